@@ -1,0 +1,142 @@
+//! Turning a Stateright [`Path`] into readable [`Step`]s.
+//!
+//! Actor models get swimlanes (one per actor), deliveries with sender and
+//! receiver, timers, crashes and the actor states each step changed. A plain
+//! model, such as an abstract spec, is one lane of actions.
+
+use crate::summary::{Step, StepKind};
+use stateright::actor::{Actor, ActorModel, ActorModelAction, ActorModelState};
+use stateright::{Model, Path};
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// How a model's states and actions read in a counterexample.
+pub trait Describe: Model {
+    /// One name per swimlane.
+    fn lanes(&self) -> Vec<String>;
+    /// One step: the state before it, what happened, and the state after.
+    fn describe_step(&self, before: &Self::State, action: &Self::Action, after: &Self::State)
+        -> Step;
+    /// Each lane's state, as printed under the last step.
+    fn describe_state(&self, state: &Self::State) -> Vec<String>;
+
+    /// A whole path, as steps plus the final states.
+    fn describe_path(&self, path: &Path<Self::State, Self::Action>) -> (Vec<Step>, Vec<String>)
+    where
+        Self::State: Clone,
+        Self::Action: Clone,
+    {
+        let pairs = path.clone().into_vec();
+        let mut steps = Vec::with_capacity(pairs.len());
+        for window in pairs.windows(2) {
+            if let (before, Some(action)) = (&window[0].0, &window[0].1) {
+                steps.push(self.describe_step(before, action, &window[1].0));
+            }
+        }
+        let last = path.last_state();
+        (steps, self.describe_state(last))
+    }
+}
+
+impl<A, C, H> Describe for ActorModel<A, C, H>
+where
+    A: Actor,
+    A::Msg: Ord + Debug,
+    A::Timer: Ord + Debug,
+    A::State: Debug,
+    H: Clone + Debug + Hash,
+{
+    fn lanes(&self) -> Vec<String> {
+        self.actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let name = a.name();
+                if name.is_empty() {
+                    format!("actor {i}")
+                } else {
+                    name
+                }
+            })
+            .collect()
+    }
+
+    fn describe_step(
+        &self,
+        before: &ActorModelState<A, H>,
+        action: &ActorModelAction<A::Msg, A::Timer, A::Random>,
+        after: &ActorModelState<A, H>,
+    ) -> Step {
+        let (kind, actor, from, label) = match action {
+            ActorModelAction::Deliver { src, dst, msg } => (
+                StepKind::Deliver,
+                usize::from(*dst),
+                Some(usize::from(*src)),
+                format!("{msg:?}"),
+            ),
+            ActorModelAction::Drop(env) => (
+                StepKind::Drop,
+                usize::from(env.dst),
+                Some(usize::from(env.src)),
+                format!("{:?}", env.msg),
+            ),
+            ActorModelAction::Timeout(id, timer) => {
+                (StepKind::Timeout, usize::from(*id), None, format!("{timer:?}"))
+            }
+            ActorModelAction::Crash(id) => (StepKind::Crash, usize::from(*id), None, "crash".into()),
+            ActorModelAction::Recover(id) => {
+                (StepKind::Recover, usize::from(*id), None, "recover".into())
+            }
+            ActorModelAction::SelectRandom { actor, random, .. } => {
+                (StepKind::Random, usize::from(*actor), None, format!("{random:?}"))
+            }
+        };
+        let changes = before
+            .actor_states
+            .iter()
+            .zip(&after.actor_states)
+            .enumerate()
+            .filter(|(_, (b, a))| b != a)
+            .map(|(i, (_, a))| (i, format!("{a:?}")))
+            .collect();
+        Step {
+            kind,
+            actor,
+            from,
+            label,
+            changes,
+        }
+    }
+
+    fn describe_state(&self, state: &ActorModelState<A, H>) -> Vec<String> {
+        state
+            .actor_states
+            .iter()
+            .zip(&state.crashed)
+            .map(|(s, crashed)| {
+                if *crashed {
+                    format!("{s:?} (crashed)")
+                } else {
+                    format!("{s:?}")
+                }
+            })
+            .collect()
+    }
+}
+
+/// [`Describe`] for a plain model: one lane, named `system`, whose state is
+/// the model's whole state.
+pub fn describe_plain_step<M>(action: &M::Action, after: &M::State) -> Step
+where
+    M: Model,
+    M::Action: Debug,
+    M::State: Debug,
+{
+    Step {
+        kind: StepKind::Action,
+        actor: 0,
+        from: None,
+        label: format!("{action:?}"),
+        changes: vec![(0, format!("{after:?}"))],
+    }
+}

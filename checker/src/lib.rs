@@ -1,0 +1,17 @@
+//! The workbench's engine, generic over any Stateright [`Model`](stateright::Model):
+//! it runs the exploration, turns Stateright's discoveries into verdicts and
+//! readable counterexamples, and (in later modules) draws and runs them.
+//!
+//! Nothing here knows a protocol: the `models` crate says what each protocol
+//! is, this crate says how to check, show and run any of them.
+
+pub mod describe;
+pub mod explore;
+pub mod summary;
+
+pub use describe::Describe;
+pub use explore::{check, CheckOptions, Progress, Strategy};
+pub use summary::{
+    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Step,
+    StepKind, Timing, Verdict,
+};

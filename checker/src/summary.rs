@@ -1,0 +1,209 @@
+//! What a check produces: verdicts and counterexamples, as plain data that the
+//! CLI prints, `--json` serialises, the reports render and the snapshots keep.
+
+use serde::{Deserialize, Serialize};
+
+/// Which temporal operator a property uses (Stateright's `Expectation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PropertyKind {
+    /// A safety property: true in every reachable state.
+    Always,
+    /// A reachability property: true in some reachable state.
+    Sometimes,
+    /// A liveness property: every run reaches a state where it is true.
+    Eventually,
+}
+
+impl PropertyKind {
+    /// The verdict a property of this kind has when nothing was discovered.
+    pub fn verdict_without_discovery(self) -> Verdict {
+        match self {
+            PropertyKind::Always | PropertyKind::Eventually => Verdict::Holds,
+            PropertyKind::Sometimes => Verdict::NoExample,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PropertyKind::Always => "always",
+            PropertyKind::Sometimes => "sometimes",
+            PropertyKind::Eventually => "eventually",
+        }
+    }
+}
+
+impl From<stateright::Expectation> for PropertyKind {
+    fn from(e: stateright::Expectation) -> Self {
+        match e {
+            stateright::Expectation::Always => PropertyKind::Always,
+            stateright::Expectation::Sometimes => PropertyKind::Sometimes,
+            stateright::Expectation::Eventually => PropertyKind::Eventually,
+        }
+    }
+}
+
+/// The outcome for one property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// `always`/`eventually`: no counterexample in the explored space.
+    Holds,
+    /// `always`/`eventually`: a counterexample was found.
+    Violated,
+    /// `sometimes`: a state satisfying it was reached.
+    ExampleFound,
+    /// `sometimes`: no explored state satisfies it (the property is vacuous here).
+    NoExample,
+    /// `eventually`: the only "counterexample" is a path the checking bound cut
+    /// off. Reported, never counted as a proven violation.
+    Inconclusive,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Violated => "violated",
+            Verdict::ExampleFound => "example-found",
+            Verdict::NoExample => "no-example",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        [
+            Verdict::Holds,
+            Verdict::Violated,
+            Verdict::ExampleFound,
+            Verdict::NoExample,
+            Verdict::Inconclusive,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What one step of a counterexample did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// A message was delivered to `actor` from `from`.
+    Deliver,
+    /// The network lost a message on its way from `from` to `actor`.
+    Drop,
+    /// A timer of `actor` fired.
+    Timeout,
+    /// `actor` crashed, losing its volatile state.
+    Crash,
+    /// `actor` restarted from its durable storage.
+    Recover,
+    /// `actor` made a nondeterministic choice.
+    Random,
+    /// A step of a plain (non-actor) model, such as an abstract spec.
+    Action,
+}
+
+/// One step of a counterexample, in the model's vocabulary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub kind: StepKind,
+    /// Index of the acting (receiving) actor, its swimlane in a diagram.
+    pub actor: usize,
+    /// Index of the sender, for deliveries and drops.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<usize>,
+    /// The message, timer or action, as the model prints it.
+    pub label: String,
+    /// Actor states this step changed: `(actor index, new state)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<(usize, String)>,
+}
+
+/// How a counterexample ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CounterexampleKind {
+    /// `always`: the last state breaks the property.
+    Violation,
+    /// `sometimes`: the last state is the example.
+    Example,
+    /// `eventually`: the run ends in a state with no enabled step, and the
+    /// property never held on it.
+    Deadlock,
+    /// `eventually`: the run was cut off by the checking bound; inconclusive.
+    Bounded,
+}
+
+/// A path from an initial state, as readable steps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counterexample {
+    pub kind: CounterexampleKind,
+    /// Stateright's action-index encoding of the path (`0/3/1`), which the
+    /// explorer opens at `#/steps/<path>`.
+    pub path: String,
+    /// The actors' names, one swimlane each.
+    pub actors: Vec<String>,
+    pub steps: Vec<Step>,
+    /// Every actor's state at the end of the path.
+    pub final_states: Vec<String>,
+}
+
+/// The verdict of one property.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertyResult {
+    pub name: String,
+    pub kind: PropertyKind,
+    pub verdict: Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterexample: Option<Counterexample>,
+}
+
+/// How long a check took. Kept apart so that snapshots and reports, which
+/// must be deterministic, can leave it out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    pub seconds: f64,
+    pub states_per_second: f64,
+}
+
+/// Everything one check found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    pub model: String,
+    pub variant: String,
+    /// The protocol's configuration as it was checked.
+    pub config: serde_json::Value,
+    pub strategy: String,
+    pub threads: usize,
+    /// States generated, including revisits.
+    pub states: usize,
+    pub unique_states: usize,
+    pub max_depth: usize,
+    /// False when a limit (`--max-states`, `--max-depth`, `--timeout`, or a
+    /// simulation) stopped the search before it covered the whole space: then
+    /// `holds` only means "not violated in what was explored".
+    pub complete: bool,
+    pub properties: Vec<PropertyResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timing: Option<Timing>,
+}
+
+impl CheckSummary {
+    /// True when some property is violated (not merely inconclusive).
+    pub fn any_violation(&self) -> bool {
+        self.properties
+            .iter()
+            .any(|p| p.verdict == Verdict::Violated)
+    }
+
+    pub fn property(&self, name: &str) -> Option<&PropertyResult> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+}

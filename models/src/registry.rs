@@ -1,0 +1,252 @@
+//! The registry's types: what every protocol declares about itself, and the
+//! one place where a user's variant and `-p key=value` choices are checked.
+//!
+//! The CLI, the reports and the snapshot tests read only this table, so a
+//! protocol, its parameters, properties, variants and expected verdicts are
+//! listed once.
+
+use checker::{CheckOptions, CheckSummary, Describe, Progress, PropertyKind, Verdict};
+use serde::Serialize;
+use stateright::Model;
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// Parameter values by name, every declared parameter present.
+pub type Params = BTreeMap<&'static str, i64>;
+
+/// One typed, bounded parameter of a protocol.
+#[derive(Debug, Serialize)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub default: i64,
+    pub min: i64,
+    pub max: i64,
+}
+
+/// One property, as the model declares it, with where it comes from.
+#[derive(Debug, Serialize)]
+pub struct PropertySpec {
+    pub name: &'static str,
+    pub kind: PropertyKind,
+    /// Paper and section.
+    pub source: &'static str,
+}
+
+/// A variant of the protocol: the correct one, or one known bug.
+#[derive(Debug, Serialize)]
+pub struct VariantSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
+    /// Verdicts that differ from a correct protocol's (`always` and
+    /// `eventually` hold, `sometimes` finds an example).
+    pub expect: &'static [(&'static str, Verdict)],
+}
+
+/// A named configuration besides the default that `check --all` also runs,
+/// such as "the coordinator may crash".
+#[derive(Debug, Serialize)]
+pub struct ScenarioSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub variant: &'static str,
+    pub params: &'static [(&'static str, i64)],
+    pub expect: &'static [(&'static str, Verdict)],
+}
+
+/// The variant every protocol has: no bug.
+pub const CORRECT: &str = "correct";
+
+/// What a real UDP run found.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    pub model: String,
+    pub variant: String,
+    /// Datagrams sent and received by every node.
+    pub sent: usize,
+    pub received: usize,
+    /// What the clients observed, one line per operation.
+    pub observations: Vec<String>,
+    /// Each checked property on the recorded history.
+    pub checks: Vec<(String, bool)>,
+}
+
+/// Options of a real run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub duration: std::time::Duration,
+    pub loss: f64,
+    pub duplicate: f64,
+    pub seed: u64,
+}
+
+/// Every protocol is one of these.
+pub struct Protocol {
+    /// The CLI id, kebab-case as in CATALOG.md.
+    pub name: &'static str,
+    /// The course section it belongs to.
+    pub section: &'static str,
+    pub summary: &'static str,
+    pub citations: &'static [&'static str],
+    pub params: &'static [ParamSpec],
+    pub properties: &'static [PropertySpec],
+    /// The correct variant first, then the known bugs.
+    pub variants: &'static [VariantSpec],
+    pub scenarios: &'static [ScenarioSpec],
+    /// Builds the model and checks it.
+    pub check: fn(&str, &Params, &CheckOptions, &mut dyn FnMut(&Progress)) -> CheckSummary,
+    /// Serves Stateright's explorer on the model; returns when the server stops.
+    pub explore: fn(&str, &Params, &str) -> Result<(), String>,
+    /// Runs the actors over real UDP on loopback, if the protocol supports it.
+    pub run: Option<fn(&str, &Params, &RunOptions) -> Result<RunReport, String>>,
+}
+
+/// A user's choice was not valid. The message names the valid choices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+impl Protocol {
+    /// The variant called `name`, or an error listing the known ones.
+    pub fn variant(&self, name: &str) -> Result<&VariantSpec, InputError> {
+        self.variants.iter().find(|v| v.name == name).ok_or_else(|| {
+            InputError(format!(
+                "unknown variant \"{name}\" of {}; known: {}",
+                self.name,
+                self.variants.iter().map(|v| v.name).collect::<Vec<_>>().join(", ")
+            ))
+        })
+    }
+
+    /// Every parameter at its default.
+    pub fn default_params(&self) -> Params {
+        self.params.iter().map(|p| (p.name, p.default)).collect()
+    }
+
+    /// The defaults with `overrides` (`key=value` strings) applied, each
+    /// checked for a known name, an integer value and the declared range.
+    pub fn params_with(&self, overrides: &[String]) -> Result<Params, InputError> {
+        let mut params = self.default_params();
+        for kv in overrides {
+            let Some((key, value)) = kv.split_once('=') else {
+                return Err(InputError(format!(
+                    "parameter \"{kv}\" is not of the form key=value; {}",
+                    self.param_list()
+                )));
+            };
+            let (key, value) = (key.trim(), value.trim());
+            let Some(spec) = self.params.iter().find(|p| p.name == key) else {
+                return Err(InputError(format!(
+                    "unknown parameter \"{key}\" of {}; {}",
+                    self.name,
+                    self.param_list()
+                )));
+            };
+            let Ok(v) = value.parse::<i64>() else {
+                return Err(InputError(format!(
+                    "parameter {key} takes an integer from {} to {}, not \"{value}\"",
+                    spec.min, spec.max
+                )));
+            };
+            if !(spec.min..=spec.max).contains(&v) {
+                return Err(InputError(format!(
+                    "parameter {key} = {v} is out of range; it takes {} to {}",
+                    spec.min, spec.max
+                )));
+            }
+            params.insert(spec.name, v);
+        }
+        Ok(params)
+    }
+
+    fn param_list(&self) -> String {
+        if self.params.is_empty() {
+            return "it takes no parameters".into();
+        }
+        let list: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| format!("{} ({}..={}, default {})", p.name, p.min, p.max, p.default))
+            .collect();
+        format!("known: {}", list.join(", "))
+    }
+
+    /// The verdict the registry expects of `property` under these overrides.
+    pub fn expected(&self, property: &PropertySpec, overrides: &[(&str, Verdict)]) -> Verdict {
+        overrides
+            .iter()
+            .find(|(name, _)| *name == property.name)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| property.kind.verdict_without_discovery().correct())
+    }
+}
+
+/// The verdict a correct protocol has for a property of this kind.
+trait Correct {
+    fn correct(self) -> Verdict;
+}
+
+impl Correct for Verdict {
+    fn correct(self) -> Verdict {
+        match self {
+            Verdict::NoExample => Verdict::ExampleFound,
+            v => v,
+        }
+    }
+}
+
+/// A protocol's configuration: built from checked parameters and a variant,
+/// serialised into every summary, and turned into a checkable model.
+pub trait Config: Serialize + Sized {
+    type Model: Model + Describe + Send + Sync + 'static;
+    /// `variant` is one of the registry's names; `params` holds every
+    /// declared parameter within its range.
+    fn new(variant: &str, params: &Params) -> Self;
+    fn into_model(self) -> Self::Model;
+}
+
+/// `Protocol::check` for any [`Config`].
+pub fn check_config<C>(
+    variant: &str,
+    params: &Params,
+    opts: &CheckOptions,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> CheckSummary
+where
+    C: Config,
+    <C::Model as Model>::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    <C::Model as Model>::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
+{
+    let cfg = C::new(variant, params);
+    let config = serde_json::to_value(&cfg).unwrap_or(serde_json::Value::Null);
+    let mut summary = checker::check(cfg.into_model(), opts, on_progress);
+    summary.variant = variant.to_string();
+    summary.config = config;
+    summary
+}
+
+/// `Protocol::explore` for any [`Config`]: Stateright's explorer on `bind`.
+pub fn explore_config<C>(variant: &str, params: &Params, bind: &str) -> Result<(), String>
+where
+    C: Config,
+    <C::Model as Model>::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    <C::Model as Model>::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
+{
+    // Fail with a clear line, rather than a panic inside the server, when the
+    // address is taken or malformed.
+    drop(std::net::TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?);
+    let model = C::new(variant, params).into_model();
+    // The explorer answers on its own thread for as long as the process lives.
+    let _checker = model.checker().serve(bind);
+    loop {
+        std::thread::park();
+    }
+}

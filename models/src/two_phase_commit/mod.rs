@@ -1,0 +1,500 @@
+//! Two-phase commit, as [Gray & Lamport, "Consensus on Transaction Commit"
+//! (2006)](https://lamport.azurewebsites.net/video/consensus-on-transaction-commit.pdf)
+//! §3 specifies it in TwoPhase.tla: resource managers (RMs) prepare or
+//! choose to abort; the transaction manager (TM) commits once every RM is
+//! prepared, or aborts, and tells the RMs.
+//!
+//! Fault model: unordered network that loses nothing and delivers each
+//! message once; with `coordinator_crashes = 1` the TM may crash and stay
+//! down (crash-stop). The checker shows AC1 and AC3 holding, termination
+//! holding without crashes and failing (the RMs block) when the TM crashes,
+//! and `commit-on-majority` breaking AC3 and AC1.
+
+use crate::registry::{Config, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec};
+use checker::{PropertyKind, Verdict};
+use serde::Serialize;
+use stateright::actor::{model_timeout, Actor, ActorModel, Id, Network, Out};
+use stateright::Expectation;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+/// An RM, by index; the TM is actor 0 and RM `r` is actor `r + 1`.
+pub type Rm = usize;
+
+/// Messages of TwoPhase.tla's `Messages` set.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum TwoPhaseMsg {
+    /// `[type |-> "Prepared", rm |-> r]`: RM `r` is prepared to commit (votes yes).
+    Prepared { rm: Rm },
+    /// `[type |-> "Commit"]`: the TM's commit decision.
+    Commit,
+    /// `[type |-> "Abort"]`: the TM's abort decision.
+    Abort,
+}
+
+/// The internal steps each actor may take on its own. A timer here is
+/// "this action is enabled", not a clock: the checker fires it at any time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum TwoPhaseTimer {
+    /// RMPrepare: a working RM prepares.
+    Prepare,
+    /// RMChooseToAbort: a working RM aborts on its own.
+    ChooseToAbort,
+    /// TMCommit: enabled once enough RMs are prepared.
+    Commit,
+    /// TMAbort: the TM may abort at any time before it decides (a timeout).
+    Abort,
+    /// Fault injection: the TM crashes and never recovers.
+    Crash,
+}
+
+/// `rmState[r]` of TwoPhase.tla.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum RmState {
+    Working,
+    Prepared,
+    Committed,
+    Aborted,
+}
+
+/// `tmState` of TwoPhase.tla, plus the crash the fault model adds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum TmState {
+    Init,
+    Committed,
+    Aborted,
+    /// Crashed and gone (crash-stop): no step is enabled any more.
+    Crashed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum TwoPhaseState {
+    Tm {
+        tm_state: TmState,
+        /// `tmPrepared`: the RMs from which the TM has received Prepared.
+        tm_prepared: BTreeSet<Rm>,
+    },
+    Rm {
+        rm_state: RmState,
+        /// History variable: this RM voted yes (prepared) at some point.
+        /// AC3 is stated over votes, which `rmState` alone forgets.
+        voted_yes: bool,
+    },
+}
+
+/// Known bugs, each one rule of TwoPhase.tla weakened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// The protocol as published.
+    #[default]
+    None,
+    /// TMCommit is enabled once a majority of RMs is prepared, not all of
+    /// them. Must violate "commit validity" (AC3) and "agreement" (AC1).
+    CommitOnMajority,
+}
+
+impl Bug {
+    pub const ALL: [Bug; 2] = [Bug::None, Bug::CommitOnMajority];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Bug::None => crate::registry::CORRECT,
+            Bug::CommitOnMajority => "commit-on-majority",
+        }
+    }
+}
+
+impl std::str::FromStr for Bug {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Bug::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| format!("unknown two-phase-commit variant {s:?}"))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum TwoPhaseActor {
+    Tm {
+        rms: usize,
+        bug: Bug,
+        /// The fault model lets the TM crash (and stay down).
+        may_crash: bool,
+    },
+    Rm {
+        tm: Id,
+        rm: Rm,
+    },
+}
+
+impl TwoPhaseActor {
+    fn tm_may_commit(rms: usize, bug: Bug, prepared: usize) -> bool {
+        match bug {
+            // "The TM can commit the transaction only if all RMs are
+            // prepared" (TMCommit's enabling condition, Gray & Lamport §3).
+            Bug::None => prepared == rms,
+            Bug::CommitOnMajority => prepared > rms / 2,
+        }
+    }
+}
+
+impl Actor for TwoPhaseActor {
+    type Msg = TwoPhaseMsg;
+    type Timer = TwoPhaseTimer;
+    type State = TwoPhaseState;
+    type Storage = ();
+    type Random = ();
+
+    fn name(&self) -> String {
+        match self {
+            TwoPhaseActor::Tm { .. } => "TM".into(),
+            TwoPhaseActor::Rm { rm, .. } => format!("RM{}", rm + 1),
+        }
+    }
+
+    fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> Self::State {
+        match self {
+            TwoPhaseActor::Tm { may_crash, .. } => {
+                o.set_timer(TwoPhaseTimer::Abort, model_timeout());
+                if *may_crash {
+                    o.set_timer(TwoPhaseTimer::Crash, model_timeout());
+                }
+                TwoPhaseState::Tm {
+                    tm_state: TmState::Init,
+                    tm_prepared: BTreeSet::new(),
+                }
+            }
+            TwoPhaseActor::Rm { .. } => {
+                o.set_timer(TwoPhaseTimer::Prepare, model_timeout());
+                o.set_timer(TwoPhaseTimer::ChooseToAbort, model_timeout());
+                TwoPhaseState::Rm {
+                    rm_state: RmState::Working,
+                    voted_yes: false,
+                }
+            }
+        }
+    }
+
+    fn on_msg(
+        &self,
+        _id: Id,
+        state: &mut Cow<Self::State>,
+        _src: Id,
+        msg: Self::Msg,
+        o: &mut Out<Self>,
+    ) {
+        match (self, state.as_ref(), msg) {
+            // TMRcvPrepared(r)
+            (
+                TwoPhaseActor::Tm { rms, bug, .. },
+                TwoPhaseState::Tm {
+                    tm_state: TmState::Init,
+                    tm_prepared,
+                },
+                TwoPhaseMsg::Prepared { rm },
+            ) if !tm_prepared.contains(&rm) => {
+                let (rms, bug) = (*rms, *bug);
+                if let TwoPhaseState::Tm { tm_prepared, .. } = state.to_mut() {
+                    tm_prepared.insert(rm);
+                    if Self::tm_may_commit(rms, bug, tm_prepared.len()) {
+                        o.set_timer(TwoPhaseTimer::Commit, model_timeout());
+                    }
+                }
+            }
+            // RMRcvCommitMsg(r)
+            (TwoPhaseActor::Rm { .. }, TwoPhaseState::Rm { rm_state, .. }, TwoPhaseMsg::Commit)
+                if *rm_state != RmState::Committed =>
+            {
+                if let TwoPhaseState::Rm { rm_state, .. } = state.to_mut() {
+                    *rm_state = RmState::Committed;
+                }
+                o.cancel_timer(TwoPhaseTimer::Prepare);
+                o.cancel_timer(TwoPhaseTimer::ChooseToAbort);
+            }
+            // RMRcvAbortMsg(r)
+            (TwoPhaseActor::Rm { .. }, TwoPhaseState::Rm { rm_state, .. }, TwoPhaseMsg::Abort)
+                if *rm_state != RmState::Aborted =>
+            {
+                if let TwoPhaseState::Rm { rm_state, .. } = state.to_mut() {
+                    *rm_state = RmState::Aborted;
+                }
+                o.cancel_timer(TwoPhaseTimer::Prepare);
+                o.cancel_timer(TwoPhaseTimer::ChooseToAbort);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timeout(
+        &self,
+        _id: Id,
+        state: &mut Cow<Self::State>,
+        timer: &Self::Timer,
+        o: &mut Out<Self>,
+    ) {
+        match (self, state.as_ref(), timer) {
+            // RMPrepare(r)
+            (
+                TwoPhaseActor::Rm { tm, rm },
+                TwoPhaseState::Rm {
+                    rm_state: RmState::Working,
+                    ..
+                },
+                TwoPhaseTimer::Prepare,
+            ) => {
+                *state.to_mut() = TwoPhaseState::Rm {
+                    rm_state: RmState::Prepared,
+                    voted_yes: true,
+                };
+                o.cancel_timer(TwoPhaseTimer::ChooseToAbort);
+                o.send(*tm, TwoPhaseMsg::Prepared { rm: *rm });
+            }
+            // RMChooseToAbort(r)
+            (
+                TwoPhaseActor::Rm { .. },
+                TwoPhaseState::Rm {
+                    rm_state: RmState::Working,
+                    ..
+                },
+                TwoPhaseTimer::ChooseToAbort,
+            ) => {
+                *state.to_mut() = TwoPhaseState::Rm {
+                    rm_state: RmState::Aborted,
+                    voted_yes: false,
+                };
+                o.cancel_timer(TwoPhaseTimer::Prepare);
+            }
+            // TMCommit
+            (
+                TwoPhaseActor::Tm { rms, .. },
+                TwoPhaseState::Tm {
+                    tm_state: TmState::Init,
+                    ..
+                },
+                TwoPhaseTimer::Commit,
+            ) => {
+                let rms = *rms;
+                if let TwoPhaseState::Tm { tm_state, .. } = state.to_mut() {
+                    *tm_state = TmState::Committed;
+                }
+                o.cancel_timer(TwoPhaseTimer::Abort);
+                o.broadcast(&rm_ids(rms), &TwoPhaseMsg::Commit);
+            }
+            // TMAbort
+            (
+                TwoPhaseActor::Tm { rms, .. },
+                TwoPhaseState::Tm {
+                    tm_state: TmState::Init,
+                    ..
+                },
+                TwoPhaseTimer::Abort,
+            ) => {
+                let rms = *rms;
+                if let TwoPhaseState::Tm { tm_state, .. } = state.to_mut() {
+                    *tm_state = TmState::Aborted;
+                }
+                o.cancel_timer(TwoPhaseTimer::Commit);
+                o.broadcast(&rm_ids(rms), &TwoPhaseMsg::Abort);
+            }
+            // The fault: the TM stops for good, whatever it was doing.
+            (TwoPhaseActor::Tm { .. }, TwoPhaseState::Tm { tm_state, .. }, TwoPhaseTimer::Crash)
+                if *tm_state != TmState::Crashed =>
+            {
+                if let TwoPhaseState::Tm { tm_state, .. } = state.to_mut() {
+                    *tm_state = TmState::Crashed;
+                }
+                o.cancel_timer(TwoPhaseTimer::Commit);
+                o.cancel_timer(TwoPhaseTimer::Abort);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn rm_ids(rms: usize) -> Vec<Id> {
+    (1..=rms).map(Id::from).collect()
+}
+
+type State = stateright::actor::ActorModelState<TwoPhaseActor>;
+
+fn rm_states(state: &State) -> impl Iterator<Item = (RmState, bool)> + '_ {
+    state.actor_states.iter().filter_map(|s| match **s {
+        TwoPhaseState::Rm {
+            rm_state,
+            voted_yes,
+        } => Some((rm_state, voted_yes)),
+        TwoPhaseState::Tm { .. } => None,
+    })
+}
+
+// Properties.
+
+/// AC1: all processes that reach a decision reach the same one (Bernstein,
+/// Hadzilacos & Goodman, "Concurrency Control and Recovery in Database
+/// Systems", 1987, §7.2); TwoPhase.tla's `TCConsistent` (Gray & Lamport 2006,
+/// §2: "no RM has aborted while another has committed").
+fn agreement(_: &TwoPhaseModel, state: &State) -> bool {
+    let committed = rm_states(state).any(|(s, _)| s == RmState::Committed);
+    let aborted = rm_states(state).any(|(s, _)| s == RmState::Aborted);
+    !(committed && aborted)
+}
+
+/// AC3: the Commit decision can only be reached if all processes voted Yes
+/// (Bernstein et al. 1987, §7.2).
+fn commit_validity(_: &TwoPhaseModel, state: &State) -> bool {
+    let any_committed = rm_states(state).any(|(s, _)| s == RmState::Committed);
+    !any_committed || rm_states(state).all(|(_, voted_yes)| voted_yes)
+}
+
+/// AC5-style termination: if no (further) failures occur, all processes
+/// eventually reach a decision (Bernstein et al. 1987, §7.2). 2PC guarantees
+/// it only while the TM is up: "the protocol blocks if the TM fails" (Gray &
+/// Lamport 2006, §4).
+fn termination(_: &TwoPhaseModel, state: &State) -> bool {
+    rm_states(state).all(|(s, _)| matches!(s, RmState::Committed | RmState::Aborted))
+}
+
+/// Reachability: the transaction can commit at every RM.
+fn all_committed(_: &TwoPhaseModel, state: &State) -> bool {
+    rm_states(state).all(|(s, _)| s == RmState::Committed)
+}
+
+/// Reachability: the transaction can abort at every RM.
+fn all_aborted(_: &TwoPhaseModel, state: &State) -> bool {
+    rm_states(state).all(|(s, _)| s == RmState::Aborted)
+}
+
+// Configuration.
+
+pub type TwoPhaseModel = ActorModel<TwoPhaseActor, TwoPhaseCfg>;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TwoPhaseCfg {
+    pub rms: usize,
+    /// 0: the TM never fails; 1: it may crash once and stay down.
+    pub coordinator_crashes: usize,
+    pub bug: Bug,
+}
+
+impl Default for TwoPhaseCfg {
+    fn default() -> Self {
+        TwoPhaseCfg {
+            rms: 3,
+            coordinator_crashes: 0,
+            bug: Bug::None,
+        }
+    }
+}
+
+impl Config for TwoPhaseCfg {
+    type Model = TwoPhaseModel;
+
+    fn new(variant: &str, params: &Params) -> Self {
+        TwoPhaseCfg {
+            rms: params["rms"] as usize,
+            coordinator_crashes: params["coordinator_crashes"] as usize,
+            bug: variant.parse().unwrap_or_default(),
+        }
+    }
+
+    fn into_model(self) -> TwoPhaseModel {
+        let tm = TwoPhaseActor::Tm {
+            rms: self.rms,
+            bug: self.bug,
+            may_crash: self.coordinator_crashes > 0,
+        };
+        let rms = (0..self.rms).map(|rm| TwoPhaseActor::Rm {
+            tm: Id::from(0),
+            rm,
+        });
+        ActorModel::new(self, ())
+            .actor(tm)
+            .actors(rms)
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .property(Expectation::Always, "agreement", agreement)
+            .property(Expectation::Always, "commit validity", commit_validity)
+            .property(Expectation::Eventually, "termination", termination)
+            .property(Expectation::Sometimes, "all committed", all_committed)
+            .property(Expectation::Sometimes, "all aborted", all_aborted)
+    }
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "two-phase-commit",
+    section: "Distributed consensus and time",
+    summary: "Resource managers vote; the transaction manager commits only if all are prepared",
+    citations: &[
+        "Gray & Lamport, Consensus on Transaction Commit (2006), §3 and TwoPhase.tla",
+        "Gray, Notes on Data Base Operating Systems (1978)",
+        "Bernstein, Hadzilacos & Goodman, Concurrency Control and Recovery in Database Systems (1987), ch. 7",
+    ],
+    params: &[
+        crate::registry::ParamSpec {
+            name: "rms",
+            doc: "resource managers",
+            default: 3,
+            min: 1,
+            max: 5,
+        },
+        crate::registry::ParamSpec {
+            name: "coordinator_crashes",
+            doc: "1 lets the TM crash and stay down (crash-stop)",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+    ],
+    properties: &[
+        PropertySpec {
+            name: "agreement",
+            kind: PropertyKind::Always,
+            source: "AC1, Bernstein et al. 1987 §7.2; TCConsistent, Gray & Lamport 2006 §2",
+        },
+        PropertySpec {
+            name: "commit validity",
+            kind: PropertyKind::Always,
+            source: "AC3, Bernstein et al. 1987 §7.2",
+        },
+        PropertySpec {
+            name: "termination",
+            kind: PropertyKind::Eventually,
+            source: "AC5, Bernstein et al. 1987 §7.2; blocking, Gray & Lamport 2006 §4",
+        },
+        PropertySpec {
+            name: "all committed",
+            kind: PropertyKind::Sometimes,
+            source: "reachability",
+        },
+        PropertySpec {
+            name: "all aborted",
+            kind: PropertyKind::Sometimes,
+            source: "reachability",
+        },
+    ],
+    variants: &[
+        VariantSpec {
+            name: crate::registry::CORRECT,
+            doc: "TwoPhase.tla as published",
+            expect: &[],
+        },
+        VariantSpec {
+            name: "commit-on-majority",
+            doc: "the TM commits once a majority of RMs is prepared",
+            expect: &[
+                ("agreement", Verdict::Violated),
+                ("commit validity", Verdict::Violated),
+            ],
+        },
+    ],
+    scenarios: &[ScenarioSpec {
+        name: "coordinator-crash",
+        doc: "the TM may crash and stay down: prepared RMs block forever",
+        variant: crate::registry::CORRECT,
+        params: &[("coordinator_crashes", 1)],
+        expect: &[("termination", Verdict::Violated)],
+    }],
+    check: crate::registry::check_config::<TwoPhaseCfg>,
+    explore: crate::registry::explore_config::<TwoPhaseCfg>,
+    run: None,
+};

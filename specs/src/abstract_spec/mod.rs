@@ -1,0 +1,16 @@
+//! Abstract specifications from [Gray & Lamport, "Consensus on Transaction
+//! Commit" (ACM TODS 31(1), 2006)](https://doi.org/10.1145/1132863.1132867),
+//! transcribed from Lamport's `TCommit.tla` and `TwoPhase.tla` as plain
+//! Stateright [`Model`](stateright::Model)s: same variables, same actions, same
+//! initial state, so TLC's distinct-state counts carry over unchanged.
+//!
+//! - [`tcommit`]: what transaction commit means (Section 2), one variable
+//!   `rmState` and the invariant `TCConsistent`.
+//! - [`two_phase`]: the Two-Phase Commit protocol (Section 3), which implements
+//!   [`tcommit`] under [`two_phase::abstraction`].
+
+pub mod tcommit;
+pub mod two_phase;
+
+pub use tcommit::TCommit;
+pub use two_phase::TwoPhase;
