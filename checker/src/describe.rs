@@ -15,8 +15,12 @@ pub trait Describe: Model {
     /// One name per swimlane.
     fn lanes(&self) -> Vec<String>;
     /// One step: the state before it, what happened, and the state after.
-    fn describe_step(&self, before: &Self::State, action: &Self::Action, after: &Self::State)
-        -> Step;
+    fn describe_step(
+        &self,
+        before: &Self::State,
+        action: &Self::Action,
+        after: &Self::State,
+    ) -> Step;
     /// Each lane's state, as printed under the last step.
     fn describe_state(&self, state: &Self::State) -> Vec<String>;
 
@@ -80,16 +84,24 @@ where
                 Some(usize::from(env.src)),
                 format!("{:?}", env.msg),
             ),
-            ActorModelAction::Timeout(id, timer) => {
-                (StepKind::Timeout, usize::from(*id), None, format!("{timer:?}"))
+            ActorModelAction::Timeout(id, timer) => (
+                StepKind::Timeout,
+                usize::from(*id),
+                None,
+                format!("{timer:?}"),
+            ),
+            ActorModelAction::Crash(id) => {
+                (StepKind::Crash, usize::from(*id), None, "crash".into())
             }
-            ActorModelAction::Crash(id) => (StepKind::Crash, usize::from(*id), None, "crash".into()),
             ActorModelAction::Recover(id) => {
                 (StepKind::Recover, usize::from(*id), None, "recover".into())
             }
-            ActorModelAction::SelectRandom { actor, random, .. } => {
-                (StepKind::Random, usize::from(*actor), None, format!("{random:?}"))
-            }
+            ActorModelAction::SelectRandom { actor, random, .. } => (
+                StepKind::Random,
+                usize::from(*actor),
+                None,
+                format!("{random:?}"),
+            ),
         };
         let changes = before
             .actor_states

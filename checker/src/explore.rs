@@ -2,11 +2,11 @@
 //! [`CheckSummary`].
 
 use crate::describe::Describe;
+use crate::graph::{self, Finding, Limits, Tick};
 use crate::summary::{
-    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Timing,
-    Verdict,
+    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Timing, Verdict,
 };
-use stateright::{Checker, Model, UniformChooser};
+use stateright::{Checker, Model, Path, UniformChooser};
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
@@ -82,6 +82,9 @@ where
     M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
     M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
+    if opts.strategy == Strategy::Bfs {
+        return bfs(&model, opts, Instant::now(), on_progress);
+    }
     let mut builder = model.checker().threads(opts.threads.max(1));
     if let Some(depth) = opts.max_depth {
         builder = builder.target_max_depth(depth);
@@ -99,7 +102,9 @@ where
 
     let start = Instant::now();
     match opts.strategy {
-        Strategy::Bfs => summarise(builder.spawn_bfs(), opts, max_states, start, on_progress),
+        Strategy::Bfs => unreachable!("handled above"),
+        // Depth first and simulation are Stateright's: their counterexamples
+        // are whichever it kept, not the shortest.
         Strategy::Dfs => summarise(builder.spawn_dfs(), opts, max_states, start, on_progress),
         Strategy::Simulation { seed } => summarise(
             builder.spawn_simulation(seed, UniformChooser),
@@ -109,6 +114,147 @@ where
             on_progress,
         ),
     }
+}
+
+/// The workbench's own BFS ([`crate::graph`]): shortest counterexamples, the
+/// same for any thread count, and `eventually` judged over the graph.
+fn bfs<M>(
+    model: &M,
+    opts: &CheckOptions,
+    start: Instant,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> CheckSummary
+where
+    M: Model + Describe + Send + Sync,
+    M::State: Clone + Debug + Hash + PartialEq + Send + Sync,
+    M::Action: Clone + Debug + PartialEq + Send + Sync,
+{
+    let limits = Limits {
+        max_depth: opts.max_depth,
+        max_states: opts.max_states,
+        timeout: opts.timeout,
+    };
+    let threads = opts.threads.max(1);
+    let mut tick = |t: &Tick| {
+        on_progress(&Progress {
+            states: t.generated,
+            unique_states: t.unique,
+            max_depth: t.depth,
+            elapsed: t.elapsed,
+        })
+    };
+    // No pool (threads could not start): explore on this thread.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .ok();
+    let g = graph::explore(model, &limits, pool.as_ref(), &mut tick);
+    let seconds = start.elapsed().as_secs_f64();
+    let lanes = model.lanes();
+    let properties = model
+        .properties()
+        .into_iter()
+        .zip(&g.findings)
+        .map(|(property, finding)| {
+            let kind = PropertyKind::from(property.expectation);
+            let (verdict, ce_kind, indices) = match finding {
+                None => {
+                    return PropertyResult {
+                        name: property.name.to_string(),
+                        kind,
+                        verdict: kind.verdict_without_discovery(),
+                        counterexample: None,
+                    }
+                }
+                Some(Finding::Witness(id)) if kind == PropertyKind::Always => (
+                    Verdict::Violated,
+                    CounterexampleKind::Violation,
+                    g.action_indices(*id),
+                ),
+                Some(Finding::Witness(id)) => (
+                    Verdict::ExampleFound,
+                    CounterexampleKind::Example,
+                    g.action_indices(*id),
+                ),
+                Some(Finding::Deadlock(trail)) => (
+                    Verdict::Violated,
+                    CounterexampleKind::Deadlock,
+                    g.trail_indices(trail),
+                ),
+                Some(Finding::Bounded(trail)) => (
+                    Verdict::Inconclusive,
+                    CounterexampleKind::Bounded,
+                    g.trail_indices(trail),
+                ),
+            };
+            let path = replay(model, &indices);
+            let (steps, final_states) = model.describe_path(&path);
+            PropertyResult {
+                name: property.name.to_string(),
+                kind,
+                verdict,
+                counterexample: Some(Counterexample {
+                    kind: ce_kind,
+                    path: encode(&indices),
+                    actors: lanes.clone(),
+                    steps,
+                    final_states,
+                }),
+            }
+        })
+        .collect();
+    CheckSummary {
+        model: String::new(),
+        variant: String::new(),
+        config: serde_json::Value::Null,
+        strategy: opts.strategy.name().to_string(),
+        threads,
+        states: g.generated,
+        unique_states: g.unique_states(),
+        max_depth: g.max_depth,
+        complete: g.complete,
+        properties,
+        timing: Some(Timing {
+            seconds,
+            states_per_second: if seconds > 0.0 {
+                g.generated as f64 / seconds
+            } else {
+                0.0
+            },
+        }),
+    }
+}
+
+/// `0/3/1`: the init state's index, then each action's.
+fn encode(indices: &[usize]) -> String {
+    indices
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Follows action indices from an initial state, as Stateright's explorer
+/// does with the same encoding.
+fn replay<M>(model: &M, indices: &[usize]) -> Path<M::State, M::Action>
+where
+    M: Model,
+    M::State: Clone + PartialEq,
+    M::Action: Clone + PartialEq,
+{
+    let init = model.init_states()[indices[0]].clone();
+    let mut state = init.clone();
+    let mut taken = Vec::with_capacity(indices.len());
+    for &i in &indices[1..] {
+        let mut actions = Vec::new();
+        model.actions(&state, &mut actions);
+        let action = actions[i].clone();
+        state = model
+            .next_state(&state, action.clone())
+            .expect("the explored edge exists");
+        taken.push(action);
+    }
+    Path::from_actions(model, init, &taken).expect("a replayed path is a path")
 }
 
 /// Waits for `checker`, reporting progress, then reads its discoveries.

@@ -7,11 +7,12 @@
 
 pub mod describe;
 pub mod explore;
+pub mod graph;
 pub mod summary;
 
 pub use describe::Describe;
 pub use explore::{check, CheckOptions, Progress, Strategy};
 pub use summary::{
-    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Step,
-    StepKind, Timing, Verdict,
+    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Step, StepKind,
+    Timing, Verdict,
 };

@@ -4,6 +4,8 @@
 
 pub mod registry;
 
+pub mod abd_register;
+pub mod paxos;
 pub mod two_phase_commit;
 
 pub use registry::{InputError, Params, Protocol, RunOptions, RunReport, CORRECT};
@@ -23,7 +25,11 @@ pub fn protocol(name: &str) -> Result<&'static Protocol, InputError> {
         .ok_or_else(|| {
             InputError(format!(
                 "unknown model \"{name}\"; known: {}",
-                PROTOCOLS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                PROTOCOLS
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })
 }
@@ -39,4 +45,80 @@ pub fn check(
     let mut summary = (protocol.check)(variant, params, opts, on_progress);
     summary.model = protocol.name.to_string();
     summary
+}
+
+/// One entry of the catalog's checks: a variant at the default parameters,
+/// or a named scenario.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub protocol: &'static Protocol,
+    pub variant: &'static str,
+    pub scenario: Option<&'static registry::ScenarioSpec>,
+    pub params: Params,
+    pub expect: &'static [(&'static str, checker::Verdict)],
+}
+
+impl Job {
+    /// The variant's name, or the scenario's: unique within a protocol, and
+    /// the suffix of the job's snapshot.
+    pub fn name(&self) -> &'static str {
+        self.scenario.map_or(self.variant, |s| s.name)
+    }
+
+    /// Checks the job with `opts`.
+    pub fn check(
+        &self,
+        opts: &CheckOptions,
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> CheckSummary {
+        check(self.protocol, self.variant, &self.params, opts, on_progress)
+    }
+
+    /// Every property whose verdict differs from the registry's expectation,
+    /// as `(property, expected, found)`.
+    pub fn mismatches(
+        &self,
+        summary: &CheckSummary,
+    ) -> Vec<(&'static str, checker::Verdict, Option<checker::Verdict>)> {
+        self.protocol
+            .properties
+            .iter()
+            .filter_map(|p| {
+                let expected = self.protocol.expected(p, self.expect);
+                let found = summary.property(p.name).map(|r| r.verdict);
+                (found != Some(expected)).then_some((p.name, expected, found))
+            })
+            .collect()
+    }
+}
+
+/// Every check of the catalog, in registry order: each protocol's variants
+/// at their defaults, then its scenarios.
+pub fn catalog_jobs() -> Vec<Job> {
+    PROTOCOLS.iter().flat_map(|p| jobs_of(p)).collect()
+}
+
+/// One protocol's jobs.
+pub fn jobs_of(protocol: &'static Protocol) -> Vec<Job> {
+    let variants = protocol.variants.iter().map(|v| Job {
+        protocol,
+        variant: v.name,
+        scenario: None,
+        params: protocol.default_params(),
+        expect: v.expect,
+    });
+    let scenarios = protocol.scenarios.iter().map(|s| {
+        let mut params = protocol.default_params();
+        for (k, v) in s.params {
+            params.insert(k, *v);
+        }
+        Job {
+            protocol,
+            variant: s.variant,
+            scenario: Some(s),
+            params,
+            expect: s.expect,
+        }
+    });
+    variants.chain(scenarios).collect()
 }

@@ -102,6 +102,14 @@ pub struct Protocol {
     pub run: Option<fn(&str, &Params, &RunOptions) -> Result<RunReport, String>>,
 }
 
+impl std::fmt::Debug for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Protocol")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A user's choice was not valid. The message names the valid choices.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputError(pub String);
@@ -117,13 +125,20 @@ impl std::error::Error for InputError {}
 impl Protocol {
     /// The variant called `name`, or an error listing the known ones.
     pub fn variant(&self, name: &str) -> Result<&VariantSpec, InputError> {
-        self.variants.iter().find(|v| v.name == name).ok_or_else(|| {
-            InputError(format!(
-                "unknown variant \"{name}\" of {}; known: {}",
-                self.name,
-                self.variants.iter().map(|v| v.name).collect::<Vec<_>>().join(", ")
-            ))
-        })
+        self.variants
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| {
+                InputError(format!(
+                    "unknown variant \"{name}\" of {}; known: {}",
+                    self.name,
+                    self.variants
+                        .iter()
+                        .map(|v| v.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
     }
 
     /// Every parameter at its default.

@@ -18,7 +18,7 @@ use stateright::Expectation;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-/// An RM, by index; the TM is actor 0 and RM `r` is actor `r + 1`.
+/// An RM, by number: the TM is actor 0 and RM `r` (from 1) is actor `r`.
 pub type Rm = usize;
 
 /// Messages of TwoPhase.tla's `Messages` set.
@@ -149,7 +149,7 @@ impl Actor for TwoPhaseActor {
     fn name(&self) -> String {
         match self {
             TwoPhaseActor::Tm { .. } => "TM".into(),
-            TwoPhaseActor::Rm { rm, .. } => format!("RM{}", rm + 1),
+            TwoPhaseActor::Rm { rm, .. } => format!("RM{rm}"),
         }
     }
 
@@ -298,9 +298,11 @@ impl Actor for TwoPhaseActor {
                 o.broadcast(&rm_ids(rms), &TwoPhaseMsg::Abort);
             }
             // The fault: the TM stops for good, whatever it was doing.
-            (TwoPhaseActor::Tm { .. }, TwoPhaseState::Tm { tm_state, .. }, TwoPhaseTimer::Crash)
-                if *tm_state != TmState::Crashed =>
-            {
+            (
+                TwoPhaseActor::Tm { .. },
+                TwoPhaseState::Tm { tm_state, .. },
+                TwoPhaseTimer::Crash,
+            ) if *tm_state != TmState::Crashed => {
                 if let TwoPhaseState::Tm { tm_state, .. } = state.to_mut() {
                     *tm_state = TmState::Crashed;
                 }
@@ -404,7 +406,7 @@ impl Config for TwoPhaseCfg {
             bug: self.bug,
             may_crash: self.coordinator_crashes > 0,
         };
-        let rms = (0..self.rms).map(|rm| TwoPhaseActor::Rm {
+        let rms = (1..=self.rms).map(|rm| TwoPhaseActor::Rm {
             tm: Id::from(0),
             rm,
         });

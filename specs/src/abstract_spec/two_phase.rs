@@ -41,8 +41,9 @@ pub enum Message {
     Abort,
 }
 
-/// A state of `TwoPhase`: its four variables (`TPTypeOK` holds by
-/// construction of the types).
+/// A state of `TwoPhase`: its four variables. The Rust types enforce
+/// `TPTypeOK`, except that RM indices stay in `0..rms` only because the actions
+/// never produce others.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct State {

@@ -1,0 +1,159 @@
+//! The command line, as clap derive structs: one per subcommand, doc comments
+//! as help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// DS Workbench: distributed-systems protocols as checked, runnable models.
+///
+/// Every model is checked exhaustively for its safety, reachability and
+/// liveness properties; every known-bug variant must be caught with a
+/// concrete counterexample.
+#[derive(Debug, Parser)]
+#[command(name = "dsw", version, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Every model: its course section and variants.
+    List(ListArgs),
+    /// One model: summary, citations, parameters, properties, variants.
+    Show(ShowArgs),
+    /// Check one model (or, with --all, the whole catalog against the registry).
+    Check(CheckArgs),
+    /// Serve the web explorer on one model.
+    Explore(ExploreArgs),
+    /// Run a model's actors over real UDP on loopback and check what happened.
+    Run(RunArgs),
+    /// Regenerate the Markdown and SVG reports.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON: an array of {name, section, summary, variants: [{name}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The model, as `dsw list` names it.
+    pub model: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The model, variant and parameters shared by check, explore and run.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The variant: `correct` or a known bug (see `dsw show <model>`).
+    #[arg(long, short = 'V', default_value = "correct")]
+    pub variant: String,
+    /// Set a parameter, as key=value (repeatable).
+    #[arg(short = 'p', long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// Breadth first: shortest counterexamples.
+    Bfs,
+    /// Depth first.
+    Dfs,
+    /// Random walks from --seed; never proves a property holds.
+    Simulation,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The model to check (omit with --all).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub model: Option<String>,
+    /// Check every model, variant and scenario of the catalog at its default
+    /// configuration, and compare each verdict with the registry.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub target: Target,
+    /// How to walk the state space.
+    #[arg(long, value_enum, default_value = "bfs")]
+    pub strategy: StrategyArg,
+    /// Checker threads (for one model; --all runs models in parallel instead).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: u16,
+    /// Stop expanding states at this depth.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_depth: Option<u64>,
+    /// Stop after this many states.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_states: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+    /// Seed of the simulation strategy.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    pub model: String,
+    #[command(flatten)]
+    pub target: Target,
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub bind: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    pub model: String,
+    #[command(flatten)]
+    pub target: Target,
+    /// How long the workload may run, in seconds.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub duration: u64,
+    /// Probability of dropping each datagram (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
+    pub loss: f64,
+    /// Probability of delivering a datagram twice (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
+    pub duplicate: f64,
+    /// Seed of the fault injection.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Where to write the reports.
+    #[arg(long, default_value = "reports")]
+    pub out: std::path::PathBuf,
+}
+
+fn probability(s: &str) -> Result<f64, String> {
+    let p: f64 = s
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a number from 0 to 1"))?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{p} is not from 0 to 1"))
+    }
+}
+
+/// Clap's error, as one line: its first line without the `error: ` prefix.
+pub fn one_line(message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default();
+    first.strip_prefix("error: ").unwrap_or(first).to_string()
+}

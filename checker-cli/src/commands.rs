@@ -1,0 +1,360 @@
+//! One function per subcommand. The library does the work; these print.
+
+use crate::args::{CheckArgs, Cli, Command, ExploreArgs, RunArgs, StrategyArg, Target};
+use crate::output;
+use crate::Failure;
+use checker::{CheckOptions, CheckSummary, Progress, Strategy};
+use models::{Job, Params, Protocol};
+use rayon::prelude::*;
+use serde_json::json;
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::List(a) => list(a.json),
+        Command::Show(a) => show(&a.model, a.json),
+        Command::Check(a) if a.all => check_all(&a),
+        Command::Check(a) => check_one(&a),
+        Command::Explore(a) => explore(&a),
+        Command::Run(a) => run_real(&a),
+        Command::Report(a) => report(&a.out),
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn list(json: bool) -> Result<ExitCode, Failure> {
+    if json {
+        let list: Vec<_> = models::PROTOCOLS
+            .iter()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "section": p.section,
+                    "summary": p.summary,
+                    "variants": p.variants.iter().map(|v| json!({"name": v.name, "doc": v.doc})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        print_json(&list)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let width = models::PROTOCOLS
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(0);
+    for p in models::PROTOCOLS {
+        let variants: Vec<_> = p.variants.iter().map(|v| v.name).collect();
+        println!("{:width$}  {}", p.name, p.summary);
+        println!("{:width$}  section: {}", "", p.section);
+        println!("{:width$}  variants: {}", "", variants.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(name: &str, json: bool) -> Result<ExitCode, Failure> {
+    let p = models::protocol(name)?;
+    if json {
+        print_json(&json!({
+            "name": p.name,
+            "section": p.section,
+            "summary": p.summary,
+            "citations": p.citations,
+            "params": p.params,
+            "properties": p.properties,
+            "variants": p.variants,
+            "scenarios": p.scenarios,
+            "runnable": p.run.is_some(),
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}: {}", p.name, p.summary);
+    println!("section: {}", p.section);
+    println!("\ncitations:");
+    for c in p.citations {
+        println!("  - {c}");
+    }
+    println!("\nparameters (-p key=value):");
+    for prm in p.params {
+        println!(
+            "  {:20} {} ({}..={}, default {})",
+            prm.name, prm.doc, prm.min, prm.max, prm.default
+        );
+    }
+    println!("\nproperties:");
+    for prop in p.properties {
+        println!(
+            "  {:24} {:10} {}",
+            prop.name,
+            prop.kind.as_str(),
+            prop.source
+        );
+    }
+    println!("\nvariants (--variant):");
+    for v in p.variants {
+        let expect: Vec<String> = v
+            .expect
+            .iter()
+            .map(|(prop, verdict)| format!("{prop}: {verdict}"))
+            .collect();
+        let expect = if expect.is_empty() {
+            String::new()
+        } else {
+            format!(" [expected {}]", expect.join(", "))
+        };
+        println!("  {:24} {}{expect}", v.name, v.doc);
+    }
+    if !p.scenarios.is_empty() {
+        println!("\nscenarios (checked by check --all):");
+        for s in p.scenarios {
+            let params: Vec<String> = s
+                .params
+                .iter()
+                .map(|(k, v)| format!("-p {k}={v}"))
+                .collect();
+            println!("  {:24} {} ({})", s.name, s.doc, params.join(" "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The protocol, variant and parameters a user named, all checked.
+fn resolve(model: &str, target: &Target) -> Result<(&'static Protocol, Params), Failure> {
+    let protocol = models::protocol(model)?;
+    protocol.variant(&target.variant)?;
+    let params = protocol.params_with(&target.params)?;
+    Ok((protocol, params))
+}
+
+/// The command that opens the explorer on the same configuration.
+fn explore_hint(protocol: &Protocol, variant: &str, params: &Params) -> String {
+    let defaults = protocol.default_params();
+    let mut hint = format!("dsw explore {} --variant {variant}", protocol.name);
+    for (k, v) in params {
+        if defaults.get(k) != Some(v) {
+            hint.push_str(&format!(" -p {k}={v}"));
+        }
+    }
+    hint
+}
+
+fn progress_line(p: &Progress) {
+    let secs = p.elapsed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "  ... {} states, {} unique, depth {}, {} states/s",
+        output::thousands(p.states),
+        output::thousands(p.unique_states),
+        p.max_depth,
+        output::thousands((p.states as f64 / secs) as usize)
+    );
+}
+
+fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
+    let model = a.model.as_deref().unwrap_or_default();
+    let (protocol, params) = resolve(model, &a.target)?;
+    let opts = CheckOptions {
+        strategy: match a.strategy {
+            StrategyArg::Bfs => Strategy::Bfs,
+            StrategyArg::Dfs => Strategy::Dfs,
+            StrategyArg::Simulation => Strategy::Simulation { seed: a.seed },
+        },
+        threads: usize::from(a.threads),
+        max_depth: a.max_depth.map(|d| d as usize),
+        max_states: a.max_states.map(|n| n as usize),
+        timeout: a.timeout.map(Duration::from_secs),
+    };
+    let summary = models::check(
+        protocol,
+        &a.target.variant,
+        &params,
+        &opts,
+        &mut progress_line,
+    );
+    if a.json {
+        print_json(&summary)?;
+    } else {
+        let hint = explore_hint(protocol, &a.target.variant, &params);
+        print!("{}", output::summary(&summary, &params, &hint));
+        if let Strategy::Simulation { seed } = opts.strategy {
+            println!("note: rerun with --seed {seed}");
+        }
+    }
+    Ok(if summary.any_violation() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
+    if a.target.variant != models::CORRECT || !a.target.params.is_empty() {
+        return Err(Failure(
+            "check --all checks every variant at its registry configuration; it takes no --variant or -p".into(),
+        ));
+    }
+    let jobs = models::catalog_jobs();
+    let total = jobs.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    // One thread per checker, rayon across jobs: parallelism at one level.
+    let results: Vec<(Job, CheckSummary)> = jobs
+        .into_par_iter()
+        .map(|job| {
+            let summary = job.check(&CheckOptions::default(), &mut |_| {});
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            eprintln!("[{n}/{total}] {} {}", job.protocol.name, job.name());
+            (job, summary)
+        })
+        .collect();
+
+    let all_match = results.iter().all(|(job, s)| job.mismatches(s).is_empty());
+    if a.json {
+        let rows: Vec<_> = results
+            .iter()
+            .map(|(job, s)| {
+                let mismatches: Vec<_> = job
+                    .mismatches(s)
+                    .into_iter()
+                    .map(|(p, e, f)| json!({"property": p, "expected": e, "found": f}))
+                    .collect();
+                json!({
+                    "model": s.model,
+                    "variant": s.variant,
+                    "scenario": job.scenario.map(|sc| sc.name),
+                    "matches_registry": mismatches.is_empty(),
+                    "mismatches": mismatches,
+                    "summary": s,
+                })
+            })
+            .collect();
+        print_json(&json!({"all_match": all_match, "checks": rows}))?;
+    } else {
+        print!("{}", all_table(&results));
+        println!(
+            "{}",
+            if all_match {
+                format!("all {total} checks match the registry")
+            } else {
+                "some verdicts differ from the registry (see MISMATCH above)".to_string()
+            }
+        );
+    }
+    Ok(if all_match {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn all_table(results: &[(Job, CheckSummary)]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:20} {:26} {:>10} {:>6} {:>12}  {:8}  verdicts",
+        "model", "variant", "unique", "depth", "states/s", "registry"
+    );
+    for (job, s) in results {
+        let verdicts: Vec<String> = s
+            .properties
+            .iter()
+            .map(|p| format!("{}: {}", p.name, p.verdict))
+            .collect();
+        let mismatches = job.mismatches(s);
+        let status = if mismatches.is_empty() {
+            "ok".to_string()
+        } else {
+            "MISMATCH".to_string()
+        };
+        let rate = s
+            .timing
+            .as_ref()
+            .map_or(0, |t| t.states_per_second as usize);
+        let name = match job.scenario {
+            Some(sc) => format!("{} ({})", sc.name, sc.variant),
+            None => job.variant.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{:20} {:26} {:>10} {:>6} {:>12}  {:8}  {}",
+            s.model,
+            name,
+            output::thousands(s.unique_states),
+            s.max_depth,
+            output::thousands(rate),
+            status,
+            verdicts.join("; ")
+        );
+        for (p, expected, found) in mismatches {
+            let found = found.map_or("missing".to_string(), |v| v.to_string());
+            let _ = writeln!(out, "    {p}: expected {expected}, found {found}");
+        }
+    }
+    out
+}
+
+fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
+    let (protocol, params) = resolve(&a.model, &a.target)?;
+    eprintln!(
+        "dsw: serving the explorer for {} ({}) on http://{}/ (Ctrl-C to stop)",
+        protocol.name, a.target.variant, a.bind
+    );
+    (protocol.explore)(&a.target.variant, &params, &a.bind).map_err(Failure)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
+    let (protocol, params) = resolve(&a.model, &a.target)?;
+    let Some(run) = protocol.run else {
+        let runnable: Vec<_> = models::PROTOCOLS
+            .iter()
+            .filter(|p| p.run.is_some())
+            .map(|p| p.name)
+            .collect();
+        return Err(Failure(format!(
+            "{} has no real run yet; runnable: {}",
+            protocol.name,
+            if runnable.is_empty() {
+                "none".to_string()
+            } else {
+                runnable.join(", ")
+            }
+        )));
+    };
+    let opts = models::RunOptions {
+        duration: Duration::from_secs(a.duration),
+        loss: a.loss,
+        duplicate: a.duplicate,
+        seed: a.seed,
+    };
+    let report = run(&a.target.variant, &params, &opts).map_err(Failure)?;
+    let ok = report.checks.iter().all(|(_, ok)| *ok);
+    if a.json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "{} ({}): {} datagrams sent, {} received",
+            report.model, report.variant, report.sent, report.received
+        );
+        for line in &report.observations {
+            println!("  {line}");
+        }
+        for (name, ok) in &report.checks {
+            println!("  {name}: {}", if *ok { "holds" } else { "VIOLATED" });
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn report(out: &std::path::Path) -> Result<ExitCode, Failure> {
+    let _ = out;
+    Err(Failure("report is not built yet".into()))
+}

@@ -1,0 +1,135 @@
+//! How results read in a terminal.
+
+use checker::{CheckSummary, Counterexample, CounterexampleKind, StepKind, Verdict};
+use models::Params;
+use std::fmt::Write;
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `rms=3 coordinator_crashes=0`.
+pub fn params_line(params: &Params) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A verdict as a person reads it.
+pub fn verdict_words(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Holds => "holds",
+        Verdict::Violated => "VIOLATED",
+        Verdict::ExampleFound => "example found",
+        Verdict::NoExample => "NO EXAMPLE (vacuous?)",
+        Verdict::Inconclusive => "inconclusive (cut off by the bound)",
+    }
+}
+
+/// The summary of one check, with every counterexample of a violated or
+/// inconclusive property.
+pub fn summary(s: &CheckSummary, params: &Params, explore_hint: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})  {}", s.model, s.variant, params_line(params));
+    let timing = s.timing.as_ref().map_or(String::new(), |t| {
+        format!(
+            ", {:.2} s, {} states/s",
+            t.seconds,
+            thousands(t.states_per_second as usize)
+        )
+    });
+    let _ = writeln!(
+        out,
+        "  {}, {} thread{}: {} states, {} unique, max depth {}{}{}",
+        s.strategy,
+        s.threads,
+        if s.threads == 1 { "" } else { "s" },
+        thousands(s.states),
+        thousands(s.unique_states),
+        s.max_depth,
+        timing,
+        if s.complete {
+            ""
+        } else {
+            " (INCOMPLETE: a limit stopped the search)"
+        }
+    );
+    let width = s.properties.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    for p in &s.properties {
+        let _ = writeln!(
+            out,
+            "  {:width$}  {:10}  {}",
+            p.name,
+            p.kind.as_str(),
+            verdict_words(p.verdict)
+        );
+    }
+    for p in &s.properties {
+        if let (Some(ce), Verdict::Violated | Verdict::Inconclusive) =
+            (&p.counterexample, p.verdict)
+        {
+            out.push('\n');
+            out.push_str(&counterexample(&p.name, ce, explore_hint));
+        }
+    }
+    out
+}
+
+/// A counterexample as numbered steps, then the explorer link.
+pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -> String {
+    let mut out = String::new();
+    let how = match ce.kind {
+        CounterexampleKind::Violation => "violated",
+        CounterexampleKind::Example => "example",
+        CounterexampleKind::Deadlock => "violated: the run stops (no step is enabled)",
+        CounterexampleKind::Bounded => "inconclusive: the run was cut off by the checking bound",
+    };
+    let _ = writeln!(
+        out,
+        "counterexample for \"{property}\" ({how}), {} steps:",
+        ce.steps.len()
+    );
+    let lane = |i: usize| ce.actors.get(i).map_or("?", String::as_str);
+    for (n, step) in ce.steps.iter().enumerate() {
+        let what = match step.kind {
+            StepKind::Deliver => format!(
+                "{} -> {}  {}",
+                lane(step.from.unwrap_or(step.actor)),
+                lane(step.actor),
+                step.label
+            ),
+            StepKind::Drop => format!(
+                "{} -x {}  lost {}",
+                lane(step.from.unwrap_or(step.actor)),
+                lane(step.actor),
+                step.label
+            ),
+            StepKind::Timeout => format!("{}  timer {}", lane(step.actor), step.label),
+            StepKind::Crash => format!("{}  crashes", lane(step.actor)),
+            StepKind::Recover => format!("{}  recovers", lane(step.actor)),
+            StepKind::Random => format!("{}  chooses {}", lane(step.actor), step.label),
+            StepKind::Action => step.label.clone(),
+        };
+        let _ = writeln!(out, "  {:>3}. {what}", n + 1);
+        for (actor, state) in &step.changes {
+            let _ = writeln!(out, "         {} = {state}", lane(*actor));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  explore: {explore_hint}, then open http://127.0.0.1:3000/#/steps/{}",
+        ce.path
+    );
+    out
+}

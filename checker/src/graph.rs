@@ -1,0 +1,366 @@
+//! The workbench's own breadth-first explorer.
+//!
+//! Why not Stateright's BFS alone: its checkers overwrite a property's
+//! discovery every time another violating state is visited (`bfs.rs`,
+//! `discoveries.insert`), so the counterexample reported is the *last* one
+//! found, not the shortest; and its `eventually` judgement misses runs that
+//! revisit a state. This explorer walks the state space level by level,
+//! keeps the first (hence shortest) witness of every property, keeps the
+//! graph (parent pointers, and edges when a liveness property needs them),
+//! and judges `eventually` over the graph.
+//!
+//! Determinism: successors of a level are computed in parallel (rayon, on
+//! the caller's pool) but merged in frontier order, action order, so the
+//! state numbering, the counts and every counterexample are the same for
+//! any number of threads.
+
+use rayon::prelude::*;
+use stateright::{Expectation, Model};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::time::{Duration, Instant};
+
+/// A state's number: its position in BFS order.
+pub type StateId = u32;
+
+/// Fingerprints are already hashes: don't hash them again.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A 64-bit fingerprint, the same on every run (SipHash with fixed keys).
+fn fingerprint<T: Hash>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Where exploration stops short of the whole space.
+#[derive(Clone, Debug, Default)]
+pub struct Limits {
+    pub max_depth: Option<usize>,
+    pub max_states: Option<usize>,
+    pub timeout: Option<Duration>,
+}
+
+/// What the explorer found about one property.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Finding {
+    /// `always` violated / `sometimes` example: the first such state.
+    Witness(StateId),
+    /// `eventually` violated: a path through states where it never holds
+    /// (given as states), ending in a state with no successor at all.
+    Deadlock(Vec<StateId>),
+    /// `eventually` not shown: such a path ends where the search was cut off.
+    Bounded(Vec<StateId>),
+}
+
+/// The explored graph.
+pub struct Explored {
+    /// For every state but the initial ones: (parent, action index).
+    pub parent: Vec<Option<(StateId, u32)>>,
+    /// Index of each initial state in `init_states()`.
+    pub init_index: Vec<u32>,
+    pub depth: Vec<u32>,
+    /// Successors with the action index leading there, kept only when a
+    /// liveness property needs them.
+    pub edges: Option<Vec<Vec<(StateId, u32)>>>,
+    /// States generated, revisits included.
+    pub generated: usize,
+    pub max_depth: usize,
+    /// False when a limit stopped the search.
+    pub complete: bool,
+    /// One entry per property, in declaration order.
+    pub findings: Vec<Option<Finding>>,
+}
+
+impl Explored {
+    pub fn unique_states(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// The action indices from an initial state to `id`: Stateright's path
+    /// encoding (the first number indexes `init_states()`).
+    pub fn action_indices(&self, id: StateId) -> Vec<usize> {
+        let mut rev = Vec::new();
+        let mut cur = id;
+        while let Some((parent, action)) = self.parent[cur as usize] {
+            rev.push(action as usize);
+            cur = parent;
+        }
+        rev.push(self.init_index[cur as usize] as usize);
+        rev.reverse();
+        rev
+    }
+
+    /// The action indices along `trail`, a path of states joined by edges
+    /// and starting at an initial state.
+    pub fn trail_indices(&self, trail: &[StateId]) -> Vec<usize> {
+        let edges = self.edges.as_ref().expect("trails need edges");
+        let mut out = vec![self.init_index[trail[0] as usize] as usize];
+        for pair in trail.windows(2) {
+            let (_, action) = edges[pair[0] as usize]
+                .iter()
+                .find(|(to, _)| *to == pair[1])
+                .expect("consecutive trail states are joined by an edge");
+            out.push(*action as usize);
+        }
+        out
+    }
+}
+
+/// Progress of a running exploration.
+#[derive(Clone, Debug)]
+pub struct Tick {
+    pub generated: usize,
+    pub unique: usize,
+    pub depth: usize,
+    pub elapsed: Duration,
+}
+
+/// Explores `model` breadth first within `limits`.
+///
+/// Successors of each level are computed on `pool` when given (on rayon's
+/// global pool otherwise).
+pub fn explore<M>(
+    model: &M,
+    limits: &Limits,
+    pool: Option<&rayon::ThreadPool>,
+    on_tick: &mut dyn FnMut(&Tick),
+) -> Explored
+where
+    M: Model + Sync,
+    M::State: Hash + Send + Sync,
+    M::Action: Send,
+{
+    let start = Instant::now();
+    let mut last_tick = Instant::now();
+    let properties = model.properties();
+    assert!(
+        properties.len() <= 64,
+        "the explorer keeps one bit per property: at most 64"
+    );
+    let needs_edges = properties
+        .iter()
+        .any(|p| p.expectation == Expectation::Eventually);
+    let mut ids: HashMap<u64, StateId, BuildHasherDefault<IdentityHasher>> = HashMap::default();
+    let mut g = Explored {
+        parent: Vec::new(),
+        init_index: Vec::new(),
+        depth: Vec::new(),
+        edges: needs_edges.then(Vec::new),
+        generated: 0,
+        max_depth: 0,
+        complete: true,
+        findings: vec![None; properties.len()],
+    };
+    // Per state, one bit per property: does its condition hold here?
+    let mut holds: Vec<u64> = Vec::new();
+    // States whose successors were not explored (a limit, or the boundary).
+    let mut cut: Vec<bool> = Vec::new();
+
+    let mut frontier: Vec<(StateId, M::State)> = Vec::new();
+    for (i, s) in model.init_states().into_iter().enumerate() {
+        if !model.within_boundary(&s) {
+            continue;
+        }
+        g.generated += 1;
+        let fp = fingerprint(&s);
+        if ids.contains_key(&fp) {
+            continue;
+        }
+        let id = g.parent.len() as StateId;
+        ids.insert(fp, id);
+        g.parent.push(None);
+        g.init_index.push(i as u32);
+        g.depth.push(0);
+        if let Some(e) = g.edges.as_mut() {
+            e.push(Vec::new());
+        }
+        frontier.push((id, s));
+    }
+    g.init_index.resize(g.parent.len(), 0);
+
+    let mut depth = 0usize;
+    while !frontier.is_empty() {
+        // Judge the level's states, in order.
+        for (id, s) in &frontier {
+            let mut bits = 0u64;
+            for (k, p) in properties.iter().enumerate() {
+                let ok = (p.condition)(model, s);
+                if ok {
+                    bits |= 1 << k;
+                }
+                let first = g.findings[k].is_none();
+                match p.expectation {
+                    Expectation::Always if !ok && first => {
+                        g.findings[k] = Some(Finding::Witness(*id))
+                    }
+                    Expectation::Sometimes if ok && first => {
+                        g.findings[k] = Some(Finding::Witness(*id))
+                    }
+                    _ => {}
+                }
+            }
+            holds.push(bits);
+            cut.push(false);
+        }
+        g.max_depth = depth;
+
+        let stop = limits.max_depth.is_some_and(|d| depth + 1 >= d)
+            || limits.max_states.is_some_and(|n| g.parent.len() >= n)
+            || limits.timeout.is_some_and(|t| start.elapsed() >= t);
+        if stop {
+            for (id, _) in &frontier {
+                cut[*id as usize] = true;
+            }
+            g.complete = false;
+            break;
+        }
+
+        // Expand the level in parallel, then merge in order.
+        let expand = || -> Vec<(StateId, Vec<(u32, Option<M::State>)>)> {
+            frontier
+                .par_iter()
+                .map(|(id, s)| {
+                    let mut actions = Vec::new();
+                    model.actions(s, &mut actions);
+                    let succ = actions
+                        .into_iter()
+                        .enumerate()
+                        .filter_map(|(ai, a)| {
+                            let next = model.next_state(s, a)?;
+                            Some((ai as u32, model.within_boundary(&next).then_some(next)))
+                        })
+                        .collect();
+                    (*id, succ)
+                })
+                .collect()
+        };
+        let expanded = match pool {
+            Some(pool) => pool.install(expand),
+            None => expand(),
+        };
+        let mut next_frontier = Vec::new();
+        for (from, succ) in expanded {
+            for (action, next) in succ {
+                let Some(next) = next else {
+                    // A successor outside the boundary: this state's
+                    // future was cut, not ended.
+                    cut[from as usize] = true;
+                    continue;
+                };
+                g.generated += 1;
+                let fp = fingerprint(&next);
+                let to = match ids.get(&fp) {
+                    Some(&to) => to,
+                    None => {
+                        let to = g.parent.len() as StateId;
+                        ids.insert(fp, to);
+                        g.parent.push(Some((from, action)));
+                        g.depth.push(depth as u32 + 1);
+                        if let Some(e) = g.edges.as_mut() {
+                            e.push(Vec::new());
+                        }
+                        next_frontier.push((to, next));
+                        to
+                    }
+                };
+                if let Some(e) = g.edges.as_mut() {
+                    e[from as usize].push((to, action));
+                }
+            }
+        }
+        g.init_index.resize(g.parent.len(), 0);
+        frontier = next_frontier;
+        depth += 1;
+        if last_tick.elapsed() >= Duration::from_secs(1) {
+            last_tick = Instant::now();
+            on_tick(&Tick {
+                generated: g.generated,
+                unique: g.parent.len(),
+                depth,
+                elapsed: start.elapsed(),
+            });
+        }
+    }
+
+    if let Some(edges) = &g.edges {
+        for (k, p) in properties.iter().enumerate() {
+            if p.expectation == Expectation::Eventually {
+                g.findings[k] = never_holds_to_an_end(edges, &holds, &cut, k, g.init_count());
+            }
+        }
+    }
+    g
+}
+
+impl Explored {
+    fn init_count(&self) -> usize {
+        self.parent.iter().take_while(|p| p.is_none()).count()
+    }
+}
+
+/// Breadth first through the states where property `k` does not hold,
+/// starting from the initial ones: the first state with no successor is a
+/// deadlock that violates `eventually`; failing that, the first state whose
+/// future was cut off is a bounded, inconclusive witness.
+///
+/// Cycles among such states (runs that never end and never satisfy the
+/// property) are not judged here: that needs fairness, and belongs to the
+/// lasso checker.
+fn never_holds_to_an_end(
+    edges: &[Vec<(StateId, u32)>],
+    holds: &[u64],
+    cut: &[bool],
+    k: usize,
+    inits: usize,
+) -> Option<Finding> {
+    let bad = |id: StateId| holds[id as usize] & (1 << k) == 0;
+    // Predecessor in this search; a state is its own for the initial ones.
+    let mut pred: Vec<Option<StateId>> = vec![None; edges.len()];
+    let mut queue: VecDeque<StateId> = (0..inits as StateId).filter(|&i| bad(i)).collect();
+    for &i in &queue {
+        pred[i as usize] = Some(i);
+    }
+    let trail = |end: StateId, pred: &[Option<StateId>]| {
+        let mut t = vec![end];
+        let mut cur = end;
+        while let Some(p) = pred[cur as usize].filter(|&p| p != cur) {
+            t.push(p);
+            cur = p;
+        }
+        t.reverse();
+        t
+    };
+    let mut bounded = None;
+    while let Some(id) = queue.pop_front() {
+        let i = id as usize;
+        if cut[i] {
+            bounded.get_or_insert(id);
+        } else if edges[i].is_empty() {
+            return Some(Finding::Deadlock(trail(id, &pred)));
+        }
+        for &(next, _) in &edges[i] {
+            if bad(next) && pred[next as usize].is_none() {
+                pred[next as usize] = Some(id);
+                queue.push_back(next);
+            }
+        }
+    }
+    bounded.map(|id| Finding::Bounded(trail(id, &pred)))
+}
