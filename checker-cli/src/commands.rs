@@ -5,7 +5,6 @@ use crate::output;
 use crate::Failure;
 use checker::{CheckOptions, CheckSummary, Progress, Strategy};
 use models::{Job, Params, Protocol};
-use rayon::prelude::*;
 use serde_json::json;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -197,19 +196,8 @@ fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
             "check --all checks every variant at its registry configuration; it takes no --variant or -p".into(),
         ));
     }
-    let jobs = models::catalog_jobs();
-    let total = jobs.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    // One thread per checker, rayon across jobs: parallelism at one level.
-    let results: Vec<(Job, CheckSummary)> = jobs
-        .into_par_iter()
-        .map(|job| {
-            let summary = job.check(&CheckOptions::default(), &mut |_| {});
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            eprintln!("[{n}/{total}] {} {}", job.protocol.name, job.name());
-            (job, summary)
-        })
-        .collect();
+    let results = run_catalog();
+    let total = results.len();
 
     let all_match = results.iter().all(|(job, s)| job.mismatches(s).is_empty());
     if a.json {
@@ -247,6 +235,18 @@ fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// Every catalog check, in parallel, one `[n/total]` line on stderr as each
+/// finishes.
+fn run_catalog() -> Vec<(Job, CheckSummary)> {
+    let total = models::catalog_jobs().len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    // One thread per checker, rayon across jobs: parallelism at one level.
+    models::reports::run_catalog(&|job| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        eprintln!("[{n}/{total}] {} {}", job.protocol.name, job.name());
     })
 }
 
@@ -331,14 +331,25 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
         duplicate: a.duplicate,
         seed: a.seed,
     };
-    let report = run(&a.target.variant, &params, &opts).map_err(Failure)?;
+    let _ = run;
+    eprintln!(
+        "dsw: running {} ({}) on 127.0.0.1 for at most {} s",
+        protocol.name, a.target.variant, a.duration
+    );
+    let report = models::run(protocol, &a.target.variant, &params, &opts).map_err(Failure)?;
     let ok = report.checks.iter().all(|(_, ok)| *ok);
     if a.json {
         print_json(&report)?;
     } else {
         println!(
-            "{} ({}): {} datagrams sent, {} received",
-            report.model, report.variant, report.sent, report.received
+            "{} ({}): {} datagrams sent, {} received, {} lost, {} malformed, in {:.2} s",
+            report.model,
+            report.variant,
+            report.sent,
+            report.received,
+            report.lost,
+            report.malformed,
+            report.seconds
         );
         for line in &report.observations {
             println!("  {line}");
@@ -355,6 +366,26 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
 }
 
 fn report(out: &std::path::Path) -> Result<ExitCode, Failure> {
-    let _ = out;
-    Err(Failure("report is not built yet".into()))
+    let results = run_catalog();
+    let files = models::reports::render(&results);
+    // Each model's diagrams are regenerated whole: drop the old ones first,
+    // so a renamed variant leaves no stale picture behind.
+    for p in models::PROTOCOLS {
+        let dir = out.join(p.name);
+        if dir.is_dir() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| Failure(format!("cannot clear {}: {e}", dir.display())))?;
+        }
+    }
+    for (name, contents) in &files {
+        let path = out.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Failure(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        std::fs::write(&path, contents)
+            .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+    }
+    println!("wrote {} files under {}", files.len(), out.display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 //! How results read in a terminal.
 
-use checker::{CheckSummary, Counterexample, CounterexampleKind, StepKind, Verdict};
+use checker::{CheckSummary, Counterexample, CounterexampleKind, Verdict};
 use models::Params;
 use std::fmt::Write;
 
@@ -100,32 +100,7 @@ pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -
         "counterexample for \"{property}\" ({how}), {} steps:",
         ce.steps.len()
     );
-    let lane = |i: usize| ce.actors.get(i).map_or("?", String::as_str);
-    for (n, step) in ce.steps.iter().enumerate() {
-        let what = match step.kind {
-            StepKind::Deliver => format!(
-                "{} -> {}  {}",
-                lane(step.from.unwrap_or(step.actor)),
-                lane(step.actor),
-                step.label
-            ),
-            StepKind::Drop => format!(
-                "{} -x {}  lost {}",
-                lane(step.from.unwrap_or(step.actor)),
-                lane(step.actor),
-                step.label
-            ),
-            StepKind::Timeout => format!("{}  timer {}", lane(step.actor), step.label),
-            StepKind::Crash => format!("{}  crashes", lane(step.actor)),
-            StepKind::Recover => format!("{}  recovers", lane(step.actor)),
-            StepKind::Random => format!("{}  chooses {}", lane(step.actor), step.label),
-            StepKind::Action => step.label.clone(),
-        };
-        let _ = writeln!(out, "  {:>3}. {what}", n + 1);
-        for (actor, state) in &step.changes {
-            let _ = writeln!(out, "         {} = {state}", lane(*actor));
-        }
-    }
+    out.push_str(&checker::report::numbered_steps(ce));
     let _ = writeln!(
         out,
         "  explore: {explore_hint}, then open http://127.0.0.1:3000/#/steps/{}",

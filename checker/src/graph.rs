@@ -123,6 +123,10 @@ impl Explored {
     }
 }
 
+/// A state's successors: (action index, the next state, or `None` when it
+/// lies outside the boundary).
+type Expansion<S> = (StateId, Vec<(u32, Option<S>)>);
+
 /// Progress of a running exploration.
 #[derive(Clone, Debug)]
 pub struct Tick {
@@ -233,7 +237,7 @@ where
         }
 
         // Expand the level in parallel, then merge in order.
-        let expand = || -> Vec<(StateId, Vec<(u32, Option<M::State>)>)> {
+        let expand = || -> Vec<Expansion<M::State>> {
             frontier
                 .par_iter()
                 .map(|(id, s)| {

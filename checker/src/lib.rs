@@ -8,7 +8,10 @@
 pub mod describe;
 pub mod explore;
 pub mod graph;
+pub mod report;
+pub mod runtime;
 pub mod summary;
+pub mod svg;
 
 pub use describe::Describe;
 pub use explore::{check, CheckOptions, Progress, Strategy};

@@ -3,6 +3,8 @@
 //! reports and the CLI live in `checker` and `checker-cli`.
 
 pub mod registry;
+pub mod reports;
+pub mod runner;
 
 pub mod abd_register;
 pub mod paxos;
@@ -45,6 +47,21 @@ pub fn check(
     let mut summary = (protocol.check)(variant, params, opts, on_progress);
     summary.model = protocol.name.to_string();
     summary
+}
+
+/// Runs one protocol variant over real UDP on loopback, if it can.
+pub fn run(
+    protocol: &Protocol,
+    variant: &str,
+    params: &Params,
+    opts: &RunOptions,
+) -> Result<RunReport, String> {
+    let run = protocol
+        .run
+        .ok_or_else(|| format!("{} has no real run yet", protocol.name))?;
+    let mut report = run(variant, params, opts)?;
+    report.model = protocol.name.to_string();
+    Ok(report)
 }
 
 /// One entry of the catalog's checks: a variant at the default parameters,

@@ -63,12 +63,18 @@ pub const CORRECT: &str = "correct";
 pub struct RunReport {
     pub model: String,
     pub variant: String,
-    /// Datagrams sent and received by every node.
+    /// Datagrams sent, received (and handled), lost by the fault injector,
+    /// and received but not a message, over all nodes.
     pub sent: usize,
     pub received: usize,
+    pub lost: usize,
+    pub malformed: usize,
+    /// Wall time of the run (real runs are not deterministic).
+    pub seconds: f64,
     /// What the clients observed, one line per operation.
     pub observations: Vec<String>,
-    /// Each checked property on the recorded history.
+    /// Each `always` property of the model on the recorded run, and
+    /// whether the workload finished in time.
     pub checks: Vec<(String, bool)>,
 }
 

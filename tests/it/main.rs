@@ -1,1 +1,11 @@
+//! Workspace-level integration tests.
 
+/// Every catalog check's verdicts, state counts and counterexamples, as
+/// insta snapshots, and each verdict against the registry's expectation.
+mod catalog;
+/// The registry agrees with the models it describes; bad input is refused.
+mod registry;
+/// The committed reports are what `dsw report` generates now.
+mod reports;
+/// The abstract TLA+ specs reproduce TLC's state counts and refine.
+mod tla_conformance;

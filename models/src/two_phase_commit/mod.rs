@@ -11,9 +11,10 @@
 //! and `commit-on-majority` breaking AC3 and AC1.
 
 use crate::registry::{Config, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec};
+use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
-use serde::Serialize;
-use stateright::actor::{model_timeout, Actor, ActorModel, Id, Network, Out};
+use serde::{Deserialize, Serialize};
+use stateright::actor::{Actor, ActorModel, Id, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -22,7 +23,7 @@ use std::collections::BTreeSet;
 pub type Rm = usize;
 
 /// Messages of TwoPhase.tla's `Messages` set.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TwoPhaseMsg {
     /// `[type |-> "Prepared", rm |-> r]`: RM `r` is prepared to commit (votes yes).
     Prepared { rm: Rm },
@@ -32,8 +33,9 @@ pub enum TwoPhaseMsg {
     Abort,
 }
 
-/// The internal steps each actor may take on its own. A timer here is
-/// "this action is enabled", not a clock: the checker fires it at any time.
+/// The internal steps each actor may take on its own. To the checker a timer
+/// is "this action is enabled" and fires at any time; the durations only
+/// shape real runs (see [`durations`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum TwoPhaseTimer {
     /// RMPrepare: a working RM prepares.
@@ -117,7 +119,8 @@ impl std::str::FromStr for Bug {
 #[derive(Clone, Debug)]
 pub enum TwoPhaseActor {
     Tm {
-        rms: usize,
+        /// The RMs' ids, RM 1 first.
+        rms: Vec<Id>,
         bug: Bug,
         /// The fault model lets the TM crash (and stay down).
         may_crash: bool,
@@ -156,9 +159,9 @@ impl Actor for TwoPhaseActor {
     fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> Self::State {
         match self {
             TwoPhaseActor::Tm { may_crash, .. } => {
-                o.set_timer(TwoPhaseTimer::Abort, model_timeout());
+                o.set_timer(TwoPhaseTimer::Abort, durations::ABORT);
                 if *may_crash {
-                    o.set_timer(TwoPhaseTimer::Crash, model_timeout());
+                    o.set_timer(TwoPhaseTimer::Crash, durations::CRASH);
                 }
                 TwoPhaseState::Tm {
                     tm_state: TmState::Init,
@@ -166,8 +169,8 @@ impl Actor for TwoPhaseActor {
                 }
             }
             TwoPhaseActor::Rm { .. } => {
-                o.set_timer(TwoPhaseTimer::Prepare, model_timeout());
-                o.set_timer(TwoPhaseTimer::ChooseToAbort, model_timeout());
+                o.set_timer(TwoPhaseTimer::Prepare, durations::PREPARE);
+                o.set_timer(TwoPhaseTimer::ChooseToAbort, durations::CHOOSE_TO_ABORT);
                 TwoPhaseState::Rm {
                     rm_state: RmState::Working,
                     voted_yes: false,
@@ -194,11 +197,11 @@ impl Actor for TwoPhaseActor {
                 },
                 TwoPhaseMsg::Prepared { rm },
             ) if !tm_prepared.contains(&rm) => {
-                let (rms, bug) = (*rms, *bug);
+                let (rms, bug) = (rms.len(), *bug);
                 if let TwoPhaseState::Tm { tm_prepared, .. } = state.to_mut() {
                     tm_prepared.insert(rm);
                     if Self::tm_may_commit(rms, bug, tm_prepared.len()) {
-                        o.set_timer(TwoPhaseTimer::Commit, model_timeout());
+                        o.set_timer(TwoPhaseTimer::Commit, durations::COMMIT);
                     }
                 }
             }
@@ -274,12 +277,11 @@ impl Actor for TwoPhaseActor {
                 },
                 TwoPhaseTimer::Commit,
             ) => {
-                let rms = *rms;
                 if let TwoPhaseState::Tm { tm_state, .. } = state.to_mut() {
                     *tm_state = TmState::Committed;
                 }
                 o.cancel_timer(TwoPhaseTimer::Abort);
-                o.broadcast(&rm_ids(rms), &TwoPhaseMsg::Commit);
+                o.broadcast(rms, &TwoPhaseMsg::Commit);
             }
             // TMAbort
             (
@@ -290,12 +292,11 @@ impl Actor for TwoPhaseActor {
                 },
                 TwoPhaseTimer::Abort,
             ) => {
-                let rms = *rms;
                 if let TwoPhaseState::Tm { tm_state, .. } = state.to_mut() {
                     *tm_state = TmState::Aborted;
                 }
                 o.cancel_timer(TwoPhaseTimer::Commit);
-                o.broadcast(&rm_ids(rms), &TwoPhaseMsg::Abort);
+                o.broadcast(rms, &TwoPhaseMsg::Abort);
             }
             // The fault: the TM stops for good, whatever it was doing.
             (
@@ -314,11 +315,24 @@ impl Actor for TwoPhaseActor {
     }
 }
 
-fn rm_ids(rms: usize) -> Vec<Id> {
-    (1..=rms).map(Id::from).collect()
-}
-
 type State = stateright::actor::ActorModelState<TwoPhaseActor>;
+
+/// How long each step waits on a real network. The checker ignores them.
+mod durations {
+    use std::ops::Range;
+    use std::time::Duration;
+
+    const fn ms(a: u64, b: u64) -> Range<Duration> {
+        Duration::from_millis(a)..Duration::from_millis(b)
+    }
+    /// RMs usually prepare quickly, and rarely give up first.
+    pub const PREPARE: Range<Duration> = ms(1, 20);
+    pub const CHOOSE_TO_ABORT: Range<Duration> = ms(15, 200);
+    pub const COMMIT: Range<Duration> = ms(1, 5);
+    /// The TM's timeout is far longer than a vote takes.
+    pub const ABORT: Range<Duration> = ms(150, 250);
+    pub const CRASH: Range<Duration> = ms(0, 40);
+}
 
 fn rm_states(state: &State) -> impl Iterator<Item = (RmState, bool)> + '_ {
     state.actor_states.iter().filter_map(|s| match **s {
@@ -396,20 +410,61 @@ impl Config for TwoPhaseCfg {
         TwoPhaseCfg {
             rms: params["rms"] as usize,
             coordinator_crashes: params["coordinator_crashes"] as usize,
-            bug: variant.parse().unwrap_or_default(),
+            bug: variant
+                .parse()
+                .expect("the registry lists exactly the Bug names"),
         }
     }
 
     fn into_model(self) -> TwoPhaseModel {
+        let ids = (0..=self.rms).map(Id::from).collect::<Vec<_>>();
+        self.model_on(&ids)
+    }
+}
+
+impl Runnable for TwoPhaseCfg {
+    type Actor = TwoPhaseActor;
+    type History = ();
+
+    fn actor_count(&self) -> usize {
+        self.rms + 1
+    }
+
+    fn done(states: &[Option<TwoPhaseState>]) -> bool {
+        states.iter().flatten().all(|s| match s {
+            TwoPhaseState::Tm { tm_state, .. } => *tm_state != TmState::Init,
+            TwoPhaseState::Rm { rm_state, .. } => {
+                matches!(rm_state, RmState::Committed | RmState::Aborted)
+            }
+        })
+    }
+
+    fn observations(states: &[TwoPhaseState], _: &()) -> Vec<String> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| match s {
+                TwoPhaseState::Tm { tm_state, .. } => format!("TM: {tm_state:?}"),
+                TwoPhaseState::Rm {
+                    rm_state,
+                    voted_yes,
+                } => {
+                    let vote = if *voted_yes { "yes" } else { "no" };
+                    format!("RM{i}: {rm_state:?} (voted {vote})")
+                }
+            })
+            .collect()
+    }
+
+    /// The TM and the RMs, known by `ids` (TM first): indices when checked,
+    /// socket addresses when run for real.
+    fn model_on(self, ids: &[Id]) -> TwoPhaseModel {
         let tm = TwoPhaseActor::Tm {
-            rms: self.rms,
+            rms: ids[1..].to_vec(),
             bug: self.bug,
             may_crash: self.coordinator_crashes > 0,
         };
-        let rms = (1..=self.rms).map(|rm| TwoPhaseActor::Rm {
-            tm: Id::from(0),
-            rm,
-        });
+        let rms = (1..=self.rms).map(|rm| TwoPhaseActor::Rm { tm: ids[0], rm });
         ActorModel::new(self, ())
             .actor(tm)
             .actors(rms)
@@ -498,5 +553,5 @@ pub static PROTOCOL: Protocol = Protocol {
     }],
     check: crate::registry::check_config::<TwoPhaseCfg>,
     explore: crate::registry::explore_config::<TwoPhaseCfg>,
-    run: None,
+    run: Some(crate::runner::run_config::<TwoPhaseCfg>),
 };

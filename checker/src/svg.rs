@@ -1,0 +1,827 @@
+//! Counterexamples as sequence diagrams (Lamport diagrams), in standalone SVG.
+//!
+//! One vertical swimlane per actor, time flowing down, one row per step,
+//! numbered as the CLI numbers them; below the last row, every lane's final
+//! state under a band that says how the path ends ("violated here"). Labels
+//! are cut to fit, with the full text in a `<title>` (a browser's tooltip).
+//!
+//! The output depends on the counterexample alone (no ids, no timestamps, no
+//! floats printed), so a committed report changes only when its
+//! counterexample does.
+
+use crate::report::step_line;
+use crate::summary::{Counterexample, CounterexampleKind, Step, StepKind};
+use std::fmt::Write;
+use std::ops::RangeInclusive;
+
+/// A standalone SVG document drawing `ce`, headed by `title`.
+pub fn sequence_diagram(ce: &Counterexample, title: &str) -> String {
+    let l = Layout::new(ce);
+    let mut out = String::new();
+    let (w, h) = (l.width, l.height());
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+         viewBox=\"0 0 {w} {h}\" role=\"img\">\n<title>{}</title>\n\
+         <desc>counterexample path {} ({} steps)</desc>\n<style>{STYLE}</style>\n",
+        esc(title),
+        esc(&ce.path),
+        ce.steps.len(),
+    );
+    // A white ground keeps the diagram readable on a dark page.
+    let _ = writeln!(out, "<rect width=\"{w}\" height=\"{h}\" fill=\"#fff\"/>");
+    for row in (1..ce.steps.len()).step_by(2) {
+        let _ = writeln!(
+            out,
+            "<rect x=\"0\" y=\"{}\" width=\"{w}\" height=\"{ROW_H}\" fill=\"#f6f8fa\"/>",
+            l.row_top(row)
+        );
+    }
+    let (tone, ending) = ending(ce.kind);
+    band(&mut out, &l, l.final_row()..=l.final_row(), tone, ending);
+
+    text(
+        &mut out,
+        MARGIN,
+        20,
+        "title",
+        &fit(title, chars_in(w - 2 * MARGIN, TITLE_ADVANCE)),
+    );
+    lanes(&mut out, &l, ce);
+    for (row, step) in ce.steps.iter().enumerate() {
+        draw_step(&mut out, &l, ce, row, step);
+    }
+    final_states(&mut out, &l, ce);
+    out.push_str("</svg>\n");
+    out
+}
+
+// Geometry, in pixels. Text is monospace, so a label's width is its length
+// in characters times the font's advance (about 0.6 em; a little more here,
+// so a label still fits when the viewer's monospace font is wider).
+const ADVANCE: f64 = 7.3; // 12 px text
+const SMALL_ADVANCE: f64 = 6.7; // 11 px text
+const TITLE_ADVANCE: f64 = 8.0; // 13 px text
+const MARGIN: i32 = 10;
+/// Left of the first lane: the step numbers.
+const GUTTER: i32 = 40;
+const TITLE_H: i32 = 30;
+const HEADER_H: i32 = 24;
+/// A step row: its label's baseline at `LABEL_Y`, its arrow or marker at
+/// `GLYPH_Y`, both from the row's top.
+const ROW_H: i32 = 38;
+const LABEL_Y: i32 = 16;
+const GLYPH_Y: i32 = 26;
+/// Between the last step and the final states.
+const FINAL_GAP: i32 = 10;
+/// The final states' heading line.
+const FINAL_HEAD_H: i32 = 24;
+const STATE_LINE_H: i32 = 14;
+const MAX_STATE_LINES: usize = 8;
+/// Lane spacing: enough for a typical label, within bounds, narrower when
+/// many lanes would make the diagram too wide.
+const MIN_GAP: i32 = 150;
+const MAX_GAP: i32 = 260;
+const CROWDED_GAP: i32 = 120;
+const MAX_LANES_WIDTH: i32 = 1200;
+/// A plain model has one lane of action boxes, which may be wider.
+const SINGLE_LANE_MIN: i32 = 320;
+const SINGLE_LANE_MAX: i32 = 640;
+/// Labels longer than this do not widen the lanes further; they are cut.
+const LONG_LABEL: usize = 32;
+
+const STYLE: &str = "\
+text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono','Liberation Mono',monospace;font-size:12px;fill:#1f2328}\
+.title{font-size:13px;font-weight:bold}\
+.name{font-weight:bold;text-anchor:middle}\
+.num{fill:#656d76;text-anchor:end}\
+.mid{text-anchor:middle}\
+.end{text-anchor:end}\
+.halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}\
+.lost{fill:#656d76}\
+.timer{fill:#8250df}\
+.crash{fill:#cf222e}\
+.recover{fill:#1a7f37}\
+.random{fill:#9a6700}\
+.small{font-size:11px}\
+.bold{font-weight:bold}";
+
+/// Where everything goes. Rows are the steps (`0..steps`), then one more row,
+/// [`Layout::final_row`], for the final states.
+struct Layout {
+    lanes: usize,
+    gap: i32,
+    width: i32,
+    steps: usize,
+    /// Each lane's final state, wrapped to its box.
+    states: Vec<Vec<String>>,
+    state_box_h: i32,
+}
+
+impl Layout {
+    fn new(ce: &Counterexample) -> Layout {
+        // Trust no index: a lane exists for every actor a step names.
+        let lanes = ce
+            .steps
+            .iter()
+            .flat_map(|s| std::iter::once(s.actor).chain(s.from))
+            .map(|i| i + 1)
+            .chain([ce.actors.len(), ce.final_states.len(), 1])
+            .max()
+            .unwrap_or(1);
+        let longest = ce
+            .steps
+            .iter()
+            .map(|s| lane_label(s).map_or(s.label.chars().count(), |t| t.chars().count()))
+            .chain(ce.actors.iter().map(|a| a.chars().count()))
+            .max()
+            .unwrap_or(0)
+            .min(LONG_LABEL);
+        let want = (longest as f64 * ADVANCE) as i32 + 24;
+        let gap = if lanes == 1 {
+            want.clamp(SINGLE_LANE_MIN, SINGLE_LANE_MAX)
+        } else {
+            let gap = want.clamp(MIN_GAP, MAX_GAP);
+            let crowded = MAX_LANES_WIDTH / lanes as i32;
+            if gap > crowded {
+                crowded.max(CROWDED_GAP)
+            } else {
+                gap
+            }
+        };
+        let per_line = chars_in(state_box_w(gap) - 12, SMALL_ADVANCE);
+        let states: Vec<Vec<String>> = (0..lanes)
+            .map(|i| {
+                let state = ce.final_states.get(i).map_or("", String::as_str);
+                wrap(state, per_line, MAX_STATE_LINES)
+            })
+            .collect();
+        let lines = states.iter().map(Vec::len).max().unwrap_or(0).max(1) as i32;
+        Layout {
+            lanes,
+            gap,
+            width: GUTTER + lanes as i32 * gap + MARGIN,
+            steps: ce.steps.len(),
+            states,
+            state_box_h: lines * STATE_LINE_H + 8,
+        }
+    }
+
+    fn lane_x(&self, lane: usize) -> i32 {
+        GUTTER + self.gap / 2 + lane as i32 * self.gap
+    }
+
+    /// The row below the last step, where the final states are.
+    fn final_row(&self) -> usize {
+        self.steps
+    }
+
+    fn row_top(&self, row: usize) -> i32 {
+        let top = TITLE_H + HEADER_H + 8 + row as i32 * ROW_H;
+        if row >= self.steps {
+            top + FINAL_GAP
+        } else {
+            top
+        }
+    }
+
+    fn row_bottom(&self, row: usize) -> i32 {
+        if row >= self.steps {
+            self.row_top(row) + FINAL_HEAD_H + self.state_box_h + 8
+        } else {
+            self.row_top(row) + ROW_H
+        }
+    }
+
+    fn height(&self) -> i32 {
+        self.row_bottom(self.final_row()) + MARGIN
+    }
+}
+
+fn state_box_w(gap: i32) -> i32 {
+    gap - 12
+}
+
+/// The colour of a band.
+#[derive(Clone, Copy)]
+enum Tone {
+    /// A property is broken here.
+    Bad,
+    /// A `sometimes` property's example.
+    Good,
+    /// Neither: the search stopped here.
+    Unknown,
+}
+
+impl Tone {
+    /// (stroke, fill)
+    fn colours(self) -> (&'static str, &'static str) {
+        match self {
+            Tone::Bad => ("#cf222e", "#ffebe9"),
+            Tone::Good => ("#1a7f37", "#dafbe1"),
+            Tone::Unknown => ("#9a6700", "#fff8c5"),
+        }
+    }
+}
+
+fn ending(kind: CounterexampleKind) -> (Tone, &'static str) {
+    match kind {
+        CounterexampleKind::Violation => (Tone::Bad, "violated here"),
+        CounterexampleKind::Deadlock => (Tone::Bad, "violated here: no step is enabled"),
+        CounterexampleKind::Example => (Tone::Good, "example"),
+        CounterexampleKind::Bounded => (Tone::Unknown, "cut off by the bound"),
+    }
+}
+
+/// A band across `rows` (inclusive; the final-state row is
+/// [`Layout::final_row`]), labelled at its top right. Drawn before the lanes
+/// and steps, so it stays behind them.
+fn band(out: &mut String, l: &Layout, rows: RangeInclusive<usize>, tone: Tone, label: &str) {
+    let (stroke, fill) = tone.colours();
+    let top = l.row_top(*rows.start()) - 2;
+    let bottom = l.row_bottom(*rows.end()) + 2;
+    let _ = writeln!(
+        out,
+        "<rect x=\"2\" y=\"{top}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"{fill}\" \
+         stroke=\"{stroke}\" stroke-width=\"1.5\"/>",
+        l.width - 4,
+        bottom - top,
+    );
+    let _ = writeln!(
+        out,
+        "<text x=\"{}\" y=\"{}\" class=\"end small bold halo\" style=\"fill:{stroke}\">{}</text>",
+        l.width - MARGIN,
+        top + 15,
+        esc(&fit(label, chars_in(l.width / 2, SMALL_ADVANCE)))
+    );
+}
+
+/// The lanes' headers and lines. A lane is dashed and pale while its actor
+/// is crashed.
+fn lanes(out: &mut String, l: &Layout, ce: &Counterexample) {
+    // The lanes stop at the final states' band, so its label stays clear.
+    let top = TITLE_H + HEADER_H;
+    let bottom = l.row_top(l.final_row()) - 2;
+    for lane in 0..l.lanes {
+        let x = l.lane_x(lane);
+        let mut from = top;
+        let mut crashed = false;
+        for (row, step) in ce.steps.iter().enumerate() {
+            let flips = step.actor == lane
+                && matches!(
+                    (step.kind, crashed),
+                    (StepKind::Crash, false) | (StepKind::Recover, true)
+                );
+            if flips {
+                let y = l.row_top(row) + GLYPH_Y;
+                lane_segment(out, x, from, y, crashed);
+                from = y;
+                crashed = !crashed;
+            }
+        }
+        lane_segment(out, x, from, bottom, crashed);
+
+        let name = match ce.actors.get(lane) {
+            Some(name) if !name.is_empty() => name.clone(),
+            _ => format!("actor {lane}"),
+        };
+        let shown = fit(&name, chars_in(l.gap - 24, ADVANCE));
+        let box_w = ((shown.chars().count() as f64 * ADVANCE) as i32 + 20).min(l.gap - 12);
+        let _ = writeln!(
+            out,
+            "<g><title>{}</title><rect x=\"{}\" y=\"{TITLE_H}\" width=\"{box_w}\" \
+             height=\"{HEADER_H}\" rx=\"4\" fill=\"#eaeef2\" stroke=\"#57606a\"/>",
+            esc(&name),
+            x - box_w / 2,
+        );
+        text(out, x, TITLE_H + 16, "name", &shown);
+        out.push_str("</g>\n");
+    }
+}
+
+fn lane_segment(out: &mut String, x: i32, y1: i32, y2: i32, crashed: bool) {
+    let style = if crashed {
+        "stroke=\"#d0d7de\" stroke-width=\"1.5\" stroke-dasharray=\"4 4\""
+    } else {
+        "stroke=\"#8c959f\" stroke-width=\"1.5\""
+    };
+    let _ = writeln!(
+        out,
+        "<line x1=\"{x}\" y1=\"{y1}\" x2=\"{x}\" y2=\"{y2}\" {style}/>"
+    );
+}
+
+/// What a lane-local step says above its marker; `None` for arrows and
+/// action boxes, which carry the bare label.
+fn lane_label(step: &Step) -> Option<String> {
+    match step.kind {
+        StepKind::Timeout => Some(format!("timer {}", step.label)),
+        StepKind::Crash => Some("crash".into()),
+        StepKind::Recover => Some("recover".into()),
+        StepKind::Random => Some(format!("chooses {}", step.label)),
+        StepKind::Deliver | StepKind::Drop | StepKind::Action => None,
+    }
+}
+
+/// One step: its number, then its arrow, marker or box, grouped under a
+/// tooltip with the step as the terminal prints it and the states it changed.
+fn draw_step(out: &mut String, l: &Layout, ce: &Counterexample, row: usize, step: &Step) {
+    let top = l.row_top(row);
+    let mut tip = format!("{}. {}", row + 1, step_line(ce, step));
+    for (actor, state) in &step.changes {
+        let lane = ce.actors.get(*actor).map_or("?", String::as_str);
+        let _ = write!(tip, "\n{lane} = {state}");
+    }
+    let _ = writeln!(out, "<g><title>{}</title>", esc(&tip));
+    text(
+        out,
+        GUTTER - 8,
+        top + GLYPH_Y + 4,
+        "num",
+        &(row + 1).to_string(),
+    );
+    let x = l.lane_x(step.actor);
+    let y = top + GLYPH_Y;
+    match (step.kind, step.from) {
+        (StepKind::Deliver | StepKind::Drop, Some(from)) if from != step.actor => {
+            message(out, l, row, from, step);
+        }
+        (StepKind::Deliver | StepKind::Drop, _) => {
+            // To itself: a loop on the lane's right.
+            let lost = step.kind == StepKind::Drop;
+            let _ = writeln!(
+                out,
+                "<path d=\"M{} {} h20 v12 h-{}\" fill=\"none\" {}/>",
+                x + 3,
+                y - 6,
+                if lost { 12 } else { 14 },
+                if lost { LOST_STROKE } else { ARROW_STROKE },
+            );
+            if lost {
+                cross(out, x + 11, y + 6, 4, "#cf222e", 2);
+            } else {
+                arrow_head(out, x + 3, y + 6, -1);
+            }
+            let class = if lost { "lost" } else { "" };
+            side_label(out, l, step.actor, y + 4, 30, class, &step.label);
+        }
+        (StepKind::Action, _) => {
+            let w = l.gap - 16;
+            let _ = writeln!(
+                out,
+                "<rect x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"4\" fill=\"#ddf4ff\" stroke=\"#54aeff\"/>",
+                x - w / 2,
+                top + 6,
+                ROW_H - 12,
+            );
+            text(
+                out,
+                x,
+                top + ROW_H / 2 + 4,
+                "mid",
+                &fit(&step.label, chars_in(w - 12, ADVANCE)),
+            );
+        }
+        (kind, _) => {
+            let (class, label) = match kind {
+                StepKind::Timeout => {
+                    let _ = writeln!(
+                        out,
+                        "<circle cx=\"{x}\" cy=\"{y}\" r=\"6\" fill=\"#fff\" stroke=\"#8250df\" stroke-width=\"1.5\"/>\
+                         <path d=\"M{x} {} v4 h3\" fill=\"none\" stroke=\"#8250df\" stroke-width=\"1.5\"/>",
+                        y - 4
+                    );
+                    ("timer", lane_label(step))
+                }
+                StepKind::Crash => {
+                    cross(out, x, y, 6, "#cf222e", 3);
+                    ("crash", lane_label(step))
+                }
+                StepKind::Recover => {
+                    let _ = writeln!(
+                        out,
+                        "<circle cx=\"{x}\" cy=\"{y}\" r=\"6\" fill=\"#1a7f37\"/>\
+                         <path d=\"M{} {y} l2 3 l4 -6\" fill=\"none\" stroke=\"#fff\" stroke-width=\"1.5\"/>",
+                        x - 3
+                    );
+                    ("recover", lane_label(step))
+                }
+                _ => {
+                    let _ = writeln!(
+                        out,
+                        "<path d=\"M{x} {} l6 6 l-6 6 l-6 -6 z\" fill=\"#fff8c5\" stroke=\"#9a6700\" stroke-width=\"1.5\"/>",
+                        y - 6
+                    );
+                    ("random", lane_label(step))
+                }
+            };
+            side_label(
+                out,
+                l,
+                step.actor,
+                y + 4,
+                12,
+                class,
+                &label.unwrap_or_default(),
+            );
+        }
+    }
+    out.push_str("</g>\n");
+}
+
+const ARROW_STROKE: &str = "stroke=\"#1f2328\" stroke-width=\"1.5\"";
+const LOST_STROKE: &str = "stroke=\"#8c959f\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"";
+
+/// A delivery (an arrow from `from` to the step's actor) or a loss (a dashed
+/// arrow that stops short in a cross), labelled with the message.
+fn message(out: &mut String, l: &Layout, row: usize, from: usize, step: &Step) {
+    let y = l.row_top(row) + GLYPH_Y;
+    let (x1, x2) = (l.lane_x(from), l.lane_x(step.actor));
+    let dir = (x2 - x1).signum();
+    let lost = step.kind == StepKind::Drop;
+    if lost {
+        let end = x1 + (x2 - x1) * 3 / 5;
+        let _ = writeln!(
+            out,
+            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" {LOST_STROKE}/>",
+            x1 + 3 * dir,
+            end - 5 * dir,
+        );
+        cross(out, end, y, 5, "#cf222e", 2);
+    } else {
+        let _ = writeln!(
+            out,
+            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" {ARROW_STROKE}/>",
+            x1 + 3 * dir,
+            x2 - 10 * dir,
+        );
+        arrow_head(out, x2 - 2 * dir, y, dir);
+    }
+    let span = (x2 - x1).abs();
+    text(
+        out,
+        (x1 + x2) / 2,
+        l.row_top(row) + LABEL_Y,
+        if lost { "mid halo lost" } else { "mid halo" },
+        &fit(&step.label, chars_in(span - 16, ADVANCE)),
+    );
+}
+
+/// A label beside a lane-local marker at height `y`: on the lane's right,
+/// `offset` pixels from it, or on its left for the last of several lanes
+/// (whose right has only the margin). Either way it stops short of the next
+/// lane.
+fn side_label(
+    out: &mut String,
+    l: &Layout,
+    lane: usize,
+    y: i32,
+    offset: i32,
+    class: &str,
+    s: &str,
+) {
+    let x = l.lane_x(lane);
+    if l.lanes > 1 && lane + 1 == l.lanes {
+        let shown = fit(s, chars_in(l.gap - offset - 10, ADVANCE));
+        text(
+            out,
+            x - offset,
+            y,
+            format!("end {class}").trim_end(),
+            &shown,
+        );
+    } else {
+        let room = if l.lanes == 1 { l.gap / 2 } else { l.gap };
+        let shown = fit(s, chars_in(room - offset - 10, ADVANCE));
+        text(out, x + offset, y, class, &shown);
+    }
+}
+
+/// An arrow head with its tip at (x, y), pointing right (`dir` 1) or left (-1).
+fn arrow_head(out: &mut String, x: i32, y: i32, dir: i32) {
+    let back = x - 10 * dir;
+    let _ = writeln!(
+        out,
+        "<path d=\"M{x} {y} L{back} {} L{back} {} z\" fill=\"#1f2328\"/>",
+        y - 4,
+        y + 4
+    );
+}
+
+fn cross(out: &mut String, x: i32, y: i32, r: i32, colour: &str, width: i32) {
+    let _ = writeln!(
+        out,
+        "<path d=\"M{} {} l{} {} M{} {} l{} {}\" stroke=\"{colour}\" stroke-width=\"{width}\" \
+         stroke-linecap=\"round\"/>",
+        x - r,
+        y - r,
+        2 * r,
+        2 * r,
+        x - r,
+        y + r,
+        2 * r,
+        -2 * r,
+    );
+}
+
+/// Under the last step: each lane's final state in a box (dashed if the actor
+/// is down), wrapped, with the whole state as the box's tooltip.
+fn final_states(out: &mut String, l: &Layout, ce: &Counterexample) {
+    let top = l.row_top(l.final_row());
+    text(out, MARGIN, top + 15, "small bold", "final state");
+    let box_w = state_box_w(l.gap);
+    let y = top + FINAL_HEAD_H;
+    for (lane, lines) in l.states.iter().enumerate() {
+        let x = l.lane_x(lane) - box_w / 2;
+        let state = ce.final_states.get(lane).map_or("", String::as_str);
+        let down = ce
+            .steps
+            .iter()
+            .rev()
+            .find(|s| s.actor == lane && matches!(s.kind, StepKind::Crash | StepKind::Recover));
+        let dash = if down.is_some_and(|s| s.kind == StepKind::Crash) {
+            " stroke-dasharray=\"4 3\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "<g><title>{}</title><rect x=\"{x}\" y=\"{y}\" width=\"{box_w}\" height=\"{}\" rx=\"3\" \
+             fill=\"#fff\" stroke=\"#8c959f\"{dash}/>",
+            esc(state),
+            l.state_box_h,
+        );
+        for (i, line) in lines.iter().enumerate() {
+            text(out, x + 6, y + 15 + i as i32 * STATE_LINE_H, "small", line);
+        }
+        out.push_str("</g>\n");
+    }
+}
+
+/// A `<text>` element; `s` is escaped here.
+fn text(out: &mut String, x: i32, y: i32, class: &str, s: &str) {
+    let _ = writeln!(
+        out,
+        "<text x=\"{x}\" y=\"{y}\" class=\"{class}\">{}</text>",
+        esc(s)
+    );
+}
+
+/// How many characters of `advance` pixels fit in `px`.
+fn chars_in(px: i32, advance: f64) -> usize {
+    if px <= 0 {
+        0
+    } else {
+        (f64::from(px) / advance) as usize
+    }
+}
+
+/// `s` on one line, cut to `max` characters with an ellipsis.
+fn fit(s: &str, max: usize) -> String {
+    let flat = s.chars().map(|c| if c.is_whitespace() { ' ' } else { c });
+    if s.chars().count() <= max {
+        return flat.collect();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut cut: String = flat.take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// `s` in lines of at most `width` characters, broken at spaces where it can
+/// be, at most `max_lines` of them (the last ending in an ellipsis if cut).
+fn wrap(s: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let width = width.max(2);
+    let mut lines: Vec<Vec<char>> = Vec::new();
+    let mut line: Vec<char> = Vec::new();
+    for word in s.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            if line.is_empty() && word.len() <= width {
+                line = word;
+                break;
+            }
+            if !line.is_empty() && line.len() + 1 + word.len() <= width {
+                line.push(' ');
+                line.extend(word);
+                break;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            let rest = word.split_off(width);
+            lines.push(word);
+            word = rest;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            last.truncate(width - 1);
+            last.push('…');
+        }
+    }
+    lines.into_iter().map(String::from_iter).collect()
+}
+
+/// `s` as XML character data or attribute value. Characters XML 1.0 cannot
+/// hold at all (most control characters) become U+FFFD.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' => out.push(c),
+            c if c >= '\u{10000}' => out.push(c),
+            _ => out.push('\u{FFFD}'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn step(kind: StepKind, actor: usize, from: Option<usize>, label: &str) -> Step {
+        Step {
+            kind,
+            actor,
+            from,
+            label: label.into(),
+            changes: vec![(actor, format!("after {label}"))],
+        }
+    }
+
+    /// Three lanes: a delivery, a loss, a timer, a crash and a recovery.
+    pub(crate) fn sample() -> Counterexample {
+        Counterexample {
+            kind: CounterexampleKind::Violation,
+            path: "0/3/1/2/0".into(),
+            actors: vec!["TM".into(), "RM1".into(), "RM2".into()],
+            steps: vec![
+                step(StepKind::Deliver, 0, Some(1), "Prepared { rm: 1 }"),
+                step(StepKind::Drop, 2, Some(0), "Commit"),
+                step(StepKind::Timeout, 2, None, "Prepare"),
+                step(StepKind::Crash, 0, None, "crash"),
+                step(StepKind::Recover, 0, None, "recover"),
+            ],
+            final_states: vec![
+                "Tm { tm_state: Committed, tm_prepared: {1, 2}, log: [Commit, Commit, Commit, Commit, Commit, Commit, Commit, Commit, Commit, Commit, Commit] }".into(),
+                "Rm { rm_state: Committed }".into(),
+                "Rm { rm_state: Prepared }".into(),
+            ],
+        }
+    }
+
+    /// Tags open and close in order, and every `&` starts an entity: a
+    /// well-formedness check without an XML parser.
+    pub(crate) fn assert_well_formed(svg: &str) {
+        assert!(svg.starts_with("<svg "), "{svg}");
+        assert!(svg.trim_end().ends_with("</svg>"));
+        let mut stack: Vec<&str> = Vec::new();
+        let mut rest = svg;
+        while let Some(open) = rest.find('<') {
+            assert!(!rest[..open].contains('>'), "stray '>' in text");
+            check_entities(&rest[..open]);
+            let close = rest[open..].find('>').expect("unclosed tag") + open;
+            let tag = &rest[open + 1..close];
+            assert!(!tag.contains('<'), "'<' inside a tag: {tag}");
+            if let Some(name) = tag.strip_prefix('/') {
+                assert_eq!(stack.pop(), Some(name.trim()), "mismatched </{name}>");
+            } else if !tag.ends_with('/') {
+                let name = tag.split_whitespace().next().expect("tag name");
+                stack.push(name);
+            }
+            check_entities(tag);
+            assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes: {tag}");
+            rest = &rest[close + 1..];
+        }
+        assert!(stack.is_empty(), "unclosed: {stack:?}");
+        assert!(rest.trim().is_empty());
+    }
+
+    fn check_entities(s: &str) {
+        for (i, _) in s.match_indices('&') {
+            let entity = &s[i..s[i..].find(';').map_or(s.len(), |e| i + e + 1)];
+            assert!(
+                ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"].contains(&entity),
+                "bad entity {entity:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn draws_every_lane_step_and_final_state() {
+        let ce = sample();
+        let svg = sequence_diagram(&ce, "2pc: agreement");
+        assert_well_formed(&svg);
+        for lane in &ce.actors {
+            assert!(svg.contains(&format!(">{lane}</text>")), "lane {lane}");
+        }
+        for n in 1..=ce.steps.len() {
+            assert!(
+                svg.contains(&format!("class=\"num\">{n}</text>")),
+                "step {n}"
+            );
+        }
+        assert!(svg.contains("Prepared { rm: 1 }"));
+        assert!(svg.contains("timer Prepare"));
+        assert!(
+            svg.contains("stroke-dasharray=\"5 3\""),
+            "the loss is dashed"
+        );
+        assert!(svg.contains(">crash</text>") && svg.contains(">recover</text>"));
+        assert!(svg.contains("violated here"));
+        // The long final state is cut in the box but whole in its tooltip.
+        assert!(svg.contains(&format!("<title>{}</title>", esc(&ce.final_states[0]))));
+        assert!(svg.contains('…'));
+        // The tooltip of a step reads as the terminal prints it.
+        assert!(svg.contains("<title>1. RM1 -&gt; TM  Prepared { rm: 1 }\nTM = after"));
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let ce = sample();
+        assert_eq!(sequence_diagram(&ce, "t"), sequence_diagram(&ce, "t"));
+    }
+
+    #[test]
+    fn escapes_markup_in_labels_names_and_states() {
+        let mut ce = sample();
+        ce.steps[0].label = "Put { key: \"<&>\", v: 'x' }".into();
+        ce.actors[2] = "R<2>".into();
+        ce.final_states[1] = "a & b".into();
+        let svg = sequence_diagram(&ce, "title <&>");
+        assert_well_formed(&svg);
+        assert!(svg.contains("Put { key: &quot;&lt;&amp;&gt;&quot;, v: &#39;x&#39; }"));
+        assert!(svg.contains("R&lt;2&gt;"));
+        assert!(svg.contains("a &amp; b"));
+        assert!(svg.contains("<title>title &lt;&amp;&gt;</title>"));
+        assert!(!svg.contains("<&>"));
+        // Control characters XML cannot hold are replaced.
+        ce.steps[1].label = "bell\u{7}".into();
+        assert!(!sequence_diagram(&ce, "t").contains('\u{7}'));
+    }
+
+    #[test]
+    fn every_ending_is_labelled() {
+        let mut ce = sample();
+        for (kind, words) in [
+            (CounterexampleKind::Violation, "violated here"),
+            (CounterexampleKind::Deadlock, "no step is enabled"),
+            (CounterexampleKind::Example, ">example<"),
+            (CounterexampleKind::Bounded, "cut off by the bound"),
+        ] {
+            ce.kind = kind;
+            let svg = sequence_diagram(&ce, "t");
+            assert!(svg.contains(words), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn survives_odd_input() {
+        // No steps, an action lane, a step naming an unknown actor, a
+        // message to oneself, an empty name.
+        let mut ce = sample();
+        ce.steps.clear();
+        assert_well_formed(&sequence_diagram(&ce, "empty"));
+        let plain = Counterexample {
+            kind: CounterexampleKind::Example,
+            path: "0".into(),
+            actors: vec!["system".into()],
+            steps: vec![step(StepKind::Action, 0, None, "TmRcvPrepared(1)")],
+            final_states: vec!["{ tm: init }".into()],
+        };
+        assert_well_formed(&sequence_diagram(&plain, "plain"));
+        let mut odd = sample();
+        odd.steps.push(step(StepKind::Deliver, 5, Some(5), "Ping"));
+        odd.steps.push(step(StepKind::Drop, 1, None, "Ping"));
+        odd.steps.push(step(StepKind::Random, 1, None, "3"));
+        odd.actors[1].clear();
+        let svg = sequence_diagram(&odd, "odd");
+        assert_well_formed(&svg);
+        assert!(svg.contains(">actor 1</text>") && svg.contains(">actor 5</text>"));
+    }
+
+    #[test]
+    fn wraps_and_fits() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 3), "abc");
+        assert_eq!(fit("a\nb", 3), "a b");
+        assert_eq!(wrap("aa bb cc", 5, 3), ["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefgh", 3, 5), ["abc", "def", "gh"]);
+        assert_eq!(wrap("aa bb cc dd", 5, 1), ["aa b…"]);
+        assert!(wrap("", 5, 3).is_empty());
+    }
+}

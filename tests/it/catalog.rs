@@ -1,0 +1,65 @@
+//! One test per protocol: every variant and scenario of the registry checked
+//! at its configuration (BFS, one thread), one named snapshot each
+//! (`catalog__<model>@<variant>.snap`), and every verdict asserted against
+//! the registry in code, so a bug that quietly stops being caught fails even
+//! if someone accepts the snapshot.
+
+use checker::{CheckOptions, Verdict};
+
+fn check_protocol(name: &str) {
+    let protocol = models::protocol(name).expect("registered");
+    for job in models::jobs_of(protocol) {
+        let mut summary = job.check(&CheckOptions::default(), &mut |_| {});
+        summary.timing = None;
+        insta::with_settings!({
+            snapshot_suffix => job.name(),
+            description => format!("{} {}", protocol.name, job.name()),
+            omit_expression => true,
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_yaml_snapshot!(name, summary);
+        });
+        let mismatches = job.mismatches(&summary);
+        assert!(
+            mismatches.is_empty(),
+            "{name} {}: verdicts differ from the registry: {mismatches:?}",
+            job.name()
+        );
+        assert!(summary.complete, "{name} {}: search incomplete", job.name());
+        // A bug variant must be caught: some property it names is violated.
+        if let Some(v) = protocol.variants.iter().find(|v| v.name == job.variant) {
+            if job.scenario.is_none() && v.name != models::CORRECT {
+                assert!(
+                    v.expect.iter().any(|(_, e)| *e == Verdict::Violated),
+                    "{name} {}: a bug variant must expect a violation",
+                    v.name
+                );
+                assert!(summary.any_violation(), "{name} {}: bug not caught", v.name);
+            }
+        }
+        // Nothing is vacuous: every violated property carries a path, and
+        // every reachability property found its example.
+        for p in &summary.properties {
+            if matches!(p.verdict, Verdict::Violated | Verdict::ExampleFound) {
+                assert!(p.counterexample.is_some(), "{name}: {} has no path", p.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn two_phase_commit() {
+    check_protocol("two-phase-commit");
+}
+
+#[test]
+fn every_protocol_has_a_catalog_test() {
+    let tested = ["two-phase-commit"];
+    for p in models::PROTOCOLS {
+        assert!(
+            tested.contains(&p.name),
+            "add a catalog test for {}",
+            p.name
+        );
+    }
+}

@@ -1,0 +1,40 @@
+//! The committed `reports/` are what `dsw report` writes today: regenerate
+//! them in memory and compare, file by file, and find no stale leftovers.
+
+use std::path::PathBuf;
+
+fn reports_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../reports")
+}
+
+#[test]
+fn committed_reports_are_up_to_date() {
+    let results = models::reports::run_catalog(&|_| {});
+    let files = models::reports::render(&results);
+    let dir = reports_dir();
+    let mut stale = Vec::new();
+    for (name, contents) in &files {
+        match std::fs::read_to_string(dir.join(name)) {
+            Ok(committed) if committed == *contents => {}
+            Ok(_) => stale.push(format!("{name} differs")),
+            Err(_) => stale.push(format!("{name} is missing")),
+        }
+    }
+    // No diagram left over from a renamed variant or property.
+    for p in models::PROTOCOLS {
+        let Ok(entries) = std::fs::read_dir(dir.join(p.name)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = format!("{}/{}", p.name, entry.file_name().to_string_lossy());
+            if !files.iter().any(|(f, _)| *f == name) {
+                stale.push(format!("{name} is not generated any more"));
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "reports/ is stale; run `cargo run --release -p checker-cli -- report`:\n{}",
+        stale.join("\n")
+    );
+}
