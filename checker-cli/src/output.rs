@@ -4,18 +4,7 @@ use checker::{CheckSummary, Counterexample, CounterexampleKind, Verdict};
 use models::Params;
 use std::fmt::Write;
 
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use checker::report::thousands;
 
 /// `rms=3 coordinator_crashes=0`.
 pub fn params_line(params: &Params) -> String {

@@ -4,7 +4,7 @@
 //! receiver, timers, crashes and the actor states each step changed. A plain
 //! model, such as an abstract spec, is one lane of actions.
 
-use crate::summary::{Step, StepKind};
+use crate::summary::{Change, Step, StepKind};
 use stateright::actor::{Actor, ActorModel, ActorModelAction, ActorModelState};
 use stateright::{Model, Path};
 use std::fmt::Debug;
@@ -109,7 +109,10 @@ where
             .zip(&after.actor_states)
             .enumerate()
             .filter(|(_, (b, a))| b != a)
-            .map(|(i, (_, a))| (i, format!("{a:?}")))
+            .map(|(i, (_, a))| Change {
+                actor: i,
+                state: format!("{a:?}"),
+            })
             .collect();
         Step {
             kind,
@@ -149,6 +152,9 @@ where
         actor: 0,
         from: None,
         label: format!("{action:?}"),
-        changes: vec![(0, format!("{after:?}"))],
+        changes: vec![Change {
+            actor: 0,
+            state: format!("{after:?}"),
+        }],
     }
 }

@@ -16,6 +16,6 @@ pub mod svg;
 pub use describe::Describe;
 pub use explore::{check, CheckOptions, Progress, Strategy};
 pub use summary::{
-    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Step, StepKind,
-    Timing, Verdict,
+    Change, CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Step,
+    StepKind, Timing, Verdict,
 };

@@ -9,7 +9,7 @@
 //! of the verdicts alone.
 
 use crate::summary::{
-    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, Step, StepKind, Verdict,
+    Change, CheckSummary, Counterexample, CounterexampleKind, PropertyKind, Step, StepKind, Verdict,
 };
 use crate::svg::sequence_diagram;
 use std::collections::BTreeSet;
@@ -268,7 +268,7 @@ pub fn numbered_steps(ce: &Counterexample) -> String {
     let mut out = String::new();
     for (n, step) in ce.steps.iter().enumerate() {
         let _ = writeln!(out, "  {:>3}. {}", n + 1, step_line(ce, step));
-        for (actor, state) in &step.changes {
+        for Change { actor, state } in &step.changes {
             let lane = ce.actors.get(*actor).map_or("?", String::as_str);
             let _ = writeln!(out, "         {lane} = {state}");
         }
@@ -325,7 +325,7 @@ fn states_cell(s: &CheckSummary) -> String {
 }
 
 /// `1234567` as `1,234,567`.
-fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let groups: Vec<_> = digits
         .as_bytes()

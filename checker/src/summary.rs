@@ -121,9 +121,16 @@ pub struct Step {
     pub from: Option<usize>,
     /// The message, timer or action, as the model prints it.
     pub label: String,
-    /// Actor states this step changed: `(actor index, new state)`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<(usize, String)>,
+    /// Actor states this step changed.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub changes: Vec<Change>,
+}
+
+/// An actor's state after a step that changed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub actor: usize,
+    pub state: String,
 }
 
 /// How a counterexample ends.

@@ -10,7 +10,7 @@
 //! counterexample does.
 
 use crate::report::step_line;
-use crate::summary::{Counterexample, CounterexampleKind, Step, StepKind};
+use crate::summary::{Change, Counterexample, CounterexampleKind, Step, StepKind};
 use std::fmt::Write;
 use std::ops::RangeInclusive;
 
@@ -328,7 +328,7 @@ fn lane_label(step: &Step) -> Option<String> {
 fn draw_step(out: &mut String, l: &Layout, ce: &Counterexample, row: usize, step: &Step) {
     let top = l.row_top(row);
     let mut tip = format!("{}. {}", row + 1, step_line(ce, step));
-    for (actor, state) in &step.changes {
+    for Change { actor, state } in &step.changes {
         let lane = ce.actors.get(*actor).map_or("?", String::as_str);
         let _ = write!(tip, "\n{lane} = {state}");
     }
@@ -659,7 +659,10 @@ pub(crate) mod tests {
             actor,
             from,
             label: label.into(),
-            changes: vec![(actor, format!("after {label}"))],
+            changes: vec![Change {
+                actor,
+                state: format!("after {label}"),
+            }],
         }
     }
 

@@ -87,6 +87,13 @@ pub struct RunOptions {
     pub seed: u64,
 }
 
+/// `check(variant, params, options, on_progress)`.
+pub type CheckFn = fn(&str, &Params, &CheckOptions, &mut dyn FnMut(&Progress)) -> CheckSummary;
+/// `explore(variant, params, bind address)`.
+pub type ExploreFn = fn(&str, &Params, &str) -> Result<(), String>;
+/// `run(variant, params, options)`.
+pub type RunFn = fn(&str, &Params, &RunOptions) -> Result<RunReport, String>;
+
 /// Every protocol is one of these.
 pub struct Protocol {
     /// The CLI id, kebab-case as in CATALOG.md.
@@ -101,11 +108,11 @@ pub struct Protocol {
     pub variants: &'static [VariantSpec],
     pub scenarios: &'static [ScenarioSpec],
     /// Builds the model and checks it.
-    pub check: fn(&str, &Params, &CheckOptions, &mut dyn FnMut(&Progress)) -> CheckSummary,
+    pub check: CheckFn,
     /// Serves Stateright's explorer on the model; returns when the server stops.
-    pub explore: fn(&str, &Params, &str) -> Result<(), String>,
+    pub explore: ExploreFn,
     /// Runs the actors over real UDP on loopback, if the protocol supports it.
-    pub run: Option<fn(&str, &Params, &RunOptions) -> Result<RunReport, String>>,
+    pub run: Option<RunFn>,
 }
 
 impl std::fmt::Debug for Protocol {

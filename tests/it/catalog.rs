@@ -53,8 +53,13 @@ fn two_phase_commit() {
 }
 
 #[test]
+fn abd_register() {
+    check_protocol("abd-register");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
-    let tested = ["two-phase-commit"];
+    let tested = ["two-phase-commit", "abd-register"];
     for p in models::PROTOCOLS {
         assert!(
             tested.contains(&p.name),

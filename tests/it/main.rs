@@ -9,3 +9,5 @@ mod registry;
 mod reports;
 /// The abstract TLA+ specs reproduce TLC's state counts and refine.
 mod tla_conformance;
+/// Real runs over UDP: properties hold; malformed datagrams are survived.
+mod udp;

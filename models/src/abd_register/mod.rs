@@ -1,1 +1,808 @@
-//! (being written)
+//! The ABD register of [Attiya, Bar-Noy & Dolev, "Sharing Memory Robustly in
+//! Message-Passing Systems" (JACM 1995)](https://doi.org/10.1145/200836.200869),
+//! in the multi-writer form of Lynch & Shvartsman (1997) and Cachin, Guerraoui &
+//! Rodrigues (2011) §4.4, "Read-Impose Write-Consult-Majority". Servers keep a
+//! value labelled `(seq, writer)`. A write asks a majority for the highest label
+//! and stores `(seq + 1, self)` at a majority; a read asks a majority, writes the
+//! highest `(label, value)` back to a majority, then returns it. `Query`/
+//! `QueryReply`/`Update`/`UpdateAck` are Cachin et al.'s READ/VALUE/WRITE/ACK.
+//!
+//! Fault model: unordered network, no loss, each message delivered once; no
+//! crashes. Workload: client 1 writes 1; clients 2 and 3 read once each, client 3
+//! only after client 2 returned (client 2 tells it: a `Handoff`).
+//!
+//! Checked: both consistency properties hold, and a read sees the write.
+//! `no-read-write-back` breaks "linearizable" with a new-old inversion:
+//! the write of 1 has reached one server; client 2's majority includes it and reads 1,
+//! then client 3, starting after client 2 returned, asks a majority without it and reads 0.
+//! "sequentially consistent" still holds (client 3's read may go before the
+//! write); it would not if one client read twice, hence three clients.
+
+use crate::registry::{Config, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
+use crate::runner::Runnable;
+use checker::{PropertyKind, Verdict};
+use serde::{Deserialize, Serialize};
+use stateright::actor::{Actor, ActorModel, Envelope, Id, Network, Out};
+use stateright::semantics::register::{Register, RegisterOp, RegisterRet};
+use stateright::semantics::{
+    ConsistencyTester, LinearizabilityTester, SequentialConsistencyTester,
+};
+use stateright::Expectation;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// A register value; every server starts with [`INITIAL_VALUE`].
+pub type Value = u8;
+/// The register's value before any write.
+pub const INITIAL_VALUE: Value = 0;
+/// The value client 1 writes.
+pub const WRITTEN: Value = 1;
+/// A write's sequence number.
+pub type Seq = u32;
+/// Client `c` is writer `c` (1-based); writer 0 labels the initial value.
+pub type Writer = usize;
+/// The label of a stored value, ordered lexicographically: two writers that
+/// read the same highest `seq` still pick distinct labels (Lynch &
+/// Shvartsman 1997).
+pub type Timestamp = (Seq, Writer);
+/// The timestamp every server starts with.
+pub const INITIAL_TS: Timestamp = (0, 0);
+/// A server, by number: server 1 is the first (its lane is "server 1").
+pub type Server = usize;
+/// A majority of the servers, in ascending order.
+pub type Quorum = Vec<Server>;
+/// An operation's position in its client's workload. Every protocol message
+/// of the operation carries it, so that a late acknowledgement of an earlier
+/// operation is told apart from one of the current operation.
+pub type OpIndex = usize;
+
+/// What a caller asks of the register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Op {
+    /// Returns the register's value.
+    Read,
+    /// Sets the register's value.
+    Write(Value),
+}
+
+/// What an operation returns to its caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Response {
+    /// The write took effect.
+    WriteOk,
+    /// The value read.
+    ReadOk(Value),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AbdMsg {
+    /// Phase 1 of every operation: "send me your timestamp and value" (READ).
+    Query { op: OpIndex },
+    /// A server's answer to a `Query` (VALUE).
+    QueryReply {
+        op: OpIndex,
+        ts: Timestamp,
+        value: Value,
+    },
+    /// Phase 2, to every server: "keep `value` if `ts` is newer than yours"
+    /// (WRITE). A write's new value, or a read's write-back.
+    Update {
+        op: OpIndex,
+        ts: Timestamp,
+        value: Value,
+    },
+    /// The server now holds `ts` or newer (ACK).
+    UpdateAck { op: OpIndex },
+
+    // The workload's messages, not the protocol's.
+    /// The caller invokes an operation. Sent by the client to itself and never
+    /// acted upon: Stateright records histories from messages, and this one
+    /// marks the invocation.
+    Invoke(Op),
+    /// The operation's response to its caller, likewise sent to itself.
+    Return(Response),
+    /// A reader that returned tells the next reader to start, as a phone call
+    /// would: the reads are ordered in real time, not in any client's program.
+    Handoff,
+}
+
+/// Where a client is in its current operation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Phase {
+    /// Not started: waiting for the previous reader's `Handoff`.
+    Waiting,
+    /// Phase 1: the servers that answered the `Query`, and the highest
+    /// `(timestamp, value)` among their answers.
+    Query {
+        replied: BTreeSet<Server>,
+        highest: (Timestamp, Value),
+    },
+    /// Phase 2: `(ts, value)` is being stored; the servers that acknowledged.
+    Update {
+        ts: Timestamp,
+        value: Value,
+        acked: BTreeSet<Server>,
+    },
+    /// The workload is done.
+    Done,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum AbdState {
+    /// A replica of the register.
+    Server { ts: Timestamp, value: Value },
+    Client {
+        /// The current operation (the workload's length once done).
+        op: OpIndex,
+        phase: Phase,
+        /// What the finished operations returned, in order.
+        returned: Vec<Response>,
+    },
+}
+
+/// Known bugs, each one rule of the protocol weakened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// The protocol as published.
+    #[default]
+    None,
+    /// A read returns the highest value of its query phase without writing
+    /// it back to a majority. Must violate "linearizable" (a new-old
+    /// inversion) while "sequentially consistent" holds.
+    NoReadWriteBack,
+}
+
+impl Bug {
+    pub const ALL: [Bug; 2] = [Bug::None, Bug::NoReadWriteBack];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Bug::None => crate::registry::CORRECT,
+            Bug::NoReadWriteBack => "no-read-write-back",
+        }
+    }
+}
+
+impl std::str::FromStr for Bug {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Bug::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| format!("unknown abd-register variant {s:?}"))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum AbdActor {
+    Server {
+        /// 1-based, for the lane name.
+        number: Server,
+    },
+    Client {
+        /// 1-based: the lane name and the writer id in timestamps.
+        writer: Writer,
+        /// Server `n`'s id is `servers[n - 1]`.
+        servers: Vec<Id>,
+        workload: Vec<Op>,
+        /// Wait for a `Handoff` before the first operation.
+        waits: bool,
+        /// The reader to hand off to once the workload is done.
+        hands_off_to: Option<Id>,
+        bug: Bug,
+    },
+}
+
+/// `(op, phase, returned)` of a client's state.
+type ClientFields<'a> = (&'a mut OpIndex, &'a mut Phase, &'a mut Vec<Response>);
+
+fn client_fields(state: &mut AbdState) -> Option<ClientFields<'_>> {
+    match state {
+        AbdState::Client {
+            op,
+            phase,
+            returned,
+        } => Some((op, phase, returned)),
+        AbdState::Server { .. } => None,
+    }
+}
+
+/// How many servers make a majority of `servers`.
+fn majority(servers: usize) -> usize {
+    servers / 2 + 1
+}
+
+/// The number of the server whose id is `id`.
+fn server_number(servers: &[Id], id: Id) -> Option<Server> {
+    servers.iter().position(|s| *s == id).map(|i| i + 1)
+}
+
+/// Every majority of servers `1..=servers`, in lexicographic order.
+fn majorities(servers: usize) -> Vec<Quorum> {
+    let size = majority(servers);
+    let mut all: Vec<Quorum> = vec![Vec::new()];
+    for s in 1..=servers {
+        let with: Vec<Quorum> = all
+            .iter()
+            .filter(|q| q.len() < size)
+            .map(|q| q.iter().copied().chain([s]).collect())
+            .collect();
+        all.extend(with);
+    }
+    all.retain(|q| q.len() == size);
+    all.sort();
+    all
+}
+
+impl AbdActor {
+    /// Invokes operation `op`, if the workload has one, and lets the checker
+    /// pick the majority it queries (see `on_random`).
+    fn invoke(&self, id: Id, op: OpIndex, o: &mut Out<Self>) -> Phase {
+        let AbdActor::Client {
+            servers, workload, ..
+        } = self
+        else {
+            return Phase::Done;
+        };
+        let Some(call) = workload.get(op) else {
+            return Phase::Done;
+        };
+        o.send(id, AbdMsg::Invoke(*call));
+        o.choose_random("quorum", majorities(servers.len()));
+        Phase::Query {
+            replied: BTreeSet::new(),
+            highest: (INITIAL_TS, INITIAL_VALUE),
+        }
+    }
+
+    /// Returns `ret` to the caller, then invokes the next operation or, when
+    /// none is left, hands off to the next reader.
+    fn respond(
+        &self,
+        id: Id,
+        (op, phase, returned): ClientFields<'_>,
+        ret: Response,
+        o: &mut Out<Self>,
+    ) {
+        // The Return goes out first, so that the history sees this operation
+        // return before anything it causes is invoked.
+        o.send(id, AbdMsg::Return(ret));
+        returned.push(ret);
+        *op += 1;
+        *phase = self.invoke(id, *op, o);
+        if let (
+            Phase::Done,
+            AbdActor::Client {
+                hands_off_to: Some(next),
+                ..
+            },
+        ) = (&*phase, self)
+        {
+            o.send(*next, AbdMsg::Handoff);
+        }
+    }
+}
+
+impl Actor for AbdActor {
+    type Msg = AbdMsg;
+    type Timer = ();
+    type State = AbdState;
+    type Storage = ();
+    type Random = Quorum;
+
+    fn name(&self) -> String {
+        match self {
+            AbdActor::Server { number } => format!("server {number}"),
+            AbdActor::Client { writer, .. } => format!("client {writer}"),
+        }
+    }
+
+    fn on_start(&self, id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> AbdState {
+        match self {
+            AbdActor::Server { .. } => AbdState::Server {
+                ts: INITIAL_TS,
+                value: INITIAL_VALUE,
+            },
+            AbdActor::Client { waits, .. } => AbdState::Client {
+                op: 0,
+                phase: if *waits {
+                    Phase::Waiting
+                } else {
+                    self.invoke(id, 0, o)
+                },
+                returned: Vec::new(),
+            },
+        }
+    }
+
+    fn on_msg(&self, id: Id, state: &mut Cow<AbdState>, src: Id, msg: AbdMsg, o: &mut Out<Self>) {
+        match (self, state.as_ref(), msg) {
+            // Server: answer a Query with the stored label and value.
+            (AbdActor::Server { .. }, AbdState::Server { ts, value }, AbdMsg::Query { op }) => {
+                o.send(
+                    src,
+                    AbdMsg::QueryReply {
+                        op,
+                        ts: *ts,
+                        value: *value,
+                    },
+                );
+            }
+            // Server: an Update with a newer label replaces the stored value.
+            (
+                AbdActor::Server { .. },
+                AbdState::Server { ts: stored, .. },
+                AbdMsg::Update { op, ts, value },
+            ) if ts > *stored => {
+                *state.to_mut() = AbdState::Server { ts, value };
+                o.send(src, AbdMsg::UpdateAck { op });
+            }
+            // Server: an Update with an older (or the same) label is
+            // acknowledged all the same: the server already holds newer.
+            (AbdActor::Server { .. }, AbdState::Server { .. }, AbdMsg::Update { op, .. }) => {
+                o.send(src, AbdMsg::UpdateAck { op });
+            }
+
+            // Client: the previous reader returned; start the workload.
+            (
+                AbdActor::Client { .. },
+                AbdState::Client {
+                    phase: Phase::Waiting,
+                    ..
+                },
+                AbdMsg::Handoff,
+            ) => {
+                let phase = self.invoke(id, 0, o);
+                if let Some((_, p, _)) = client_fields(state.to_mut()) {
+                    *p = phase;
+                }
+            }
+            // Client, phase 1: a reply to the current Query from a server not
+            // yet heard from. The phase ends once the majority asked answered.
+            (
+                AbdActor::Client {
+                    writer,
+                    servers,
+                    workload,
+                    bug,
+                    ..
+                },
+                AbdState::Client {
+                    op: current,
+                    phase: Phase::Query { replied, .. },
+                    ..
+                },
+                AbdMsg::QueryReply { op, ts, value },
+            ) if op == *current
+                && server_number(servers, src).is_some_and(|n| !replied.contains(&n)) =>
+            {
+                let Some(from) = server_number(servers, src) else {
+                    return;
+                };
+                let Some(fields) = client_fields(state.to_mut()) else {
+                    return;
+                };
+                let Phase::Query { replied, highest } = &mut *fields.1 else {
+                    return;
+                };
+                replied.insert(from);
+                *highest = (*highest).max((ts, value));
+                if replied.len() < majority(servers.len()) {
+                    return;
+                }
+                let ((seq, _), highest_value) = *highest;
+                match (workload[op], bug) {
+                    // Write: a label above every label the majority holds.
+                    (Op::Write(value), _) => {
+                        let ts = (seq + 1, *writer);
+                        *fields.1 = Phase::Update {
+                            ts,
+                            value,
+                            acked: BTreeSet::new(),
+                        };
+                        o.broadcast(servers, &AbdMsg::Update { op, ts, value });
+                    }
+                    // The bug: return what the query phase found.
+                    (Op::Read, Bug::NoReadWriteBack) => {
+                        self.respond(id, fields, Response::ReadOk(highest_value), o);
+                    }
+                    // Read: write the highest value back to a majority before
+                    // returning it, so that no later read returns an older one.
+                    (Op::Read, Bug::None) => {
+                        let (ts, value) = *highest;
+                        *fields.1 = Phase::Update {
+                            ts,
+                            value,
+                            acked: BTreeSet::new(),
+                        };
+                        o.broadcast(servers, &AbdMsg::Update { op, ts, value });
+                    }
+                }
+            }
+            // Client, phase 2: an acknowledgement of the current Update from
+            // a server not yet heard from. The operation returns at a majority.
+            (
+                AbdActor::Client {
+                    servers, workload, ..
+                },
+                AbdState::Client {
+                    op: current,
+                    phase: Phase::Update { acked, .. },
+                    ..
+                },
+                AbdMsg::UpdateAck { op },
+            ) if op == *current
+                && server_number(servers, src).is_some_and(|n| !acked.contains(&n)) =>
+            {
+                let Some(from) = server_number(servers, src) else {
+                    return;
+                };
+                let Some(fields) = client_fields(state.to_mut()) else {
+                    return;
+                };
+                let Phase::Update { value, acked, .. } = &mut *fields.1 else {
+                    return;
+                };
+                acked.insert(from);
+                if acked.len() < majority(servers.len()) {
+                    return;
+                }
+                let ret = match workload[op] {
+                    Op::Write(_) => Response::WriteOk,
+                    Op::Read => Response::ReadOk(*value),
+                };
+                self.respond(id, fields, ret, o);
+            }
+            // Everything else is a late acknowledgement (its Update already
+            // has a majority), or an Invoke or Return, which only the history
+            // reads.
+            _ => {}
+        }
+    }
+
+    /// The checker picks the majority a Query goes to. Querying every server
+    /// and using the first majority to answer reaches the same histories,
+    /// plus replies nobody reads, each a new state (an Update, by contrast,
+    /// goes to every server: a late one still changes its server).
+    fn on_random(&self, _id: Id, state: &mut Cow<AbdState>, quorum: &Quorum, o: &mut Out<Self>) {
+        if let (
+            AbdActor::Client { servers, .. },
+            AbdState::Client {
+                op,
+                phase: Phase::Query { .. },
+                ..
+            },
+        ) = (self, state.as_ref())
+        {
+            let asked: Vec<Id> = quorum.iter().map(|n| servers[n - 1]).collect();
+            o.broadcast(&asked, &AbdMsg::Query { op: *op });
+        }
+    }
+}
+
+// The history.
+
+/// The register the clients share, as a sequential object.
+type Spec = Register<Value>;
+
+/// Each operation's invocation and response, seen by both testers. A
+/// client's actor id is its thread id.
+#[derive(Clone, Debug, Hash, PartialEq)]
+pub struct Testers {
+    pub linearizable: LinearizabilityTester<Id, Spec>,
+    pub sequential: SequentialConsistencyTester<Id, Spec>,
+}
+
+impl Default for Testers {
+    fn default() -> Self {
+        Testers {
+            linearizable: LinearizabilityTester::new(Register(INITIAL_VALUE)),
+            sequential: SequentialConsistencyTester::new(Register(INITIAL_VALUE)),
+        }
+    }
+}
+
+/// The model's history. Every step clones the whole model state, and only
+/// an `Invoke` or a `Return` changes the history: sharing it makes the other
+/// steps' clones cheap.
+pub type AbdHistory = Arc<Testers>;
+
+/// Records each `Invoke` and `Return` as it leaves its client. A tester that
+/// sees an impossible history (two operations in flight on one client) marks
+/// it invalid, which fails its property: the `Result`s need no other check.
+fn record_msg_out(_: &AbdCfg, history: &AbdHistory, env: Envelope<&AbdMsg>) -> Option<AbdHistory> {
+    let client = env.src;
+    let mut testers = match env.msg {
+        AbdMsg::Invoke(_) | AbdMsg::Return(_) => Testers::clone(history),
+        _ => return None,
+    };
+    match *env.msg {
+        AbdMsg::Invoke(call) => {
+            let op = match call {
+                Op::Read => RegisterOp::Read,
+                Op::Write(v) => RegisterOp::Write(v),
+            };
+            let _ = testers.linearizable.on_invoke(client, op.clone());
+            let _ = testers.sequential.on_invoke(client, op);
+        }
+        AbdMsg::Return(ret) => {
+            let ret = match ret {
+                Response::WriteOk => RegisterRet::WriteOk,
+                Response::ReadOk(v) => RegisterRet::ReadOk(v),
+            };
+            let _ = testers.linearizable.on_return(client, ret.clone());
+            let _ = testers.sequential.on_return(client, ret);
+        }
+        _ => {}
+    }
+    Some(Arc::new(testers))
+}
+
+// Properties.
+
+type State = stateright::actor::ActorModelState<AbdActor, AbdHistory>;
+
+/// Linearizability (Herlihy & Wing, "Linearizability: A Correctness
+/// Condition for Concurrent Objects", TOPLAS 1990, §2): the history has a
+/// sequential order, legal for a register, that keeps every operation that
+/// returned before another was invoked ahead of it. ABD 1995 emulates an
+/// atomic register, which is the same condition for registers.
+fn linearizable(_: &AbdModel, state: &State) -> bool {
+    state.history.linearizable.is_consistent()
+}
+
+/// Sequential consistency (Lamport, "How to Make a Multiprocessor Computer
+/// That Correctly Executes Multiprocess Programs", IEEE Trans. Computers
+/// 1979, p. 690): "the result of any execution is the same as if the
+/// operations of all the processors were executed in some sequential order,
+/// and the operations of each individual processor appear in this sequence
+/// in the order specified by its program". Unlike linearizability, it ignores
+/// real-time order across clients.
+fn sequentially_consistent(_: &AbdModel, state: &State) -> bool {
+    state.history.sequential.is_consistent()
+}
+
+/// Reachability: some read returns the written value.
+fn read_observes_write(_: &AbdModel, state: &State) -> bool {
+    state.actor_states.iter().any(|s| match &**s {
+        AbdState::Client { returned, .. } => returned.contains(&Response::ReadOk(WRITTEN)),
+        AbdState::Server { .. } => false,
+    })
+}
+
+// Configuration.
+
+pub type AbdModel = ActorModel<AbdActor, AbdCfg, AbdHistory>;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AbdCfg {
+    /// Client 1 writes; every other client reads once, in turn.
+    pub clients: usize,
+    pub servers: usize,
+    pub bug: Bug,
+}
+
+impl Default for AbdCfg {
+    fn default() -> Self {
+        AbdCfg {
+            clients: 3,
+            servers: 3,
+            bug: Bug::None,
+        }
+    }
+}
+
+impl Config for AbdCfg {
+    type Model = AbdModel;
+
+    fn new(variant: &str, params: &Params) -> Self {
+        AbdCfg {
+            clients: params["clients"] as usize,
+            servers: params["servers"] as usize,
+            bug: variant
+                .parse()
+                .expect("the registry lists exactly the Bug names"),
+        }
+    }
+
+    fn into_model(self) -> AbdModel {
+        let ids: Vec<Id> = (0..self.clients + self.servers).map(Id::from).collect();
+        self.model_on(&ids)
+    }
+}
+
+impl Runnable for AbdCfg {
+    type Actor = AbdActor;
+    type History = AbdHistory;
+
+    fn actor_count(&self) -> usize {
+        self.clients + self.servers
+    }
+
+    fn done(states: &[Option<AbdState>]) -> bool {
+        states.iter().flatten().all(|s| match s {
+            AbdState::Client { phase, .. } => *phase == Phase::Done,
+            AbdState::Server { .. } => true,
+        })
+    }
+
+    fn observations(states: &[AbdState], _: &AbdHistory) -> Vec<String> {
+        states
+            .iter()
+            .filter_map(|s| match s {
+                AbdState::Client { returned, .. } => Some(returned),
+                AbdState::Server { .. } => None,
+            })
+            .enumerate()
+            .map(|(c, returned)| format!("client {}: {returned:?}", c + 1))
+            .collect()
+    }
+
+    /// Clients first, then servers, known by `ids`: indices when checked,
+    /// socket addresses when run for real.
+    fn model_on(self, ids: &[Id]) -> AbdModel {
+        let servers: Vec<Id> = ids[self.clients..].to_vec();
+        let clients: Vec<AbdActor> = (0..self.clients)
+            .map(|c| AbdActor::Client {
+                writer: c + 1,
+                servers: servers.clone(),
+                workload: vec![if c == 0 { Op::Write(WRITTEN) } else { Op::Read }],
+                // Readers go one after another: client 2, then client 3, ...
+                waits: c >= 2,
+                hands_off_to: (c >= 1 && c + 1 < self.clients).then(|| ids[c + 1]),
+                bug: self.bug,
+            })
+            .collect();
+        let server_actors = (0..self.servers).map(|s| AbdActor::Server { number: s + 1 });
+        ActorModel::new(self, AbdHistory::default())
+            .actors(clients)
+            .actors(server_actors)
+            // ABD tolerates duplicates (a client counts each server once, a
+            // server keeps the highest label): a duplicating network would add
+            // states but no history that this one cannot reach.
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .record_msg_out(record_msg_out)
+            .property(Expectation::Always, "linearizable", linearizable)
+            .property(
+                Expectation::Always,
+                "sequentially consistent",
+                sequentially_consistent,
+            )
+            .property(
+                Expectation::Sometimes,
+                "read observes write",
+                read_observes_write,
+            )
+    }
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "abd-register",
+    section: "Storage, replication, availability, consistency",
+    summary: "A register replicated on a majority quorum; reads write back what they return",
+    citations: &[
+        "Attiya, Bar-Noy & Dolev, Sharing Memory Robustly in Message-Passing Systems (JACM 1995)",
+        "Lynch & Shvartsman, Robust Emulation of Shared Memory Using Dynamic Quorum-Acknowledged Broadcasts (FTCS 1997): the multi-writer form",
+        "Cachin, Guerraoui & Rodrigues, Introduction to Reliable and Secure Distributed Programming (2011), §4.4",
+        "Herlihy & Wing, Linearizability: A Correctness Condition for Concurrent Objects (TOPLAS 1990)",
+        "Lamport, How to Make a Multiprocessor Computer That Correctly Executes Multiprocess Programs (1979)",
+    ],
+    params: &[
+        ParamSpec {
+            name: "clients",
+            doc: "client 1 writes once; the others read once each, in turn",
+            default: 3,
+            min: 1,
+            max: 3,
+        },
+        ParamSpec {
+            name: "servers",
+            doc: "replicas; every phase waits for a majority",
+            default: 3,
+            min: 3,
+            max: 4,
+        },
+    ],
+    properties: &[
+        PropertySpec {
+            name: "linearizable",
+            kind: PropertyKind::Always,
+            source: "Herlihy & Wing 1990 §2; atomicity, Attiya, Bar-Noy & Dolev 1995",
+        },
+        PropertySpec {
+            name: "sequentially consistent",
+            kind: PropertyKind::Always,
+            source: "Lamport 1979",
+        },
+        PropertySpec {
+            name: "read observes write",
+            kind: PropertyKind::Sometimes,
+            source: "reachability",
+        },
+    ],
+    variants: &[
+        VariantSpec {
+            name: crate::registry::CORRECT,
+            doc: "multi-writer ABD: reads write back before returning",
+            expect: &[],
+        },
+        VariantSpec {
+            name: "no-read-write-back",
+            doc: "a read returns what its query phase found, without writing it back",
+            expect: &[("linearizable", Verdict::Violated)],
+        },
+    ],
+    scenarios: &[],
+    check: crate::registry::check_config::<AbdCfg>,
+    explore: crate::registry::explore_config::<AbdCfg>,
+    run: Some(crate::runner::run_config::<AbdCfg>),
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use checker::CheckOptions;
+
+    #[test]
+    fn majorities_of_three_and_four_servers() {
+        assert_eq!(majorities(3), [vec![1, 2], vec![1, 3], vec![2, 3]]);
+        assert_eq!(majorities(4).len(), 4);
+        assert!(majorities(4).iter().all(|q| q.len() == 3));
+    }
+
+    #[test]
+    fn default_config_verdicts_match_the_registry() {
+        for bug in Bug::ALL {
+            let summary = crate::registry::check_config::<AbdCfg>(
+                bug.name(),
+                &PROTOCOL.default_params(),
+                &CheckOptions::default(),
+                &mut |_| {},
+            );
+            assert!(summary.complete, "{}: search incomplete", bug.name());
+            let variant = PROTOCOL.variant(bug.name()).expect("registered variant");
+            for property in PROTOCOL.properties {
+                let found = summary.property(property.name).map(|r| r.verdict);
+                let expected = PROTOCOL.expected(property, variant.expect);
+                assert_eq!(found, Some(expected), "{} / {}", bug.name(), property.name);
+            }
+            let target = match bug {
+                Bug::None => continue,
+                Bug::NoReadWriteBack => "linearizable",
+            };
+            let found = summary.property(target).map(|r| r.verdict);
+            assert_eq!(found, Some(Verdict::Violated), "{}", bug.name());
+        }
+    }
+
+    /// The shortest violation is the new-old inversion of the module doc:
+    /// client 2 read 1 and client 3, after it, read 0, while the write is
+    /// still under way.
+    #[test]
+    fn no_read_write_back_shows_a_new_old_inversion() {
+        let summary = crate::registry::check_config::<AbdCfg>(
+            Bug::NoReadWriteBack.name(),
+            &PROTOCOL.default_params(),
+            &CheckOptions::default(),
+            &mut |_| {},
+        );
+        let ce = summary
+            .property("linearizable")
+            .and_then(|r| r.counterexample.as_ref())
+            .expect("a counterexample");
+        let final_state = |lane: &str| {
+            let i = ce.actors.iter().position(|a| a == lane).expect("lane");
+            ce.final_states[i].clone()
+        };
+        assert!(final_state("client 1").contains("phase: Update"), "{ce:#?}");
+        assert!(
+            final_state("client 2").contains("returned: [ReadOk(1)]"),
+            "{ce:#?}"
+        );
+        assert!(
+            final_state("client 3").contains("returned: [ReadOk(0)]"),
+            "{ce:#?}"
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! Real runs over UDP on loopback: the correct variants' actors, run for
+//! real, satisfy the same `always` properties the checker proves; and a node
+//! survives datagrams that are not messages.
+
+use checker::runtime::{self, EventKind, RunConfig, SplitMix};
+use models::runner::Runnable;
+use models::two_phase_commit::TwoPhaseCfg;
+use models::RunOptions;
+use std::net::{SocketAddrV4, UdpSocket};
+use std::time::Duration;
+
+#[test]
+fn correct_variants_hold_on_real_runs() {
+    for p in models::PROTOCOLS.iter().filter(|p| p.run.is_some()) {
+        for seed in 1..=3 {
+            let opts = RunOptions {
+                duration: Duration::from_secs(20),
+                loss: 0.0,
+                duplicate: 0.0,
+                seed,
+            };
+            let report = models::run(p, models::CORRECT, &p.default_params(), &opts)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            assert!(
+                report.sent > 0 && report.received > 0,
+                "{}: no traffic",
+                p.name
+            );
+            for (name, ok) in &report.checks {
+                assert!(ok, "{} seed {seed}: {name} failed on a real run", p.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn duplicated_datagrams_do_not_break_safety() {
+    for p in models::PROTOCOLS.iter().filter(|p| p.run.is_some()) {
+        let opts = RunOptions {
+            duration: Duration::from_secs(20),
+            loss: 0.0,
+            duplicate: 0.5,
+            seed: 7,
+        };
+        let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
+        for (name, ok) in &report.checks {
+            assert!(ok, "{}: {name} failed with duplication", p.name);
+        }
+    }
+}
+
+#[test]
+fn malformed_datagrams_are_recorded_and_ignored() {
+    let cfg = TwoPhaseCfg::default();
+    let bound = runtime::bind(cfg.actor_count()).unwrap();
+    let ids = bound.ids.clone();
+    let model = cfg.model_on(&ids);
+    let actors = model.actors.clone();
+
+    let garbage_sender = std::thread::spawn(move || {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mut rng = SplitMix::new(42);
+        let mut sent = 0;
+        let mut payloads: Vec<Vec<u8>> = vec![
+            vec![],
+            b"{".to_vec(),
+            b"\"Commit\"".to_vec(),
+            b"{\"Prepared\":{\"rm\":\"x\"}}".to_vec(),
+            vec![0xff; 1400],
+        ];
+        for _ in 0..50 {
+            let len = (rng.next_u64() % 200) as usize;
+            payloads.push((0..len).map(|_| rng.next_u64() as u8).collect());
+        }
+        for payload in &payloads {
+            for id in &ids {
+                if socket.send_to(payload, SocketAddrV4::from(*id)).is_ok() {
+                    sent += 1;
+                }
+            }
+        }
+        sent
+    });
+    let result = runtime::run(
+        actors,
+        bound,
+        &RunConfig {
+            duration: Duration::from_secs(2),
+            loss: 0.0,
+            duplicate: 0.0,
+            seed: 1,
+        },
+        // Keep running for the whole duration, so every datagram arrives.
+        |_| false,
+    );
+    let sent = garbage_sender.join().unwrap();
+    let malformed = result.count(|k| matches!(k, EventKind::Malformed { .. }));
+    // Even a well-formed message from an unknown address is refused.
+    assert_eq!(
+        malformed, sent,
+        "every foreign datagram is recorded as malformed"
+    );
+    assert_eq!(result.states.len(), 4, "every node is still there");
+}
