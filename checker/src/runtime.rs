@@ -11,7 +11,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use stateright::actor::{Actor, Command, Id, Out};
+use stateright::actor::{is_no_op, Actor, Command, Id, Out};
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::ops::Range;
@@ -47,8 +47,14 @@ pub enum EventKind<Msg, Timer> {
     Sent { to: usize, msg: Msg },
     /// The fault injector dropped a datagram from `node` to `to`.
     Lost { to: usize, msg: Msg },
-    /// `node` received and handled a datagram from `from`.
-    Delivered { from: usize, msg: Msg },
+    /// `node` received a datagram from `from` and handled it. `ignored`: the
+    /// actor neither changed state nor sent anything, which the checker
+    /// treats as no step at all (so it records no history for it).
+    Delivered {
+        from: usize,
+        msg: Msg,
+        ignored: bool,
+    },
     /// A timer of `node` fired.
     Timer(Timer),
     /// `node` received bytes that are not a message; they were ignored.
@@ -300,13 +306,17 @@ where
                 self.record(EventKind::Malformed { len });
                 continue;
             };
-            self.record(EventKind::Delivered {
-                from: from_node,
-                msg: msg.clone(),
-            });
             let mut cow = Cow::Borrowed(&state);
             let mut out = Out::new();
-            self.actor.on_msg(me, &mut cow, from_id, msg, &mut out);
+            self.actor
+                .on_msg(me, &mut cow, from_id, msg.clone(), &mut out);
+            // Recorded before the step's own sends, so the log keeps
+            // causal order.
+            self.record(EventKind::Delivered {
+                from: from_node,
+                msg,
+                ignored: is_no_op(&cow, &out),
+            });
             if let Cow::Owned(s) = cow {
                 state = s;
             }

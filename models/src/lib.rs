@@ -16,7 +16,11 @@ use checker::{CheckOptions, CheckSummary, Progress};
 
 /// The registry: every protocol, in course order. A new protocol is one
 /// module and one line here.
-pub static PROTOCOLS: &[&Protocol] = &[&two_phase_commit::PROTOCOL, &abd_register::PROTOCOL];
+pub static PROTOCOLS: &[&Protocol] = &[
+    &two_phase_commit::PROTOCOL,
+    &paxos::PROTOCOL,
+    &abd_register::PROTOCOL,
+];
 
 /// The protocol called `name`, or an error listing the known ones.
 pub fn protocol(name: &str) -> Result<&'static Protocol, InputError> {

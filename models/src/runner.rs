@@ -73,8 +73,16 @@ where
             EventKind::Sent { to, msg } | EventKind::Lost { to, msg } => {
                 (ids[e.node], ids[*to], msg, true)
             }
-            EventKind::Delivered { from, msg } => (ids[*from], ids[e.node], msg, false),
-            EventKind::Timer(_) | EventKind::Malformed { .. } => continue,
+            EventKind::Delivered {
+                from,
+                msg,
+                ignored: false,
+            } => (ids[*from], ids[e.node], msg, false),
+            // The checker takes no step for an ignored delivery, and
+            // records no history for it either.
+            EventKind::Delivered { ignored: true, .. }
+            | EventKind::Timer(_)
+            | EventKind::Malformed { .. } => continue,
         };
         let envelope = Envelope { src, dst, msg };
         let record = if out {

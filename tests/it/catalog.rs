@@ -53,13 +53,18 @@ fn two_phase_commit() {
 }
 
 #[test]
+fn paxos() {
+    check_protocol("paxos");
+}
+
+#[test]
 fn abd_register() {
     check_protocol("abd-register");
 }
 
 #[test]
 fn every_protocol_has_a_catalog_test() {
-    let tested = ["two-phase-commit", "abd-register"];
+    let tested = ["two-phase-commit", "paxos", "abd-register"];
     for p in models::PROTOCOLS {
         assert!(
             tested.contains(&p.name),

@@ -751,31 +751,6 @@ mod tests {
         assert!(majorities(4).iter().all(|q| q.len() == 3));
     }
 
-    #[test]
-    fn default_config_verdicts_match_the_registry() {
-        for bug in Bug::ALL {
-            let summary = crate::registry::check_config::<AbdCfg>(
-                bug.name(),
-                &PROTOCOL.default_params(),
-                &CheckOptions::default(),
-                &mut |_| {},
-            );
-            assert!(summary.complete, "{}: search incomplete", bug.name());
-            let variant = PROTOCOL.variant(bug.name()).expect("registered variant");
-            for property in PROTOCOL.properties {
-                let found = summary.property(property.name).map(|r| r.verdict);
-                let expected = PROTOCOL.expected(property, variant.expect);
-                assert_eq!(found, Some(expected), "{} / {}", bug.name(), property.name);
-            }
-            let target = match bug {
-                Bug::None => continue,
-                Bug::NoReadWriteBack => "linearizable",
-            };
-            let found = summary.property(target).map(|r| r.verdict);
-            assert_eq!(found, Some(Verdict::Violated), "{}", bug.name());
-        }
-    }
-
     /// The shortest violation is the new-old inversion of the module doc:
     /// client 2 read 1 and client 3, after it, read 0, while the write is
     /// still under way.

@@ -1,1 +1,835 @@
-//! (being written)
+//! Single-decree Paxos, as [Lamport, "Paxos Made Simple"
+//! (2001)](https://lamport.azurewebsites.net/pubs/paxos-simple.pdf) §2
+//! describes it, serving a write-once register. Every server is proposer,
+//! acceptor and learner; a client's Put makes its server propose the value.
+//! Phase 1 is Prepare/Promise (1a/1b), phase 2 is Accept/Accepted (2a/2b);
+//! the proposer is the distinguished learner of its ballot and tells the
+//! others with Chosen (§2.3).
+//!
+//! Fault model: unordered network that loses nothing and delivers each
+//! message once; up to `crashes` servers down at once, each recovering from
+//! stable storage (§2.5); no timers, so proposers never retry; each asks a
+//! fixed majority (see `quorum`). The checker shows agreement, validity and
+//! linearizability holding; both `ignore-highest-accepted` and
+//! `forget-promise-on-crash` break agreement, and with it the clients'
+//! linearizable view.
+
+use crate::registry::{Config, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
+use crate::runner::Runnable;
+use checker::{PropertyKind, Verdict};
+use serde::{Deserialize, Serialize};
+use stateright::actor::{majority, Actor, ActorModel, Envelope, Id, Network, Out};
+use stateright::semantics::write_once_register::{WORegister, WORegisterOp, WORegisterRet};
+use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
+use stateright::Expectation;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The counter half of a proposal number.
+pub type Round = u32;
+/// A proposal number, `(round, proposer)`, ordered lexicographically: "different
+/// proposers choose their numbers from disjoint sets of numbers" (§2.5).
+pub type Ballot = (Round, Id);
+/// A value of the register: client A writes 'A', client B writes 'B', ...
+pub type Value = char;
+/// A proposal: a proposal number and a value (§2.2).
+pub type Proposal = (Ballot, Value);
+
+/// Client requests and replies, then the messages of §2.2-2.3.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PaxosMsg {
+    /// A client asks a server to write `value`.
+    Put { value: Value },
+    /// The register holds the client's value.
+    PutOk,
+    /// The register holds another value: a write-once register refuses.
+    PutFail,
+    /// A client asks a server for the register's value.
+    Get,
+    /// The register's value, answered only once the server has learned it.
+    GetOk { value: Value },
+    /// 1a: "a prepare request with number n".
+    Prepare { ballot: Ballot },
+    /// 1b: a promise not to accept proposals numbered less than `ballot`,
+    /// "with the highest-numbered proposal (if any) that it has accepted".
+    Promise {
+        ballot: Ballot,
+        accepted: Option<Proposal>,
+    },
+    /// 2a: "an accept request ... for a proposal numbered n with a value v".
+    Accept { ballot: Ballot, value: Value },
+    /// 2b: the acceptor accepted the proposal; sent to its proposer, the
+    /// distinguished learner of that ballot (§2.3).
+    Accepted { ballot: Ballot, value: Value },
+    /// The distinguished learner "informs the other learners when a value
+    /// has been chosen" (§2.3).
+    Chosen { value: Value },
+}
+
+/// What a server keeps across a crash (§2.5: "stable storage, preserved
+/// during failures").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct PaxosStorage {
+    /// "Each proposer remembers (in stable storage) the highest-numbered
+    /// proposal it has tried to issue."
+    pub round: Round,
+    pub promised: Option<Ballot>,
+    pub accepted: Option<Proposal>,
+}
+
+/// A server's state: all three roles of §2.
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct ServerState {
+    // proposer state
+    /// The highest round this server has used (durable).
+    pub round: Round,
+    /// The client whose Put this server is proposing for, and its value.
+    pub request: Option<(Id, Value)>,
+    /// The number of the proposal being issued.
+    pub ballot: Option<Ballot>,
+    /// Phase 1: the promises received for `ballot`, by acceptor.
+    pub promises: BTreeMap<Id, Option<Proposal>>,
+    /// Phase 2: the proposal sent in accept requests.
+    pub proposal: Option<Proposal>,
+
+    // acceptor state (durable, §2.5)
+    /// The highest-numbered prepare or accept request responded to.
+    pub promised: Option<Ballot>,
+    /// The highest-numbered proposal accepted.
+    pub accepted: Option<Proposal>,
+
+    // learner state
+    /// Phase 2: acceptors that accepted `proposal` (this server is its
+    /// distinguished learner).
+    pub accepted_by: BTreeSet<Id>,
+    /// The value learned to be chosen.
+    pub chosen: Option<Value>,
+    /// Clients whose Get arrived before the value was learned: they are
+    /// answered when it is. (Leaving the Get in the network instead would
+    /// only work in the checker: on a real network it is gone once read.)
+    pub readers: BTreeSet<Id>,
+}
+
+/// Where a client is in its one write followed by one read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ClientPhase {
+    /// Put sent, awaiting PutOk or PutFail.
+    Writing,
+    /// Get sent, awaiting GetOk.
+    Reading,
+    /// Both operations returned.
+    Done,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum PaxosState {
+    /// A server: proposer, acceptor and learner.
+    Server(ServerState),
+    /// A client of the register.
+    Client(ClientPhase),
+}
+
+/// Counterexamples print each lane's state without the role's name, which the
+/// lane already gives.
+impl std::fmt::Debug for PaxosState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PaxosState::Server(s) => s.fmt(f),
+            PaxosState::Client(phase) => phase.fmt(f),
+        }
+    }
+}
+
+/// Only the fields that are set, so that a step's change is easy to spot.
+impl std::fmt::Debug for ServerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut set: Vec<String> = Vec::new();
+        if self.round > 0 {
+            set.push(format!("round: {}", self.round));
+        }
+        if let Some(request) = &self.request {
+            set.push(format!("request: {request:?}"));
+        }
+        if let Some(ballot) = &self.ballot {
+            set.push(format!("ballot: {ballot:?}"));
+        }
+        if !self.promises.is_empty() {
+            set.push(format!("promises: {:?}", self.promises));
+        }
+        if let Some(proposal) = &self.proposal {
+            set.push(format!("proposal: {proposal:?}"));
+        }
+        if let Some(promised) = &self.promised {
+            set.push(format!("promised: {promised:?}"));
+        }
+        if let Some(accepted) = &self.accepted {
+            set.push(format!("accepted: {accepted:?}"));
+        }
+        if !self.accepted_by.is_empty() {
+            set.push(format!("accepted_by: {:?}", self.accepted_by));
+        }
+        if let Some(chosen) = &self.chosen {
+            set.push(format!("chosen: {chosen:?}"));
+        }
+        if !self.readers.is_empty() {
+            set.push(format!("readers: {:?}", self.readers));
+        }
+        write!(f, "{{{}}}", set.join(", "))
+    }
+}
+
+/// Known bugs, each one rule of §2 broken.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// The protocol as published.
+    #[default]
+    None,
+    /// Phase 2(a): the proposer proposes its client's value even when a
+    /// promise reports an accepted proposal, instead of "the value of the
+    /// highest-numbered proposal among the responses". Must violate
+    /// "agreement".
+    IgnoreHighestAccepted,
+    /// Acceptors keep their promise and acceptance in volatile memory only,
+    /// so a crash and recovery forgets them. Must violate "agreement".
+    ForgetPromiseOnCrash,
+}
+
+impl Bug {
+    pub const ALL: [Bug; 3] = [
+        Bug::None,
+        Bug::IgnoreHighestAccepted,
+        Bug::ForgetPromiseOnCrash,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Bug::None => crate::registry::CORRECT,
+            Bug::IgnoreHighestAccepted => "ignore-highest-accepted",
+            Bug::ForgetPromiseOnCrash => "forget-promise-on-crash",
+        }
+    }
+
+    /// The property this bug must violate at the default configuration.
+    pub fn target(self) -> Option<&'static str> {
+        match self {
+            Bug::None => None,
+            Bug::IgnoreHighestAccepted | Bug::ForgetPromiseOnCrash => Some("agreement"),
+        }
+    }
+}
+
+impl std::str::FromStr for Bug {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Bug::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| format!("unknown paxos variant {s:?}"))
+    }
+}
+
+/// Servers come first, clients follow them; every actor knows the servers
+/// by id (indices when checked, socket addresses when run over UDP).
+#[derive(Clone, Debug)]
+pub enum PaxosActor {
+    /// Server `index` (from 0).
+    Server {
+        index: usize,
+        servers: Vec<Id>,
+        bug: Bug,
+    },
+    /// Client `index` (from 0): writes its letter through server `index`,
+    /// then reads from the next server.
+    Client { index: usize, servers: Vec<Id> },
+}
+
+impl PaxosActor {
+    /// §2.5: "An acceptor records its intended response in stable storage
+    /// before actually sending it." Called by every arm that changes durable
+    /// state, before its sends.
+    fn save(&self, s: &ServerState, o: &mut Out<Self>) {
+        let PaxosActor::Server { bug, .. } = self else {
+            return;
+        };
+        // The bug: the acceptor's half never reaches the disk, so a
+        // recovered acceptor has promised and accepted nothing.
+        let acceptor_is_durable = *bug != Bug::ForgetPromiseOnCrash;
+        o.save(PaxosStorage {
+            round: s.round,
+            promised: s.promised.filter(|_| acceptor_is_durable),
+            accepted: s.accepted.filter(|_| acceptor_is_durable),
+        });
+    }
+}
+
+/// A learner learns the chosen value (once): the client whose write it was
+/// proposing learns whether the write took, and waiting readers get the value.
+fn learn(s: &mut ServerState, value: Value, o: &mut Out<PaxosActor>) {
+    if s.chosen.is_some() {
+        return;
+    }
+    s.chosen = Some(value);
+    if let Some((client, own)) = s.request {
+        let reply = if own == value {
+            PaxosMsg::PutOk
+        } else {
+            PaxosMsg::PutFail
+        };
+        o.send(client, reply);
+    }
+    for reader in std::mem::take(&mut s.readers) {
+        o.send(reader, PaxosMsg::GetOk { value });
+    }
+}
+
+/// The server state inside `state`, for arms that write.
+fn server_mut<'a>(state: &'a mut Cow<PaxosState>) -> &'a mut ServerState {
+    match state.to_mut() {
+        PaxosState::Server(s) => s,
+        PaxosState::Client(_) => unreachable!("only servers run server rules"),
+    }
+}
+
+fn client_value(index: usize) -> Value {
+    char::from(b'A' + index as u8)
+}
+
+/// The acceptors a proposer sends its prepare requests to: itself and the
+/// next servers around the ring, a majority. Phase 1(a) asks for "a majority
+/// of acceptors" (§2.2) and safety holds for any choice. Sending to every
+/// server is also Paxos, but multiplies the state space by about 30 at the
+/// default configuration (the correct variant then holds over 1,122,724
+/// states; `forget-promise-on-crash` no longer fits in 20 GB).
+fn quorum(proposer: Id, servers: &[Id]) -> Vec<Id> {
+    let first = servers.iter().position(|s| *s == proposer).unwrap_or(0);
+    (0..majority(servers.len()))
+        .map(|k| servers[(first + k) % servers.len()])
+        .collect()
+}
+
+impl Actor for PaxosActor {
+    type Msg = PaxosMsg;
+    type Timer = ();
+    type State = PaxosState;
+    type Storage = PaxosStorage;
+    type Random = ();
+
+    fn name(&self) -> String {
+        match self {
+            // Named by actor id, as ballots print it: server 0 owns (r, Id(0)).
+            PaxosActor::Server { index, .. } => format!("server {index}"),
+            PaxosActor::Client { index, .. } => format!("client {}", client_value(*index)),
+        }
+    }
+
+    fn on_start(&self, _id: Id, storage: &Option<PaxosStorage>, o: &mut Out<Self>) -> PaxosState {
+        match self {
+            // A (re)starting server restores what it saved; everything else
+            // is volatile and starts empty.
+            PaxosActor::Server { .. } => {
+                let stored = storage.clone().unwrap_or_default();
+                PaxosState::Server(ServerState {
+                    round: stored.round,
+                    promised: stored.promised,
+                    accepted: stored.accepted,
+                    ..ServerState::default()
+                })
+            }
+            PaxosActor::Client { index, servers } => {
+                let value = client_value(*index);
+                o.send(servers[index % servers.len()], PaxosMsg::Put { value });
+                PaxosState::Client(ClientPhase::Writing)
+            }
+        }
+    }
+
+    fn on_msg(
+        &self,
+        id: Id,
+        state: &mut Cow<Self::State>,
+        src: Id,
+        msg: Self::Msg,
+        o: &mut Out<Self>,
+    ) {
+        match (self, state.as_ref(), msg) {
+            // Proposer: a client's write starts phase 1 with "a higher
+            // proposal number than any it has used" (§2.5).
+            // A learner that already knows the chosen value answers a
+            // write at once: proposing again could only re-choose it.
+            (
+                PaxosActor::Server { .. },
+                PaxosState::Server(ServerState {
+                    chosen: Some(chosen),
+                    ..
+                }),
+                PaxosMsg::Put { value },
+            ) => {
+                let reply = if value == *chosen {
+                    PaxosMsg::PutOk
+                } else {
+                    PaxosMsg::PutFail
+                };
+                o.send(src, reply);
+            }
+            (
+                PaxosActor::Server { servers, .. },
+                PaxosState::Server(s),
+                PaxosMsg::Put { value },
+            ) if s.request.is_none() => {
+                let ballot = (s.round + 1, id);
+                let s = server_mut(state);
+                s.round = ballot.0;
+                s.request = Some((src, value));
+                s.ballot = Some(ballot);
+                self.save(s, o);
+                o.broadcast(&quorum(id, servers), &PaxosMsg::Prepare { ballot });
+            }
+            // Acceptor, phase 1(b): "If an acceptor receives a prepare
+            // request with number n greater than that of any prepare request
+            // to which it has already responded, then it responds" (§2.2).
+            (PaxosActor::Server { .. }, PaxosState::Server(s), PaxosMsg::Prepare { ballot })
+                if s.promised < Some(ballot) =>
+            {
+                let s = server_mut(state);
+                s.promised = Some(ballot);
+                self.save(s, o);
+                let accepted = s.accepted;
+                o.send(src, PaxosMsg::Promise { ballot, accepted });
+            }
+            // Proposer, phase 2(a): on promises from a majority, propose "the
+            // value of the highest-numbered proposal among the responses, or
+            // is any value if the responses reported no proposals" (§2.2).
+            (
+                PaxosActor::Server { servers, bug, .. },
+                PaxosState::Server(s),
+                PaxosMsg::Promise { ballot, accepted },
+            ) if s.ballot == Some(ballot)
+                && s.proposal.is_none()
+                && !s.promises.contains_key(&src) =>
+            {
+                let s = server_mut(state);
+                s.promises.insert(src, accepted);
+                if s.promises.len() < majority(servers.len()) {
+                    return;
+                }
+                let Some((_, own)) = s.request else {
+                    return;
+                };
+                let highest = s.promises.values().flatten().max().map(|&(_, v)| v);
+                let value = match bug {
+                    Bug::IgnoreHighestAccepted => own,
+                    _ => highest.unwrap_or(own),
+                };
+                s.proposal = Some((ballot, value));
+                // "It sends an accept request to each of those acceptors."
+                let promised: Vec<Id> = s.promises.keys().copied().collect();
+                o.broadcast(&promised, &PaxosMsg::Accept { ballot, value });
+            }
+            // Acceptor, phase 2(b): "If an acceptor receives an accept
+            // request for a proposal numbered n, it accepts the proposal
+            // unless it has already responded to a prepare request having a
+            // number greater than n" (§2.2). Accepting also raises the
+            // promise, as Phase2b of Lamport's Paxos.tla does.
+            (
+                PaxosActor::Server { .. },
+                PaxosState::Server(s),
+                PaxosMsg::Accept { ballot, value },
+            ) if s.promised <= Some(ballot) => {
+                let s = server_mut(state);
+                s.promised = Some(ballot);
+                s.accepted = Some((ballot, value));
+                self.save(s, o);
+                o.send(ballot.1, PaxosMsg::Accepted { ballot, value });
+            }
+            // Distinguished learner: a majority accepted this server's
+            // proposal, so its value is chosen (§2.3). The client learns
+            // whether its write took; the other learners learn the value.
+            (
+                PaxosActor::Server { servers, .. },
+                PaxosState::Server(s),
+                PaxosMsg::Accepted { ballot, value },
+            ) if s.proposal == Some((ballot, value))
+                && s.accepted_by.len() < majority(servers.len())
+                && !s.accepted_by.contains(&src) =>
+            {
+                let s = server_mut(state);
+                s.accepted_by.insert(src);
+                if s.accepted_by.len() < majority(servers.len()) {
+                    return;
+                }
+                learn(s, value, o);
+                let others: Vec<Id> = servers.iter().copied().filter(|&j| j != id).collect();
+                o.broadcast(&others, &PaxosMsg::Chosen { value });
+            }
+            // Learner.
+            (PaxosActor::Server { .. }, PaxosState::Server(s), PaxosMsg::Chosen { value })
+                if s.chosen.is_none() =>
+            {
+                learn(server_mut(state), value, o);
+            }
+            // A read is answered once the value is learned; until then the
+            // reader waits (replying "empty" could contradict a value chosen
+            // elsewhere).
+            (PaxosActor::Server { .. }, PaxosState::Server(s), PaxosMsg::Get)
+                if s.chosen.is_none() && !s.readers.contains(&src) =>
+            {
+                server_mut(state).readers.insert(src);
+            }
+            (
+                PaxosActor::Server { .. },
+                PaxosState::Server(ServerState {
+                    chosen: Some(value),
+                    ..
+                }),
+                PaxosMsg::Get,
+            ) => {
+                o.send(src, PaxosMsg::GetOk { value: *value });
+            }
+            // Client: the write returned; read from the next server.
+            (
+                PaxosActor::Client { index, servers },
+                PaxosState::Client(ClientPhase::Writing),
+                PaxosMsg::PutOk | PaxosMsg::PutFail,
+            ) => {
+                *state.to_mut() = PaxosState::Client(ClientPhase::Reading);
+                o.send(servers[(index + 1) % servers.len()], PaxosMsg::Get);
+            }
+            (
+                PaxosActor::Client { .. },
+                PaxosState::Client(ClientPhase::Reading),
+                PaxosMsg::GetOk { .. },
+            ) => {
+                *state.to_mut() = PaxosState::Client(ClientPhase::Done);
+            }
+            _ => {}
+        }
+    }
+}
+
+// History: what the properties are stated over.
+
+/// Auxiliary state recorded from the messages (see `record_out`, `record_in`).
+#[derive(Clone, Debug, PartialEq, Hash)]
+pub struct PaxosHistory {
+    /// The clients' operations on the register, for "linearizable".
+    pub register: LinearizabilityTester<Id, WORegister<Value>>,
+    /// Every value a client asked to write: the proposed values.
+    pub proposed: BTreeSet<Value>,
+    /// Every acceptance ever made, as `(acceptor, proposal)`. A history
+    /// variable: an acceptor keeps only its latest acceptance, and a crash
+    /// may erase even that, but a value once chosen stays chosen.
+    pub acceptances: BTreeSet<(Id, Proposal)>,
+}
+
+fn record_out(
+    _: &PaxosCfg,
+    history: &PaxosHistory,
+    env: Envelope<&PaxosMsg>,
+) -> Option<PaxosHistory> {
+    if !matches!(
+        env.msg,
+        PaxosMsg::Put { .. } | PaxosMsg::Get | PaxosMsg::Accepted { .. }
+    ) {
+        return None;
+    }
+    let mut h = history.clone();
+    // An `Err` from the tester marks the history invalid, which
+    // "linearizable" then reports; nothing else to do with it here.
+    match env.msg {
+        PaxosMsg::Put { value } => {
+            let _ = h.register.on_invoke(env.src, WORegisterOp::Write(*value));
+            h.proposed.insert(*value);
+        }
+        PaxosMsg::Get => {
+            let _ = h.register.on_invoke(env.src, WORegisterOp::Read);
+        }
+        PaxosMsg::Accepted { ballot, value } => {
+            h.acceptances.insert((env.src, (*ballot, *value)));
+        }
+        _ => {}
+    }
+    Some(h)
+}
+
+fn record_in(
+    _: &PaxosCfg,
+    history: &PaxosHistory,
+    env: Envelope<&PaxosMsg>,
+) -> Option<PaxosHistory> {
+    let ret = match env.msg {
+        PaxosMsg::PutOk => WORegisterRet::WriteOk,
+        PaxosMsg::PutFail => WORegisterRet::WriteFail,
+        PaxosMsg::GetOk { value } => WORegisterRet::ReadOk(Some(*value)),
+        _ => return None,
+    };
+    let mut h = history.clone();
+    let _ = h.register.on_return(env.dst, ret);
+    Some(h)
+}
+
+type State = stateright::actor::ActorModelState<PaxosActor, PaxosHistory>;
+
+/// The chosen values: "a value is chosen when a single proposal with that
+/// value has been accepted by a majority of the acceptors" (§2.2), at any
+/// time so far.
+fn chosen(model: &PaxosModel, state: &State) -> BTreeSet<Value> {
+    let mut votes: BTreeMap<Proposal, usize> = BTreeMap::new();
+    for (_, proposal) in &state.history.acceptances {
+        *votes.entry(*proposal).or_default() += 1;
+    }
+    votes
+        .into_iter()
+        .filter(|(_, n)| *n >= majority(model.cfg.servers))
+        .map(|((_, value), _)| value)
+        .collect()
+}
+
+// Properties.
+
+/// "Only a single value is chosen" (Paxos Made Simple §2.1).
+fn agreement(model: &PaxosModel, state: &State) -> bool {
+    chosen(model, state).len() <= 1
+}
+
+/// "Only a value that has been proposed may be chosen" (Paxos Made Simple
+/// §2.1).
+fn validity(model: &PaxosModel, state: &State) -> bool {
+    chosen(model, state).is_subset(&state.history.proposed)
+}
+
+/// The clients' history is linearizable with respect to a write-once register
+/// (Herlihy & Wing 1990, §3): what §2.1's safety requirements mean to a client,
+/// which learns the value only through replies (§2.3).
+fn linearizable(_: &PaxosModel, state: &State) -> bool {
+    state.history.register.serialized_history().is_some()
+}
+
+/// Reachability: a value can be chosen at all, the goal of §2.1 ("ensure that
+/// some proposed value is eventually chosen").
+fn value_chosen(model: &PaxosModel, state: &State) -> bool {
+    !chosen(model, state).is_empty()
+}
+
+// Configuration.
+
+pub type PaxosModel = ActorModel<PaxosActor, PaxosCfg, PaxosHistory>;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PaxosCfg {
+    pub clients: usize,
+    pub servers: usize,
+    /// Servers down at once, at most; each recovers from its storage.
+    pub crashes: usize,
+    pub bug: Bug,
+}
+
+impl Default for PaxosCfg {
+    /// One crash: `forget-promise-on-crash` needs it, and the correct
+    /// protocol is checked under the same fault.
+    fn default() -> Self {
+        PaxosCfg {
+            clients: 2,
+            servers: 3,
+            crashes: 1,
+            bug: Bug::None,
+        }
+    }
+}
+
+impl Config for PaxosCfg {
+    type Model = PaxosModel;
+
+    fn new(variant: &str, params: &Params) -> Self {
+        PaxosCfg {
+            clients: params["clients"] as usize,
+            servers: params["servers"] as usize,
+            crashes: params["crashes"] as usize,
+            bug: variant
+                .parse()
+                .expect("the registry lists exactly the Bug names"),
+        }
+    }
+
+    fn into_model(self) -> PaxosModel {
+        let ids: Vec<Id> = (0..self.servers + self.clients).map(Id::from).collect();
+        self.model_on(&ids)
+    }
+}
+
+impl Runnable for PaxosCfg {
+    type Actor = PaxosActor;
+    type History = PaxosHistory;
+
+    fn actor_count(&self) -> usize {
+        self.servers + self.clients
+    }
+
+    fn done(states: &[Option<PaxosState>]) -> bool {
+        states.iter().flatten().all(|s| match s {
+            PaxosState::Client(phase) => *phase == ClientPhase::Done,
+            PaxosState::Server(_) => true,
+        })
+    }
+
+    fn observations(states: &[PaxosState], history: &PaxosHistory) -> Vec<String> {
+        let mut lines: Vec<String> = states
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match s {
+                PaxosState::Server(s) => Some(format!("server {i}: chosen {:?}", s.chosen)),
+                PaxosState::Client(_) => None,
+            })
+            .collect();
+        if let Some(ops) = history.register.serialized_history() {
+            lines.push(format!("clients, linearized: {ops:?}"));
+        }
+        lines
+    }
+
+    /// Servers first, then clients, known by `ids`: indices when checked,
+    /// socket addresses when run for real.
+    fn model_on(self, ids: &[Id]) -> PaxosModel {
+        let bug = self.bug;
+        let server_ids: Vec<Id> = ids[..self.servers].to_vec();
+        let servers = (0..self.servers).map(|index| PaxosActor::Server {
+            index,
+            servers: server_ids.clone(),
+            bug,
+        });
+        let clients = (0..self.clients).map(|index| PaxosActor::Client {
+            index,
+            servers: server_ids.clone(),
+        });
+        let max_crashes = self.crashes;
+        let history = PaxosHistory {
+            register: LinearizabilityTester::new(WORegister(None)),
+            proposed: BTreeSet::new(),
+            acceptances: BTreeSet::new(),
+        };
+        ActorModel::new(self, history)
+            .actors(servers)
+            .actors(clients)
+            // Unordered, lossless, non-duplicating. Paxos tolerates all three
+            // (§2.1: messages "can be duplicated, and can be lost"), but loss
+            // is only unbounded delay to a safety property, and duplication
+            // makes the space infinite: a Put redelivered to a restarted
+            // server starts yet another ballot. (Without crashes the correct
+            // variant also holds on a duplicating network: 3,034 states.)
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .max_crashes(max_crashes)
+            // The fault model crashes servers only, but Stateright's crash
+            // action may pick any actor: the boundary cuts off every state
+            // with a client down (a restarted client would write twice).
+            .within_boundary(|cfg, state| state.crashed[cfg.servers..].iter().all(|c| !c))
+            .property(Expectation::Always, "agreement", agreement)
+            .property(Expectation::Always, "validity", validity)
+            .property(Expectation::Always, "linearizable", linearizable)
+            .property(Expectation::Sometimes, "value chosen", value_chosen)
+            .record_msg_out(record_out)
+            .record_msg_in(record_in)
+    }
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "paxos",
+    section: "Distributed consensus and time",
+    summary: "Single-decree Paxos: proposers, acceptors and learners choose one value for a write-once register",
+    citations: &[
+        "Lamport, Paxos Made Simple (2001), §2",
+        "Herlihy & Wing, Linearizability: A Correctness Condition for Concurrent Objects (1990)",
+    ],
+    params: &[
+        ParamSpec {
+            name: "clients",
+            doc: "clients, each writing its own value then reading",
+            default: 2,
+            min: 1,
+            // 3 clients: about 4.4M states and 12 GB (BENCHMARKS.md).
+            max: 2,
+        },
+        ParamSpec {
+            name: "servers",
+            doc: "servers, each proposer, acceptor and learner",
+            default: 3,
+            min: 3,
+            max: 4,
+        },
+        ParamSpec {
+            name: "crashes",
+            doc: "servers down at once, at most; each recovers from stable storage",
+            default: 1,
+            min: 0,
+            max: 2,
+        },
+    ],
+    properties: &[
+        PropertySpec {
+            name: "agreement",
+            kind: PropertyKind::Always,
+            source: "Paxos Made Simple §2.1 (only a single value is chosen)",
+        },
+        PropertySpec {
+            name: "validity",
+            kind: PropertyKind::Always,
+            source: "Paxos Made Simple §2.1 (only a proposed value may be chosen)",
+        },
+        PropertySpec {
+            name: "linearizable",
+            kind: PropertyKind::Always,
+            source: "Herlihy & Wing 1990 §3, on the clients of Paxos Made Simple §2.3",
+        },
+        PropertySpec {
+            name: "value chosen",
+            kind: PropertyKind::Sometimes,
+            source: "reachability; Paxos Made Simple §2.1",
+        },
+    ],
+    variants: &[
+        VariantSpec {
+            name: crate::registry::CORRECT,
+            doc: "Paxos Made Simple §2 as published, with stable storage (§2.5)",
+            expect: &[],
+        },
+        VariantSpec {
+            name: "ignore-highest-accepted",
+            doc: "the proposer proposes its own value even when a promise reports an accepted proposal",
+            expect: &[
+                ("agreement", Verdict::Violated),
+                ("linearizable", Verdict::Violated),
+            ],
+        },
+        VariantSpec {
+            name: "forget-promise-on-crash",
+            doc: "acceptors keep promises and acceptances in volatile memory; a crash forgets them",
+            expect: &[
+                ("agreement", Verdict::Violated),
+                ("linearizable", Verdict::Violated),
+            ],
+        },
+    ],
+    scenarios: &[],
+    check: crate::registry::check_config::<PaxosCfg>,
+    explore: crate::registry::explore_config::<PaxosCfg>,
+    run: Some(crate::runner::run_config::<PaxosCfg>),
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_lists_every_bug_and_property_in_order() {
+        let names: Vec<&str> = Bug::ALL.iter().map(|b| b.name()).collect();
+        let listed: Vec<&str> = PROTOCOL.variants.iter().map(|v| v.name).collect();
+        assert_eq!(names, listed);
+        for bug in Bug::ALL {
+            assert_eq!(bug.name().parse::<Bug>(), Ok(bug));
+        }
+        let defaults = PaxosCfg::new(crate::registry::CORRECT, &PROTOCOL.default_params());
+        assert_eq!(defaults, PaxosCfg::default());
+        let model = defaults.into_model();
+        let declared: Vec<&str> = model.properties.iter().map(|p| p.name).collect();
+        let listed: Vec<&str> = PROTOCOL.properties.iter().map(|p| p.name).collect();
+        assert_eq!(declared, listed);
+    }
+}
