@@ -299,6 +299,11 @@ fn all_table(results: &[(Job, CheckSummary)]) -> String {
 
 fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
     let (protocol, params) = resolve(&a.model, &a.target)?;
+    // Refuse a taken or malformed address before announcing anything.
+    drop(
+        std::net::TcpListener::bind(&a.bind)
+            .map_err(|e| Failure(format!("cannot listen on {}: {e}", a.bind)))?,
+    );
     eprintln!(
         "dsw: serving the explorer for {} ({}) on http://{}/ (Ctrl-C to stop)",
         protocol.name, a.target.variant, a.bind

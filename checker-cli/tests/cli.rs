@@ -138,6 +138,14 @@ fn coordinator_crash_blocks_as_a_deadlock() {
 }
 
 #[test]
+fn explore_refuses_a_taken_port_in_one_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    refused(&["explore", "paxos", "--bind", &addr], "cannot listen");
+    refused(&["explore", "paxos", "--bind", "nonsense"], "cannot listen");
+}
+
+#[test]
 fn help_exits_0() {
     let o = dsw(&["--help"]);
     assert_eq!(o.status.code(), Some(0));

@@ -143,11 +143,17 @@ where
             elapsed: t.elapsed,
         })
     };
-    // No pool (threads could not start): explore on this thread.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .ok();
+    // One thread explores on the caller's thread: no pool, so no rayon
+    // worker (as in `check --all`) ever waits on another pool. If a pool
+    // cannot start, explore on this thread too.
+    let pool = (threads > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .ok()
+        })
+        .flatten();
     let g = graph::explore(model, &limits, pool.as_ref(), &mut tick);
     let seconds = start.elapsed().as_secs_f64();
     let lanes = model.lanes();

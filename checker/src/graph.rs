@@ -123,9 +123,33 @@ impl Explored {
     }
 }
 
-/// A state's successors: (action index, the next state, or `None` when it
-/// lies outside the boundary).
-type Expansion<S> = (StateId, Vec<(u32, Option<S>)>);
+/// A state's successors: (action index, the next state with its
+/// fingerprint, or `None` when it lies outside the boundary).
+type Expansion<S> = (StateId, Vec<(u32, Option<(u64, S)>)>);
+
+/// States expanded together before their successors are merged.
+const CHUNK: usize = 4096;
+
+/// The successors of one state, fingerprinted (the costly part, done in
+/// parallel when there is a pool).
+fn expand<M>(model: &M, (id, s): &(StateId, M::State)) -> Expansion<M::State>
+where
+    M: Model,
+    M::State: Hash,
+{
+    let mut actions = Vec::new();
+    model.actions(s, &mut actions);
+    let succ = actions
+        .into_iter()
+        .enumerate()
+        .filter_map(|(ai, a)| {
+            let next = model.next_state(s, a)?;
+            let inside = model.within_boundary(&next);
+            Some((ai as u32, inside.then(|| (fingerprint(&next), next))))
+        })
+        .collect();
+    (*id, succ)
+}
 
 /// Progress of a running exploration.
 #[derive(Clone, Debug)]
@@ -138,8 +162,7 @@ pub struct Tick {
 
 /// Explores `model` breadth first within `limits`.
 ///
-/// Successors of each level are computed on `pool` when given (on rayon's
-/// global pool otherwise).
+/// Successors are computed on `pool` when given, else on this thread.
 pub fn explore<M>(
     model: &M,
     limits: &Limits,
@@ -236,56 +259,41 @@ where
             break;
         }
 
-        // Expand the level in parallel, then merge in order.
-        let expand = || -> Vec<Expansion<M::State>> {
-            frontier
-                .par_iter()
-                .map(|(id, s)| {
-                    let mut actions = Vec::new();
-                    model.actions(s, &mut actions);
-                    let succ = actions
-                        .into_iter()
-                        .enumerate()
-                        .filter_map(|(ai, a)| {
-                            let next = model.next_state(s, a)?;
-                            Some((ai as u32, model.within_boundary(&next).then_some(next)))
-                        })
-                        .collect();
-                    (*id, succ)
-                })
-                .collect()
-        };
-        let expanded = match pool {
-            Some(pool) => pool.install(expand),
-            None => expand(),
-        };
+        // Expand the level chunk by chunk (in parallel on `pool`), merging
+        // each chunk in order: deterministic, and only one chunk's
+        // successors are held at a time.
         let mut next_frontier = Vec::new();
-        for (from, succ) in expanded {
-            for (action, next) in succ {
-                let Some(next) = next else {
-                    // A successor outside the boundary: this state's
-                    // future was cut, not ended.
-                    cut[from as usize] = true;
-                    continue;
-                };
-                g.generated += 1;
-                let fp = fingerprint(&next);
-                let to = match ids.get(&fp) {
-                    Some(&to) => to,
-                    None => {
-                        let to = g.parent.len() as StateId;
-                        ids.insert(fp, to);
-                        g.parent.push(Some((from, action)));
-                        g.depth.push(depth as u32 + 1);
-                        if let Some(e) = g.edges.as_mut() {
-                            e.push(Vec::new());
+        for chunk in frontier.chunks(CHUNK) {
+            let expanded: Vec<Expansion<M::State>> = match pool {
+                Some(pool) => pool.install(|| chunk.par_iter().map(|x| expand(model, x)).collect()),
+                None => chunk.iter().map(|x| expand(model, x)).collect(),
+            };
+            for (from, succ) in expanded {
+                for (action, next) in succ {
+                    let Some((fp, next)) = next else {
+                        // A successor outside the boundary: this state's
+                        // future was cut, not ended.
+                        cut[from as usize] = true;
+                        continue;
+                    };
+                    g.generated += 1;
+                    let to = match ids.get(&fp) {
+                        Some(&to) => to,
+                        None => {
+                            let to = g.parent.len() as StateId;
+                            ids.insert(fp, to);
+                            g.parent.push(Some((from, action)));
+                            g.depth.push(depth as u32 + 1);
+                            if let Some(e) = g.edges.as_mut() {
+                                e.push(Vec::new());
+                            }
+                            next_frontier.push((to, next));
+                            to
                         }
-                        next_frontier.push((to, next));
-                        to
+                    };
+                    if let Some(e) = g.edges.as_mut() {
+                        e[from as usize].push((to, action));
                     }
-                };
-                if let Some(e) = g.edges.as_mut() {
-                    e[from as usize].push((to, action));
                 }
             }
         }

@@ -729,7 +729,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         VariantSpec {
             name: "no-read-write-back",
-            doc: "a read returns what its query phase found, without writing it back",
+            doc: "a read returns what its query phase found, without writing it back: a later read may return an older value (a new-old inversion), which is sequentially consistent but not linearizable",
             expect: &[("linearizable", Verdict::Violated)],
         },
     ],
