@@ -6,7 +6,7 @@ use crate::graph::{self, Finding, Limits, Tick};
 use crate::summary::{
     CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Timing, Verdict,
 };
-use stateright::{Checker, Model, Path, UniformChooser};
+use stateright::{Checker, Expectation, Model, Path, UniformChooser};
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
@@ -156,52 +156,105 @@ where
         .flatten();
     let g = graph::explore(model, &limits, pool.as_ref(), &mut tick);
     let seconds = start.elapsed().as_secs_f64();
-    let lanes = model.lanes();
-    let properties = model
-        .properties()
-        .into_iter()
-        .zip(&g.findings)
-        .map(|(property, finding)| {
-            let kind = PropertyKind::from(property.expectation);
-            let (verdict, ce_kind, indices) = match finding {
-                None => {
-                    return PropertyResult {
-                        name: property.name.to_string(),
-                        kind,
-                        verdict: kind.verdict_without_discovery(),
-                        counterexample: None,
-                    }
-                }
-                Some(Finding::Witness(id)) if kind == PropertyKind::Always => (
+    let found = g
+        .findings
+        .iter()
+        .zip(model.properties())
+        .map(|(finding, property)| {
+            let (verdict, kind, indices) = match finding.as_ref()? {
+                Finding::Witness(id) if property.expectation == Expectation::Always => (
                     Verdict::Violated,
                     CounterexampleKind::Violation,
                     g.action_indices(*id),
                 ),
-                Some(Finding::Witness(id)) => (
+                Finding::Witness(id) => (
                     Verdict::ExampleFound,
                     CounterexampleKind::Example,
                     g.action_indices(*id),
                 ),
-                Some(Finding::Deadlock(trail)) => (
+                Finding::Deadlock(trail) => (
                     Verdict::Violated,
                     CounterexampleKind::Deadlock,
                     g.trail_indices(trail),
                 ),
-                Some(Finding::Bounded(trail)) => (
+                Finding::Bounded(trail) => (
                     Verdict::Inconclusive,
                     CounterexampleKind::Bounded,
                     g.trail_indices(trail),
                 ),
             };
-            let path = replay(model, &indices);
-            let (steps, final_states) = model.describe_path(&path);
+            Some(Found {
+                verdict,
+                kind,
+                path: replay(model, &indices),
+                encoded: encode(&indices),
+            })
+        })
+        .collect();
+    let counts = Counts {
+        states: g.generated,
+        unique_states: g.unique_states(),
+        max_depth: g.max_depth,
+        complete: g.complete,
+    };
+    assemble(model, opts.strategy, threads, counts, found, seconds)
+}
+
+/// What an engine found for one property.
+struct Found<M: Model> {
+    verdict: Verdict,
+    kind: CounterexampleKind,
+    path: Path<M::State, M::Action>,
+    /// The path's action-index encoding, for the explorer.
+    encoded: String,
+}
+
+/// How much an engine explored.
+struct Counts {
+    states: usize,
+    unique_states: usize,
+    max_depth: usize,
+    complete: bool,
+}
+
+/// The summary of either engine: every property in declaration order, with
+/// its counterexample as readable steps.
+fn assemble<M>(
+    model: &M,
+    strategy: Strategy,
+    threads: usize,
+    counts: Counts,
+    found: Vec<Option<Found<M>>>,
+    seconds: f64,
+) -> CheckSummary
+where
+    M: Model + Describe,
+    M::State: Clone,
+    M::Action: Clone,
+{
+    let lanes = model.lanes();
+    let properties = model
+        .properties()
+        .into_iter()
+        .zip(found)
+        .map(|(property, found)| {
+            let kind = PropertyKind::from(property.expectation);
+            let Some(found) = found else {
+                return PropertyResult {
+                    name: property.name.to_string(),
+                    kind,
+                    verdict: kind.verdict_without_discovery(),
+                    counterexample: None,
+                };
+            };
+            let (steps, final_states) = model.describe_path(&found.path);
             PropertyResult {
                 name: property.name.to_string(),
                 kind,
-                verdict,
+                verdict: found.verdict,
                 counterexample: Some(Counterexample {
-                    kind: ce_kind,
-                    path: encode(&indices),
+                    kind: found.kind,
+                    path: found.encoded,
                     actors: lanes.clone(),
                     steps,
                     final_states,
@@ -213,17 +266,17 @@ where
         model: String::new(),
         variant: String::new(),
         config: serde_json::Value::Null,
-        strategy: opts.strategy.name().to_string(),
+        strategy: strategy.name().to_string(),
         threads,
-        states: g.generated,
-        unique_states: g.unique_states(),
-        max_depth: g.max_depth,
-        complete: g.complete,
+        states: counts.states,
+        unique_states: counts.unique_states,
+        max_depth: counts.max_depth,
+        complete: counts.complete,
         properties,
         timing: Some(Timing {
             seconds,
             states_per_second: if seconds > 0.0 {
-                g.generated as f64 / seconds
+                counts.states as f64 / seconds
             } else {
                 0.0
             },
@@ -302,69 +355,44 @@ where
         && max_states.is_none_or(|n| unique_states < n)
         && opts.max_depth.is_none_or(|d| max_depth < d);
 
-    let lanes = model.lanes();
-    let properties = model
+    let found = model
         .properties()
         .into_iter()
         .map(|property| {
-            let kind = PropertyKind::from(property.expectation);
-            let Some(path) = checker.discovery(property.name) else {
-                return PropertyResult {
-                    name: property.name.to_string(),
-                    kind,
-                    verdict: kind.verdict_without_discovery(),
-                    counterexample: None,
-                };
-            };
-            let (verdict, ce_kind) = match kind {
-                PropertyKind::Always => (Verdict::Violated, CounterexampleKind::Violation),
-                PropertyKind::Sometimes => (Verdict::ExampleFound, CounterexampleKind::Example),
-                PropertyKind::Eventually => {
-                    // Stateright reports an `eventually` discovery at a
-                    // "terminal" state, which includes a state whose every
-                    // successor lies outside the boundary. Only a state with
-                    // no successor at all is a real end of a run.
-                    if model.next_steps(path.last_state()).is_empty() {
-                        (Verdict::Violated, CounterexampleKind::Deadlock)
-                    } else {
-                        (Verdict::Inconclusive, CounterexampleKind::Bounded)
-                    }
+            let path = checker.discovery(property.name)?;
+            let (verdict, kind) = match property.expectation {
+                Expectation::Always => (Verdict::Violated, CounterexampleKind::Violation),
+                Expectation::Sometimes => (Verdict::ExampleFound, CounterexampleKind::Example),
+                // Stateright reports an `eventually` discovery at a
+                // "terminal" state, which includes a state whose every
+                // successor lies outside the boundary. Only a state with
+                // no successor at all is a real end of a run.
+                Expectation::Eventually if model.next_steps(path.last_state()).is_empty() => {
+                    (Verdict::Violated, CounterexampleKind::Deadlock)
                 }
+                Expectation::Eventually => (Verdict::Inconclusive, CounterexampleKind::Bounded),
             };
-            let (steps, final_states) = model.describe_path(&path);
-            PropertyResult {
-                name: property.name.to_string(),
-                kind,
+            let encoded = path.encode(model);
+            Some(Found {
                 verdict,
-                counterexample: Some(Counterexample {
-                    kind: ce_kind,
-                    path: path.encode(model),
-                    actors: lanes.clone(),
-                    steps,
-                    final_states,
-                }),
-            }
+                kind,
+                path,
+                encoded,
+            })
         })
         .collect();
-
-    CheckSummary {
-        model: String::new(),
-        variant: String::new(),
-        config: serde_json::Value::Null,
-        strategy: opts.strategy.name().to_string(),
-        threads: opts.threads.max(1),
+    let counts = Counts {
         states: checker.state_count(),
         unique_states,
         max_depth,
         complete,
-        properties,
-        timing: Some(Timing {
-            seconds,
-            states_per_second: if seconds > 0.0 {
-                checker.state_count() as f64 / seconds
-            } else {
-                0.0
-            },
-        }),
-    }
+    };
+    assemble(
+        model,
+        opts.strategy,
+        opts.threads.max(1),
+        counts,
+        found,
+        seconds,
+    )
 }

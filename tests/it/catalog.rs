@@ -73,3 +73,24 @@ fn every_protocol_has_a_catalog_test() {
         );
     }
 }
+
+/// `cargo test` does not reject orphaned snapshots (only `cargo insta test
+/// --unreferenced=reject` does), so check here that every committed
+/// snapshot belongs to a catalog job: a renamed variant leaves none behind.
+#[test]
+fn every_snapshot_belongs_to_a_catalog_job() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("it/snapshots");
+    let expected: Vec<String> = models::catalog_jobs()
+        .iter()
+        .map(|j| format!("{}@{}.snap", j.protocol.name, j.name()))
+        .collect();
+    for entry in std::fs::read_dir(dir)
+        .expect("snapshots directory")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".snap") {
+            assert!(expected.contains(&name), "orphaned snapshot {name}");
+        }
+    }
+}
