@@ -85,7 +85,7 @@ pub struct CheckArgs {
     /// Checker threads (for one model; --all runs models in parallel instead).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: u16,
-    /// Stop expanding states at this depth.
+    /// Explore paths of at most this many steps.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_depth: Option<u64>,
     /// Stop after this many states.

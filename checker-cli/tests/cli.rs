@@ -151,3 +151,25 @@ fn help_exits_0() {
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("check"));
 }
+
+#[test]
+fn a_run_cut_by_the_bound_is_inconclusive_not_a_violation() {
+    let o = dsw(&["check", "two-phase-commit", "--max-depth", "3", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "bounded must not exit 1");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["complete"], false);
+    assert_eq!(v["max_depth"], 3);
+    let t = v["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "termination")
+        .unwrap();
+    assert_eq!(t["verdict"], "inconclusive");
+    assert_eq!(t["counterexample"]["kind"], "bounded");
+
+    // A bound past the deepest state cuts nothing off.
+    let o = dsw(&["check", "two-phase-commit", "--max-depth", "10", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["complete"], true);
+}

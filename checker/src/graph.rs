@@ -248,14 +248,24 @@ where
         }
         g.max_depth = depth;
 
-        let stop = limits.max_depth.is_some_and(|d| depth + 1 >= d)
+        let stop = limits.max_depth.is_some_and(|d| depth >= d)
             || limits.max_states.is_some_and(|n| g.parent.len() >= n)
             || limits.timeout.is_some_and(|t| start.elapsed() >= t);
         if stop {
-            for (id, _) in &frontier {
-                cut[*id as usize] = true;
+            // Only states with a successor were cut off; one without is a
+            // real end of a run, and a search that stopped only at such
+            // states is complete after all.
+            for (id, s) in &frontier {
+                let mut actions = Vec::new();
+                model.actions(s, &mut actions);
+                if actions
+                    .into_iter()
+                    .any(|a| model.next_state(s, a).is_some())
+                {
+                    cut[*id as usize] = true;
+                    g.complete = false;
+                }
             }
-            g.complete = false;
             break;
         }
 
