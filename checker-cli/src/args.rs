@@ -97,9 +97,33 @@ pub struct CheckArgs {
     /// Seed of the simulation strategy.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Which infinite runs count against `eventually` properties (default:
+    /// what the model declares, see `dsw show`).
+    #[arg(long, value_enum)]
+    pub fairness: Option<FairnessArg>,
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FairnessArg {
+    /// Every infinite run, even one that starves a message forever.
+    None,
+    /// A message or timer enabled continuously is eventually taken.
+    Weak,
+    /// A message or timer enabled infinitely often is taken infinitely often.
+    Strong,
+}
+
+impl From<FairnessArg> for checker::Fairness {
+    fn from(f: FairnessArg) -> Self {
+        match f {
+            FairnessArg::None => checker::Fairness::None,
+            FairnessArg::Weak => checker::Fairness::Weak,
+            FairnessArg::Strong => checker::Fairness::Strong,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -68,6 +68,7 @@ fn show(name: &str, json: bool) -> Result<ExitCode, Failure> {
             "properties": p.properties,
             "variants": p.variants,
             "scenarios": p.scenarios,
+            "fairness": p.fairness,
             "runnable": p.run.is_some(),
         }))?;
         return Ok(ExitCode::SUCCESS);
@@ -85,6 +86,7 @@ fn show(name: &str, json: bool) -> Result<ExitCode, Failure> {
             prm.name, prm.doc, prm.min, prm.max, prm.default
         );
     }
+    println!("\nfairness (--fairness): {}", p.fairness.name());
     println!("\nproperties:");
     for prop in p.properties {
         println!(
@@ -166,6 +168,7 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
         max_depth: a.max_depth.map(|d| d as usize),
         max_states: a.max_states.map(|n| n as usize),
         timeout: a.timeout.map(Duration::from_secs),
+        fairness: a.fairness.map_or(protocol.fairness, Into::into),
     };
     let summary = models::check(
         protocol,

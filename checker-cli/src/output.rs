@@ -83,6 +83,7 @@ pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -
         CounterexampleKind::Example => "example",
         CounterexampleKind::Deadlock => "violated: the run stops (no step is enabled)",
         CounterexampleKind::Bounded => "inconclusive: the run was cut off by the checking bound",
+        CounterexampleKind::Lasso => "violated: a fair run that loops forever",
     };
     let _ = writeln!(
         out,

@@ -53,6 +53,7 @@ fn bad_input_gets_one_line_and_exit_2() {
     refused(&["show", "nope"], "unknown model");
     refused(&["frobnicate"], "frobnicate");
     refused(&["run", "two-phase-commit", "--loss", "2"], "loss");
+    refused(&["check", "two-phase-commit", "--fairness", "fair"], "fair");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use crate::describe::Describe;
 use crate::graph::{self, Finding, Limits, Tick};
+use crate::liveness::{Fairness, FairnessClasses};
 use crate::summary::{
     CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Timing, Verdict,
 };
@@ -40,6 +41,8 @@ pub struct CheckOptions {
     pub max_depth: Option<usize>,
     pub max_states: Option<usize>,
     pub timeout: Option<Duration>,
+    /// Which infinite runs count against `eventually` (own BFS only).
+    pub fairness: Fairness,
 }
 
 impl Default for CheckOptions {
@@ -52,6 +55,7 @@ impl Default for CheckOptions {
             max_depth: None,
             max_states: None,
             timeout: None,
+            fairness: Fairness::Weak,
         }
     }
 }
@@ -78,7 +82,7 @@ pub fn check<M>(
     on_progress: &mut dyn FnMut(&Progress),
 ) -> CheckSummary
 where
-    M: Model + Describe + Send + Sync + 'static,
+    M: Model + Describe + FairnessClasses + Send + Sync + 'static,
     M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
     M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
@@ -125,7 +129,7 @@ fn bfs<M>(
     on_progress: &mut dyn FnMut(&Progress),
 ) -> CheckSummary
 where
-    M: Model + Describe + Send + Sync,
+    M: Model + Describe + FairnessClasses + Send + Sync,
     M::State: Clone + Debug + Hash + PartialEq + Send + Sync,
     M::Action: Clone + Debug + PartialEq + Send + Sync,
 {
@@ -133,6 +137,7 @@ where
         max_depth: opts.max_depth,
         max_states: opts.max_states,
         timeout: opts.timeout,
+        fairness: opts.fairness,
     };
     let threads = opts.threads.max(1);
     let mut tick = |t: &Tick| {
@@ -154,7 +159,8 @@ where
                 .ok()
         })
         .flatten();
-    let g = graph::explore(model, &limits, pool.as_ref(), &mut tick);
+    let classes = |a: &M::Action| model.fairness_class(a);
+    let g = graph::explore(model, &limits, &classes, pool.as_ref(), &mut tick);
     let seconds = start.elapsed().as_secs_f64();
     let found = g
         .findings
@@ -182,12 +188,22 @@ where
                     CounterexampleKind::Bounded,
                     g.trail_indices(trail),
                 ),
+                Finding::Lasso(lasso) => (
+                    Verdict::Violated,
+                    CounterexampleKind::Lasso,
+                    g.lasso_indices(lasso),
+                ),
+            };
+            let loop_start = match finding {
+                Some(Finding::Lasso(lasso)) => Some(lasso.loop_start),
+                _ => None,
             };
             Some(Found {
                 verdict,
                 kind,
                 path: replay(model, &indices),
                 encoded: encode(&indices),
+                loop_start,
             })
         })
         .collect();
@@ -207,6 +223,7 @@ struct Found<M: Model> {
     path: Path<M::State, M::Action>,
     /// The path's action-index encoding, for the explorer.
     encoded: String,
+    loop_start: Option<usize>,
 }
 
 /// How much an engine explored.
@@ -257,6 +274,7 @@ where
                     path: found.encoded,
                     actors: lanes.clone(),
                     steps,
+                    loop_start: found.loop_start,
                     final_states,
                 }),
             }
@@ -378,6 +396,7 @@ where
                 kind,
                 path,
                 encoded,
+                loop_start: None,
             })
         })
         .collect();

@@ -14,6 +14,7 @@
 //! state numbering, the counts and every counterexample are the same for
 //! any number of threads.
 
+use crate::liveness::{find_lasso, Class, Edge, Fairness, Lasso, UNFAIR};
 use rayon::prelude::*;
 use stateright::{Expectation, Model};
 use std::collections::hash_map::DefaultHasher;
@@ -55,6 +56,8 @@ pub struct Limits {
     pub max_depth: Option<usize>,
     pub max_states: Option<usize>,
     pub timeout: Option<Duration>,
+    /// Which infinite runs count as `eventually` counterexamples.
+    pub fairness: Fairness,
 }
 
 /// What the explorer found about one property.
@@ -65,6 +68,8 @@ pub enum Finding {
     /// `eventually` violated: a path through states where it never holds
     /// (given as states), ending in a state with no successor at all.
     Deadlock(Vec<StateId>),
+    /// `eventually` violated: a fair infinite run on which it never holds.
+    Lasso(Lasso),
     /// `eventually` not shown: such a path ends where the search was cut off.
     Bounded(Vec<StateId>),
 }
@@ -76,9 +81,9 @@ pub struct Explored {
     /// Index of each initial state in `init_states()`.
     pub init_index: Vec<u32>,
     pub depth: Vec<u32>,
-    /// Successors with the action index leading there, kept only when a
-    /// liveness property needs them.
-    pub edges: Option<Vec<Vec<(StateId, u32)>>>,
+    /// Successors, with the action leading there and its fairness class,
+    /// kept only when a liveness property needs them.
+    pub edges: Option<Vec<Vec<Edge>>>,
     /// States generated, revisits included.
     pub generated: usize,
     pub max_depth: usize,
@@ -113,26 +118,37 @@ impl Explored {
         let edges = self.edges.as_ref().expect("trails need edges");
         let mut out = vec![self.init_index[trail[0] as usize] as usize];
         for pair in trail.windows(2) {
-            let (_, action) = edges[pair[0] as usize]
+            let edge = edges[pair[0] as usize]
                 .iter()
-                .find(|(to, _)| *to == pair[1])
+                .find(|e| e.to == pair[1])
                 .expect("consecutive trail states are joined by an edge");
-            out.push(*action as usize);
+            out.push(edge.action as usize);
         }
         out
+    }
+
+    /// The action indices of a lasso, prefix and loop.
+    pub fn lasso_indices(&self, lasso: &Lasso) -> Vec<usize> {
+        std::iter::once(self.init_index[lasso.init as usize] as usize)
+            .chain(lasso.steps.iter().map(|&(action, _)| action as usize))
+            .collect()
     }
 }
 
 /// A state's successors: (action index, the next state with its
 /// fingerprint, or `None` when it lies outside the boundary).
-type Expansion<S> = (StateId, Vec<(u32, Option<(u64, S)>)>);
+type Expansion<S> = (StateId, Vec<(u32, Option<u64>, Option<(u64, S)>)>);
 
 /// States expanded together before their successors are merged.
 const CHUNK: usize = 4096;
 
 /// The successors of one state, fingerprinted (the costly part, done in
 /// parallel when there is a pool).
-fn expand<M>(model: &M, (id, s): &(StateId, M::State)) -> Expansion<M::State>
+fn expand<M>(
+    model: &M,
+    classes: &ClassOf<'_, M>,
+    (id, s): &(StateId, M::State),
+) -> Expansion<M::State>
 where
     M: Model,
     M::State: Hash,
@@ -143,13 +159,18 @@ where
         .into_iter()
         .enumerate()
         .filter_map(|(ai, a)| {
+            let class = classes(&a);
             let next = model.next_state(s, a)?;
             let inside = model.within_boundary(&next);
-            Some((ai as u32, inside.then(|| (fingerprint(&next), next))))
+            Some((ai as u32, class, inside.then(|| (fingerprint(&next), next))))
         })
         .collect();
     (*id, succ)
 }
+
+/// An action's fairness class, as a hash; `None` for actions that are never
+/// fair (loss, crashes).
+pub type ClassOf<'a, M> = dyn Fn(&<M as Model>::Action) -> Option<u64> + Sync + 'a;
 
 /// Progress of a running exploration.
 #[derive(Clone, Debug)]
@@ -166,6 +187,7 @@ pub struct Tick {
 pub fn explore<M>(
     model: &M,
     limits: &Limits,
+    classes: &ClassOf<'_, M>,
     pool: Option<&rayon::ThreadPool>,
     on_tick: &mut dyn FnMut(&Tick),
 ) -> Explored
@@ -195,6 +217,8 @@ where
         complete: true,
         findings: vec![None; properties.len()],
     };
+    // Fairness classes, numbered in order of first appearance.
+    let mut class_ids: HashMap<u64, Class> = HashMap::new();
     // Per state, one bit per property: does its condition hold here?
     let mut holds: Vec<u64> = Vec::new();
     // States whose successors were not explored (a limit, or the boundary).
@@ -275,11 +299,16 @@ where
         let mut next_frontier = Vec::new();
         for chunk in frontier.chunks(CHUNK) {
             let expanded: Vec<Expansion<M::State>> = match pool {
-                Some(pool) => pool.install(|| chunk.par_iter().map(|x| expand(model, x)).collect()),
-                None => chunk.iter().map(|x| expand(model, x)).collect(),
+                Some(pool) => pool.install(|| {
+                    chunk
+                        .par_iter()
+                        .map(|x| expand(model, classes, x))
+                        .collect()
+                }),
+                None => chunk.iter().map(|x| expand(model, classes, x)).collect(),
             };
             for (from, succ) in expanded {
-                for (action, next) in succ {
+                for (action, class, next) in succ {
                     let Some((fp, next)) = next else {
                         // A successor outside the boundary: this state's
                         // future was cut, not ended.
@@ -302,7 +331,14 @@ where
                         }
                     };
                     if let Some(e) = g.edges.as_mut() {
-                        e[from as usize].push((to, action));
+                        let class = match class {
+                            None => UNFAIR,
+                            Some(hash) => {
+                                let fresh = class_ids.len() as Class;
+                                *class_ids.entry(hash).or_insert(fresh)
+                            }
+                        };
+                        e[from as usize].push(Edge { to, action, class });
                     }
                 }
             }
@@ -324,7 +360,14 @@ where
     if let Some(edges) = &g.edges {
         for (k, p) in properties.iter().enumerate() {
             if p.expectation == Expectation::Eventually {
-                g.findings[k] = never_holds_to_an_end(edges, &holds, &cut, k, g.init_count());
+                let bad = |id: StateId| holds[id as usize] & (1 << k) == 0;
+                let inits = g.init_count();
+                g.findings[k] =
+                    never_holds_to_an_end(edges, &bad, &cut, inits, false).or_else(|| {
+                        find_lasso(edges, &bad, &cut, inits, limits.fairness)
+                            .map(Finding::Lasso)
+                            .or_else(|| never_holds_to_an_end(edges, &bad, &cut, inits, true))
+                    });
             }
         }
     }
@@ -337,22 +380,18 @@ impl Explored {
     }
 }
 
-/// Breadth first through the states where property `k` does not hold,
-/// starting from the initial ones: the first state with no successor is a
-/// deadlock that violates `eventually`; failing that, the first state whose
-/// future was cut off is a bounded, inconclusive witness.
-///
-/// Cycles among such states (runs that never end and never satisfy the
-/// property) are not judged here: that needs fairness, and belongs to the
-/// lasso checker.
+/// Breadth first through the `bad` states (where the property does not
+/// hold), starting from the initial ones: the first state with no successor
+/// is a deadlock that violates `eventually`; failing that, when `bounded_too`,
+/// the first state whose future was cut off is a bounded, inconclusive
+/// witness. Cycles among bad states are [`find_lasso`]'s.
 fn never_holds_to_an_end(
-    edges: &[Vec<(StateId, u32)>],
-    holds: &[u64],
+    edges: &[Vec<Edge>],
+    bad: &dyn Fn(StateId) -> bool,
     cut: &[bool],
-    k: usize,
     inits: usize,
+    bounded_too: bool,
 ) -> Option<Finding> {
-    let bad = |id: StateId| holds[id as usize] & (1 << k) == 0;
     // Predecessor in this search; a state is its own for the initial ones.
     let mut pred: Vec<Option<StateId>> = vec![None; edges.len()];
     let mut queue: VecDeque<StateId> = (0..inits as StateId).filter(|&i| bad(i)).collect();
@@ -377,12 +416,14 @@ fn never_holds_to_an_end(
         } else if edges[i].is_empty() {
             return Some(Finding::Deadlock(trail(id, &pred)));
         }
-        for &(next, _) in &edges[i] {
+        for &Edge { to: next, .. } in &edges[i] {
             if bad(next) && pred[next as usize].is_none() {
                 pred[next as usize] = Some(id);
                 queue.push_back(next);
             }
         }
     }
-    bounded.map(|id| Finding::Bounded(trail(id, &pred)))
+    bounded
+        .filter(|_| bounded_too)
+        .map(|id| Finding::Bounded(trail(id, &pred)))
 }

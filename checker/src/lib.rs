@@ -8,6 +8,7 @@
 pub mod describe;
 pub mod explore;
 pub mod graph;
+pub mod liveness;
 pub mod report;
 pub mod runtime;
 pub mod summary;
@@ -15,6 +16,7 @@ pub mod svg;
 
 pub use describe::Describe;
 pub use explore::{check, CheckOptions, Progress, Strategy};
+pub use liveness::Fairness;
 pub use summary::{
     Change, CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Step,
     StepKind, Timing, Verdict,

@@ -267,6 +267,9 @@ pub fn step_line(ce: &Counterexample, step: &Step) -> String {
 pub fn numbered_steps(ce: &Counterexample) -> String {
     let mut out = String::new();
     for (n, step) in ce.steps.iter().enumerate() {
+        if ce.loop_start == Some(n) {
+            let _ = writeln!(out, "       -- loop: the steps below repeat forever --");
+        }
         let _ = writeln!(out, "  {:>3}. {}", n + 1, step_line(ce, step));
         for Change { actor, state } in &step.changes {
             let lane = ce.actors.get(*actor).map_or("?", String::as_str);
@@ -283,6 +286,7 @@ fn ending_words(kind: CounterexampleKind) -> &'static str {
         CounterexampleKind::Example => "example",
         CounterexampleKind::Deadlock => "violated (the run stops: no step is enabled)",
         CounterexampleKind::Bounded => "inconclusive (the run was cut off by the checking bound)",
+        CounterexampleKind::Lasso => "violated (an infinite fair run: the loop repeats forever)",
     }
 }
 

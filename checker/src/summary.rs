@@ -144,6 +144,9 @@ pub enum CounterexampleKind {
     /// `eventually`: the run ends in a state with no enabled step, and the
     /// property never held on it.
     Deadlock,
+    /// `eventually`: an infinite run, fair under the check's fairness, on
+    /// which the property never holds; `loop_start` says where it repeats.
+    Lasso,
     /// `eventually`: the run was cut off by the checking bound; inconclusive.
     Bounded,
 }
@@ -158,6 +161,10 @@ pub struct Counterexample {
     /// The actors' names, one swimlane each.
     pub actors: Vec<String>,
     pub steps: Vec<Step>,
+    /// For a lasso: the index in `steps` where the loop starts; the steps
+    /// from there on repeat forever.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub loop_start: Option<usize>,
     /// Every actor's state at the end of the path.
     pub final_states: Vec<String>,
 }

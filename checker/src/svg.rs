@@ -39,6 +39,15 @@ pub fn sequence_diagram(ce: &Counterexample, title: &str) -> String {
     }
     let (tone, ending) = ending(ce.kind);
     band(&mut out, &l, l.final_row()..=l.final_row(), tone, ending);
+    if let Some(start) = ce.loop_start.filter(|&s| s < ce.steps.len()) {
+        band(
+            &mut out,
+            &l,
+            start..=ce.steps.len() - 1,
+            Tone::Loop,
+            "loop: these steps repeat forever",
+        );
+    }
 
     text(
         &mut out,
@@ -211,6 +220,8 @@ enum Tone {
     Good,
     /// Neither: the search stopped here.
     Unknown,
+    /// A lasso's loop: these steps repeat forever.
+    Loop,
 }
 
 impl Tone {
@@ -220,6 +231,7 @@ impl Tone {
             Tone::Bad => ("#cf222e", "#ffebe9"),
             Tone::Good => ("#1a7f37", "#dafbe1"),
             Tone::Unknown => ("#9a6700", "#fff8c5"),
+            Tone::Loop => ("#8250df", "#fbefff"),
         }
     }
 }
@@ -230,6 +242,7 @@ fn ending(kind: CounterexampleKind) -> (Tone, &'static str) {
         CounterexampleKind::Deadlock => (Tone::Bad, "violated here: no step is enabled"),
         CounterexampleKind::Example => (Tone::Good, "example"),
         CounterexampleKind::Bounded => (Tone::Unknown, "cut off by the bound"),
+        CounterexampleKind::Lasso => (Tone::Bad, "never holds: the loop above repeats forever"),
     }
 }
 
@@ -679,6 +692,7 @@ pub(crate) mod tests {
                 step(StepKind::Crash, 0, None, "crash"),
                 step(StepKind::Recover, 0, None, "recover"),
             ],
+            loop_start: None,
             final_states: vec![
                 "Tm { tm_state: Committed, tm_prepared: {1, 2}, log: [Commit, Commit, Commit, Commit, Commit, Commit, Commit, Commit, Commit, Commit, Commit] }".into(),
                 "Rm { rm_state: Committed }".into(),
@@ -804,9 +818,19 @@ pub(crate) mod tests {
             path: "0".into(),
             actors: vec!["system".into()],
             steps: vec![step(StepKind::Action, 0, None, "TmRcvPrepared(1)")],
+            loop_start: None,
             final_states: vec!["{ tm: init }".into()],
         };
         assert_well_formed(&sequence_diagram(&plain, "plain"));
+        let mut lasso = sample();
+        lasso.kind = CounterexampleKind::Lasso;
+        lasso.loop_start = Some(2);
+        let svg = sequence_diagram(&lasso, "lasso");
+        assert_well_formed(&svg);
+        assert!(
+            svg.contains("repeat forever"),
+            "the loop is drawn as a band"
+        );
         let mut odd = sample();
         odd.steps.push(step(StepKind::Deliver, 5, Some(5), "Ping"));
         odd.steps.push(step(StepKind::Drop, 1, None, "Ping"));

@@ -76,6 +76,7 @@ pub struct Job {
     pub variant: &'static str,
     pub scenario: Option<&'static registry::ScenarioSpec>,
     pub params: Params,
+    pub fairness: checker::Fairness,
     pub expect: &'static [(&'static str, checker::Verdict)],
 }
 
@@ -86,13 +87,23 @@ impl Job {
         self.scenario.map_or(self.variant, |s| s.name)
     }
 
-    /// Checks the job with `opts`.
-    pub fn check(
-        &self,
-        opts: &CheckOptions,
-        on_progress: &mut dyn FnMut(&Progress),
-    ) -> CheckSummary {
-        check(self.protocol, self.variant, &self.params, opts, on_progress)
+    /// How the catalog checks it: BFS, one thread, its fairness.
+    pub fn options(&self) -> CheckOptions {
+        CheckOptions {
+            fairness: self.fairness,
+            ..CheckOptions::default()
+        }
+    }
+
+    /// Checks the job as the catalog does.
+    pub fn check(&self, on_progress: &mut dyn FnMut(&Progress)) -> CheckSummary {
+        check(
+            self.protocol,
+            self.variant,
+            &self.params,
+            &self.options(),
+            on_progress,
+        )
     }
 
     /// Every property whose verdict differs from the registry's expectation,
@@ -126,6 +137,7 @@ pub fn jobs_of(protocol: &'static Protocol) -> Vec<Job> {
         variant: v.name,
         scenario: None,
         params: protocol.default_params(),
+        fairness: protocol.fairness,
         expect: v.expect,
     });
     let scenarios = protocol.scenarios.iter().map(|s| {
@@ -138,6 +150,7 @@ pub fn jobs_of(protocol: &'static Protocol) -> Vec<Job> {
             variant: s.variant,
             scenario: Some(s),
             params,
+            fairness: s.fairness.unwrap_or(protocol.fairness),
             expect: s.expect,
         }
     });

@@ -52,6 +52,8 @@ pub struct ScenarioSpec {
     pub doc: &'static str,
     pub variant: &'static str,
     pub params: &'static [(&'static str, i64)],
+    /// Fairness other than the protocol's, if the scenario is about it.
+    pub fairness: Option<checker::Fairness>,
     pub expect: &'static [(&'static str, Verdict)],
 }
 
@@ -107,6 +109,9 @@ pub struct Protocol {
     /// The correct variant first, then the known bugs.
     pub variants: &'static [VariantSpec],
     pub scenarios: &'static [ScenarioSpec],
+    /// The fairness its liveness properties assume, unless `--fairness`
+    /// says otherwise.
+    pub fairness: checker::Fairness,
     /// Builds the model and checks it.
     pub check: CheckFn,
     /// Serves Stateright's explorer on the model; returns when the server stops.
@@ -234,7 +239,7 @@ impl Correct for Verdict {
 /// A protocol's configuration: built from checked parameters and a variant,
 /// serialised into every summary, and turned into a checkable model.
 pub trait Config: Serialize + Sized {
-    type Model: Model + Describe + Send + Sync + 'static;
+    type Model: Model + Describe + checker::liveness::FairnessClasses + Send + Sync + 'static;
     /// `variant` is one of the registry's names; `params` holds every
     /// declared parameter within its range.
     fn new(variant: &str, params: &Params) -> Self;

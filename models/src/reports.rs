@@ -4,7 +4,7 @@
 
 use crate::{catalog_jobs, Job, PROTOCOLS};
 use checker::report::{self, CheckedJob, ModelReport, PropertyDoc};
-use checker::{CheckOptions, CheckSummary};
+use checker::CheckSummary;
 use rayon::prelude::*;
 
 /// Every catalog check, run in parallel (one thread each), in registry order.
@@ -12,7 +12,7 @@ pub fn run_catalog(on_done: &(dyn Fn(&Job) + Sync)) -> Vec<(Job, CheckSummary)> 
     catalog_jobs()
         .into_par_iter()
         .map(|job| {
-            let summary = job.check(&CheckOptions::default(), &mut |_| {});
+            let summary = job.check(&mut |_| {});
             on_done(&job);
             (job, summary)
         })

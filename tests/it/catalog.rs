@@ -4,12 +4,12 @@
 //! the registry in code, so a bug that quietly stops being caught fails even
 //! if someone accepts the snapshot.
 
-use checker::{CheckOptions, Verdict};
+use checker::Verdict;
 
 fn check_protocol(name: &str) {
     let protocol = models::protocol(name).expect("registered");
     for job in models::jobs_of(protocol) {
-        let mut summary = job.check(&CheckOptions::default(), &mut |_| {});
+        let mut summary = job.check(&mut |_| {});
         summary.timing = None;
         insta::with_settings!({
             snapshot_suffix => job.name(),

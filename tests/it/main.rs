@@ -3,6 +3,8 @@
 /// Every catalog check's verdicts, state counts and counterexamples, as
 /// insta snapshots, and each verdict against the registry's expectation.
 mod catalog;
+/// Fair lassos: a starved message is a counterexample only without fairness.
+mod fairness;
 /// The registry agrees with the models it describes; bad input is refused.
 mod registry;
 /// The committed reports are what `dsw report` generates now.

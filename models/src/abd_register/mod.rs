@@ -734,6 +734,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
     ],
     scenarios: &[],
+    fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<AbdCfg>,
     explore: crate::registry::explore_config::<AbdCfg>,
     run: Some(crate::runner::run_config::<AbdCfg>),

@@ -808,6 +808,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
     ],
     scenarios: &[],
+    fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<PaxosCfg>,
     explore: crate::registry::explore_config::<PaxosCfg>,
     run: Some(crate::runner::run_config::<PaxosCfg>),
