@@ -136,6 +136,7 @@ fn coordinator_crash_blocks_as_a_deadlock() {
         .unwrap();
     assert_eq!(t["verdict"], "violated");
     assert_eq!(t["counterexample"]["kind"], "deadlock");
+    assert_eq!(t["counterexample_kind"], "deadlock");
 }
 
 #[test]

@@ -261,14 +261,19 @@ where
                     name: property.name.to_string(),
                     kind,
                     verdict: kind.verdict_without_discovery(),
+                    counterexample_kind: None,
+                    loop_start: None,
                     counterexample: None,
                 };
             };
             let (steps, final_states) = model.describe_path(&found.path);
+            let liveness = kind == PropertyKind::Eventually;
             PropertyResult {
                 name: property.name.to_string(),
                 kind,
                 verdict: found.verdict,
+                counterexample_kind: liveness.then_some(found.kind),
+                loop_start: found.loop_start,
                 counterexample: Some(Counterexample {
                     kind: found.kind,
                     path: found.encoded,

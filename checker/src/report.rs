@@ -420,6 +420,8 @@ mod tests {
             name: name.into(),
             kind,
             verdict,
+            counterexample_kind: None,
+            loop_start: None,
             counterexample: ce,
         }
     }

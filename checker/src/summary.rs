@@ -175,6 +175,14 @@ pub struct PropertyResult {
     pub name: String,
     pub kind: PropertyKind,
     pub verdict: Verdict,
+    /// For an `eventually` property with a counterexample: `lasso`,
+    /// `deadlock` or `bounded` (the same as `counterexample.kind`, here for
+    /// scripts that only read the verdicts).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub counterexample_kind: Option<CounterexampleKind>,
+    /// For a lasso: where its loop starts in the counterexample's steps.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub loop_start: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counterexample: Option<Counterexample>,
 }

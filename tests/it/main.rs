@@ -3,6 +3,8 @@
 /// Every catalog check's verdicts, state counts and counterexamples, as
 /// insta snapshots, and each verdict against the registry's expectation.
 mod catalog;
+/// Our `eventually` agrees with Stateright's where Stateright can judge.
+mod differential;
 /// Fair lassos: a starved message is a counterexample only without fairness.
 mod fairness;
 /// The registry agrees with the models it describes; bad input is refused.
