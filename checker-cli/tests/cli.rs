@@ -16,6 +16,16 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The property called `name` in a `check --json` result.
+fn property<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    v["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no property {name}"))
+}
+
 /// Bad input: exit 2, exactly one line on stderr, starting `dsw: `,
 /// containing `needle`, and no panic.
 fn refused(args: &[&str], needle: &str) {
@@ -128,12 +138,7 @@ fn coordinator_crash_blocks_as_a_deadlock() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let t = v["properties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "termination")
-        .unwrap();
+    let t = property(&v, "termination");
     assert_eq!(t["verdict"], "violated");
     assert_eq!(t["counterexample"]["kind"], "deadlock");
     assert_eq!(t["counterexample_kind"], "deadlock");
@@ -161,12 +166,7 @@ fn a_run_cut_by_the_bound_is_inconclusive_not_a_violation() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["complete"], false);
     assert_eq!(v["max_depth"], 3);
-    let t = v["properties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "termination")
-        .unwrap();
+    let t = property(&v, "termination");
     assert_eq!(t["verdict"], "inconclusive");
     assert_eq!(t["counterexample"]["kind"], "bounded");
 

@@ -246,6 +246,15 @@ pub trait Config: Serialize + Sized {
     fn into_model(self) -> Self::Model;
 }
 
+/// The bug a registry variant names. The CLI has checked the name against
+/// the registry, and the tests check the registry's variants against every
+/// `Bug` enum, so a failure here is a registry bug, not bad input.
+pub fn bug<B: std::str::FromStr>(variant: &str) -> B {
+    variant.parse().unwrap_or_else(|_| {
+        panic!("variant {variant:?} is in the registry but not in the Bug enum")
+    })
+}
+
 /// `Protocol::check` for any [`Config`].
 pub fn check_config<C>(
     variant: &str,

@@ -44,6 +44,12 @@ pub trait Runnable: Config + Clone {
     ) -> Vec<String>;
 }
 
+/// The model with actors known by their indices: what the checker explores.
+pub fn indexed<C: Runnable>(cfg: C) -> ActorModel<C::Actor, C, C::History> {
+    let ids: Vec<Id> = (0..cfg.actor_count()).map(Id::from).collect();
+    cfg.model_on(&ids)
+}
+
 /// `Protocol::run` for any [`Runnable`].
 pub fn run_config<C>(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String>
 where

@@ -100,3 +100,26 @@ fn unknown_names_are_refused_with_the_valid_choices() {
 
     assert_eq!(p.params_with(&["rms=2".into()]).unwrap()["rms"], 2);
 }
+
+/// Each protocol's registry variants are exactly its `Bug` enum, in order.
+#[test]
+fn registry_variants_are_the_bug_enums() {
+    fn names(p: &models::Protocol) -> Vec<&'static str> {
+        p.variants.iter().map(|v| v.name).collect()
+    }
+    use models::{abd_register, paxos, two_phase_commit};
+    let tpc: Vec<_> = two_phase_commit::Bug::ALL
+        .iter()
+        .map(|b| b.name())
+        .collect();
+    assert_eq!(names(&two_phase_commit::PROTOCOL), tpc);
+    let px: Vec<_> = paxos::Bug::ALL.iter().map(|b| b.name()).collect();
+    assert_eq!(names(&paxos::PROTOCOL), px);
+    let abd: Vec<_> = abd_register::Bug::ALL.iter().map(|b| b.name()).collect();
+    assert_eq!(names(&abd_register::PROTOCOL), abd);
+    assert_eq!(
+        models::PROTOCOLS.len(),
+        3,
+        "a new protocol belongs in this test"
+    );
+}

@@ -600,15 +600,12 @@ impl Config for AbdCfg {
         AbdCfg {
             clients: params["clients"] as usize,
             servers: params["servers"] as usize,
-            bug: variant
-                .parse()
-                .expect("the registry lists exactly the Bug names"),
+            bug: crate::registry::bug(variant),
         }
     }
 
     fn into_model(self) -> AbdModel {
-        let ids: Vec<Id> = (0..self.clients + self.servers).map(Id::from).collect();
-        self.model_on(&ids)
+        crate::runner::indexed(self)
     }
 }
 

@@ -644,15 +644,12 @@ impl Config for PaxosCfg {
             clients: params["clients"] as usize,
             servers: params["servers"] as usize,
             crashes: params["crashes"] as usize,
-            bug: variant
-                .parse()
-                .expect("the registry lists exactly the Bug names"),
+            bug: crate::registry::bug(variant),
         }
     }
 
     fn into_model(self) -> PaxosModel {
-        let ids: Vec<Id> = (0..self.servers + self.clients).map(Id::from).collect();
-        self.model_on(&ids)
+        crate::runner::indexed(self)
     }
 }
 

@@ -410,15 +410,12 @@ impl Config for TwoPhaseCfg {
         TwoPhaseCfg {
             rms: params["rms"] as usize,
             coordinator_crashes: params["coordinator_crashes"] as usize,
-            bug: variant
-                .parse()
-                .expect("the registry lists exactly the Bug names"),
+            bug: crate::registry::bug(variant),
         }
     }
 
     fn into_model(self) -> TwoPhaseModel {
-        let ids = (0..=self.rms).map(Id::from).collect::<Vec<_>>();
-        self.model_on(&ids)
+        crate::runner::indexed(self)
     }
 }
 
