@@ -213,7 +213,7 @@ where
         max_depth: g.max_depth,
         complete: g.complete,
     };
-    assemble(model, opts.strategy, threads, counts, found, seconds)
+    assemble(model, opts, threads, counts, found, seconds)
 }
 
 /// What an engine found for one property.
@@ -238,7 +238,7 @@ struct Counts {
 /// its counterexample as readable steps.
 fn assemble<M>(
     model: &M,
-    strategy: Strategy,
+    opts: &CheckOptions,
     threads: usize,
     counts: Counts,
     found: Vec<Option<Found<M>>>,
@@ -289,8 +289,9 @@ where
         model: String::new(),
         variant: String::new(),
         config: serde_json::Value::Null,
-        strategy: strategy.name().to_string(),
+        strategy: opts.strategy.name().to_string(),
         threads,
+        fairness: opts.fairness,
         states: counts.states,
         unique_states: counts.unique_states,
         max_depth: counts.max_depth,
@@ -411,12 +412,5 @@ where
         max_depth,
         complete,
     };
-    assemble(
-        model,
-        opts.strategy,
-        opts.threads.max(1),
-        counts,
-        found,
-        seconds,
-    )
+    assemble(model, opts, opts.threads.max(1), counts, found, seconds)
 }

@@ -136,7 +136,7 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
         }
         let _ = writeln!(
             md,
-            "Checked with {}, {}, {} thread{}: {} unique states, max depth {}{}.",
+            "Checked with {}, {}, {} thread{}, {} fairness: {} unique states, max depth {}{}.",
             if job.params.is_empty() {
                 "the default parameters".to_owned()
             } else {
@@ -145,6 +145,7 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
             s.strategy,
             s.threads,
             if s.threads == 1 { "" } else { "s" },
+            s.fairness.name(),
             thousands(s.unique_states),
             s.max_depth,
             if s.complete {
@@ -447,6 +448,7 @@ mod tests {
             config: serde_json::json!({ "rms": 3 }),
             strategy: "bfs".into(),
             threads: 1,
+            fairness: crate::liveness::Fairness::Weak,
             states: 2345,
             unique_states: 1234,
             max_depth: 10,

@@ -204,6 +204,8 @@ pub struct CheckSummary {
     pub config: serde_json::Value,
     pub strategy: String,
     pub threads: usize,
+    /// Which infinite runs counted against `eventually` properties.
+    pub fairness: crate::liveness::Fairness,
     /// States generated, including revisits.
     pub states: usize,
     pub unique_states: usize,

@@ -7,6 +7,8 @@ pub mod reports;
 pub mod runner;
 
 pub mod abd_register;
+pub mod alternating_bit;
+pub mod channel;
 pub mod paxos;
 pub mod two_phase_commit;
 
@@ -17,6 +19,7 @@ use checker::{CheckOptions, CheckSummary, Progress};
 /// The registry: every protocol, in course order. A new protocol is one
 /// module and one line here.
 pub static PROTOCOLS: &[&Protocol] = &[
+    &alternating_bit::PROTOCOL,
     &two_phase_commit::PROTOCOL,
     &paxos::PROTOCOL,
     &abd_register::PROTOCOL,

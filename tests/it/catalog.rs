@@ -48,6 +48,11 @@ fn check_protocol(name: &str) {
 }
 
 #[test]
+fn alternating_bit() {
+    check_protocol("alternating-bit");
+}
+
+#[test]
 fn two_phase_commit() {
     check_protocol("two-phase-commit");
 }
@@ -64,7 +69,12 @@ fn abd_register() {
 
 #[test]
 fn every_protocol_has_a_catalog_test() {
-    let tested = ["two-phase-commit", "paxos", "abd-register"];
+    let tested = [
+        "alternating-bit",
+        "two-phase-commit",
+        "paxos",
+        "abd-register",
+    ];
     for p in models::PROTOCOLS {
         assert!(
             tested.contains(&p.name),

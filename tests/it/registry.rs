@@ -107,7 +107,9 @@ fn registry_variants_are_the_bug_enums() {
     fn names(p: &models::Protocol) -> Vec<&'static str> {
         p.variants.iter().map(|v| v.name).collect()
     }
-    use models::{abd_register, paxos, two_phase_commit};
+    use models::{abd_register, alternating_bit, paxos, two_phase_commit};
+    let abp: Vec<_> = alternating_bit::Bug::ALL.iter().map(|b| b.name()).collect();
+    assert_eq!(names(&alternating_bit::PROTOCOL), abp);
     let tpc: Vec<_> = two_phase_commit::Bug::ALL
         .iter()
         .map(|b| b.name())
@@ -119,7 +121,7 @@ fn registry_variants_are_the_bug_enums() {
     assert_eq!(names(&abd_register::PROTOCOL), abd);
     assert_eq!(
         models::PROTOCOLS.len(),
-        3,
+        4,
         "a new protocol belongs in this test"
     );
 }

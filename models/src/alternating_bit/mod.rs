@@ -1,0 +1,391 @@
+//! The alternating-bit protocol, as [Bartlett, Scantlebury & Wilkinson, "A
+//! Note on Reliable Full-Duplex Transmission over Half-Duplex Links" (CACM
+//! 1969)](https://doi.org/10.1145/362946.362970) introduced it: a sender
+//! tags each message with one bit and retransmits it until the receiver
+//! acknowledges that bit; the receiver delivers a message only when its bit
+//! is the one expected, and acknowledges every copy.
+//!
+//! Fault model: FIFO links that lose messages (the protocol's assumption:
+//! over a reordering link a stale copy returns when the bit repeats), each
+//! buffering at most `capacity` messages ([`crate::channel`]). The checker
+//! shows delivery exactly once and in order; "every message delivered"
+//! VIOLATED under weak fairness (a lasso in which every retransmission is
+//! lost: delivery is enabled only now and then) and HOLDING under strong
+//! fairness of delivery; `no-sequence-bit` delivers duplicates.
+
+use crate::channel::BoundedFifo;
+use crate::registry::{
+    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+};
+use checker::{Fairness, PropertyKind, Verdict};
+use serde::{Deserialize, Serialize};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
+use stateright::Property;
+use std::borrow::Cow;
+use std::ops::Range;
+use std::time::Duration;
+
+/// The one-bit sequence number of the paper.
+pub type Bit = bool;
+/// A message's payload: its position in the stream, from 0.
+pub type Payload = u8;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AbpMsg {
+    /// The sender's message, tagged with its bit.
+    Msg { bit: Bit, payload: Payload },
+    /// The receiver acknowledges a message with this bit.
+    Ack { bit: Bit },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum AbpTimer {
+    /// The sender's retransmission timeout.
+    Resend,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum AbpState {
+    Sender {
+        /// The payload being sent; `stream` once all are acknowledged.
+        next: Payload,
+        /// The bit of the message being sent.
+        bit: Bit,
+        /// How many messages there are (a constant of the run).
+        stream: Payload,
+    },
+    Receiver {
+        /// The bit of the next message to deliver.
+        expected: Bit,
+        /// What was delivered to the application, in order.
+        delivered: Vec<Payload>,
+    },
+}
+
+/// Known bugs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// The protocol as published.
+    #[default]
+    None,
+    /// The receiver ignores the bit and delivers every copy it receives.
+    /// Must violate "delivered once, in order".
+    NoSequenceBit,
+}
+
+impl Bug {
+    pub const ALL: [Bug; 2] = [Bug::None, Bug::NoSequenceBit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Bug::None => crate::registry::CORRECT,
+            Bug::NoSequenceBit => "no-sequence-bit",
+        }
+    }
+}
+
+impl std::str::FromStr for Bug {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Bug::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| format!("unknown alternating-bit variant {s:?}"))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum AbpActor {
+    Sender { receiver: Id, messages: Payload },
+    Receiver { bug: Bug },
+}
+
+/// How long the sender waits before retransmitting, on a real network.
+/// The checker fires the timer at any time.
+const RESEND: Range<Duration> = Duration::from_millis(20)..Duration::from_millis(40);
+
+impl Actor for AbpActor {
+    type Msg = AbpMsg;
+    type Timer = AbpTimer;
+    type State = AbpState;
+    type Storage = ();
+    type Random = ();
+
+    fn name(&self) -> String {
+        match self {
+            AbpActor::Sender { .. } => "sender".into(),
+            AbpActor::Receiver { .. } => "receiver".into(),
+        }
+    }
+
+    fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> AbpState {
+        match self {
+            AbpActor::Sender { receiver, messages } => {
+                if *messages > 0 {
+                    o.send(
+                        *receiver,
+                        AbpMsg::Msg {
+                            bit: false,
+                            payload: 0,
+                        },
+                    );
+                    o.set_timer(AbpTimer::Resend, RESEND);
+                }
+                AbpState::Sender {
+                    next: 0,
+                    bit: false,
+                    stream: *messages,
+                }
+            }
+            AbpActor::Receiver { .. } => AbpState::Receiver {
+                expected: false,
+                delivered: Vec::new(),
+            },
+        }
+    }
+
+    fn on_msg(&self, _id: Id, state: &mut Cow<AbpState>, src: Id, msg: AbpMsg, o: &mut Out<Self>) {
+        match (self, state.as_ref(), msg) {
+            // Sender: the current message is acknowledged; send the next one
+            // with the other bit.
+            (
+                AbpActor::Sender { receiver, messages },
+                AbpState::Sender { next, bit, .. },
+                AbpMsg::Ack { bit: acked },
+            ) if acked == *bit && next < messages => {
+                let (next, bit) = (next + 1, !bit);
+                *state.to_mut() = AbpState::Sender {
+                    next,
+                    bit,
+                    stream: *messages,
+                };
+                if next < *messages {
+                    o.send(*receiver, AbpMsg::Msg { bit, payload: next });
+                    o.set_timer(AbpTimer::Resend, RESEND);
+                } else {
+                    o.cancel_timer(AbpTimer::Resend);
+                }
+            }
+            // Receiver: the expected bit is a new message: deliver it. The
+            // bug: any copy is "new".
+            (
+                AbpActor::Receiver { bug },
+                AbpState::Receiver {
+                    expected,
+                    delivered,
+                },
+                AbpMsg::Msg { bit, payload },
+            ) if bit == *expected || *bug == Bug::NoSequenceBit => {
+                let mut delivered = delivered.clone();
+                delivered.push(payload);
+                *state.to_mut() = AbpState::Receiver {
+                    expected: !bit,
+                    delivered,
+                };
+                o.send(src, AbpMsg::Ack { bit });
+            }
+            // Receiver: a copy of the last message; its ack may have been
+            // lost, so acknowledge it again.
+            (AbpActor::Receiver { .. }, AbpState::Receiver { .. }, AbpMsg::Msg { bit, .. }) => {
+                o.send(src, AbpMsg::Ack { bit });
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timeout(&self, _id: Id, state: &mut Cow<AbpState>, _timer: &AbpTimer, o: &mut Out<Self>) {
+        // Sender: no ack yet; send the current message again.
+        if let (AbpActor::Sender { receiver, messages }, AbpState::Sender { next, bit, .. }) =
+            (self, state.as_ref())
+        {
+            if next < messages {
+                o.send(
+                    *receiver,
+                    AbpMsg::Msg {
+                        bit: *bit,
+                        payload: *next,
+                    },
+                );
+                o.set_timer(AbpTimer::Resend, RESEND);
+            }
+        }
+    }
+}
+
+type State = stateright::actor::ActorModelState<AbpActor>;
+
+fn delivered(state: &State) -> &[Payload] {
+    state
+        .actor_states
+        .iter()
+        .find_map(|s| match &**s {
+            AbpState::Receiver { delivered, .. } => Some(delivered.as_slice()),
+            AbpState::Sender { .. } => None,
+        })
+        .unwrap_or_default()
+}
+
+// Properties.
+
+/// "The information is delivered in the correct order and without
+/// duplication" (Bartlett et al. 1969, p. 260): what was delivered is a
+/// prefix of what was sent.
+fn delivered_once_in_order(_: &AbpModel, state: &State) -> bool {
+    delivered(state)
+        .iter()
+        .enumerate()
+        .all(|(i, p)| usize::from(*p) == i)
+}
+
+/// Every message is eventually delivered (Bartlett et al. 1969: the link is
+/// "reliable" as long as retransmissions eventually get through, i.e. under
+/// strong fairness of delivery; Lynch 1996 §22.3).
+fn every_message_delivered(model: &AbpModel, state: &State) -> bool {
+    (0..model.inner.cfg.messages).all(|p| delivered(state).contains(&p))
+}
+
+/// Reachability: the whole stream arrives.
+fn all_delivered(model: &AbpModel, state: &State) -> bool {
+    delivered(state).len() == usize::from(model.inner.cfg.messages)
+}
+
+// Configuration.
+
+pub type AbpModel = BoundedFifo<AbpActor, AbpCfg>;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AbpCfg {
+    /// How many messages the sender streams.
+    pub messages: Payload,
+    /// How many messages each link buffers; more are lost.
+    pub capacity: usize,
+    pub bug: Bug,
+}
+
+impl Default for AbpCfg {
+    fn default() -> Self {
+        AbpCfg {
+            messages: 2,
+            capacity: 2,
+            bug: Bug::None,
+        }
+    }
+}
+
+impl Config for AbpCfg {
+    type Model = AbpModel;
+
+    fn new(variant: &str, params: &Params) -> Self {
+        AbpCfg {
+            messages: params["messages"] as Payload,
+            capacity: params["capacity"] as usize,
+            bug: crate::registry::bug(variant),
+        }
+    }
+
+    fn into_model(self) -> AbpModel {
+        self.model_on(&[Id::from(0), Id::from(1)])
+    }
+}
+
+impl AbpCfg {
+    /// The sender and the receiver, known by `ids`.
+    fn model_on(self, ids: &[Id]) -> AbpModel {
+        let sender = AbpActor::Sender {
+            receiver: ids[1],
+            messages: self.messages,
+        };
+        let receiver = AbpActor::Receiver { bug: self.bug };
+        let capacity = self.capacity;
+        let inner = ActorModel::new(self, ())
+            .actor(sender)
+            .actor(receiver)
+            .init_network(Network::new_ordered([]))
+            .lossy_network(LossyNetwork::Yes)
+            // A receiver that delivers duplicates (the bug) would deliver
+            // forever; a delivery past the stream's length is already a
+            // violation, so the space of interest ends there.
+            .within_boundary(|cfg, state| delivered(state).len() <= usize::from(cfg.messages));
+        BoundedFifo {
+            inner,
+            capacity,
+            properties: vec![
+                Property::always("delivered once, in order", delivered_once_in_order),
+                Property::eventually("every message delivered", every_message_delivered),
+                Property::sometimes("all delivered", all_delivered),
+            ],
+        }
+    }
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "alternating-bit",
+    section: "Basics: failure models",
+    summary: "Stop-and-wait with a one-bit sequence number over a lossy, duplicating network",
+    citations: &[
+        "Bartlett, Scantlebury & Wilkinson, A Note on Reliable Full-Duplex Transmission over Half-Duplex Links (CACM 12(5), 1969)",
+        "Lynch, Distributed Algorithms (1996), §22.3 (the alternating-bit protocol)",
+    ],
+    params: &[
+        ParamSpec {
+            name: "messages",
+            doc: "messages the sender streams",
+            default: 2,
+            min: 1,
+            max: 4,
+        },
+        ParamSpec {
+            name: "capacity",
+            doc: "messages each link buffers; what is sent onto a full link is lost",
+            default: 2,
+            min: 1,
+            max: 3,
+        },
+    ],
+    properties: &[
+        PropertySpec {
+            name: "delivered once, in order",
+            kind: PropertyKind::Always,
+            source: "Bartlett et al. 1969, p. 260; Lynch 1996 §22.3",
+        },
+        PropertySpec {
+            name: "every message delivered",
+            kind: PropertyKind::Eventually,
+            source: "Bartlett et al. 1969; needs strong fairness of delivery (Lynch 1996 §22.3)",
+        },
+        PropertySpec {
+            name: "all delivered",
+            kind: PropertyKind::Sometimes,
+            source: "reachability",
+        },
+    ],
+    variants: &[
+        VariantSpec {
+            name: crate::registry::CORRECT,
+            doc: "the receiver delivers only the expected bit",
+            expect: &[],
+        },
+        VariantSpec {
+            name: "no-sequence-bit",
+            doc: "the receiver delivers every copy it receives",
+            // Past the boundary (a delivery beyond the stream) the space is
+            // not explored, so liveness is honestly inconclusive here.
+            expect: &[
+                ("delivered once, in order", Verdict::Violated),
+                ("every message delivered", Verdict::Inconclusive),
+            ],
+        },
+    ],
+    scenarios: &[ScenarioSpec {
+        name: "weak-fairness",
+        doc: "only weak fairness of delivery: every retransmission may be lost forever",
+        variant: crate::registry::CORRECT,
+        params: &[],
+        fairness: Some(Fairness::Weak),
+        expect: &[("every message delivered", Verdict::Violated)],
+    }],
+    fairness: Fairness::Strong,
+    check: crate::registry::check_config::<AbpCfg>,
+    explore: crate::registry::explore_config::<AbpCfg>,
+    run: None,
+};
