@@ -246,13 +246,24 @@ pub trait Config: Serialize + Sized {
     fn into_model(self) -> Self::Model;
 }
 
+/// A protocol's `Bug` enum: the correct variant and each known bug, by the
+/// names the registry and the CLI use.
+pub trait BugVariant: Copy + 'static {
+    /// Every variant, the correct one first.
+    const ALL: &'static [Self];
+    /// The variant's name (`correct`, or the bug's kebab-case name).
+    fn name(self) -> &'static str;
+}
+
 /// The bug a registry variant names. The CLI has checked the name against
 /// the registry, and the tests check the registry's variants against every
 /// `Bug` enum, so a failure here is a registry bug, not bad input.
-pub fn bug<B: std::str::FromStr>(variant: &str) -> B {
-    variant.parse().unwrap_or_else(|_| {
-        panic!("variant {variant:?} is in the registry but not in the Bug enum")
-    })
+pub fn bug<B: BugVariant>(variant: &str) -> B {
+    B::ALL
+        .iter()
+        .copied()
+        .find(|b| b.name() == variant)
+        .unwrap_or_else(|| panic!("variant {variant:?} is in the registry but not in the Bug enum"))
 }
 
 /// `Protocol::check` for any [`Config`].

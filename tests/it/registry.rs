@@ -107,6 +107,7 @@ fn registry_variants_are_the_bug_enums() {
     fn names(p: &models::Protocol) -> Vec<&'static str> {
         p.variants.iter().map(|v| v.name).collect()
     }
+    use models::registry::BugVariant;
     use models::{abd_register, alternating_bit, paxos, two_phase_commit};
     let abp: Vec<_> = alternating_bit::Bug::ALL.iter().map(|b| b.name()).collect();
     assert_eq!(names(&alternating_bit::PROTOCOL), abp);

@@ -153,24 +153,14 @@ pub enum Bug {
     NoReadWriteBack,
 }
 
-impl Bug {
-    pub const ALL: [Bug; 2] = [Bug::None, Bug::NoReadWriteBack];
+impl crate::registry::BugVariant for Bug {
+    const ALL: &'static [Bug] = &[Bug::None, Bug::NoReadWriteBack];
 
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::NoReadWriteBack => "no-read-write-back",
         }
-    }
-}
-
-impl std::str::FromStr for Bug {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Bug::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| format!("unknown abd-register variant {s:?}"))
     }
 }
 
@@ -740,6 +730,7 @@ pub static PROTOCOL: Protocol = Protocol {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::BugVariant;
     use checker::CheckOptions;
 
     #[test]

@@ -73,24 +73,14 @@ pub enum Bug {
     NoSequenceBit,
 }
 
-impl Bug {
-    pub const ALL: [Bug; 2] = [Bug::None, Bug::NoSequenceBit];
+impl crate::registry::BugVariant for Bug {
+    const ALL: &'static [Bug] = &[Bug::None, Bug::NoSequenceBit];
 
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::NoSequenceBit => "no-sequence-bit",
         }
-    }
-}
-
-impl std::str::FromStr for Bug {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Bug::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| format!("unknown alternating-bit variant {s:?}"))
     }
 }
 

@@ -194,37 +194,19 @@ pub enum Bug {
     ForgetPromiseOnCrash,
 }
 
-impl Bug {
-    pub const ALL: [Bug; 3] = [
+impl crate::registry::BugVariant for Bug {
+    const ALL: &'static [Bug] = &[
         Bug::None,
         Bug::IgnoreHighestAccepted,
         Bug::ForgetPromiseOnCrash,
     ];
 
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::IgnoreHighestAccepted => "ignore-highest-accepted",
             Bug::ForgetPromiseOnCrash => "forget-promise-on-crash",
         }
-    }
-
-    /// The property this bug must violate at the default configuration.
-    pub fn target(self) -> Option<&'static str> {
-        match self {
-            Bug::None => None,
-            Bug::IgnoreHighestAccepted | Bug::ForgetPromiseOnCrash => Some("agreement"),
-        }
-    }
-}
-
-impl std::str::FromStr for Bug {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Bug::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| format!("unknown paxos variant {s:?}"))
     }
 }
 
@@ -814,14 +796,15 @@ pub static PROTOCOL: Protocol = Protocol {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::BugVariant;
 
     #[test]
     fn registry_lists_every_bug_and_property_in_order() {
         let names: Vec<&str> = Bug::ALL.iter().map(|b| b.name()).collect();
         let listed: Vec<&str> = PROTOCOL.variants.iter().map(|v| v.name).collect();
         assert_eq!(names, listed);
-        for bug in Bug::ALL {
-            assert_eq!(bug.name().parse::<Bug>(), Ok(bug));
+        for &bug in Bug::ALL {
+            assert_eq!(crate::registry::bug::<Bug>(bug.name()), bug);
         }
         let defaults = PaxosCfg::new(crate::registry::CORRECT, &PROTOCOL.default_params());
         assert_eq!(defaults, PaxosCfg::default());

@@ -95,24 +95,14 @@ pub enum Bug {
     CommitOnMajority,
 }
 
-impl Bug {
-    pub const ALL: [Bug; 2] = [Bug::None, Bug::CommitOnMajority];
+impl crate::registry::BugVariant for Bug {
+    const ALL: &'static [Bug] = &[Bug::None, Bug::CommitOnMajority];
 
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::CommitOnMajority => "commit-on-majority",
         }
-    }
-}
-
-impl std::str::FromStr for Bug {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Bug::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| format!("unknown two-phase-commit variant {s:?}"))
     }
 }
 
