@@ -64,6 +64,9 @@ pub fn summary(s: &CheckSummary, params: &Params, explore_hint: &str) -> String 
             verdict_words(p.verdict)
         );
     }
+    if let Some(v) = &s.valence {
+        out.push_str(&valence(v));
+    }
     for p in &s.properties {
         if let (Some(ce), Verdict::Violated | Verdict::Inconclusive) =
             (&p.counterexample, p.verdict)
@@ -72,6 +75,50 @@ pub fn summary(s: &CheckSummary, params: &Params, explore_hint: &str) -> String 
             out.push_str(&counterexample(&p.name, ce, explore_hint));
         }
     }
+    if let Some(ce) = s.valence.as_ref().and_then(|v| v.bivalent_forever.as_ref()) {
+        out.push('\n');
+        out.push_str(&counterexample("stays bivalent", ce, explore_hint));
+    }
+    out
+}
+
+/// Valence analysis in three lines: the initial states, how many states are
+/// bivalent, and whether a fair run stays so forever.
+fn valence(v: &checker::ValenceSummary) -> String {
+    let initial: Vec<String> = v
+        .initial
+        .iter()
+        .map(|values| match values.len() {
+            0 => "none reachable".to_string(),
+            _ => values.join(", "),
+        })
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "  valence (FLP): decisions {}; {} of {} initial states bivalent ({}); {} bivalent states{}",
+        v.values.join(", "),
+        v.bivalent_initial,
+        v.initial.len(),
+        initial.join("; "),
+        thousands(v.bivalent_states),
+        if v.complete {
+            ""
+        } else {
+            ", of those explored"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  {}",
+        match &v.bivalent_forever {
+            Some(ce) => format!(
+                "a fair run stays bivalent forever: a lasso of {} steps (below)",
+                ce.steps.len()
+            ),
+            None => "no fair run stays bivalent forever".to_string(),
+        }
+    );
     out
 }
 
@@ -84,6 +131,9 @@ pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -
         CounterexampleKind::Deadlock => "violated: the run stops (no step is enabled)",
         CounterexampleKind::Bounded => "inconclusive: the run was cut off by the checking bound",
         CounterexampleKind::Lasso => "violated: a fair run that loops forever",
+        CounterexampleKind::Refinement => {
+            "violated: the last step is neither a step of the spec nor a stutter"
+        }
     };
     let _ = writeln!(
         out,

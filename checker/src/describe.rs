@@ -30,14 +30,21 @@ pub trait Describe: Model {
         Self::State: Clone,
         Self::Action: Clone,
     {
-        let pairs = path.clone().into_vec();
-        let mut steps = Vec::with_capacity(pairs.len());
-        for window in pairs.windows(2) {
+        self.describe_run(&path.clone().into_vec())
+    }
+
+    /// A run given as (state, action taken from it), the last action `None`.
+    fn describe_run(
+        &self,
+        run: &[(Self::State, Option<Self::Action>)],
+    ) -> (Vec<Step>, Vec<String>) {
+        let mut steps = Vec::with_capacity(run.len());
+        for window in run.windows(2) {
             if let (before, Some(action)) = (&window[0].0, &window[0].1) {
                 steps.push(self.describe_step(before, action, &window[1].0));
             }
         }
-        let last = path.last_state();
+        let last = &run.last().expect("a run has a state").0;
         (steps, self.describe_state(last))
     }
 }

@@ -1,13 +1,15 @@
 //! Running Stateright's checkers and turning their discoveries into a
 //! [`CheckSummary`].
 
+use crate::analyses::{Analyses, View};
 use crate::describe::Describe;
-use crate::graph::{self, Finding, Limits, Tick};
+use crate::graph::{self, Finding, Limits, RefinementFailure, Tick};
 use crate::liveness::{Fairness, FairnessClasses};
 use crate::summary::{
-    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Timing, Verdict,
+    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Timing,
+    ValenceSummary, Verdict,
 };
-use stateright::{Checker, Expectation, Model, Path, UniformChooser};
+use stateright::{Checker, Expectation, Model, UniformChooser};
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
@@ -86,9 +88,33 @@ where
     M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
     M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
+    check_with(model, Analyses::none(), opts, on_progress)
+}
+
+/// [`check`], with what the model declares besides its properties:
+/// refinements are judged after the properties (kind `refines`), a view
+/// abstracts the states explored, and a decision predicate adds a valence
+/// analysis. Only the workbench's BFS keeps the graph these need; under DFS
+/// and simulation a refinement is `inconclusive` and there is no valence.
+pub fn check_with<M>(
+    model: M,
+    analyses: Analyses<M>,
+    opts: &CheckOptions,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> CheckSummary
+where
+    M: Model + Describe + FairnessClasses + Send + Sync + 'static,
+    M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
+{
     if opts.strategy == Strategy::Bfs {
-        return bfs(&model, opts, Instant::now(), on_progress);
+        return bfs(&model, &analyses, opts, Instant::now(), on_progress);
     }
+    let refinements: Vec<String> = analyses
+        .refinements
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
     let mut builder = model.checker().threads(opts.threads.max(1));
     if let Some(depth) = opts.max_depth {
         builder = builder.target_max_depth(depth);
@@ -109,12 +135,20 @@ where
         Strategy::Bfs => unreachable!("handled above"),
         // Depth first and simulation are Stateright's: their counterexamples
         // are whichever it kept, not the shortest.
-        Strategy::Dfs => summarise(builder.spawn_dfs(), opts, max_states, start, on_progress),
+        Strategy::Dfs => summarise(
+            builder.spawn_dfs(),
+            opts,
+            max_states,
+            start,
+            &refinements,
+            on_progress,
+        ),
         Strategy::Simulation { seed } => summarise(
             builder.spawn_simulation(seed, UniformChooser),
             opts,
             max_states,
             start,
+            &refinements,
             on_progress,
         ),
     }
@@ -124,6 +158,7 @@ where
 /// same for any thread count, and `eventually` judged over the graph.
 fn bfs<M>(
     model: &M,
+    analyses: &Analyses<M>,
     opts: &CheckOptions,
     start: Instant,
     on_progress: &mut dyn FnMut(&Progress),
@@ -160,9 +195,10 @@ where
         })
         .flatten();
     let classes = |a: &M::Action| model.fairness_class(a);
-    let g = graph::explore(model, &limits, &classes, pool.as_ref(), &mut tick);
+    let g = graph::explore(model, &limits, &classes, analyses, pool.as_ref(), &mut tick);
     let seconds = start.elapsed().as_secs_f64();
-    let found = g
+    let view = analyses.view.as_ref();
+    let mut found: Vec<Option<Found<M>>> = g
         .findings
         .iter()
         .zip(model.properties())
@@ -198,14 +234,39 @@ where
                 Some(Finding::Lasso(lasso)) => Some(lasso.loop_start),
                 _ => None,
             };
+            let (run, indices) = replay(model, view, &indices);
             Some(Found {
                 verdict,
                 kind,
-                path: replay(model, &indices),
+                run,
                 encoded: encode(&indices),
                 loop_start,
             })
         })
+        .collect();
+    // Refinements: the path to the first edge that maps to no spec step.
+    found.extend(g.refinement_failures.iter().map(|failure| {
+        let indices = match failure.as_ref()? {
+            RefinementFailure::Init(id) => g.action_indices(*id),
+            RefinementFailure::Step { from, action } => {
+                let mut indices = g.action_indices(*from);
+                indices.push(*action as usize);
+                indices
+            }
+        };
+        let (run, indices) = replay(model, view, &indices);
+        Some(Found {
+            verdict: Verdict::Violated,
+            kind: CounterexampleKind::Refinement,
+            run,
+            encoded: encode(&indices),
+            loop_start: None,
+        })
+    }));
+    let refinements: Vec<String> = analyses
+        .refinements
+        .iter()
+        .map(|r| r.name.clone())
         .collect();
     let counts = Counts {
         states: g.generated,
@@ -213,14 +274,53 @@ where
         max_depth: g.max_depth,
         complete: g.complete,
     };
-    assemble(model, opts, threads, counts, found, seconds)
+    let mut summary = assemble(model, opts, threads, counts, &refinements, found, seconds);
+    if let (Some(decision), Some(edges), Some(decided)) = (&analyses.decision, &g.edges, &g.decided)
+    {
+        let inits = g.init_count();
+        let v = crate::valence::analyse(edges, decided, &g.cut, inits, opts.fairness);
+        let names = |bits: u64| -> Vec<String> {
+            decision
+                .names
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| bits & (1 << k) != 0)
+                .map(|(_, name)| name.clone())
+                .collect()
+        };
+        let forever = v.forever.map(|lasso| {
+            let (run, indices) = replay(model, view, &g.lasso_indices(&lasso));
+            let (steps, final_states) = model.describe_run(&run);
+            Counterexample {
+                kind: CounterexampleKind::Lasso,
+                path: encode(&indices),
+                actors: model.lanes(),
+                steps,
+                loop_start: Some(lasso.loop_start),
+                final_states,
+            }
+        });
+        summary.valence = Some(ValenceSummary {
+            values: decision.names.clone(),
+            initial: (0..inits).map(|s| names(v.reachable[s])).collect(),
+            bivalent_initial: (0..inits).filter(|&s| v.bivalent[s]).count(),
+            bivalent_states: v.bivalent.iter().filter(|&&b| b).count(),
+            complete: g.complete && !g.cut.contains(&true),
+            bivalent_forever: forever,
+        });
+    }
+    summary
 }
+
+/// A run: (state, action taken from it), the last action `None`.
+type Run<M> = Vec<(<M as Model>::State, Option<<M as Model>::Action>)>;
 
 /// What an engine found for one property.
 struct Found<M: Model> {
     verdict: Verdict,
     kind: CounterexampleKind,
-    path: Path<M::State, M::Action>,
+    /// The run, concrete: (state, action taken from it).
+    run: Run<M>,
     /// The path's action-index encoding, for the explorer.
     encoded: String,
     loop_start: Option<usize>,
@@ -241,6 +341,7 @@ fn assemble<M>(
     opts: &CheckOptions,
     threads: usize,
     counts: Counts,
+    refinements: &[String],
     found: Vec<Option<Found<M>>>,
     seconds: f64,
 ) -> CheckSummary
@@ -250,15 +351,21 @@ where
     M::Action: Clone,
 {
     let lanes = model.lanes();
-    let properties = model
+    let named = model
         .properties()
         .into_iter()
+        .map(|p| (p.name.to_string(), PropertyKind::from(p.expectation)))
+        .chain(
+            refinements
+                .iter()
+                .map(|name| (name.clone(), PropertyKind::Refines)),
+        );
+    let properties = named
         .zip(found)
-        .map(|(property, found)| {
-            let kind = PropertyKind::from(property.expectation);
+        .map(|((name, kind), found)| {
             let Some(found) = found else {
                 return PropertyResult {
-                    name: property.name.to_string(),
+                    name,
                     kind,
                     verdict: kind.verdict_without_discovery(),
                     counterexample_kind: None,
@@ -266,10 +373,10 @@ where
                     counterexample: None,
                 };
             };
-            let (steps, final_states) = model.describe_path(&found.path);
+            let (steps, final_states) = model.describe_run(&found.run);
             let liveness = kind == PropertyKind::Eventually;
             PropertyResult {
-                name: property.name.to_string(),
+                name,
                 kind,
                 verdict: found.verdict,
                 counterexample_kind: liveness.then_some(found.kind),
@@ -297,6 +404,7 @@ where
         max_depth: counts.max_depth,
         complete: counts.complete,
         properties,
+        valence: None,
         timing: Some(Timing {
             seconds,
             states_per_second: if seconds > 0.0 {
@@ -318,26 +426,57 @@ fn encode(indices: &[usize]) -> String {
 }
 
 /// Follows action indices from an initial state, as Stateright's explorer
-/// does with the same encoding.
-fn replay<M>(model: &M, indices: &[usize]) -> Path<M::State, M::Action>
+/// does with the same encoding, and returns the run with the indices of
+/// the concrete actions taken.
+///
+/// Under a view the indices are those of the explored (viewed) states; the
+/// run shown is the concrete one: from each real state, the first action
+/// whose successor has the same view as the explored step's. The view being
+/// sound, one always exists.
+fn replay<M>(model: &M, view: Option<&View<M>>, indices: &[usize]) -> (Run<M>, Vec<usize>)
 where
     M: Model,
     M::State: Clone + PartialEq,
     M::Action: Clone + PartialEq,
 {
-    let init = model.init_states()[indices[0]].clone();
-    let mut state = init.clone();
-    let mut taken = Vec::with_capacity(indices.len());
-    for &i in &indices[1..] {
+    let actions_of = |s: &M::State| {
         let mut actions = Vec::new();
-        model.actions(&state, &mut actions);
-        let action = actions[i].clone();
-        state = model
-            .next_state(&state, action.clone())
-            .expect("the explored edge exists");
-        taken.push(action);
+        model.actions(s, &mut actions);
+        actions
+    };
+    let mut state = model.init_states()[indices[0]].clone();
+    let mut run = Vec::with_capacity(indices.len());
+    let mut concrete = vec![indices[0]];
+    for &i in &indices[1..] {
+        let (ci, action, next) = match view {
+            None => {
+                let action = actions_of(&state)[i].clone();
+                let next = model
+                    .next_state(&state, action.clone())
+                    .expect("the explored edge exists");
+                (i, action, next)
+            }
+            Some(view) => {
+                let seen = view(&state);
+                let target = model
+                    .next_state(&seen, actions_of(&seen)[i].clone())
+                    .map(|n| view(&n))
+                    .expect("the explored edge exists");
+                actions_of(&state)
+                    .into_iter()
+                    .enumerate()
+                    .find_map(|(ci, a)| {
+                        let next = model.next_state(&state, a.clone())?;
+                        (view(&next) == target).then_some((ci, a, next))
+                    })
+                    .expect("the view is sound: a real step matches each explored step")
+            }
+        };
+        concrete.push(ci);
+        run.push((std::mem::replace(&mut state, next), Some(action)));
     }
-    Path::from_actions(model, init, &taken).expect("a replayed path is a path")
+    run.push((state, None));
+    (run, concrete)
 }
 
 /// Waits for `checker`, reporting progress, then reads its discoveries.
@@ -346,6 +485,7 @@ fn summarise<M, C>(
     opts: &CheckOptions,
     max_states: Option<usize>,
     start: Instant,
+    refinements: &[String],
     on_progress: &mut dyn FnMut(&Progress),
 ) -> CheckSummary
 where
@@ -379,7 +519,7 @@ where
         && max_states.is_none_or(|n| unique_states < n)
         && opts.max_depth.is_none_or(|d| max_depth < d);
 
-    let found = model
+    let mut found: Vec<Option<Found<M>>> = model
         .properties()
         .into_iter()
         .map(|property| {
@@ -400,17 +540,33 @@ where
             Some(Found {
                 verdict,
                 kind,
-                path,
+                run: path.into_vec(),
                 encoded,
                 loop_start: None,
             })
         })
         .collect();
+    found.extend(refinements.iter().map(|_| None));
     let counts = Counts {
         states: checker.state_count(),
         unique_states,
         max_depth,
         complete,
     };
-    assemble(model, opts, opts.threads.max(1), counts, found, seconds)
+    let mut summary = assemble(
+        model,
+        opts,
+        opts.threads.max(1),
+        counts,
+        refinements,
+        found,
+        seconds,
+    );
+    // Stateright's checkers keep no edges, so a refinement is not judged.
+    for p in &mut summary.properties {
+        if p.kind == PropertyKind::Refines {
+            p.verdict = Verdict::Inconclusive;
+        }
+    }
+    summary
 }

@@ -14,6 +14,7 @@
 //! state numbering, the counts and every counterexample are the same for
 //! any number of threads.
 
+use crate::analyses::Analyses;
 use crate::liveness::{find_lasso, Class, Edge, Fairness, Lasso, UNFAIR};
 use rayon::prelude::*;
 use stateright::{Expectation, Model};
@@ -74,6 +75,15 @@ pub enum Finding {
     Bounded(Vec<StateId>),
 }
 
+/// Where a declared refinement fails first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefinementFailure {
+    /// This initial state maps to no initial state of the spec.
+    Init(StateId),
+    /// Action `action` from `from` maps to neither a spec step nor a stutter.
+    Step { from: StateId, action: u32 },
+}
+
 /// The explored graph.
 pub struct Explored {
     /// For every state but the initial ones: (parent, action index).
@@ -91,6 +101,13 @@ pub struct Explored {
     pub complete: bool,
     /// One entry per property, in declaration order.
     pub findings: Vec<Option<Finding>>,
+    /// One entry per declared refinement, in declaration order.
+    pub refinement_failures: Vec<Option<RefinementFailure>>,
+    /// Per state, the decision values it has reached, when the model
+    /// declares a decision predicate (for valence analysis).
+    pub decided: Option<Vec<u64>>,
+    /// Per state, whether its future was cut off (a limit or the boundary).
+    pub cut: Vec<bool>,
 }
 
 impl Explored {
@@ -135,9 +152,10 @@ impl Explored {
     }
 }
 
-/// A state's successors: (action index, the next state with its
-/// fingerprint, or `None` when it lies outside the boundary).
-type Expansion<S> = (StateId, Vec<(u32, Option<u64>, Option<(u64, S)>)>);
+/// A state's successors: (action index, fairness class, the refinements
+/// the step breaks as bits, the next state with its fingerprint, or `None`
+/// when it lies outside the boundary).
+type Expansion<S> = (StateId, Vec<(u32, Option<u64>, u64, Option<(u64, S)>)>);
 
 /// States expanded together before their successors are merged.
 const CHUNK: usize = 4096;
@@ -147,6 +165,7 @@ const CHUNK: usize = 4096;
 fn expand<M>(
     model: &M,
     classes: &ClassOf<'_, M>,
+    analyses: &Analyses<M>,
     (id, s): &(StateId, M::State),
 ) -> Expansion<M::State>
 where
@@ -158,11 +177,32 @@ where
     let succ = actions
         .into_iter()
         .enumerate()
+        .filter(|(_, a)| {
+            analyses
+                .excluded
+                .as_ref()
+                .is_none_or(|excluded| !excluded(a))
+        })
         .filter_map(|(ai, a)| {
             let class = classes(&a);
             let next = model.next_state(s, a)?;
+            let mut broken = 0u64;
+            for (k, r) in analyses.refinements.iter().enumerate() {
+                if !r.maps_step(s, &next) {
+                    broken |= 1 << k;
+                }
+            }
+            let next = match &analyses.view {
+                Some(view) => view(&next),
+                None => next,
+            };
             let inside = model.within_boundary(&next);
-            Some((ai as u32, class, inside.then(|| (fingerprint(&next), next))))
+            Some((
+                ai as u32,
+                class,
+                broken,
+                inside.then(|| (fingerprint(&next), next)),
+            ))
         })
         .collect();
     (*id, succ)
@@ -188,6 +228,7 @@ pub fn explore<M>(
     model: &M,
     limits: &Limits,
     classes: &ClassOf<'_, M>,
+    analyses: &Analyses<M>,
     pool: Option<&rayon::ThreadPool>,
     on_tick: &mut dyn FnMut(&Tick),
 ) -> Explored
@@ -203,9 +244,14 @@ where
         properties.len() <= 64,
         "the explorer keeps one bit per property: at most 64"
     );
-    let needs_edges = properties
-        .iter()
-        .any(|p| p.expectation == Expectation::Eventually);
+    assert!(
+        analyses.refinements.len() <= 64,
+        "the explorer keeps one bit per refinement: at most 64"
+    );
+    let needs_edges = analyses.decision.is_some()
+        || properties
+            .iter()
+            .any(|p| p.expectation == Expectation::Eventually);
     let mut ids: HashMap<u64, StateId, BuildHasherDefault<IdentityHasher>> = HashMap::default();
     let mut g = Explored {
         parent: Vec::new(),
@@ -216,16 +262,32 @@ where
         max_depth: 0,
         complete: true,
         findings: vec![None; properties.len()],
+        refinement_failures: vec![None; analyses.refinements.len()],
+        decided: analyses.decision.as_ref().map(|_| Vec::new()),
+        cut: Vec::new(),
     };
     // Fairness classes, numbered in order of first appearance.
     let mut class_ids: HashMap<u64, Class> = HashMap::new();
     // Per state, one bit per property: does its condition hold here?
     let mut holds: Vec<u64> = Vec::new();
-    // States whose successors were not explored (a limit, or the boundary).
-    let mut cut: Vec<bool> = Vec::new();
+    // States whose successors were not explored (a limit, or the boundary):
+    // `g.cut`.
 
     let mut frontier: Vec<(StateId, M::State)> = Vec::new();
     for (i, s) in model.init_states().into_iter().enumerate() {
+        for (k, r) in analyses.refinements.iter().enumerate() {
+            if !r.maps_init(&s) && g.refinement_failures[k].is_none() {
+                // Numbered as the state will be if it is new; an initial
+                // state that repeats an earlier one maps as that one did.
+                let id = ids.get(&fingerprint(&s)).copied();
+                let id = id.unwrap_or(g.parent.len() as StateId);
+                g.refinement_failures[k] = Some(RefinementFailure::Init(id));
+            }
+        }
+        let s = match &analyses.view {
+            Some(view) => view(&s),
+            None => s,
+        };
         if !model.within_boundary(&s) {
             continue;
         }
@@ -268,7 +330,10 @@ where
                 }
             }
             holds.push(bits);
-            cut.push(false);
+            g.cut.push(false);
+            if let (Some(decided), Some(d)) = (g.decided.as_mut(), analyses.decision.as_ref()) {
+                decided.push((d.decided)(s));
+            }
         }
         g.max_depth = depth;
 
@@ -282,11 +347,12 @@ where
             for (id, s) in &frontier {
                 let mut actions = Vec::new();
                 model.actions(s, &mut actions);
+                let excluded = |a: &M::Action| analyses.excluded.as_ref().is_some_and(|x| x(a));
                 if actions
                     .into_iter()
-                    .any(|a| model.next_state(s, a).is_some())
+                    .any(|a| !excluded(&a) && model.next_state(s, a).is_some())
                 {
-                    cut[*id as usize] = true;
+                    g.cut[*id as usize] = true;
                     g.complete = false;
                 }
             }
@@ -302,17 +368,27 @@ where
                 Some(pool) => pool.install(|| {
                     chunk
                         .par_iter()
-                        .map(|x| expand(model, classes, x))
+                        .map(|x| expand(model, classes, analyses, x))
                         .collect()
                 }),
-                None => chunk.iter().map(|x| expand(model, classes, x)).collect(),
+                None => chunk
+                    .iter()
+                    .map(|x| expand(model, classes, analyses, x))
+                    .collect(),
             };
             for (from, succ) in expanded {
-                for (action, class, next) in succ {
+                for (action, class, broken, next) in succ {
+                    if broken != 0 {
+                        for (k, failure) in g.refinement_failures.iter_mut().enumerate() {
+                            if broken & (1 << k) != 0 && failure.is_none() {
+                                *failure = Some(RefinementFailure::Step { from, action });
+                            }
+                        }
+                    }
                     let Some((fp, next)) = next else {
                         // A successor outside the boundary: this state's
                         // future was cut, not ended.
-                        cut[from as usize] = true;
+                        g.cut[from as usize] = true;
                         continue;
                     };
                     g.generated += 1;
@@ -362,11 +438,12 @@ where
             if p.expectation == Expectation::Eventually {
                 let bad = |id: StateId| holds[id as usize] & (1 << k) == 0;
                 let inits = g.init_count();
+                let cut = &g.cut;
                 g.findings[k] =
-                    never_holds_to_an_end(edges, &bad, &cut, inits, false).or_else(|| {
-                        find_lasso(edges, &bad, &cut, inits, limits.fairness)
+                    never_holds_to_an_end(edges, &bad, cut, inits, false).or_else(|| {
+                        find_lasso(edges, &bad, cut, inits, limits.fairness)
                             .map(Finding::Lasso)
-                            .or_else(|| never_holds_to_an_end(edges, &bad, &cut, inits, true))
+                            .or_else(|| never_holds_to_an_end(edges, &bad, cut, inits, true))
                     });
             }
         }
@@ -375,7 +452,7 @@ where
 }
 
 impl Explored {
-    fn init_count(&self) -> usize {
+    pub fn init_count(&self) -> usize {
         self.parent.iter().take_while(|p| p.is_none()).count()
     }
 }

@@ -5,6 +5,7 @@
 //! Nothing here knows a protocol: the `models` crate says what each protocol
 //! is, this crate says how to check, show and run any of them.
 
+pub mod analyses;
 pub mod describe;
 pub mod explore;
 pub mod graph;
@@ -13,11 +14,13 @@ pub mod report;
 pub mod runtime;
 pub mod summary;
 pub mod svg;
+pub mod valence;
 
+pub use analyses::{Analyses, Decision, Refinement};
 pub use describe::Describe;
-pub use explore::{check, CheckOptions, Progress, Strategy};
+pub use explore::{check, check_with, CheckOptions, Progress, Strategy};
 pub use liveness::Fairness;
 pub use summary::{
     Change, CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Step,
-    StepKind, Timing, Verdict,
+    StepKind, Timing, ValenceSummary, Verdict,
 };

@@ -288,6 +288,9 @@ fn ending_words(kind: CounterexampleKind) -> &'static str {
         CounterexampleKind::Deadlock => "violated (the run stops: no step is enabled)",
         CounterexampleKind::Bounded => "inconclusive (the run was cut off by the checking bound)",
         CounterexampleKind::Lasso => "violated (an infinite fair run: the loop repeats forever)",
+        CounterexampleKind::Refinement => {
+            "violated (the last step is neither a step of the spec nor a stutter)"
+        }
     }
 }
 
@@ -468,6 +471,7 @@ mod tests {
                     Some(example),
                 ),
             ],
+            valence: None,
             timing: Some(Timing {
                 seconds: 1.25,
                 states_per_second: 1876.0,

@@ -13,13 +13,18 @@ pub enum PropertyKind {
     Sometimes,
     /// A liveness property: every run reaches a state where it is true.
     Eventually,
+    /// A refinement: every step maps to a step of an abstract spec or a
+    /// stutter (see [`crate::analyses::Refinement`]).
+    Refines,
 }
 
 impl PropertyKind {
     /// The verdict a property of this kind has when nothing was discovered.
     pub fn verdict_without_discovery(self) -> Verdict {
         match self {
-            PropertyKind::Always | PropertyKind::Eventually => Verdict::Holds,
+            PropertyKind::Always | PropertyKind::Eventually | PropertyKind::Refines => {
+                Verdict::Holds
+            }
             PropertyKind::Sometimes => Verdict::NoExample,
         }
     }
@@ -29,6 +34,7 @@ impl PropertyKind {
             PropertyKind::Always => "always",
             PropertyKind::Sometimes => "sometimes",
             PropertyKind::Eventually => "eventually",
+            PropertyKind::Refines => "refines",
         }
     }
 }
@@ -149,6 +155,9 @@ pub enum CounterexampleKind {
     Lasso,
     /// `eventually`: the run was cut off by the checking bound; inconclusive.
     Bounded,
+    /// `refines`: the last step maps to no step of the abstract spec, and
+    /// is not a stutter either.
+    Refinement,
 }
 
 /// A path from an initial state, as readable steps.
@@ -215,8 +224,33 @@ pub struct CheckSummary {
     /// `holds` only means "not violated in what was explored".
     pub complete: bool,
     pub properties: Vec<PropertyResult>,
+    /// Valence analysis, when the model declares a decision predicate.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub valence: Option<ValenceSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
+}
+
+/// Valence analysis (Fischer, Lynch & Paterson 1985, §3): which decisions
+/// each initial state can still reach, and whether a fair run can stay
+/// undecided with two decisions still open forever.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValenceSummary {
+    /// The decision values, as the model names them.
+    pub values: Vec<String>,
+    /// Per initial state: the decision values reachable from it.
+    pub initial: Vec<Vec<String>>,
+    /// Initial states from which two or more values are reachable.
+    pub bivalent_initial: usize,
+    /// Explored states that are bivalent: undecided, two or more values
+    /// reachable.
+    pub bivalent_states: usize,
+    /// False when the search was cut off: what is reachable is then only
+    /// what was seen.
+    pub complete: bool,
+    /// A fair run through bivalent states only, a lasso, if there is one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bivalent_forever: Option<Counterexample>,
 }
 
 impl CheckSummary {

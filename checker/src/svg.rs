@@ -243,6 +243,7 @@ fn ending(kind: CounterexampleKind) -> (Tone, &'static str) {
         CounterexampleKind::Example => (Tone::Good, "example"),
         CounterexampleKind::Bounded => (Tone::Unknown, "cut off by the bound"),
         CounterexampleKind::Lasso => (Tone::Bad, "never holds: the loop above repeats forever"),
+        CounterexampleKind::Refinement => (Tone::Bad, "the last step is no step of the spec"),
     }
 }
 

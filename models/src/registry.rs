@@ -244,6 +244,11 @@ pub trait Config: Serialize + Sized {
     /// declared parameter within its range.
     fn new(variant: &str, params: &Params) -> Self;
     fn into_model(self) -> Self::Model;
+    /// What the model declares besides its properties: refinements, a view,
+    /// a decision predicate. Nothing, unless the protocol says otherwise.
+    fn analyses(_model: &Self::Model) -> checker::Analyses<Self::Model> {
+        checker::Analyses::none()
+    }
 }
 
 /// A protocol's `Bug` enum: the correct variant and each known bug, by the
@@ -280,7 +285,9 @@ where
 {
     let cfg = C::new(variant, params);
     let config = serde_json::to_value(&cfg).unwrap_or(serde_json::Value::Null);
-    let mut summary = checker::check(cfg.into_model(), opts, on_progress);
+    let model = cfg.into_model();
+    let analyses = C::analyses(&model);
+    let mut summary = checker::check_with(model, analyses, opts, on_progress);
     summary.variant = variant.to_string();
     summary.config = config;
     summary

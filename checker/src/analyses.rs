@@ -1,0 +1,116 @@
+//! What a model may declare besides its properties, for the checker to use:
+//! refinement mappings to abstract specs, a view (TLC's `VIEW`), and a
+//! decision predicate for valence analysis.
+//!
+//! Each is optional; [`Analyses::none`] declares nothing, and then a check
+//! is exactly a check of the model's properties.
+
+use stateright::Model;
+
+/// "Every step of this model is a step of `spec` or a stutter", under an
+/// abstraction function from the model's states to the spec's: the claim
+/// TLA+ writes `Impl => Spec` with a refinement mapping (Lamport, "Specifying
+/// Systems" (2002), §5.8 and §10.8). Checked on every explored edge: the
+/// initial states must map to initial states of `spec`, and each edge to a
+/// `spec` step or to no change at all.
+pub struct Refinement<M: Model> {
+    /// The name the verdict goes by, e.g. "refines TwoPhase".
+    pub name: String,
+    init: StatePredicate<M>,
+    step: StepPredicate<M>,
+}
+
+/// A test of one state.
+pub type StatePredicate<M> = Box<dyn Fn(&<M as Model>::State) -> bool + Send + Sync>;
+/// A test of one step, by the states before and after.
+pub type StepPredicate<M> =
+    Box<dyn Fn(&<M as Model>::State, &<M as Model>::State) -> bool + Send + Sync>;
+/// A state's decision values, as bits.
+pub type Decided<M> = Box<dyn Fn(&<M as Model>::State) -> u64 + Send + Sync>;
+
+impl<M: Model> Refinement<M> {
+    /// `model` refines `spec` under `abstraction`.
+    pub fn new<A, F>(name: impl Into<String>, spec: A, abstraction: F) -> Self
+    where
+        A: Model + Send + Sync + 'static,
+        A::State: PartialEq + Send + Sync,
+        F: Fn(&M::State) -> A::State + Send + Sync + 'static,
+    {
+        let abstraction = std::sync::Arc::new(abstraction);
+        let inits = spec.init_states();
+        let alpha = abstraction.clone();
+        Refinement {
+            name: name.into(),
+            init: Box::new(move |s| inits.contains(&alpha(s))),
+            step: Box::new(move |from, to| {
+                let (from, to) = (abstraction(from), abstraction(to));
+                from == to || spec.next_states(&from).contains(&to)
+            }),
+        }
+    }
+
+    /// The initial state `s` maps to an initial state of the spec.
+    pub fn maps_init(&self, s: &M::State) -> bool {
+        (self.init)(s)
+    }
+
+    /// The step `from -> to` maps to a spec step or a stutter.
+    pub fn maps_step(&self, from: &M::State, to: &M::State) -> bool {
+        (self.step)(from, to)
+    }
+}
+
+/// A state abstraction that is sound for the model's properties, as TLC's
+/// `VIEW`: the checker stores and expands `view(s)` instead of `s`, so runs
+/// that differ only in what the view forgets (e.g. how large a ballot number
+/// has grown) meet in one state, and a run that only grows counters closes
+/// into a cycle.
+///
+/// Sound means: the view of a state has the same properties and, step for
+/// step, successors with the same views as the state itself (a bisimulation).
+/// The model's docs must say why its view is. Counterexamples are still shown
+/// as concrete runs: the checker replays each step on the real state.
+pub type View<M> = Box<dyn Fn(&<M as Model>::State) -> <M as Model>::State + Send + Sync>;
+
+/// Which decision values a state has reached, as a bit set (bit `k` is value
+/// `names[k]`), for valence analysis (Fischer, Lynch & Paterson, "Impossibility
+/// of Distributed Consensus with One Faulty Process" (1985), §3: a
+/// configuration is bivalent when both decision values are still reachable).
+pub struct Decision<M: Model> {
+    /// The decision values, at most 64.
+    pub names: Vec<String>,
+    pub decided: Decided<M>,
+}
+
+/// Actions a model offers but its fault model leaves out: Stateright's
+/// `max_crashes` may crash any actor, and a model whose faults are server
+/// crashes excludes the clients'. The workbench's BFS never takes them, so
+/// they neither add states nor cut any off; Stateright's engines rely on the
+/// model's boundary to drop them instead.
+pub type Excluded<M> = Box<dyn Fn(&<M as Model>::Action) -> bool + Send + Sync>;
+
+/// Everything a model declares for the checker besides its properties.
+pub struct Analyses<M: Model> {
+    pub refinements: Vec<Refinement<M>>,
+    pub view: Option<View<M>>,
+    pub decision: Option<Decision<M>>,
+    pub excluded: Option<Excluded<M>>,
+}
+
+impl<M: Model> Analyses<M> {
+    /// Nothing beyond the properties.
+    pub fn none() -> Self {
+        Analyses {
+            refinements: Vec::new(),
+            view: None,
+            decision: None,
+            excluded: None,
+        }
+    }
+}
+
+impl<M: Model> Default for Analyses<M> {
+    fn default() -> Self {
+        Analyses::none()
+    }
+}
