@@ -8,13 +8,39 @@
 //!
 //! Fault model: unordered network that loses nothing and delivers each
 //! message once; up to `crashes` servers down at once, each recovering from
-//! stable storage (§2.5); no timers, so proposers never retry; each asks a
-//! fixed majority (see `quorum`). The checker shows agreement, validity and
-//! linearizability holding; both `ignore-highest-accepted` and
-//! `forget-promise-on-crash` break agreement, and with it the clients'
-//! linearizable view.
+//! stable storage (§2.5); each proposer asks a fixed majority (see `quorum`).
+//! By default a refused request is ignored and a proposer never retries.
+//! With `retry = 1` an acceptor refuses out loud (Nack) and the refused
+//! proposer starts again with a higher ballot (§2.5).
+//!
+//! What the checker shows: agreement, validity and linearizability hold,
+//! and both `ignore-highest-accepted` and `forget-promise-on-crash` break
+//! agreement and with it the clients' linearizable view. "Eventually chosen"
+//! is progress, which Paxos does not promise (§2.4):
+//!
+//! - By default it fails: a proposer that crashes forgets its client's
+//!   request, and nobody retries.
+//! - With one retrying proposer and no crashes (scenario `one-proposer`) it
+//!   holds.
+//! - With two (scenario `duelling-proposers`) the checker finds §2.4's duel
+//!   as a lasso: each proposer's prepare pre-empts the other's accept,
+//!   forever, with every message delivered.
+//!
+//! How the duel becomes a finite loop: with `retry` the checker explores the
+//! ballot view (see `view`), which renumbers rounds and forgets replies
+//! nobody will read, so a run that only grows ballots returns to a state it
+//! has seen. The view is sound: a state and its view satisfy the same
+//! properties and have the same steps. The shown run is the real one, its
+//! ballots growing each time around the loop. What it cannot conclude:
+//! retrying proposers may also leave ever more stale requests in flight, so
+//! the space is explored with at most `IN_FLIGHT_BOUND` messages in flight (a
+//! TLC-style constraint). The lasso lies inside the bound and is a real fair
+//! run. A "holds" with `retry` and two proposers would mean only "within the
+//! bound", and a run that leaves it is reported `bounded`, never violated.
 
-use crate::registry::{Config, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
+use crate::registry::{
+    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+};
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
@@ -64,6 +90,10 @@ pub enum PaxosMsg {
     /// The distinguished learner "informs the other learners when a value
     /// has been chosen" (§2.3).
     Chosen { value: Value },
+    /// With `retry`: the acceptor ignored a prepare or accept request for
+    /// `ballot` because it has promised the higher `promised`, and says so,
+    /// so that the proposer abandons its proposal (§2.5).
+    Nack { ballot: Ballot, promised: Ballot },
 }
 
 /// What a server keeps across a crash (§2.5: "stable storage, preserved
@@ -219,6 +249,8 @@ pub enum PaxosActor {
         index: usize,
         servers: Vec<Id>,
         bug: Bug,
+        /// Refused proposers retry (§2.5, see [`PaxosCfg::retry`]).
+        retry: bool,
     },
     /// Client `index` (from 0): writes its letter through server `index`,
     /// then reads from the next server.
@@ -377,6 +409,39 @@ impl Actor for PaxosActor {
                 self.save(s, o);
                 let accepted = s.accepted;
                 o.send(src, PaxosMsg::Promise { ballot, accepted });
+            }
+            // "If an acceptor ignores a prepare or accept request because it
+            // has already received a prepare request with a higher number,
+            // then it should probably inform the proposer, who should then
+            // abandon its proposal" (§2.5).
+            (
+                PaxosActor::Server { retry: true, .. },
+                PaxosState::Server(ServerState {
+                    promised: Some(promised),
+                    ..
+                }),
+                PaxosMsg::Prepare { ballot } | PaxosMsg::Accept { ballot, .. },
+            ) if ballot < *promised => {
+                let promised = *promised;
+                o.send(src, PaxosMsg::Nack { ballot, promised });
+            }
+            // The proposer abandons its proposal and starts phase 1 again
+            // with "a higher proposal number than any it has used" (§2.5),
+            // and higher than the promise that refused it.
+            (
+                PaxosActor::Server { servers, .. },
+                PaxosState::Server(s),
+                PaxosMsg::Nack { ballot, promised },
+            ) if s.ballot == Some(ballot) && s.chosen.is_none() => {
+                let s = server_mut(state);
+                let ballot = (s.round.max(promised.0) + 1, id);
+                s.round = ballot.0;
+                s.ballot = Some(ballot);
+                s.promises.clear();
+                s.proposal = None;
+                s.accepted_by.clear();
+                self.save(s, o);
+                o.broadcast(&quorum(id, servers), &PaxosMsg::Prepare { ballot });
             }
             // Proposer, phase 2(a): on promises from a majority, propose "the
             // value of the highest-numbered proposal among the responses, or
@@ -555,13 +620,22 @@ type State = stateright::actor::ActorModelState<PaxosActor, PaxosHistory>;
 /// value has been accepted by a majority of the acceptors" (§2.2), at any
 /// time so far.
 fn chosen(model: &PaxosModel, state: &State) -> BTreeSet<Value> {
+    chosen_by(majority(model.cfg.servers), state)
+}
+
+/// The acceptances of each proposal.
+fn votes(state: &State) -> BTreeMap<Proposal, usize> {
     let mut votes: BTreeMap<Proposal, usize> = BTreeMap::new();
     for (_, proposal) in &state.history.acceptances {
         *votes.entry(*proposal).or_default() += 1;
     }
     votes
+}
+
+fn chosen_by(majority: usize, state: &State) -> BTreeSet<Value> {
+    votes(state)
         .into_iter()
-        .filter(|(_, n)| *n >= majority(model.cfg.servers))
+        .filter(|(_, n)| *n >= majority)
         .map(|((_, value), _)| value)
         .collect()
 }
@@ -592,6 +666,195 @@ fn value_chosen(model: &PaxosModel, state: &State) -> bool {
     !chosen(model, state).is_empty()
 }
 
+/// Progress: "some proposed value is eventually chosen" (Paxos Made Simple
+/// §2.1), which §2.4 shows two proposers can prevent forever: "two proposers
+/// each keep issuing a sequence of proposals with increasing numbers, none of
+/// which are ever chosen". Without `retry` a refused proposer gives up; with
+/// it, one proposer makes progress and two may duel.
+fn eventually_chosen(model: &PaxosModel, state: &State) -> bool {
+    value_chosen(model, state)
+}
+
+// The ballot view.
+
+/// What the checker stores of a state when proposers retry (TLC's `VIEW`).
+/// Retrying proposers make ballots grow forever, so without it two duelling
+/// proposers are an infinite path the checker can only cut off; with it the
+/// duel closes into a cycle. It forgets three things, none of which any
+/// future step or any property can observe, so a state and its view have
+/// the same properties and, step for step, successors with the same views
+/// (a bisimulation):
+///
+/// 1. *Dead replies.* A `Promise`, `Accepted` or `Nack` for a ballot its
+///    proposer has moved past, or has already counted, is a no-op to
+///    deliver, and stays one: a proposer's ballots only grow (§2.5, its round
+///    is durable), and it clears its tallies only when it starts a new
+///    ballot. Stateright does not even offer a no-op delivery as a step.
+/// 2. *Dead acceptances.* The history keeps every acceptance for
+///    "agreement"; an acceptance of a proposal that is not chosen and has no
+///    `Accept` left in flight can never count towards a majority.
+/// 3. *The size of round numbers.* Paxos only compares ballots (§2.2) and
+///    adds one to the largest round it knows (§2.5), so renumbering the rounds
+///    in use while keeping their order, which of them are consecutive, and
+///    round 0 (gaps of two or more become two), changes nothing observable.
+///
+/// Counterexamples are still shown as the real run, ballots growing.
+fn view(majority: usize, state: &State) -> State {
+    let servers: Vec<Option<&ServerState>> = state
+        .actor_states
+        .iter()
+        .map(|a| match &**a {
+            PaxosState::Server(s) => Some(s),
+            PaxosState::Client(_) => None,
+        })
+        .collect();
+    // 1. Dead replies.
+    let live = |env: &Envelope<&PaxosMsg>| {
+        let Some(Some(p)) = servers.get(usize::from(env.dst)) else {
+            return true;
+        };
+        match *env.msg {
+            PaxosMsg::Promise { ballot, .. } => {
+                p.ballot == Some(ballot)
+                    && p.proposal.is_none()
+                    && !p.promises.contains_key(&env.src)
+            }
+            PaxosMsg::Accepted { ballot, value } => {
+                p.proposal == Some((ballot, value))
+                    && p.accepted_by.len() < majority
+                    && !p.accepted_by.contains(&env.src)
+            }
+            PaxosMsg::Nack { ballot, .. } => p.ballot == Some(ballot) && p.chosen.is_none(),
+            // A learner forgets what it learned when it crashes, so a
+            // `Chosen` it ignores today may count after a restart: kept.
+            _ => true,
+        }
+    };
+    let mut envelopes: Vec<Envelope<PaxosMsg>> = state
+        .network
+        .iter_all()
+        .filter(live)
+        .map(|e| e.to_cloned_msg())
+        .collect();
+    // 2. Dead acceptances.
+    let in_flight: BTreeSet<Proposal> = envelopes
+        .iter()
+        .filter_map(|e| match e.msg {
+            PaxosMsg::Accept { ballot, value } => Some((ballot, value)),
+            _ => None,
+        })
+        .collect();
+    let votes = votes(state);
+    let mut next = state.clone();
+    next.history
+        .acceptances
+        .retain(|(_, p)| votes[p] >= majority || in_flight.contains(p));
+
+    // 3. Rounds, renumbered.
+    let mut actor_states: Vec<PaxosState> =
+        next.actor_states.iter().map(|a| (**a).clone()).collect();
+    let mut acceptances: Vec<(Id, Proposal)> = next.history.acceptances.iter().copied().collect();
+    let mut in_use: BTreeSet<Round> = BTreeSet::from([0]);
+    {
+        let mut collect = |r: &mut Round| {
+            in_use.insert(*r);
+        };
+        each_round(
+            &mut actor_states,
+            &mut next.actor_storages,
+            &mut envelopes,
+            &mut acceptances,
+            &mut collect,
+        );
+    }
+    let mut renumbered: BTreeMap<Round, Round> = BTreeMap::new();
+    let mut last: Option<(Round, Round)> = None;
+    for r in in_use {
+        let to = match last {
+            None => r,
+            Some((from, to)) => to + (r - from).min(2),
+        };
+        renumbered.insert(r, to);
+        last = Some((r, to));
+    }
+    each_round(
+        &mut actor_states,
+        &mut next.actor_storages,
+        &mut envelopes,
+        &mut acceptances,
+        &mut |r: &mut Round| *r = renumbered[r],
+    );
+    next.actor_states = actor_states.into_iter().map(std::sync::Arc::new).collect();
+    next.network = Network::new_unordered_nonduplicating(envelopes);
+    next.history.acceptances = acceptances.into_iter().collect();
+    next
+}
+
+/// Visits every round number a state holds.
+fn each_round(
+    actors: &mut [PaxosState],
+    storages: &mut [Option<PaxosStorage>],
+    envelopes: &mut [Envelope<PaxosMsg>],
+    acceptances: &mut [(Id, Proposal)],
+    visit: &mut dyn FnMut(&mut Round),
+) {
+    for actor in actors {
+        if let PaxosState::Server(s) = actor {
+            visit(&mut s.round);
+            for b in s.ballot.iter_mut().chain(s.promised.iter_mut()) {
+                visit(&mut b.0);
+            }
+            let proposals = s.promises.values_mut().flatten();
+            for (b, _) in proposals
+                .chain(s.proposal.iter_mut())
+                .chain(s.accepted.iter_mut())
+            {
+                visit(&mut b.0);
+            }
+        }
+    }
+    for storage in storages.iter_mut().flatten() {
+        visit(&mut storage.round);
+        for b in storage.promised.iter_mut() {
+            visit(&mut b.0);
+        }
+        for (b, _) in storage.accepted.iter_mut() {
+            visit(&mut b.0);
+        }
+    }
+    for env in envelopes {
+        match &mut env.msg {
+            PaxosMsg::Prepare { ballot }
+            | PaxosMsg::Accept { ballot, .. }
+            | PaxosMsg::Accepted { ballot, .. } => visit(&mut ballot.0),
+            PaxosMsg::Promise { ballot, accepted } => {
+                visit(&mut ballot.0);
+                for (b, _) in accepted.iter_mut() {
+                    visit(&mut b.0);
+                }
+            }
+            PaxosMsg::Nack { ballot, promised } => {
+                visit(&mut ballot.0);
+                visit(&mut promised.0);
+            }
+            _ => {}
+        }
+    }
+    for (_, (b, _)) in acceptances {
+        visit(&mut b.0);
+    }
+}
+
+/// With `retry`, the most messages the checker lets be in flight at once: a
+/// state constraint, as TLC's `CONSTRAINT`. Retrying proposers can otherwise
+/// leave ever more stale requests undelivered, an infinite space even under
+/// the view. States beyond it are cut off: a liveness verdict that depends on
+/// one is `bounded`, never a violation; a lasso found inside it is a real
+/// fair run, because only states whose every successor was explored may lie
+/// on its loop. Four lets two proposers duel (the loop needs three) and
+/// keeps the space to about 82,000 states; five takes minutes.
+const IN_FLIGHT_BOUND: usize = 4;
+
 // Configuration.
 
 pub type PaxosModel = ActorModel<PaxosActor, PaxosCfg, PaxosHistory>;
@@ -602,6 +865,10 @@ pub struct PaxosCfg {
     pub servers: usize,
     /// Servers down at once, at most; each recovers from its storage.
     pub crashes: usize,
+    /// Acceptors refuse out loud (Nack) and a refused proposer starts a
+    /// higher ballot (§2.5). Ballots then grow without bound, and the
+    /// checker explores the ballot view ([`view`]).
+    pub retry: bool,
     pub bug: Bug,
 }
 
@@ -613,6 +880,7 @@ impl Default for PaxosCfg {
             clients: 2,
             servers: 3,
             crashes: 1,
+            retry: false,
             bug: Bug::None,
         }
     }
@@ -626,12 +894,38 @@ impl Config for PaxosCfg {
             clients: params["clients"] as usize,
             servers: params["servers"] as usize,
             crashes: params["crashes"] as usize,
+            retry: params["retry"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
 
     fn into_model(self) -> PaxosModel {
         crate::runner::indexed(self)
+    }
+
+    /// With `retry`, the ballot view (see [`view`]); always, the decision
+    /// predicate for valence analysis: the chosen values.
+    fn analyses(model: &PaxosModel) -> checker::Analyses<PaxosModel> {
+        let majority = majority(model.cfg.servers);
+        let (servers, clients) = (model.cfg.servers, model.cfg.clients);
+        checker::Analyses {
+            // Only servers crash (see the boundary in `model_on`).
+            excluded: Some(Box::new(
+                move |a| matches!(a, stateright::actor::ActorModelAction::Crash(id) if usize::from(*id) >= servers),
+            )),
+            view: model.cfg.retry.then(|| {
+                Box::new(move |s: &State| view(majority, s)) as checker::analyses::View<PaxosModel>
+            }),
+            decision: Some(checker::Decision {
+                names: (0..clients).map(|c| client_value(c).to_string()).collect(),
+                decided: Box::new(move |s: &State| {
+                    chosen_by(majority, s)
+                        .into_iter()
+                        .fold(0, |bits, v| bits | 1 << (v as u8 - b'A'))
+                }),
+            }),
+            ..checker::Analyses::none()
+        }
     }
 }
 
@@ -670,10 +964,12 @@ impl Runnable for PaxosCfg {
     fn model_on(self, ids: &[Id]) -> PaxosModel {
         let bug = self.bug;
         let server_ids: Vec<Id> = ids[..self.servers].to_vec();
+        let retry = self.retry;
         let servers = (0..self.servers).map(|index| PaxosActor::Server {
             index,
             servers: server_ids.clone(),
             bug,
+            retry,
         });
         let clients = (0..self.clients).map(|index| PaxosActor::Client {
             index,
@@ -699,11 +995,19 @@ impl Runnable for PaxosCfg {
             // The fault model crashes servers only, but Stateright's crash
             // action may pick any actor: the boundary cuts off every state
             // with a client down (a restarted client would write twice).
-            .within_boundary(|cfg, state| state.crashed[cfg.servers..].iter().all(|c| !c))
+            .within_boundary(|cfg, state| {
+                state.crashed[cfg.servers..].iter().all(|c| !c)
+                    && (!cfg.retry || state.network.len() <= IN_FLIGHT_BOUND)
+            })
             .property(Expectation::Always, "agreement", agreement)
             .property(Expectation::Always, "validity", validity)
             .property(Expectation::Always, "linearizable", linearizable)
             .property(Expectation::Sometimes, "value chosen", value_chosen)
+            .property(
+                Expectation::Eventually,
+                "eventually chosen",
+                eventually_chosen,
+            )
             .record_msg_out(record_out)
             .record_msg_in(record_in)
     }
@@ -740,6 +1044,13 @@ pub static PROTOCOL: Protocol = Protocol {
             min: 0,
             max: 2,
         },
+        ParamSpec {
+            name: "retry",
+            doc: "1: acceptors refuse with Nack and a refused proposer retries higher (§2.5)",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
     ],
     properties: &[
         PropertySpec {
@@ -762,12 +1073,17 @@ pub static PROTOCOL: Protocol = Protocol {
             kind: PropertyKind::Sometimes,
             source: "reachability; Paxos Made Simple §2.1",
         },
+        PropertySpec {
+            name: "eventually chosen",
+            kind: PropertyKind::Eventually,
+            source: "Paxos Made Simple §2.1 (some proposed value is eventually chosen); not guaranteed, §2.4",
+        },
     ],
     variants: &[
         VariantSpec {
             name: crate::registry::CORRECT,
-            doc: "Paxos Made Simple §2 as published, with stable storage (§2.5)",
-            expect: &[],
+            doc: "Paxos Made Simple §2 as published, with stable storage (§2.5); by default a crashed proposer forgets its client's request and nobody retries, so no value need ever be chosen",
+            expect: &[("eventually chosen", Verdict::Violated)],
         },
         VariantSpec {
             name: "ignore-highest-accepted",
@@ -775,6 +1091,7 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("linearizable", Verdict::Violated),
+                ("eventually chosen", Verdict::Violated),
             ],
         },
         VariantSpec {
@@ -783,11 +1100,31 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("linearizable", Verdict::Violated),
+                ("eventually chosen", Verdict::Violated),
             ],
         },
     ],
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
+    scenarios: &[
+        ScenarioSpec {
+            name: "duelling-proposers",
+            doc: "two proposers that retry when refused, no crashes: they can pre-empt each other forever (§2.4), a lasso under the ballot view",
+            variant: crate::registry::CORRECT,
+            params: &[("retry", 1), ("crashes", 0)],
+            fairness: None,
+            expect: &[("eventually chosen", Verdict::Violated)],
+        },
+        ScenarioSpec {
+            name: "one-proposer",
+            doc: "a single proposer that retries, no crashes: a value is always chosen (§2.4's distinguished proposer)",
+            variant: crate::registry::CORRECT,
+            params: &[("retry", 1), ("crashes", 0), ("clients", 1)],
+            fairness: None,
+            expect: &[],
+        },
+    ],
+    // A server that crashes and recovers forever is up infinitely often, but
+    // never continuously: only strong fairness delivers its messages.
+    fairness: checker::Fairness::Strong,
     check: crate::registry::check_config::<PaxosCfg>,
     explore: crate::registry::explore_config::<PaxosCfg>,
     run: Some(crate::runner::run_config::<PaxosCfg>),

@@ -59,22 +59,23 @@ pub enum RmState {
     Aborted,
 }
 
-/// `tmState` of TwoPhase.tla, plus the crash the fault model adds.
+/// `tmState` of TwoPhase.tla.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum TmState {
     Init,
     Committed,
     Aborted,
-    /// Crashed and gone (crash-stop): no step is enabled any more.
-    Crashed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum TwoPhaseState {
     Tm {
         tm_state: TmState,
         /// `tmPrepared`: the RMs from which the TM has received Prepared.
         tm_prepared: BTreeSet<Rm>,
+        /// The fault model's crash: the TM is gone for good (crash-stop) and
+        /// takes no step; `tm_state` keeps the decision it had made.
+        crashed: bool,
     },
     Rm {
         rm_state: RmState,
@@ -82,6 +83,35 @@ pub enum TwoPhaseState {
         /// AC3 is stated over votes, which `rmState` alone forgets.
         voted_yes: bool,
     },
+}
+
+/// As derived, but a TM that is up does not say so: only a crash shows.
+impl std::fmt::Debug for TwoPhaseState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TwoPhaseState::Tm {
+                tm_state,
+                tm_prepared,
+                crashed,
+            } => {
+                let mut tm = f.debug_struct("Tm");
+                tm.field("tm_state", tm_state)
+                    .field("tm_prepared", tm_prepared);
+                if *crashed {
+                    tm.field("crashed", crashed);
+                }
+                tm.finish()
+            }
+            TwoPhaseState::Rm {
+                rm_state,
+                voted_yes,
+            } => f
+                .debug_struct("Rm")
+                .field("rm_state", rm_state)
+                .field("voted_yes", voted_yes)
+                .finish(),
+        }
+    }
 }
 
 /// Known bugs, each one rule of TwoPhase.tla weakened.
@@ -156,6 +186,7 @@ impl Actor for TwoPhaseActor {
                 TwoPhaseState::Tm {
                     tm_state: TmState::Init,
                     tm_prepared: BTreeSet::new(),
+                    crashed: false,
                 }
             }
             TwoPhaseActor::Rm { .. } => {
@@ -184,6 +215,7 @@ impl Actor for TwoPhaseActor {
                 TwoPhaseState::Tm {
                     tm_state: TmState::Init,
                     tm_prepared,
+                    crashed: false,
                 },
                 TwoPhaseMsg::Prepared { rm },
             ) if !tm_prepared.contains(&rm) => {
@@ -263,6 +295,7 @@ impl Actor for TwoPhaseActor {
                 TwoPhaseActor::Tm { rms, .. },
                 TwoPhaseState::Tm {
                     tm_state: TmState::Init,
+                    crashed: false,
                     ..
                 },
                 TwoPhaseTimer::Commit,
@@ -278,6 +311,7 @@ impl Actor for TwoPhaseActor {
                 TwoPhaseActor::Tm { rms, .. },
                 TwoPhaseState::Tm {
                     tm_state: TmState::Init,
+                    crashed: false,
                     ..
                 },
                 TwoPhaseTimer::Abort,
@@ -291,11 +325,11 @@ impl Actor for TwoPhaseActor {
             // The fault: the TM stops for good, whatever it was doing.
             (
                 TwoPhaseActor::Tm { .. },
-                TwoPhaseState::Tm { tm_state, .. },
+                TwoPhaseState::Tm { crashed: false, .. },
                 TwoPhaseTimer::Crash,
-            ) if *tm_state != TmState::Crashed => {
-                if let TwoPhaseState::Tm { tm_state, .. } = state.to_mut() {
-                    *tm_state = TmState::Crashed;
+            ) => {
+                if let TwoPhaseState::Tm { crashed, .. } = state.to_mut() {
+                    *crashed = true;
                 }
                 o.cancel_timer(TwoPhaseTimer::Commit);
                 o.cancel_timer(TwoPhaseTimer::Abort);
@@ -371,6 +405,68 @@ fn all_aborted(_: &TwoPhaseModel, state: &State) -> bool {
     rm_states(state).all(|(s, _)| s == RmState::Aborted)
 }
 
+// Refinement mappings (Gray & Lamport 2006, §3: "TwoPhase implements
+// TCommit"; the appendix's `THEOREM TPSpec => TCSpec`).
+
+/// The actor model as a state of TwoPhase.tla: the RMs' and the TM's
+/// variables are the actors' (RM `r` is the spec's RM `r - 1`), and `msgs`,
+/// the set of every message ever sent, is rebuilt from what the senders
+/// remember: `Prepared` from an RM that voted yes, `Commit` and `Abort` from
+/// the TM's decision. A crashed TM keeps its variables and takes no step, so
+/// its crash maps to a stutter.
+pub fn to_two_phase(state: &State) -> specs::abstract_spec::two_phase::State {
+    use specs::abstract_spec::two_phase::{Message, State as Spec, TmState as SpecTm};
+    let mut spec = Spec {
+        rm_state: rm_states(state).map(|(s, _)| to_tcommit_rm(s)).collect(),
+        tm_state: SpecTm::Init,
+        tm_prepared: BTreeSet::new(),
+        msgs: BTreeSet::new(),
+    };
+    for (i, (_, voted_yes)) in rm_states(state).enumerate() {
+        if voted_yes {
+            spec.msgs.insert(Message::Prepared { rm: i });
+        }
+    }
+    for actor in &state.actor_states {
+        if let TwoPhaseState::Tm {
+            tm_state,
+            tm_prepared,
+            ..
+        } = &**actor
+        {
+            spec.tm_prepared = tm_prepared.iter().map(|rm| rm - 1).collect();
+            spec.tm_state = match tm_state {
+                TmState::Init => SpecTm::Init,
+                TmState::Committed => SpecTm::Committed,
+                TmState::Aborted => SpecTm::Aborted,
+            };
+            match tm_state {
+                TmState::Init => {}
+                TmState::Committed => drop(spec.msgs.insert(Message::Commit)),
+                TmState::Aborted => drop(spec.msgs.insert(Message::Abort)),
+            }
+        }
+    }
+    spec
+}
+
+/// The actor model as a state of TCommit.tla: only the RMs' states.
+pub fn to_tcommit(state: &State) -> specs::abstract_spec::tcommit::State {
+    specs::abstract_spec::tcommit::State {
+        rm_state: rm_states(state).map(|(s, _)| to_tcommit_rm(s)).collect(),
+    }
+}
+
+fn to_tcommit_rm(s: RmState) -> specs::abstract_spec::tcommit::RmState {
+    use specs::abstract_spec::tcommit::RmState as Spec;
+    match s {
+        RmState::Working => Spec::Working,
+        RmState::Prepared => Spec::Prepared,
+        RmState::Committed => Spec::Committed,
+        RmState::Aborted => Spec::Aborted,
+    }
+}
+
 // Configuration.
 
 pub type TwoPhaseModel = ActorModel<TwoPhaseActor, TwoPhaseCfg>;
@@ -407,6 +503,33 @@ impl Config for TwoPhaseCfg {
     fn into_model(self) -> TwoPhaseModel {
         crate::runner::indexed(self)
     }
+
+    /// Every step maps to a TwoPhase step or a stutter, and so to a TCommit
+    /// step or a stutter (Gray & Lamport 2006, §3 and the appendix's
+    /// `THEOREM TPSpec => TCSpec`).
+    fn analyses(model: &TwoPhaseModel) -> checker::Analyses<TwoPhaseModel> {
+        use specs::abstract_spec::{tcommit::TCommit, two_phase::TwoPhase};
+        let rms = model.cfg.rms;
+        checker::Analyses {
+            refinements: vec![
+                checker::Refinement::new("refines TwoPhase", TwoPhase::new(rms), to_two_phase),
+                checker::Refinement::new("refines TCommit", TCommit::new(rms), to_tcommit),
+            ],
+            // An RM's commit or abort is its decision (FLP's irrevocable
+            // output), whether the TM told it or it aborted on its own.
+            decision: Some(checker::Decision {
+                names: vec!["commit".into(), "abort".into()],
+                decided: Box::new(|s: &State| {
+                    rm_states(s).fold(0, |bits, (rm, _)| match rm {
+                        RmState::Committed => bits | 1,
+                        RmState::Aborted => bits | 2,
+                        _ => bits,
+                    })
+                }),
+            }),
+            ..checker::Analyses::none()
+        }
+    }
 }
 
 impl Runnable for TwoPhaseCfg {
@@ -419,7 +542,9 @@ impl Runnable for TwoPhaseCfg {
 
     fn done(states: &[Option<TwoPhaseState>]) -> bool {
         states.iter().flatten().all(|s| match s {
-            TwoPhaseState::Tm { tm_state, .. } => *tm_state != TmState::Init,
+            TwoPhaseState::Tm {
+                tm_state, crashed, ..
+            } => *tm_state != TmState::Init || *crashed,
             TwoPhaseState::Rm { rm_state, .. } => {
                 matches!(rm_state, RmState::Committed | RmState::Aborted)
             }
@@ -431,7 +556,12 @@ impl Runnable for TwoPhaseCfg {
             .iter()
             .enumerate()
             .map(|(i, s)| match s {
-                TwoPhaseState::Tm { tm_state, .. } => format!("TM: {tm_state:?}"),
+                TwoPhaseState::Tm {
+                    tm_state,
+                    crashed: false,
+                    ..
+                } => format!("TM: {tm_state:?}"),
+                TwoPhaseState::Tm { tm_state, .. } => format!("TM: {tm_state:?}, crashed"),
                 TwoPhaseState::Rm {
                     rm_state,
                     voted_yes,
@@ -515,6 +645,16 @@ pub static PROTOCOL: Protocol = Protocol {
             kind: PropertyKind::Sometimes,
             source: "reachability",
         },
+        PropertySpec {
+            name: "refines TwoPhase",
+            kind: PropertyKind::Refines,
+            source: "Gray & Lamport 2006 §3, TwoPhase.tla: every step is a TwoPhase step or a stutter",
+        },
+        PropertySpec {
+            name: "refines TCommit",
+            kind: PropertyKind::Refines,
+            source: "Gray & Lamport 2006 §2-3, THEOREM TPSpec => TCSpec: every step is a TCommit step or a stutter",
+        },
     ],
     variants: &[
         VariantSpec {
@@ -528,6 +668,8 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("commit validity", Verdict::Violated),
+                ("refines TwoPhase", Verdict::Violated),
+                ("refines TCommit", Verdict::Violated),
             ],
         },
     ],
