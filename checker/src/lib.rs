@@ -6,6 +6,7 @@
 //! is, this crate says how to check, show and run any of them.
 
 pub mod describe;
+pub mod diff;
 pub mod explore;
 pub mod graph;
 pub mod liveness;
