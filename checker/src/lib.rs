@@ -8,6 +8,7 @@
 pub mod describe;
 pub mod diff;
 pub mod explore;
+pub mod explorer;
 pub mod graph;
 pub mod liveness;
 pub mod report;
