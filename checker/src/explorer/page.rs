@@ -299,7 +299,7 @@ pub fn path(site: &Site, v: &PathView) -> String {
     };
     let _ = write!(
         out,
-        "<main id=\"walk\" data-steps=\"{n}\">\n<section class=\"story tone-{tone}\"><h1 id=\"headline\">{}</h1>\n",
+        "<main id=\"walk\" data-steps=\"{n}\">\n<div class=\"layout\">\n<div class=\"left\">\n<section class=\"story tone-{tone}\"><h1 id=\"headline\">{}</h1>\n",
         h(&v.headline)
     );
     if let Some((name, kind)) = &v.selected {
@@ -349,9 +349,9 @@ pub fn path(site: &Site, v: &PathView) -> String {
          <kbd>←</kbd> <kbd>→</kbd> or the buttons, or click a step.</p>\n</section>\n",
     );
 
-    out.push_str("<div class=\"layout\">\n<div class=\"diagram\" id=\"diagram\">\n");
+    out.push_str("<div class=\"diagram\" id=\"diagram\">\n");
     out.push_str(&v.svg);
-    out.push_str("</div>\n<aside class=\"panel\">\n");
+    out.push_str("</div>\n</div>\n<aside class=\"panel\">\n");
     out.push_str(
         "<nav class=\"controls\"><button id=\"first\" title=\"The initial state (Home)\">first</button>\
          <button id=\"prev\" title=\"The step before (←)\">◀ back</button>\
