@@ -129,6 +129,7 @@ impl From<FairnessArg> for checker::Fairness {
 
 #[derive(Debug, Args)]
 pub struct ExploreArgs {
+    /// The model to explore, as `dsw list` names it.
     pub model: String,
     #[command(flatten)]
     pub target: Target,

@@ -10,6 +10,9 @@
 //! where it fails: CI must never pass without having run it. One browser
 //! session in all.
 
+// The test tells where its screenshot is, and why it skipped if it did.
+#![allow(clippy::print_stderr)]
+
 use fantoccini::{elements::Element, key::Key, Client, ClientBuilder, Locator};
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
