@@ -23,7 +23,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Check one model (or, with --all, the whole catalog against the registry).
     Check(CheckArgs),
-    /// Serve the web explorer on one model.
+    /// Serve the web explorer on one model: its properties, a check to run,
+    /// and any path as a sequence diagram to step through.
     Explore(ExploreArgs),
     /// Run a model's actors over real UDP on loopback and check what happened.
     Run(RunArgs),
@@ -128,11 +129,14 @@ impl From<FairnessArg> for checker::Fairness {
 
 #[derive(Debug, Args)]
 pub struct ExploreArgs {
+    /// The model to explore, as `dsw list` names it.
     pub model: String,
     #[command(flatten)]
     pub target: Target,
-    /// Address to serve on.
-    #[arg(long, default_value = "127.0.0.1:3000")]
+    /// Address to serve on: loopback only unless you say otherwise. The
+    /// links `dsw check` prints use the default; port 0 picks a free port
+    /// (printed when the explorer starts).
+    #[arg(long, default_value = checker::explorer::DEFAULT_ADDR)]
     pub bind: String,
 }
 

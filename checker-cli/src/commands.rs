@@ -302,16 +302,20 @@ fn all_table(results: &[(Job, CheckSummary)]) -> String {
 
 fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
     let (protocol, params) = resolve(&a.model, &a.target)?;
-    // Refuse a taken or malformed address before announcing anything.
-    drop(
-        std::net::TcpListener::bind(&a.bind)
-            .map_err(|e| Failure(format!("cannot listen on {}: {e}", a.bind)))?,
-    );
+    // A taken or malformed address is bad input: one line, exit 2.
+    let listener = std::net::TcpListener::bind(&a.bind)
+        .map_err(|e| Failure(format!("cannot listen on {}: {e}", a.bind)))?;
+    let server = models::registry::serve_explorer(protocol, &a.target.variant, &params, listener)
+        .map_err(|e| Failure(format!("cannot serve the explorer: {e}")))?;
+    // The real address: with port 0 the system chose it, and scripts (such
+    // as the browser test) read it here.
     eprintln!(
         "dsw: serving the explorer for {} ({}) on http://{}/ (Ctrl-C to stop)",
-        protocol.name, a.target.variant, a.bind
+        protocol.name,
+        a.target.variant,
+        server.addr()
     );
-    (protocol.explore)(&a.target.variant, &params, &a.bind).map_err(Failure)?;
+    server.wait();
     Ok(ExitCode::SUCCESS)
 }
 

@@ -122,7 +122,8 @@ fn valence(v: &checker::ValenceSummary) -> String {
     out
 }
 
-/// A counterexample as numbered steps, then the explorer link.
+/// A counterexample as numbered steps, then the link that opens it in the
+/// explorer and the command that serves the explorer.
 pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -> String {
     let mut out = String::new();
     let how = match ce.kind {
@@ -143,8 +144,8 @@ pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -
     out.push_str(&checker::report::numbered_steps(ce));
     let _ = writeln!(
         out,
-        "  explore: {explore_hint}, then open http://127.0.0.1:3000/#/steps/{}",
-        ce.path
+        "  explorer: {}\n            (served by: {explore_hint})",
+        checker::explorer::link(checker::explorer::DEFAULT_ADDR, property, ce)
     );
     out
 }

@@ -7,7 +7,9 @@
 
 pub mod analyses;
 pub mod describe;
+pub mod diff;
 pub mod explore;
+pub mod explorer;
 pub mod graph;
 pub mod liveness;
 pub mod report;

@@ -9,6 +9,7 @@
 //! floats printed), so a committed report changes only when its
 //! counterexample does.
 
+use crate::diff::{diff, summary_line};
 use crate::report::step_line;
 use crate::summary::{Change, Counterexample, CounterexampleKind, Step, StepKind};
 use std::fmt::Write;
@@ -16,7 +17,24 @@ use std::ops::RangeInclusive;
 
 /// A standalone SVG document drawing `ce`, headed by `title`.
 pub fn sequence_diagram(ce: &Counterexample, title: &str) -> String {
-    let l = Layout::new(ce);
+    sequence_diagram_with(ce, title, &Options::default())
+}
+
+/// What a caller that knows more than the counterexample can add.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options<'a> {
+    /// Every lane's state before the first step. Without it, the note under
+    /// an actor's first change shows its whole new state (the state before
+    /// is not in a [`Counterexample`]); with it, only what changed.
+    pub initial_states: Option<&'a [String]>,
+    /// Label the last row as the plain end of a path, with these words,
+    /// instead of by `ce.kind`: for a path that breaks nothing.
+    pub plain_end: Option<&'a str>,
+}
+
+/// [`sequence_diagram`], with what [`Options`] adds.
+pub fn sequence_diagram_with(ce: &Counterexample, title: &str, opts: &Options) -> String {
+    let l = Layout::new(ce, opts);
     let mut out = String::new();
     let (w, h) = (l.width, l.height());
     let _ = write!(
@@ -33,19 +51,24 @@ pub fn sequence_diagram(ce: &Counterexample, title: &str) -> String {
     for row in (1..ce.steps.len()).step_by(2) {
         let _ = writeln!(
             out,
-            "<rect x=\"0\" y=\"{}\" width=\"{w}\" height=\"{ROW_H}\" fill=\"#f6f8fa\"/>",
-            l.row_top(row)
+            "<rect x=\"0\" y=\"{}\" width=\"{w}\" height=\"{}\" fill=\"#f6f8fa\"/>",
+            l.row_top(row),
+            l.row_h,
         );
     }
-    let (tone, ending) = ending(ce.kind);
-    band(&mut out, &l, l.final_row()..=l.final_row(), tone, ending);
-    if let Some(start) = ce.loop_start.filter(|&s| s < ce.steps.len()) {
+    let (tone, ending) = match opts.plain_end {
+        Some(words) => (Tone::Plain, words),
+        None => ending(ce.kind),
+    };
+    band(&mut out, &l, l.final_row()..=l.final_row(), 0, tone, ending);
+    if let Some(start) = l.loop_start {
         band(
             &mut out,
             &l,
             start..=ce.steps.len() - 1,
+            LOOP_HEAD_H,
             Tone::Loop,
-            "loop: these steps repeat forever",
+            "loop: the steps below repeat forever",
         );
     }
 
@@ -79,6 +102,13 @@ const HEADER_H: i32 = 24;
 /// A step row: its label's baseline at `LABEL_Y`, its arrow or marker at
 /// `GLYPH_Y`, both from the row's top.
 const ROW_H: i32 = 38;
+/// Added to every row when some step changed a state: the line under the
+/// step that says what changed, at `NOTE_Y` from the row's top.
+const NOTE_H: i32 = 14;
+const NOTE_Y: i32 = 42;
+/// Above a lasso's first looping step: the head of the loop's band, where its
+/// label goes clear of the steps.
+const LOOP_HEAD_H: i32 = 18;
 const LABEL_Y: i32 = 16;
 const GLYPH_Y: i32 = 26;
 /// Between the last step and the final states.
@@ -113,6 +143,8 @@ text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono','
 .recover{fill:#1a7f37}\
 .random{fill:#9a6700}\
 .small{font-size:11px}\
+.note{fill:#0550ae}\
+.step.current .hit{fill:#fff8c5;fill-opacity:.8;stroke:#d4a72c}\
 .bold{font-weight:bold}";
 
 /// Where everything goes. Rows are the steps (`0..steps`), then one more row,
@@ -122,13 +154,18 @@ struct Layout {
     gap: i32,
     width: i32,
     steps: usize,
+    row_h: i32,
+    /// A lasso's first looping step, if it is one of the steps.
+    loop_start: Option<usize>,
+    /// Per step, what it changed: (lane, the change in one line).
+    notes: Vec<Vec<(usize, String)>>,
     /// Each lane's final state, wrapped to its box.
     states: Vec<Vec<String>>,
     state_box_h: i32,
 }
 
 impl Layout {
-    fn new(ce: &Counterexample) -> Layout {
+    fn new(ce: &Counterexample, opts: &Options) -> Layout {
         // Trust no index: a lane exists for every actor a step names.
         let lanes = ce
             .steps
@@ -166,11 +203,20 @@ impl Layout {
             })
             .collect();
         let lines = states.iter().map(Vec::len).max().unwrap_or(0).max(1) as i32;
+        let notes = notes(ce, lanes, opts.initial_states);
+        let row_h = if notes.iter().any(|n| !n.is_empty()) {
+            ROW_H + NOTE_H
+        } else {
+            ROW_H
+        };
         Layout {
             lanes,
             gap,
             width: GUTTER + lanes as i32 * gap + MARGIN,
             steps: ce.steps.len(),
+            row_h,
+            loop_start: ce.loop_start.filter(|&s| s < ce.steps.len()),
+            notes,
             states,
             state_box_h: lines * STATE_LINE_H + 8,
         }
@@ -186,7 +232,10 @@ impl Layout {
     }
 
     fn row_top(&self, row: usize) -> i32 {
-        let top = TITLE_H + HEADER_H + 8 + row as i32 * ROW_H;
+        let mut top = TITLE_H + HEADER_H + 8 + row as i32 * self.row_h;
+        if self.loop_start.is_some_and(|s| row >= s) {
+            top += LOOP_HEAD_H;
+        }
         if row >= self.steps {
             top + FINAL_GAP
         } else {
@@ -198,13 +247,42 @@ impl Layout {
         if row >= self.steps {
             self.row_top(row) + FINAL_HEAD_H + self.state_box_h + 8
         } else {
-            self.row_top(row) + ROW_H
+            self.row_top(row) + self.row_h
         }
     }
 
     fn height(&self) -> i32 {
         self.row_bottom(self.final_row()) + MARGIN
     }
+}
+
+/// Per step, each changed lane's change in one line, diffed against the
+/// lane's state before (its previous change, or its initial state if known).
+fn notes(
+    ce: &Counterexample,
+    lanes: usize,
+    initial: Option<&[String]>,
+) -> Vec<Vec<(usize, String)>> {
+    let mut now: Vec<Option<&str>> = (0..lanes)
+        .map(|i| initial.and_then(|s| s.get(i)).map(String::as_str))
+        .collect();
+    ce.steps
+        .iter()
+        .map(|step| {
+            let mut row = Vec::new();
+            for Change { actor, state } in &step.changes {
+                let Some(before) = now.get_mut(*actor) else {
+                    continue;
+                };
+                let line = summary_line(&diff(*before, state));
+                *before = Some(state);
+                if !line.is_empty() {
+                    row.push((*actor, line));
+                }
+            }
+            row
+        })
+        .collect()
 }
 
 fn state_box_w(gap: i32) -> i32 {
@@ -220,6 +298,8 @@ enum Tone {
     Good,
     /// Neither: the search stopped here.
     Unknown,
+    /// The end of a path that is not a counterexample.
+    Plain,
     /// A lasso's loop: these steps repeat forever.
     Loop,
 }
@@ -231,6 +311,7 @@ impl Tone {
             Tone::Bad => ("#cf222e", "#ffebe9"),
             Tone::Good => ("#1a7f37", "#dafbe1"),
             Tone::Unknown => ("#9a6700", "#fff8c5"),
+            Tone::Plain => ("#57606a", "#f6f8fa"),
             Tone::Loop => ("#8250df", "#fbefff"),
         }
     }
@@ -248,11 +329,18 @@ fn ending(kind: CounterexampleKind) -> (Tone, &'static str) {
 }
 
 /// A band across `rows` (inclusive; the final-state row is
-/// [`Layout::final_row`]), labelled at its top right. Drawn before the lanes
-/// and steps, so it stays behind them.
-fn band(out: &mut String, l: &Layout, rows: RangeInclusive<usize>, tone: Tone, label: &str) {
+/// [`Layout::final_row`]) and the `head` pixels above them, labelled at its
+/// top right. Drawn before the lanes and steps, so it stays behind them.
+fn band(
+    out: &mut String,
+    l: &Layout,
+    rows: RangeInclusive<usize>,
+    head: i32,
+    tone: Tone,
+    label: &str,
+) {
     let (stroke, fill) = tone.colours();
-    let top = l.row_top(*rows.start()) - 2;
+    let top = l.row_top(*rows.start()) - head - 2;
     let bottom = l.row_bottom(*rows.end()) + 2;
     let _ = writeln!(
         out,
@@ -261,12 +349,14 @@ fn band(out: &mut String, l: &Layout, rows: RangeInclusive<usize>, tone: Tone, l
         l.width - 4,
         bottom - top,
     );
-    let _ = writeln!(
+    let _ =
+        writeln!(
         out,
         "<text x=\"{}\" y=\"{}\" class=\"end small bold halo\" style=\"fill:{stroke}\">{}</text>",
         l.width - MARGIN,
         top + 15,
-        esc(&fit(label, chars_in(l.width / 2, SMALL_ADVANCE)))
+        // Left of the label: "final state", or nothing in a loop's head.
+        esc(&fit(label, chars_in(l.width - 2 * MARGIN - 100, SMALL_ADVANCE)))
     );
 }
 
@@ -346,7 +436,18 @@ fn draw_step(out: &mut String, l: &Layout, ce: &Counterexample, row: usize, step
         let lane = ce.actors.get(*actor).map_or("?", String::as_str);
         let _ = write!(tip, "\n{lane} = {state}");
     }
-    let _ = writeln!(out, "<g><title>{}</title>", esc(&tip));
+    // `data-step` and the row-wide `hit` rectangle let a page (the explorer)
+    // mark the current step and select a step by clicking its row.
+    let _ = writeln!(
+        out,
+        "<g class=\"step\" data-step=\"{}\"><title>{}</title>\n\
+         <rect class=\"hit\" x=\"0\" y=\"{top}\" width=\"{}\" height=\"{}\" fill=\"#fff\" \
+         fill-opacity=\"0\"/>",
+        row + 1,
+        esc(&tip),
+        l.width,
+        l.row_h,
+    );
     text(
         out,
         GUTTER - 8,
@@ -440,6 +541,23 @@ fn draw_step(out: &mut String, l: &Layout, ce: &Counterexample, row: usize, step
             );
         }
     }
+    let notes = l.notes.get(row).map_or(&[][..], Vec::as_slice);
+    for (lane, note) in notes {
+        // Several notes in a row (a step that changed several actors) share it.
+        let right = notes
+            .iter()
+            .map(|(other, _)| l.lane_x(*other) - 8)
+            .filter(|&x| x > l.lane_x(*lane))
+            .min()
+            .unwrap_or(l.width - MARGIN);
+        let left = notes
+            .iter()
+            .map(|(other, _)| l.lane_x(*other) + 8)
+            .filter(|&x| x < l.lane_x(*lane))
+            .max()
+            .unwrap_or(GUTTER);
+        note_text(out, l, *lane, top + NOTE_Y, (left, right), note);
+    }
     out.push_str("</g>\n");
 }
 
@@ -471,20 +589,25 @@ fn message(out: &mut String, l: &Layout, row: usize, from: usize, step: &Step) {
         );
         arrow_head(out, x2 - 2 * dir, y, dir);
     }
-    let span = (x2 - x1).abs();
+    // Centred over the arrow, but free to run past its ends: a row holds
+    // one step, so its whole width is the label's, up to the diagram's edges.
+    let shown = fit(&step.label, chars_in(l.width - GUTTER - MARGIN, ADVANCE));
+    let half = (shown.chars().count() as f64 * ADVANCE / 2.0) as i32;
+    let (lo, hi) = (GUTTER + half, l.width - MARGIN - half);
+    let centre = ((x1 + x2) / 2).clamp(lo.min(hi), hi.max(lo));
     text(
         out,
-        (x1 + x2) / 2,
+        centre,
         l.row_top(row) + LABEL_Y,
         if lost { "mid halo lost" } else { "mid halo" },
-        &fit(&step.label, chars_in(span - 16, ADVANCE)),
+        &shown,
     );
 }
 
 /// A label beside a lane-local marker at height `y`: on the lane's right,
 /// `offset` pixels from it, or on its left for the last of several lanes
-/// (whose right has only the margin). Either way it stops short of the next
-/// lane.
+/// (whose right has only the margin). A row holds one step, so the label
+/// may cross other lanes, up to the diagram's edge.
 fn side_label(
     out: &mut String,
     l: &Layout,
@@ -495,19 +618,39 @@ fn side_label(
     s: &str,
 ) {
     let x = l.lane_x(lane);
+    let class = format!("halo {class}");
     if l.lanes > 1 && lane + 1 == l.lanes {
-        let shown = fit(s, chars_in(l.gap - offset - 10, ADVANCE));
-        text(
-            out,
-            x - offset,
-            y,
-            format!("end {class}").trim_end(),
-            &shown,
-        );
+        let shown = fit(s, chars_in(x - offset - GUTTER, ADVANCE));
+        text(out, x - offset, y, &format!("end {class}"), &shown);
     } else {
-        let room = if l.lanes == 1 { l.gap / 2 } else { l.gap };
-        let shown = fit(s, chars_in(room - offset - 10, ADVANCE));
-        text(out, x + offset, y, class, &shown);
+        let shown = fit(s, chars_in(l.width - MARGIN - x - offset, ADVANCE));
+        text(out, x + offset, y, class.trim_end(), &shown);
+    }
+}
+
+/// What a step changed in `lane`, in small type under the step: right of
+/// the lane up to `right` (the next lane with a note in this row, or the
+/// diagram's edge), or left of it for the last of several lanes, down to
+/// `left`. Under a plain model's action box, from the box's left.
+fn note_text(
+    out: &mut String,
+    l: &Layout,
+    lane: usize,
+    y: i32,
+    (left, right): (i32, i32),
+    note: &str,
+) {
+    let x = l.lane_x(lane);
+    if l.lanes == 1 {
+        let w = l.gap - 16;
+        let shown = fit(note, chars_in(w - 12, SMALL_ADVANCE));
+        text(out, x - w / 2 + 6, y, "small note halo", &shown);
+    } else if lane + 1 == l.lanes {
+        let shown = fit(note, chars_in(x - 6 - left, SMALL_ADVANCE));
+        text(out, x - 6, y, "small note halo end", &shown);
+    } else {
+        let shown = fit(note, chars_in(right - x - 6, SMALL_ADVANCE));
+        text(out, x + 6, y, "small note halo", &shown);
     }
 }
 
@@ -840,6 +983,79 @@ pub(crate) mod tests {
         let svg = sequence_diagram(&odd, "odd");
         assert_well_formed(&svg);
         assert!(svg.contains(">actor 1</text>") && svg.contains(">actor 5</text>"));
+    }
+
+    #[test]
+    fn notes_say_what_each_step_changed() {
+        let mut ce = sample();
+        ce.steps.truncate(2);
+        ce.steps[0].changes[0].state = "Tm { votes: {1}, decided: false }".into();
+        ce.steps[1].changes = vec![
+            Change {
+                actor: 0,
+                state: "Tm { votes: {1}, decided: true }".into(),
+            },
+            Change {
+                actor: 2,
+                state: "Rm { aborted: true }".into(),
+            },
+        ];
+        // Without the initial states, an actor's first change is its whole
+        // new state; later changes are diffs.
+        let svg = sequence_diagram(&ce, "t");
+        assert_well_formed(&svg);
+        assert!(svg.contains("class=\"small note halo\">Tm { votes: {1}, decided: false }<"));
+        assert!(svg.contains(">decided: true</text>"), "{svg}");
+        assert!(svg.contains(">Rm { aborted: true }</text>"));
+        // With them, every note is a diff.
+        let initial = [
+            "Tm { votes: {}, decided: false }".to_string(),
+            "Rm { aborted: false }".into(),
+            "Rm { aborted: false }".into(),
+        ];
+        let svg = sequence_diagram_with(
+            &ce,
+            "t",
+            &Options {
+                initial_states: Some(&initial),
+                plain_end: None,
+            },
+        );
+        assert!(svg.contains(">votes: {1}</text>"), "{svg}");
+        assert!(svg.contains(">aborted: true</text>"));
+        // Every step is a selectable row.
+        for n in 1..=2 {
+            assert!(svg.contains(&format!("<g class=\"step\" data-step=\"{n}\">")));
+        }
+        assert_eq!(svg.matches("class=\"hit\"").count(), 2);
+    }
+
+    #[test]
+    fn a_plain_end_replaces_the_verdict() {
+        let svg = sequence_diagram_with(
+            &sample(),
+            "t",
+            &Options {
+                initial_states: None,
+                plain_end: Some("end of the path"),
+            },
+        );
+        assert_well_formed(&svg);
+        assert!(svg.contains(">end of the path<") && !svg.contains("violated here"));
+    }
+
+    #[test]
+    fn a_loop_has_a_head_clear_of_its_first_step() {
+        let mut lasso = sample();
+        lasso.kind = CounterexampleKind::Lasso;
+        let plain = Layout::new(&lasso, &Options::default());
+        lasso.loop_start = Some(2);
+        let l = Layout::new(&lasso, &Options::default());
+        assert_eq!(l.row_top(1), plain.row_top(1));
+        assert_eq!(l.row_top(2), plain.row_top(2) + LOOP_HEAD_H);
+        // A loop_start past the steps draws no loop.
+        lasso.loop_start = Some(99);
+        assert!(!sequence_diagram(&lasso, "t").contains("repeat forever"));
     }
 
     #[test]

@@ -91,8 +91,14 @@ pub struct RunOptions {
 
 /// `check(variant, params, options, on_progress)`.
 pub type CheckFn = fn(&str, &Params, &CheckOptions, &mut dyn FnMut(&Progress)) -> CheckSummary;
-/// `explore(variant, params, bind address)`.
-pub type ExploreFn = fn(&str, &Params, &str) -> Result<(), String>;
+/// `explore(variant, params, site, listener)`: serves the explorer on the
+/// model until the returned server is dropped.
+pub type ExploreFn = fn(
+    &str,
+    &Params,
+    checker::explorer::Site,
+    std::net::TcpListener,
+) -> std::io::Result<checker::explorer::Server>;
 /// `run(variant, params, options)`.
 pub type RunFn = fn(&str, &Params, &RunOptions) -> Result<RunReport, String>;
 
@@ -114,7 +120,7 @@ pub struct Protocol {
     pub fairness: checker::Fairness,
     /// Builds the model and checks it.
     pub check: CheckFn,
-    /// Serves Stateright's explorer on the model; returns when the server stops.
+    /// Serves the workbench's explorer on the model ([`serve_explorer`]).
     pub explore: ExploreFn,
     /// Runs the actors over real UDP on loopback, if the protocol supports it.
     pub run: Option<RunFn>,
@@ -293,20 +299,57 @@ where
     summary
 }
 
-/// `Protocol::explore` for any [`Config`]: Stateright's explorer on `bind`.
-pub fn explore_config<C>(variant: &str, params: &Params, bind: &str) -> Result<(), String>
+/// `Protocol::explore` for any [`Config`]: the workbench's explorer
+/// ([`checker::explorer`]) on the model, served on `listener`.
+pub fn explore_config<C>(
+    variant: &str,
+    params: &Params,
+    site: checker::explorer::Site,
+    listener: std::net::TcpListener,
+) -> std::io::Result<checker::explorer::Server>
 where
     C: Config,
     <C::Model as Model>::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
     <C::Model as Model>::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
-    // Fail with a clear line, rather than a panic inside the server, when the
-    // address is taken or malformed.
-    drop(std::net::TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?);
     let model = C::new(variant, params).into_model();
-    // The explorer answers on its own thread for as long as the process lives.
-    let _checker = model.checker().serve(bind);
-    loop {
-        std::thread::park();
-    }
+    checker::explorer::serve(listener, model, site)
+}
+
+/// Serves the explorer for `protocol`'s `variant` at `params` on `listener`:
+/// what `dsw explore` runs. Its check (started from the index page) is the
+/// protocol's, at its default fairness, breadth first on one thread.
+pub fn serve_explorer(
+    protocol: &'static Protocol,
+    variant: &str,
+    params: &Params,
+    listener: std::net::TcpListener,
+) -> std::io::Result<checker::explorer::Server> {
+    let site = checker::explorer::Site {
+        model: protocol.name.to_string(),
+        variant: variant.to_string(),
+        params: params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        sources: protocol
+            .properties
+            .iter()
+            .map(|p| (p.name.to_string(), p.source.to_string()))
+            .collect(),
+        check: {
+            let (variant, params) = (variant.to_string(), params.clone());
+            Box::new(move |progress: &mut dyn FnMut(&Progress)| {
+                let opts = CheckOptions {
+                    fairness: protocol.fairness,
+                    ..CheckOptions::default()
+                };
+                let mut summary = (protocol.check)(&variant, &params, &opts, progress);
+                summary.model = protocol.name.to_string();
+                summary
+            })
+        },
+    };
+    (protocol.explore)(variant, params, site, listener)
 }

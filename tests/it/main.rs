@@ -5,6 +5,8 @@
 mod catalog;
 /// Our `eventually` agrees with Stateright's where Stateright can judge.
 mod differential;
+/// The explorer over plain HTTP: counterexample pages; bad requests survived.
+mod explorer;
 /// Fair lassos: a starved message is a counterexample only without fairness.
 mod fairness;
 /// The registry agrees with the models it describes; bad input is refused.

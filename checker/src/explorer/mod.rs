@@ -1,0 +1,664 @@
+//! The web explorer: a counterexample as a page a person can step through.
+//!
+//! `dsw explore` serves it; `dsw check` prints, for each violated property,
+//! a link ([`link`]) that opens it on exactly that path. A page shows the
+//! path as a sequence diagram (the reports' renderer, [`crate::svg`]), the
+//! steps with what each changed in which actor ([`crate::diff`]), every
+//! actor's state after the step in focus, and the steps enabled at the end,
+//! each a link one step longer: so it also explores paths no check found.
+//!
+//! Why not Stateright's explorer: it loads its UI from `./ui` in the working
+//! directory, shows states as raw `Debug` text without a diagram, panics on
+//! some receive errors, and knows nothing of lassos. This one is a small
+//! server of its own ([`http`]): a fixed set of routes ([`route`]), pages
+//! and assets compiled in, no file system access, bounded requests, one
+//! request per connection and a thread per connection (at most
+//! [`MAX_CONNECTIONS`]), every handler behind `catch_unwind`.
+//!
+//! Routes: `/` (the model, its properties, and a check to run),
+//! `/check` (starts it), `/path/<init>/<action>/...?property=P&loop=K`
+//! (a path; `loop` marks where a lasso's loop starts), `/explorer.css`,
+//! `/explorer.js`. Paths use Stateright's encoding (the initial state's
+//! index, then each action's index among those enabled), as
+//! [`Counterexample::path`] does.
+
+pub mod http;
+mod page;
+pub mod route;
+
+use crate::describe::Describe;
+use crate::explore::Progress;
+use crate::report::step_line;
+use crate::summary::{CheckSummary, Counterexample, CounterexampleKind, PropertyKind, Step};
+use http::{Refusal, Request, Response};
+use page::{PathView, PropertyLine};
+use route::{PathQuery, Route, RouteError};
+use stateright::{Expectation, Model};
+use std::fmt::Debug;
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Where `dsw explore` listens unless `--bind` says otherwise, and so the
+/// address in the links `dsw check` prints.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+/// Connections served at once, each on a thread of its own (a browser keeps
+/// idle connections open, so a small pool would stall); past that, a
+/// connection is told to come back (503).
+const MAX_CONNECTIONS: usize = 64;
+
+/// The link that opens the explorer at `addr` on `ce`, a counterexample of
+/// `property` (with its loop marked if it is a lasso).
+pub fn link(addr: &str, property: &str, ce: &Counterexample) -> String {
+    let mut url = format!(
+        "http://{addr}/path/{}?property={}",
+        ce.path,
+        route::percent_encode(property)
+    );
+    if let Some(k) = ce.loop_start {
+        url.push_str(&format!("&loop={k}"));
+    }
+    url
+}
+
+/// Checks the model the explorer serves, reporting progress.
+pub type CheckFn = Box<dyn Fn(&mut dyn FnMut(&Progress)) -> CheckSummary + Send + Sync>;
+
+/// What the explorer says about the model beyond the model itself.
+pub struct Site {
+    /// The model's CLI name (`paxos`).
+    pub model: String,
+    pub variant: String,
+    /// `clients=2 crashes=1 servers=3`.
+    pub params: String,
+    /// Where each property comes from (paper and section), by name.
+    pub sources: Vec<(String, String)>,
+    /// Runs the check when the index page asks for it.
+    pub check: CheckFn,
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site")
+            .field("model", &self.model)
+            .field("variant", &self.variant)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A running explorer. Dropping it stops it.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// The address it answers on (the real port, if it was asked for port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Blocks for as long as the server runs (until the process ends).
+    pub fn wait(mut self) {
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+
+    fn shut_down(&mut self) {
+        let Some(accept) = self.accept.take() else {
+            return;
+        };
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop with a connection of our own.
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(match wake {
+                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        if TcpStream::connect_timeout(&wake, Duration::from_secs(2)).is_ok() {
+            let _ = accept.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// Serves the explorer for `model` on `listener`, on threads of its own,
+/// until the returned [`Server`] is dropped.
+pub fn serve<M>(listener: TcpListener, model: M, site: Site) -> io::Result<Server>
+where
+    M: Model + Describe + Send + Sync + 'static,
+    M::State: Clone + Debug + PartialEq + Send + Sync,
+    M::Action: Clone + Debug + PartialEq + Send + Sync,
+{
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        model,
+        site,
+        check: Mutex::new(CheckState::Idle),
+    });
+    let active = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
+    let accept = std::thread::Builder::new()
+        .name("explorer-accept".into())
+        .spawn(move || {
+            for conn in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(mut stream) = conn else {
+                    // Out of file descriptors, say: let some close.
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                };
+                if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                    active.fetch_sub(1, Ordering::SeqCst);
+                    busy(&mut stream);
+                    continue;
+                }
+                // The slot is given back when the connection's thread ends,
+                // however it ends (or if it never starts).
+                let slot = Slot(Arc::clone(&active));
+                let shared = Arc::clone(&shared);
+                let _ = std::thread::Builder::new()
+                    .name("explorer-conn".into())
+                    .spawn(move || {
+                        let _slot = slot;
+                        answer(&shared, &mut stream);
+                    });
+            }
+        })?;
+    Ok(Server {
+        addr,
+        stop,
+        accept: Some(accept),
+    })
+}
+
+/// One of the [`MAX_CONNECTIONS`], held while a connection is served.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Tells a connection the server has too many already.
+fn busy(stream: &mut TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let response = Response::html(
+        503,
+        page::error(503, "Busy", "Too many connections at once; try again."),
+    );
+    let _ = http::respond(stream, &response, false);
+}
+
+/// What the check started from the index page is doing.
+enum CheckState {
+    Idle,
+    Running(Option<Progress>),
+    Done(Box<CheckSummary>),
+    Failed(String),
+}
+
+struct Shared<M> {
+    model: M,
+    site: Site,
+    check: Mutex<CheckState>,
+}
+
+/// Reads one request from `stream` and answers it; a handler that panics
+/// gets a 500 page, and the server goes on.
+fn answer<M>(shared: &Arc<Shared<M>>, stream: &mut TcpStream)
+where
+    M: Model + Describe + Send + Sync + 'static,
+    M::State: Clone + Debug + PartialEq + Send + Sync,
+    M::Action: Clone + Debug + PartialEq + Send + Sync,
+{
+    let request = match http::read_request(stream) {
+        Ok(Some(r)) => r,
+        Ok(None) | Err(_) => return,
+    };
+    let (response, head_only) = match request {
+        Err(refusal) => (refused(&refusal), false),
+        Ok(Request { method, target }) => {
+            let head_only = method == "HEAD";
+            let response = if method == "GET" || head_only {
+                catch_unwind(AssertUnwindSafe(|| handle(shared, &target))).unwrap_or_else(|_| {
+                    Response::html(
+                        500,
+                        page::error(
+                            500,
+                            "Internal error",
+                            "The explorer failed on this request (see its terminal); \
+                             it goes on serving others.",
+                        ),
+                    )
+                })
+            } else {
+                Response::html(
+                    405,
+                    page::error(
+                        405,
+                        "Method not allowed",
+                        "The explorer only answers GET and HEAD.",
+                    ),
+                )
+                .header("Allow", "GET, HEAD")
+            };
+            (response, head_only)
+        }
+    };
+    let _ = http::respond(stream, &response, head_only);
+}
+
+fn refused(refusal: &Refusal) -> Response {
+    let (title, message) = match refusal {
+        Refusal::UriTooLong => (
+            "Address too long",
+            format!(
+                "The request's address is longer than the explorer reads ({} bytes).",
+                http::MAX_HEAD
+            ),
+        ),
+        Refusal::HeadTooLarge => (
+            "Request too large",
+            format!(
+                "The request's headers are larger than the explorer reads ({} bytes).",
+                http::MAX_HEAD
+            ),
+        ),
+        Refusal::Malformed => ("Bad request", "That is not an HTTP/1.1 request.".into()),
+    };
+    Response::html(
+        refusal.status(),
+        page::error(refusal.status(), title, &message),
+    )
+}
+
+fn handle<M>(shared: &Arc<Shared<M>>, target: &str) -> Response
+where
+    M: Model + Describe + Send + Sync + 'static,
+    M::State: Clone + Debug + PartialEq + Send + Sync,
+    M::Action: Clone + Debug + PartialEq + Send + Sync,
+{
+    match route::route(target) {
+        Ok(Route::Index) => Response::html(200, index(shared)),
+        Ok(Route::Check) => {
+            start_check(shared);
+            Response::html(303, page::error(303, "Checking", "The check has started."))
+                .header("Location", "/")
+        }
+        Ok(Route::Asset(name)) => {
+            let (body, kind) = page::asset(name);
+            Response::new(200, kind, body)
+        }
+        Ok(Route::Favicon) => Response::new(204, "text/plain", Vec::new()),
+        Ok(Route::Path(q)) => match path_view(&shared.model, &shared.site, &q) {
+            Ok(view) => Response::html(200, page::path(&shared.site, &view)),
+            Err((status, message)) => {
+                Response::html(status, page::error(status, "No such path", &message))
+            }
+        },
+        Err(RouteError::NotFound) => Response::html(
+            404,
+            page::error(
+                404,
+                "Not found",
+                &format!(
+                    "The explorer has no page at {}.",
+                    route::shorten(target, 80)
+                ),
+            ),
+        ),
+        Err(RouteError::Malformed(why)) => {
+            Response::html(400, page::error(400, "Malformed path", &why))
+        }
+    }
+}
+
+fn start_check<M>(shared: &Arc<Shared<M>>)
+where
+    M: Send + Sync + 'static,
+{
+    {
+        let mut state = shared.check.lock().unwrap_or_else(PoisonError::into_inner);
+        if matches!(*state, CheckState::Running(_) | CheckState::Done(_)) {
+            return;
+        }
+        *state = CheckState::Running(None);
+    }
+    let worker = Arc::clone(shared);
+    let spawned = std::thread::Builder::new()
+        .name("explorer-check".into())
+        .spawn(move || {
+            let shared = worker;
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                (shared.site.check)(&mut |p: &Progress| {
+                    *shared.check.lock().unwrap_or_else(PoisonError::into_inner) =
+                        CheckState::Running(Some(p.clone()));
+                })
+            }));
+            *shared.check.lock().unwrap_or_else(PoisonError::into_inner) = match result {
+                Ok(summary) => CheckState::Done(Box::new(summary)),
+                Err(_) => CheckState::Failed("the check panicked (see the terminal)".into()),
+            };
+        });
+    if spawned.is_err() {
+        *shared.check.lock().unwrap_or_else(PoisonError::into_inner) =
+            CheckState::Failed("could not start a thread for the check".into());
+    }
+}
+
+fn index<M>(shared: &Shared<M>) -> String
+where
+    M: Model + Describe,
+    M::State: Debug,
+{
+    let model = &shared.model;
+    let inits: Vec<String> = model
+        .init_states()
+        .iter()
+        .map(|s| model.describe_state(s).join(" · "))
+        .collect();
+    let properties: Vec<(String, PropertyKind)> = model
+        .properties()
+        .iter()
+        .map(|p| {
+            (
+                p.name.to_string(),
+                PropertyKind::from(p.expectation.clone()),
+            )
+        })
+        .collect();
+    let state = shared.check.lock().unwrap_or_else(PoisonError::into_inner);
+    let check = match &*state {
+        CheckState::Idle => page::CheckStatus::Idle,
+        CheckState::Running(p) => page::CheckStatus::Running(p.clone()),
+        CheckState::Done(s) => page::CheckStatus::Done(s),
+        CheckState::Failed(why) => page::CheckStatus::Failed(why),
+    };
+    page::index(&shared.site, &model.lanes(), &inits, &properties, &check)
+}
+
+/// A replayed path: the states and the actions between them.
+struct Walk<M: Model> {
+    states: Vec<M::State>,
+    actions: Vec<M::Action>,
+}
+
+/// Follows `indices` from an initial state; an index that names no enabled
+/// step is an error with the reason, never a panic.
+fn replay<M>(model: &M, indices: &[usize]) -> Result<Walk<M>, String>
+where
+    M: Model,
+    M::State: Clone,
+    M::Action: Clone,
+{
+    let inits = model.init_states();
+    let Some(first) = indices.first() else {
+        return Err("the path is empty".into());
+    };
+    let Some(init) = inits.get(*first).cloned() else {
+        return Err(format!(
+            "there is no initial state {first}: the model has {} (0 to {})",
+            inits.len(),
+            inits.len().saturating_sub(1)
+        ));
+    };
+    let mut walk = Walk {
+        states: vec![init],
+        actions: Vec::with_capacity(indices.len() - 1),
+    };
+    for (n, &i) in indices[1..].iter().enumerate() {
+        let state = &walk.states[n];
+        let mut actions = Vec::new();
+        model.actions(state, &mut actions);
+        let Some(action) = actions.get(i).cloned() else {
+            return Err(match actions.len() {
+                0 => format!(
+                    "step {} asks for action {i}, but no step is enabled there",
+                    n + 1
+                ),
+                1 => format!(
+                    "step {} asks for action {i}, but only action 0 is enabled there",
+                    n + 1
+                ),
+                k => format!(
+                    "step {} asks for action {i}, but only {k} are enabled there (0 to {})",
+                    n + 1,
+                    k - 1
+                ),
+            });
+        };
+        let Some(next) = model.next_state(state, action.clone()) else {
+            return Err(format!(
+                "step {} takes action {i}, which changes nothing there (the model ignores it)",
+                n + 1
+            ));
+        };
+        walk.states.push(next);
+        walk.actions.push(action);
+    }
+    Ok(walk)
+}
+
+/// Everything the path page shows, computed from the model.
+fn path_view<M>(model: &M, site: &Site, q: &PathQuery) -> Result<PathView, (u16, String)>
+where
+    M: Model + Describe,
+    M::State: Clone + Debug + PartialEq,
+    M::Action: Clone + Debug + PartialEq,
+{
+    let properties = model.properties();
+    let selected = match &q.property {
+        None => None,
+        Some(name) => Some(properties.iter().find(|p| p.name == name).ok_or_else(|| {
+            (
+                400,
+                format!(
+                    "the model has no property \"{}\"; it has: {}",
+                    route::shorten(name, 60),
+                    properties
+                        .iter()
+                        .map(|p| p.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?),
+    };
+    let walk = replay(model, &q.indices).map_err(|e| (404, e))?;
+    let n = walk.actions.len();
+    if let Some(k) = q.loop_start {
+        if k >= n {
+            return Err((
+                400,
+                format!(
+                    "loop={k}: the path has {n} steps, so a loop starts at 0 to {}",
+                    n.max(1) - 1
+                ),
+            ));
+        }
+    }
+    let steps: Vec<Step> = walk
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| model.describe_step(&walk.states[i], a, &walk.states[i + 1]))
+        .collect();
+    let positions: Vec<Vec<String>> = walk
+        .states
+        .iter()
+        .map(|s| model.describe_state(s))
+        .collect();
+    let last = &walk.states[n];
+    let enabled: Vec<(usize, M::Action, M::State)> = {
+        let mut actions = Vec::new();
+        model.actions(last, &mut actions);
+        actions
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let next = model.next_state(last, a.clone())?;
+                Some((i, a, next))
+            })
+            .collect()
+    };
+    let holds = |p: &stateright::Property<M>, s: &M::State| (p.condition)(model, s);
+
+    // What the link claims, checked against the path itself.
+    let loop_closes = q.loop_start.is_some_and(|k| walk.states[k] == *last);
+    let mut notes = Vec::new();
+    if q.loop_start.is_some() && !loop_closes {
+        notes.push(
+            "The link marks a loop, but the last state is not the state where the loop starts, \
+             so the path does not loop; it is shown without the loop."
+                .to_string(),
+        );
+    }
+    let loop_start = q.loop_start.filter(|_| loop_closes);
+    let never = |p: &stateright::Property<M>| walk.states.iter().all(|s| !holds(p, s));
+    let (kind, headline, plain) = match selected {
+        Some(p) => {
+            let name = p.name;
+            match p.expectation {
+                Expectation::Always if !holds(p, last) => (
+                    CounterexampleKind::Violation,
+                    format!("{name}: violated after {n} step{}", plural(n)),
+                    false,
+                ),
+                Expectation::Always => (
+                    CounterexampleKind::Violation,
+                    format!("{name} holds at the end of this path"),
+                    true,
+                ),
+                Expectation::Sometimes if holds(p, last) => (
+                    CounterexampleKind::Example,
+                    format!("{name}: an example in {n} step{}", plural(n)),
+                    false,
+                ),
+                Expectation::Sometimes => (
+                    CounterexampleKind::Example,
+                    format!("{name} is not true at the end of this path"),
+                    true,
+                ),
+                Expectation::Eventually if loop_start.is_some() && never(p) => (
+                    CounterexampleKind::Lasso,
+                    format!("{name}: violated by a run that loops forever"),
+                    false,
+                ),
+                Expectation::Eventually if enabled.is_empty() && never(p) => (
+                    CounterexampleKind::Deadlock,
+                    format!(
+                        "{name}: violated, the run stops after {n} step{}",
+                        plural(n)
+                    ),
+                    false,
+                ),
+                Expectation::Eventually => (
+                    CounterexampleKind::Lasso,
+                    format!("{name} is not shown violated by this path"),
+                    true,
+                ),
+            }
+        }
+        None => (
+            CounterexampleKind::Violation,
+            format!("A path of {n} step{}", plural(n)),
+            true,
+        ),
+    };
+    let lanes = model.lanes();
+    let ce = Counterexample {
+        kind,
+        path: q
+            .indices
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("/"),
+        actors: lanes.clone(),
+        steps,
+        loop_start,
+        final_states: positions[n].clone(),
+    };
+    let title = format!(
+        "{} ({}): {}",
+        site.model,
+        site.variant,
+        headline.trim_end_matches('.')
+    );
+    let end_words = if plain {
+        Some(if enabled.is_empty() {
+            "end of the path: no step is enabled"
+        } else {
+            "end of the path"
+        })
+    } else {
+        None
+    };
+    let svg = crate::svg::sequence_diagram_with(
+        &ce,
+        &title,
+        &crate::svg::Options {
+            initial_states: Some(&positions[0]),
+            plain_end: end_words,
+        },
+    );
+    let property_lines = properties
+        .iter()
+        .map(|p| PropertyLine {
+            name: p.name.to_string(),
+            kind: PropertyKind::from(p.expectation.clone()),
+            values: walk.states.iter().map(|s| holds(p, s)).collect(),
+        })
+        .collect();
+    let next = enabled
+        .iter()
+        .map(|(i, a, next)| {
+            let step = model.describe_step(last, a, next);
+            (*i, step_line(&ce, &step))
+        })
+        .collect();
+    Ok(PathView {
+        headline,
+        selected: selected.map(|p| {
+            (
+                p.name.to_string(),
+                PropertyKind::from(p.expectation.clone()),
+            )
+        }),
+        plain,
+        notes,
+        ce,
+        positions,
+        properties: property_lines,
+        next,
+        svg,
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

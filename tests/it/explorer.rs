@@ -1,0 +1,249 @@
+//! The explorer over plain HTTP (a `TcpStream`, no client library): every
+//! page a counterexample link leads to, and every kind of bad request
+//! answered with an error page while the server goes on serving.
+
+use checker::explorer::{self, Server};
+use checker::{CheckOptions, CheckSummary, Fairness};
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+/// The explorer for `model`'s `variant` at its defaults, on a free port.
+fn serve(model: &str, variant: &str) -> Server {
+    let protocol = models::protocol(model).expect("registered");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    models::registry::serve_explorer(protocol, variant, &protocol.default_params(), listener)
+        .expect("serves")
+}
+
+fn check(model: &str, variant: &str, fairness: Fairness) -> CheckSummary {
+    let protocol = models::protocol(model).expect("registered");
+    let opts = CheckOptions {
+        fairness,
+        ..CheckOptions::default()
+    };
+    models::check(
+        protocol,
+        variant,
+        &protocol.default_params(),
+        &opts,
+        &mut |_| {},
+    )
+}
+
+/// The link `dsw check` prints for `property`, as a request target (the
+/// address it names is the default one; the tests' servers are elsewhere).
+fn target_of(summary: &CheckSummary, property: &str) -> String {
+    let ce = summary
+        .property(property)
+        .and_then(|p| p.counterexample.as_ref())
+        .expect("a counterexample");
+    let link = explorer::link(explorer::DEFAULT_ADDR, property, ce);
+    let target = link
+        .strip_prefix(&format!("http://{}", explorer::DEFAULT_ADDR))
+        .expect("the default address");
+    target.to_string()
+}
+
+/// Sends `raw` and reads the whole answer: (status, head, body).
+fn send(server: &Server, raw: &[u8]) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(server.addr()).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    // A refused request is answered before it is read in full, so the
+    // write may fail part-way; the answer is what counts.
+    let _ = stream.write_all(raw);
+    let _ = stream.shutdown(Shutdown::Write);
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("an answer");
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {head}"));
+    (status, head.to_string(), body.to_string())
+}
+
+fn get(server: &Server, target: &str) -> (u16, String) {
+    let (status, _, body) = send(
+        server,
+        format!("GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes(),
+    );
+    (status, body)
+}
+
+#[test]
+fn a_check_link_opens_the_counterexample_as_steps_and_a_diagram() {
+    let server = serve("two-phase-commit", "commit-on-majority");
+    let summary = check("two-phase-commit", "commit-on-majority", Fairness::Weak);
+    let ce = summary
+        .property("agreement")
+        .and_then(|p| p.counterexample.clone())
+        .expect("agreement is violated");
+    let (status, page) = get(&server, &target_of(&summary, "agreement"));
+    assert_eq!(status, 200, "{page}");
+    let n = ce.steps.len();
+    assert!(
+        page.contains(&format!("agreement: violated after {n} steps")),
+        "{page}"
+    );
+    assert!(page.contains("<svg "), "the diagram is inline");
+    // Every step is in the diagram and in the step list, with the same words
+    // the terminal prints.
+    for (i, step) in ce.steps.iter().enumerate() {
+        assert!(page.contains(&format!("data-step=\"{}\"", i + 1)));
+        assert!(page.contains(&format!("<li data-pos=\"{}\">", i + 1)));
+        let line = checker::report::step_line(&ce, step);
+        let escaped = line
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert!(page.contains(&escaped), "step {} ({line}) missing", i + 1);
+    }
+    assert!(
+        page.contains("violated here"),
+        "the violated state is marked"
+    );
+    assert!(
+        page.contains("prop false"),
+        "the broken property shows false"
+    );
+    assert!(page.contains("<ins>"), "per-step diffs");
+    // One state snapshot per position, the last one shown.
+    assert_eq!(page.matches("class=\"snapshot\"").count(), n + 1);
+    assert!(page.contains(&format!("data-pos=\"{n}\"><h2>")));
+}
+
+#[test]
+fn a_lasso_link_marks_its_loop_and_a_wrong_loop_is_said_so() {
+    let server = serve("alternating-bit", "correct");
+    let summary = check("alternating-bit", "correct", Fairness::Weak);
+    let target = target_of(&summary, "every message delivered");
+    assert!(target.contains("&loop="), "{target}");
+    let (status, page) = get(&server, &target);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("violated by a run that loops forever"),
+        "{page}"
+    );
+    assert!(page.contains("class=\"loop-mark\""));
+    assert!(page.contains("loop: the steps below repeat forever"));
+    // The same path with a loop that does not close is shown without it.
+    let (path, _) = target.split_once('?').unwrap();
+    let (status, page) = get(&server, &format!("{path}?loop=1"));
+    assert_eq!(status, 200);
+    assert!(page.contains("does not loop"), "{page}");
+    assert!(!page.contains("class=\"loop-mark\""));
+}
+
+#[test]
+fn the_index_runs_the_check_and_links_each_counterexample() {
+    let server = serve("two-phase-commit", "commit-on-majority");
+    let (status, page) = get(&server, "/");
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"run-check\""), "{page}");
+    for p in models::protocol("two-phase-commit").unwrap().properties {
+        assert!(page.contains(p.name), "{} not listed", p.name);
+    }
+    let (status, head, _) = send(&server, b"GET /check HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(status, 303);
+    assert!(head.contains("\r\nLocation: /"), "{head}");
+    // Poll, within a bound, until the check is done.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let page = loop {
+        let (_, page) = get(&server, "/");
+        if !page.contains("Checking:") {
+            break page;
+        }
+        assert!(Instant::now() < deadline, "the check did not finish");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(page.contains("violated"), "{page}");
+    let first = page
+        .split("class=\"ce\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a counterexample link")
+        .replace("&amp;", "&");
+    let (status, _) = get(&server, &first);
+    assert_eq!(status, 200, "{first}");
+}
+
+#[test]
+fn bad_requests_get_an_error_page_and_the_server_goes_on() {
+    let server = serve("two-phase-commit", "correct");
+    let cases: Vec<(&str, String, u16)> = vec![
+        ("unknown page", "/nope".into(), 404),
+        ("unknown asset", "/explorer.wasm".into(), 404),
+        ("traversal", "/../Cargo.toml".into(), 404),
+        ("encoded traversal", "/%2e%2e/Cargo.toml".into(), 404),
+        ("traversal under path", "/path/../../Cargo.toml".into(), 400),
+        ("encoded under path", "/path/0/%2e%2e/x".into(), 400),
+        ("absolute file", "//etc/passwd".into(), 404),
+        ("not a number", "/path/zero".into(), 400),
+        ("negative", "/path/-1".into(), 400),
+        ("empty index", "/path/0//1".into(), 400),
+        ("huge index", "/path/0/99999999999999999999".into(), 400),
+        ("no such init", "/path/7".into(), 404),
+        ("no such action", "/path/0/999".into(), 404),
+        ("too long", format!("/path/0{}", "/0".repeat(5000)), 400),
+        ("bad loop", "/path/0/0?loop=x".into(), 400),
+        ("loop past the end", "/path/0/0?loop=5".into(), 400),
+        ("unknown property", "/path/0?property=nope".into(), 400),
+        ("bad escape", "/path/0?property=%zz".into(), 400),
+    ];
+    for (what, target, want) in &cases {
+        let (status, body) = get(&server, target);
+        assert_eq!(status, *want, "{what}: {target:.80}: {body}");
+        assert!(
+            body.contains("id=\"error-message\""),
+            "{what}: not an error page"
+        );
+        assert!(!body.contains("[workspace]"), "{what}: served a file");
+    }
+
+    // A 100 KB address: refused before it is read in full.
+    let long = format!(
+        "GET /path/0{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "/0".repeat(50_000)
+    );
+    let (status, _, body) = send(&server, long.as_bytes());
+    assert_eq!(status, 414);
+    assert!(body.contains("id=\"error-message\""));
+    // Too many headers, and a head too large.
+    let many: String = (0..200).map(|i| format!("X-{i}: y\r\n")).collect();
+    let (status, _, _) = send(&server, format!("GET / HTTP/1.1\r\n{many}\r\n").as_bytes());
+    assert_eq!(status, 431);
+    let big = format!("GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "y".repeat(40_000));
+    assert_eq!(send(&server, big.as_bytes()).0, 431);
+    // Not HTTP at all, and a method the explorer does not take.
+    assert_eq!(send(&server, b"\x16\x03\x01\x02\x00 hello\r\n\r\n").0, 400);
+    let (status, head, _) = send(&server, b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+    assert_eq!(status, 405);
+    assert!(head.contains("Allow: GET, HEAD"));
+    // HEAD: the head alone.
+    let (status, head, body) = send(&server, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(status, 200);
+    assert!(head.contains("Content-Length: ") && body.is_empty());
+    // A client that connects and says nothing does not hold up others.
+    let _silent: Vec<TcpStream> = (0..8)
+        .map(|_| TcpStream::connect(server.addr()).unwrap())
+        .collect();
+    // Half a request, then a hang-up.
+    {
+        let mut half = TcpStream::connect(server.addr()).unwrap();
+        half.write_all(b"GET /pa").unwrap();
+    }
+
+    // Still serving, assets included.
+    let (status, page) = get(&server, "/");
+    assert_eq!(status, 200);
+    assert!(page.contains("two-phase-commit"));
+    let (status, head, js) = send(&server, b"GET /explorer.js HTTP/1.1\r\n\r\n");
+    assert_eq!(status, 200);
+    assert!(head.contains("text/javascript") && js.contains("function show"));
+    assert_eq!(get(&server, "/explorer.css").0, 200);
+}
