@@ -313,7 +313,8 @@ where
     <C::Model as Model>::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
     let model = C::new(variant, params).into_model();
-    checker::explorer::serve(listener, model, site)
+    let analyses = C::analyses(&model);
+    checker::explorer::serve(listener, model, analyses, site)
 }
 
 /// Serves the explorer for `protocol`'s `variant` at `params` on `listener`:

@@ -26,6 +26,7 @@ pub mod http;
 mod page;
 pub mod route;
 
+use crate::analyses::Analyses;
 use crate::describe::Describe;
 use crate::explore::Progress;
 use crate::report::step_line;
@@ -139,7 +140,16 @@ impl Drop for Server {
 
 /// Serves the explorer for `model` on `listener`, on threads of its own,
 /// until the returned [`Server`] is dropped.
-pub fn serve<M>(listener: TcpListener, model: M, site: Site) -> io::Result<Server>
+///
+/// `analyses` is what the model declares besides its properties: links to
+/// a refinement's counterexample are checked with it, a lasso's loop is
+/// judged under the model's view, and excluded actions are not offered.
+pub fn serve<M>(
+    listener: TcpListener,
+    model: M,
+    analyses: Analyses<M>,
+    site: Site,
+) -> io::Result<Server>
 where
     M: Model + Describe + Send + Sync + 'static,
     M::State: Clone + Debug + PartialEq + Send + Sync,
@@ -148,6 +158,7 @@ where
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {
         model,
+        analyses,
         site,
         check: Mutex::new(CheckState::Idle),
     });
@@ -217,8 +228,9 @@ enum CheckState {
     Failed(String),
 }
 
-struct Shared<M> {
+struct Shared<M: Model> {
     model: M,
+    analyses: Analyses<M>,
     site: Site,
     check: Mutex<CheckState>,
 }
@@ -310,7 +322,7 @@ where
             Response::new(200, kind, body)
         }
         Ok(Route::Favicon) => Response::new(204, "text/plain", Vec::new()),
-        Ok(Route::Path(q)) => match path_view(&shared.model, &shared.site, &q) {
+        Ok(Route::Path(q)) => match path_view(&shared.model, &shared.analyses, &shared.site, &q) {
             Ok(view) => Response::html(200, page::path(&shared.site, &view)),
             Err((status, message)) => {
                 Response::html(status, page::error(status, "No such path", &message))
@@ -335,7 +347,7 @@ where
 
 fn start_check<M>(shared: &Arc<Shared<M>>)
 where
-    M: Send + Sync + 'static,
+    M: Model + Send + Sync + 'static,
 {
     {
         let mut state = shared.check.lock().unwrap_or_else(PoisonError::into_inner);
@@ -386,6 +398,13 @@ where
                 PropertyKind::from(p.expectation.clone()),
             )
         })
+        .chain(
+            shared
+                .analyses
+                .refinements
+                .iter()
+                .map(|r| (r.name.clone(), PropertyKind::Refines)),
+        )
         .collect();
     let state = shared.check.lock().unwrap_or_else(PoisonError::into_inner);
     let check = match &*state {
@@ -460,15 +479,25 @@ where
 }
 
 /// Everything the path page shows, computed from the model.
-fn path_view<M>(model: &M, site: &Site, q: &PathQuery) -> Result<PathView, (u16, String)>
+fn path_view<M>(
+    model: &M,
+    analyses: &Analyses<M>,
+    site: &Site,
+    q: &PathQuery,
+) -> Result<PathView, (u16, String)>
 where
     M: Model + Describe,
     M::State: Clone + Debug + PartialEq,
     M::Action: Clone + Debug + PartialEq,
 {
     let properties = model.properties();
+    let refinement = q
+        .property
+        .as_ref()
+        .and_then(|name| analyses.refinements.iter().find(|r| r.name == *name));
     let selected = match &q.property {
         None => None,
+        Some(_) if refinement.is_some() => None,
         Some(name) => Some(properties.iter().find(|p| p.name == name).ok_or_else(|| {
             (
                 400,
@@ -478,6 +507,7 @@ where
                     properties
                         .iter()
                         .map(|p| p.name)
+                        .chain(analyses.refinements.iter().map(|r| r.name.as_str()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -515,6 +545,7 @@ where
         actions
             .into_iter()
             .enumerate()
+            .filter(|(_, a)| analyses.excluded.as_ref().is_none_or(|x| !x(a)))
             .filter_map(|(i, a)| {
                 let next = model.next_state(last, a.clone())?;
                 Some((i, a, next))
@@ -524,7 +555,13 @@ where
     let holds = |p: &stateright::Property<M>, s: &M::State| (p.condition)(model, s);
 
     // What the link claims, checked against the path itself.
-    let loop_closes = q.loop_start.is_some_and(|k| walk.states[k] == *last);
+    // Under a view, a loop closes when it returns to a state with the same
+    // view (e.g. the same ballots up to renumbering), not the same state.
+    let same = |a: &M::State, b: &M::State| match &analyses.view {
+        Some(view) => view(a) == view(b),
+        None => a == b,
+    };
+    let loop_closes = q.loop_start.is_some_and(|k| same(&walk.states[k], last));
     let mut notes = Vec::new();
     if q.loop_start.is_some() && !loop_closes {
         notes.push(
@@ -535,8 +572,27 @@ where
     }
     let loop_start = q.loop_start.filter(|_| loop_closes);
     let never = |p: &stateright::Property<M>| walk.states.iter().all(|s| !holds(p, s));
-    let (kind, headline, plain) = match selected {
-        Some(p) => {
+    let (kind, headline, plain) = match (selected, refinement) {
+        (_, Some(r)) => {
+            let broken = match n {
+                0 => !r.maps_init(&walk.states[0]),
+                _ => !r.maps_step(&walk.states[n - 1], last),
+            };
+            if broken {
+                (
+                    CounterexampleKind::Refinement,
+                    format!("{}: step {n} is no step of the spec", r.name),
+                    false,
+                )
+            } else {
+                (
+                    CounterexampleKind::Refinement,
+                    format!("{}: the last step maps to the spec", r.name),
+                    true,
+                )
+            }
+        }
+        (Some(p), None) => {
             let name = p.name;
             match p.expectation {
                 Expectation::Always if !holds(p, last) => (
@@ -579,7 +635,7 @@ where
                 ),
             }
         }
-        None => (
+        (None, None) => (
             CounterexampleKind::Violation,
             format!("A path of {n} step{}", plural(n)),
             true,
@@ -639,12 +695,14 @@ where
         .collect();
     Ok(PathView {
         headline,
-        selected: selected.map(|p| {
-            (
-                p.name.to_string(),
-                PropertyKind::from(p.expectation.clone()),
-            )
-        }),
+        selected: selected
+            .map(|p| {
+                (
+                    p.name.to_string(),
+                    PropertyKind::from(p.expectation.clone()),
+                )
+            })
+            .or_else(|| refinement.map(|r| (r.name.clone(), PropertyKind::Refines))),
         plain,
         notes,
         ce,

@@ -312,6 +312,7 @@ pub fn path(site: &Site, v: &PathView) -> String {
                 PropertyKind::Always => "a safety (<i>always</i>)",
                 PropertyKind::Sometimes => "a reachability (<i>sometimes</i>)",
                 PropertyKind::Eventually => "a liveness (<i>eventually</i>)",
+                PropertyKind::Refines => "a refinement (<i>refines</i>)",
             },
             if src.is_empty() { "" } else { " from " },
             h(src)
@@ -333,6 +334,10 @@ pub fn path(site: &Site, v: &PathView) -> String {
                 (PropertyKind::Eventually, None) => {
                     "Every run must reach a state where it is true; this run stops \
                      (no step is enabled) without reaching one."
+                }
+                (PropertyKind::Refines, _) => {
+                    "Every step must map to a step of the abstract spec, or change \
+                     nothing the spec sees; the last step (the red band) does neither."
                 }
             });
         }
