@@ -1,5 +1,7 @@
 //! Workspace-level integration tests.
 
+/// Paxos's ballot view is sound; valence finds FLP's bivalent duel.
+mod analyses;
 /// Every catalog check's verdicts, state counts and counterexamples, as
 /// insta snapshots, and each verdict against the registry's expectation.
 mod catalog;

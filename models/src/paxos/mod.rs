@@ -845,8 +845,9 @@ fn each_round(
     }
 }
 
-/// With `retry`, the most messages the checker lets be in flight at once: a
-/// state constraint, as TLC's `CONSTRAINT`. Retrying proposers can otherwise
+/// With `retry`, the most messages the checker lets be in flight at once,
+/// not counting the dead replies the view forgets: a state constraint, as
+/// TLC's `CONSTRAINT`. Retrying proposers can otherwise
 /// leave ever more stale requests undelivered, an infinite space even under
 /// the view. States beyond it are cut off: a liveness verdict that depends on
 /// one is `bounded`, never a violation; a lasso found inside it is a real
