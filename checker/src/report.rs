@@ -169,6 +169,41 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
         if !examples.is_empty() {
             let _ = writeln!(md, "\nExamples found, not drawn: {}.", examples.join(", "));
         }
+        if let Some(v) = &s.valence {
+            let initial: Vec<String> = v
+                .initial
+                .iter()
+                .map(|values| match values.len() {
+                    0 => "none".to_owned(),
+                    _ => values.join(" or "),
+                })
+                .collect();
+            let _ = writeln!(
+                md,
+                "\nValence (FLP 1985 §3), decisions {}: {} of {} initial state{} bivalent \
+                 (reachable: {}); {} bivalent state{}{}; {}.",
+                md_text(&v.values.join(", ")),
+                v.bivalent_initial,
+                v.initial.len(),
+                if v.initial.len() == 1 { "" } else { "s" },
+                md_text(&initial.join("; ")),
+                thousands(v.bivalent_states),
+                if v.bivalent_states == 1 { "" } else { "s" },
+                if v.complete {
+                    ""
+                } else {
+                    " among those explored"
+                },
+                match &v.bivalent_forever {
+                    Some(ce) => format!(
+                        "a fair run stays bivalent forever (a lasso of {} steps, path {})",
+                        ce.steps.len(),
+                        code(&ce.path)
+                    ),
+                    None => "no fair run stays bivalent forever".to_owned(),
+                }
+            );
+        }
         for p in &s.properties {
             let Some(ce) = &p.counterexample else {
                 continue;
