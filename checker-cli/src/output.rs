@@ -85,14 +85,7 @@ pub fn summary(s: &CheckSummary, params: &Params, explore_hint: &str) -> String 
 /// Valence analysis in three lines: the initial states, how many states are
 /// bivalent, and whether a fair run stays so forever.
 fn valence(v: &checker::ValenceSummary) -> String {
-    let initial: Vec<String> = v
-        .initial
-        .iter()
-        .map(|values| match values.len() {
-            0 => "none reachable".to_string(),
-            _ => values.join(", "),
-        })
-        .collect();
+    let initial = v.initial_words(", ", "none reachable");
     let mut out = String::new();
     let _ = writeln!(
         out,

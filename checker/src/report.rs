@@ -170,14 +170,7 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
             let _ = writeln!(md, "\nExamples found, not drawn: {}.", examples.join(", "));
         }
         if let Some(v) = &s.valence {
-            let initial: Vec<String> = v
-                .initial
-                .iter()
-                .map(|values| match values.len() {
-                    0 => "none".to_owned(),
-                    _ => values.join(" or "),
-                })
-                .collect();
+            let initial = v.initial_words(" or ", "none");
             let _ = writeln!(
                 md,
                 "\nValence (FLP 1985 §3), decisions {}: {} of {} initial state{} bivalent \

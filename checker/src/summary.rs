@@ -253,6 +253,19 @@ pub struct ValenceSummary {
     pub bivalent_forever: Option<Counterexample>,
 }
 
+impl ValenceSummary {
+    /// Each initial state's reachable values, joined by `and`, or `none`.
+    pub fn initial_words(&self, and: &str, none: &str) -> Vec<String> {
+        self.initial
+            .iter()
+            .map(|values| match values.len() {
+                0 => none.to_owned(),
+                _ => values.join(and),
+            })
+            .collect()
+    }
+}
+
 impl CheckSummary {
     /// True when some property is violated (not merely inconclusive).
     pub fn any_violation(&self) -> bool {

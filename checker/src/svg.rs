@@ -789,7 +789,7 @@ fn wrap(s: &str, width: usize, max_lines: usize) -> Vec<String> {
 
 /// `s` as XML character data or attribute value. Characters XML 1.0 cannot
 /// hold at all (most control characters) become U+FFFD.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

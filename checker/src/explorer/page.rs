@@ -55,20 +55,10 @@ pub struct PathView {
     pub svg: String,
 }
 
-/// `s` as HTML text or attribute value.
+/// `s` as HTML text or attribute value: the SVG renderer's escaping, which
+/// also replaces the control characters a page cannot show.
 pub fn h(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::svg::esc(s)
 }
 
 fn head(title: &str, refresh: bool) -> String {
