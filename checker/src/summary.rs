@@ -165,7 +165,7 @@ pub enum CounterexampleKind {
 pub struct Counterexample {
     pub kind: CounterexampleKind,
     /// Stateright's action-index encoding of the path (`0/3/1`), which the
-    /// explorer opens at `#/steps/<path>`.
+    /// explorer opens at `/path/<path>`.
     pub path: String,
     /// The actors' names, one swimlane each.
     pub actors: Vec<String>,
