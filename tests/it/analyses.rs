@@ -131,3 +131,54 @@ fn two_phase_commit_starts_bivalent_and_always_decides() {
     assert!(v.bivalent_states > 1);
     assert!(v.bivalent_forever.is_none());
 }
+
+/// The case the sampled test above rarely reaches: a proposer two rounds
+/// behind retries, and its new ballot must stay below the leader's. Rounds
+/// {1, 3} may become {1, 3} but not {1, 2}: then the retry (round 2) would
+/// tie the leader's round and, with a higher id, overtake it.
+#[test]
+fn the_ballot_view_keeps_a_gap_of_two_rounds() {
+    use models::paxos::{PaxosMsg, PaxosState, ServerState};
+    use stateright::actor::{Envelope, Id, Network};
+    use std::sync::Arc;
+
+    let cfg = PaxosCfg {
+        clients: 2,
+        servers: 3,
+        crashes: 0,
+        retry: true,
+        bug: Bug::None,
+    };
+    let model = cfg.into_model();
+    let view = PaxosCfg::analyses(&model).view.expect("a view");
+    let mut s = model.init_states().remove(0);
+    let server = |round, client: usize, value, id: usize| ServerState {
+        round,
+        request: Some((Id::from(client), value)),
+        ballot: Some((round, Id::from(id))),
+        promised: Some((round, Id::from(id))),
+        ..ServerState::default()
+    };
+    s.actor_states[0] = Arc::new(PaxosState::Server(server(3, 3, 'A', 0)));
+    s.actor_states[1] = Arc::new(PaxosState::Server(server(1, 4, 'B', 1)));
+    // Server 1 is refused by a promise of round 1 and retries at round 2.
+    s.network = Network::new_unordered_nonduplicating([Envelope {
+        src: Id::from(2),
+        dst: Id::from(1),
+        msg: PaxosMsg::Nack {
+            ballot: (1, Id::from(1)),
+            promised: (1, Id::from(0)),
+        },
+    }]);
+    let successors = |s: &<models::paxos::PaxosModel as Model>::State| {
+        let mut actions = Vec::new();
+        model.actions(s, &mut actions);
+        actions
+            .into_iter()
+            .filter_map(|a| model.next_state(s, a))
+            .map(|n| fp(&view(&n)))
+            .collect::<HashSet<u64>>()
+    };
+    assert!(!successors(&s).is_empty());
+    assert_eq!(successors(&s), successors(&view(&s)));
+}
