@@ -182,3 +182,67 @@ fn the_ballot_view_keeps_a_gap_of_two_rounds() {
     assert!(!successors(&s).is_empty());
     assert_eq!(successors(&s), successors(&view(&s)));
 }
+
+/// The duel's lasso is fair on the real run, not only on views: every
+/// message in flight when its loop starts is delivered within the loop,
+/// unless delivering it does nothing (then Stateright does not even offer
+/// it, and fairness asks nothing of it). So no message waits forever while
+/// the loop repeats with ever higher ballots.
+#[test]
+fn the_duel_loop_starves_no_message() {
+    use stateright::actor::ActorModelAction;
+
+    let duel = check_job("paxos", "duelling-proposers");
+    let ce = duel
+        .property("eventually chosen")
+        .and_then(|p| p.counterexample.clone())
+        .expect("the duel is a counterexample");
+    let loop_start = ce.loop_start.expect("a lasso");
+    let indices: Vec<usize> = ce.path.split('/').map(|i| i.parse().unwrap()).collect();
+
+    let cfg = PaxosCfg {
+        clients: 2,
+        servers: 3,
+        crashes: 0,
+        retry: true,
+        bug: Bug::None,
+    };
+    let model = cfg.into_model();
+    let mut states = vec![model.init_states().remove(indices[0])];
+    for &i in &indices[1..] {
+        let s = states.last().unwrap();
+        let mut actions = Vec::new();
+        model.actions(s, &mut actions);
+        let next = model
+            .next_state(s, actions[i].clone())
+            .expect("a real step");
+        states.push(next);
+    }
+    let (first, last) = (&states[loop_start], states.last().unwrap());
+    let in_flight = |s: &<models::paxos::PaxosModel as Model>::State| {
+        s.network
+            .iter_all()
+            .map(|e| (e.src, e.dst, e.msg.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        !in_flight(first).is_empty(),
+        "messages are in flight when the loop starts: the check below checks something"
+    );
+    let waiting: Vec<_> = in_flight(first)
+        .into_iter()
+        .filter(|m| in_flight(last).contains(m))
+        .filter(|(src, dst, msg)| {
+            let deliver = ActorModelAction::Deliver {
+                src: *src,
+                dst: *dst,
+                msg: msg.clone(),
+            };
+            model.next_state(last, deliver).is_some()
+        })
+        .collect();
+    assert!(
+        waiting.is_empty(),
+        "deliverable all through the loop, never delivered: {waiting:?}"
+    );
+}
