@@ -93,6 +93,17 @@ fn the_paxos_ballot_view_is_a_bisimulation_that_keeps_every_property() {
     );
 }
 
+/// The catalog's `duelling-proposers`: two retrying proposers, no crashes.
+fn duel_cfg() -> PaxosCfg {
+    PaxosCfg {
+        clients: 2,
+        servers: 3,
+        crashes: 0,
+        retry: true,
+        bug: Bug::None,
+    }
+}
+
 fn check_job(model: &str, job: &str) -> checker::CheckSummary {
     models::catalog_jobs()
         .into_iter()
@@ -142,14 +153,7 @@ fn the_ballot_view_keeps_a_gap_of_two_rounds() {
     use stateright::actor::{Envelope, Id, Network};
     use std::sync::Arc;
 
-    let cfg = PaxosCfg {
-        clients: 2,
-        servers: 3,
-        crashes: 0,
-        retry: true,
-        bug: Bug::None,
-    };
-    let model = cfg.into_model();
+    let model = duel_cfg().into_model();
     let view = PaxosCfg::analyses(&model).view.expect("a view");
     let mut s = model.init_states().remove(0);
     let server = |round, client: usize, value, id: usize| ServerState {
@@ -200,14 +204,7 @@ fn the_duel_loop_starves_no_message() {
     let loop_start = ce.loop_start.expect("a lasso");
     let indices: Vec<usize> = ce.path.split('/').map(|i| i.parse().unwrap()).collect();
 
-    let cfg = PaxosCfg {
-        clients: 2,
-        servers: 3,
-        crashes: 0,
-        retry: true,
-        bug: Bug::None,
-    };
-    let model = cfg.into_model();
+    let model = duel_cfg().into_model();
     let mut states = vec![model.init_states().remove(indices[0])];
     for &i in &indices[1..] {
         let s = states.last().unwrap();
