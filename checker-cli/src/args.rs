@@ -22,6 +22,7 @@ pub enum Command {
     /// One model: summary, citations, parameters, properties, variants.
     Show(ShowArgs),
     /// Check one model (or, with --all, the whole catalog against the registry).
+    #[command(after_help = CHECK_EXIT_CODES)]
     Check(CheckArgs),
     /// Serve the web explorer on one model: its properties, a check to run,
     /// and any path as a sequence diagram to step through.
@@ -31,6 +32,19 @@ pub enum Command {
     /// Regenerate the Markdown and SVG reports.
     Report(ReportArgs),
 }
+
+/// `dsw check --help` ends with these.
+const CHECK_EXIT_CODES: &str = "\
+Exit codes:
+  0  every property holds (a complete search judged each one), or with --all:
+     every verdict matches the registry
+  1  a property is violated (its counterexample is printed), or with --all:
+     some verdict differs from the registry
+  2  bad input (unknown model, variant, parameter or flag)
+  3  nothing is violated, but some verdict is inconclusive: a limit
+     (--max-depth, --max-states, --timeout) or the model's bound cut the
+     search short, a simulation cannot prove anything, or the strategy
+     cannot judge a property (lassos under dfs); not a proof";
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -51,9 +65,14 @@ pub struct ShowArgs {
 /// The model, variant and parameters shared by check, explore and run.
 #[derive(Debug, Args)]
 pub struct Target {
-    /// The variant: `correct` or a known bug (see `dsw show <model>`).
-    #[arg(long, short = 'V', default_value = "correct")]
-    pub variant: String,
+    /// The variant: `correct` (the default) or a known bug (see `dsw show
+    /// <model>`).
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// A named scenario of the model (see `dsw show <model>`): its variant,
+    /// parameters and fairness; -p and --fairness given too override it.
+    #[arg(long)]
+    pub scenario: Option<String>,
     /// Set a parameter, as key=value (repeatable).
     #[arg(short = 'p', long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
@@ -180,8 +199,39 @@ fn probability(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Clap's error, as one line: its first line without the `error: ` prefix.
-pub fn one_line(message: &str) -> String {
-    let first = message.lines().next().unwrap_or_default();
-    first.strip_prefix("error: ").unwrap_or(first).to_string()
+/// Clap's error in at most two lines: what was wrong, with what is valid
+/// (possible values, clap's "did you mean" tip, the subcommands), then the
+/// usage line.
+pub fn brief(rendered: &str) -> String {
+    let mut lines = rendered.lines();
+    let first = lines.next().unwrap_or_default();
+    let mut what = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    let mut usage = None;
+    let mut details = Vec::new();
+    for line in lines.map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if let Some((_, similar)) = line
+            .split_once("tip: a similar")
+            .and_then(|(_, t)| t.split_once("exists: "))
+        {
+            details.push(format!("did you mean {similar}?"));
+        } else if !line.starts_with("For more information") {
+            details.push(
+                line.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_string(),
+            );
+        }
+    }
+    if what.starts_with("unrecognized subcommand") {
+        details.push("subcommands: list, show, check, explore, run, report".into());
+    }
+    if !details.is_empty() {
+        what = format!("{}; {}", what.trim_end_matches(':'), details.join("; "));
+    }
+    match usage {
+        Some(usage) => format!("{what}\nusage: {usage} (see --help)"),
+        None => what,
+    }
 }

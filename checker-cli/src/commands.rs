@@ -4,6 +4,7 @@ use crate::args::{CheckArgs, Cli, Command, ExploreArgs, RunArgs, StrategyArg, Ta
 use crate::output;
 use crate::Failure;
 use checker::{CheckOptions, CheckSummary, Progress, Strategy};
+use models::reports::CatalogEvent;
 use models::{Job, Params, Protocol};
 use serde_json::json;
 use std::process::ExitCode;
@@ -22,7 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
@@ -36,6 +37,7 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
                     "section": p.section,
                     "summary": p.summary,
                     "variants": p.variants.iter().map(|v| json!({"name": v.name, "doc": v.doc})).collect::<Vec<_>>(),
+                    "scenarios": p.scenarios.iter().map(|s| json!({"name": s.name, "doc": s.doc, "arguments": s.arguments()})).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -49,9 +51,13 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
         .unwrap_or(0);
     for p in models::PROTOCOLS {
         let variants: Vec<_> = p.variants.iter().map(|v| v.name).collect();
-        println!("{:width$}  {}", p.name, p.summary);
-        println!("{:width$}  section: {}", "", p.section);
-        println!("{:width$}  variants: {}", "", variants.join(", "));
+        outln!("{:width$}  {}", p.name, p.summary);
+        outln!("{:width$}  section: {}", "", p.section);
+        outln!("{:width$}  variants: {}", "", variants.join(", "));
+        if !p.scenarios.is_empty() {
+            let scenarios: Vec<_> = p.scenarios.iter().map(|s| s.name).collect();
+            outln!("{:width$}  scenarios: {}", "", scenarios.join(", "));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -73,30 +79,34 @@ fn show(name: &str, json: bool) -> Result<ExitCode, Failure> {
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}: {}", p.name, p.summary);
-    println!("section: {}", p.section);
-    println!("\ncitations:");
+    outln!("{}: {}", p.name, p.summary);
+    outln!("section: {}", p.section);
+    outln!("\ncitations:");
     for c in p.citations {
-        println!("  - {c}");
+        outln!("  - {c}");
     }
-    println!("\nparameters (-p key=value):");
+    outln!("\nparameters (-p key=value):");
     for prm in p.params {
-        println!(
+        outln!(
             "  {:20} {} ({}..={}, default {})",
-            prm.name, prm.doc, prm.min, prm.max, prm.default
+            prm.name,
+            prm.doc,
+            prm.min,
+            prm.max,
+            prm.default
         );
     }
-    println!("\nfairness (--fairness): {}", p.fairness.name());
-    println!("\nproperties:");
+    outln!("\nfairness (--fairness): {}", p.fairness.name());
+    outln!("\nproperties:");
     for prop in p.properties {
-        println!(
+        outln!(
             "  {:24} {:10} {}",
             prop.name,
             prop.kind.as_str(),
             prop.source
         );
     }
-    println!("\nvariants (--variant):");
+    outln!("\nvariants (--variant):");
     for v in p.variants {
         let expect: Vec<String> = v
             .expect
@@ -108,28 +118,68 @@ fn show(name: &str, json: bool) -> Result<ExitCode, Failure> {
         } else {
             format!(" [expected {}]", expect.join(", "))
         };
-        println!("  {:24} {}{expect}", v.name, v.doc);
+        outln!("  {:24} {}{expect}", v.name, v.doc);
     }
     if !p.scenarios.is_empty() {
-        println!("\nscenarios (checked by check --all):");
+        outln!("\nscenarios (--scenario NAME; checked by check --all):");
         for s in p.scenarios {
-            let params: Vec<String> = s
-                .params
+            let expect: Vec<String> = s
+                .expect
                 .iter()
-                .map(|(k, v)| format!("-p {k}={v}"))
+                .map(|(prop, verdict)| format!("{prop}: {verdict}"))
                 .collect();
-            println!("  {:24} {} ({})", s.name, s.doc, params.join(" "));
+            outln!("  {:24} {}", s.name, s.doc);
+            outln!("  {:24} same as: {}", "", s.arguments());
+            if !expect.is_empty() {
+                outln!("  {:24} expected: {}", "", expect.join(", "));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The protocol, variant and parameters a user named, all checked.
-fn resolve(model: &str, target: &Target) -> Result<(&'static Protocol, Params), Failure> {
+/// What a user named: the protocol, the variant, the parameters and a
+/// scenario's fairness, all checked.
+struct Resolved {
+    protocol: &'static Protocol,
+    variant: String,
+    params: Params,
+    /// The scenario's fairness, if it names one.
+    fairness: Option<checker::Fairness>,
+}
+
+fn resolve(model: &str, target: &Target) -> Result<Resolved, Failure> {
     let protocol = models::protocol(model)?;
-    protocol.variant(&target.variant)?;
-    let params = protocol.params_with(&target.params)?;
-    Ok((protocol, params))
+    let (mut variant, mut scenario_params, mut fairness) =
+        (models::CORRECT.to_string(), Vec::new(), None);
+    if let Some(name) = &target.scenario {
+        let scenario = protocol.scenario(name)?;
+        if let Some(v) = target.variant.as_deref().filter(|v| *v != scenario.variant) {
+            return Err(Failure(format!(
+                "scenario {} is about variant {}, not {v}; drop --variant or the scenario",
+                scenario.name, scenario.variant
+            )));
+        }
+        variant = scenario.variant.to_string();
+        scenario_params = scenario
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        fairness = scenario.fairness;
+    }
+    if let Some(v) = &target.variant {
+        variant = v.clone();
+    }
+    protocol.variant(&variant)?;
+    scenario_params.extend(target.params.iter().cloned());
+    let params = protocol.params_with(&scenario_params)?;
+    Ok(Resolved {
+        protocol,
+        variant,
+        params,
+        fairness,
+    })
 }
 
 /// The command that opens the explorer on the same configuration.
@@ -157,7 +207,12 @@ fn progress_line(p: &Progress) {
 
 fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
     let model = a.model.as_deref().unwrap_or_default();
-    let (protocol, params) = resolve(model, &a.target)?;
+    let Resolved {
+        protocol,
+        variant,
+        params,
+        fairness,
+    } = resolve(model, &a.target)?;
     let opts = CheckOptions {
         strategy: match a.strategy {
             StrategyArg::Bfs => Strategy::Bfs,
@@ -168,35 +223,35 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
         max_depth: a.max_depth.map(|d| d as usize),
         max_states: a.max_states.map(|n| n as usize),
         timeout: a.timeout.map(Duration::from_secs),
-        fairness: a.fairness.map_or(protocol.fairness, Into::into),
+        fairness: a
+            .fairness
+            .map(Into::into)
+            .or(fairness)
+            .unwrap_or(protocol.fairness),
     };
-    let summary = models::check(
-        protocol,
-        &a.target.variant,
-        &params,
-        &opts,
-        &mut progress_line,
-    );
+    let summary = models::check(protocol, &variant, &params, &opts, &mut progress_line);
     if a.json {
         print_json(&summary)?;
     } else {
-        let hint = explore_hint(protocol, &a.target.variant, &params);
-        print!("{}", output::summary(&summary, &params, &hint));
+        let hint = explore_hint(protocol, &variant, &params);
+        out!("{}", output::summary(&summary, &params, &hint));
         if let Strategy::Simulation { seed } = opts.strategy {
-            println!("note: rerun with --seed {seed}");
+            outln!("note: rerun with --seed {seed}");
         }
     }
     Ok(if summary.any_violation() {
         ExitCode::from(1)
+    } else if summary.any_inconclusive() {
+        ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
     })
 }
 
 fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
-    if a.target.variant != models::CORRECT || !a.target.params.is_empty() {
+    if a.target.variant.is_some() || a.target.scenario.is_some() || !a.target.params.is_empty() {
         return Err(Failure(
-            "check --all checks every variant at its registry configuration; it takes no --variant or -p".into(),
+            "check --all checks every variant and scenario at its registry configuration; it takes no --variant, --scenario or -p".into(),
         ));
     }
     let results = run_catalog();
@@ -224,8 +279,8 @@ fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
             .collect();
         print_json(&json!({"all_match": all_match, "checks": rows}))?;
     } else {
-        print!("{}", all_table(&results));
-        println!(
+        out!("{}", all_table(&results));
+        outln!(
             "{}",
             if all_match {
                 format!("all {total} checks match the registry")
@@ -241,15 +296,42 @@ fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
     })
 }
 
-/// Every catalog check, in parallel, one `[n/total]` line on stderr as each
+/// Every catalog check, in parallel, on stderr: a line as each starts, its
+/// progress about once a second while it runs, and `[n/total]` as each
 /// finishes.
 fn run_catalog() -> Vec<(Job, CheckSummary)> {
     let total = models::catalog_jobs().len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     // One thread per checker, rayon across jobs: parallelism at one level.
-    models::reports::run_catalog(&|job| {
-        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        eprintln!("[{n}/{total}] {} {}", job.protocol.name, job.name());
+    models::reports::run_catalog(&|event| match event {
+        CatalogEvent::Started(job) => {
+            eprintln!("[  start ] {} {}", job.protocol.name, job.name());
+        }
+        CatalogEvent::Progress(job, p) => {
+            eprintln!(
+                "[  ..... ] {} {}: {} states, {} unique, depth {}, {:.0} s",
+                job.protocol.name,
+                job.name(),
+                output::thousands(p.states),
+                output::thousands(p.unique_states),
+                p.max_depth,
+                p.elapsed.as_secs_f64()
+            );
+        }
+        CatalogEvent::Done(job, s) => {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            eprintln!(
+                "[{n:>3}/{total}] {} {}: {} unique states, {}",
+                job.protocol.name,
+                job.name(),
+                output::thousands(s.unique_states),
+                if job.mismatches(s).is_empty() {
+                    "matches the registry"
+                } else {
+                    "MISMATCH"
+                }
+            );
+        }
     })
 }
 
@@ -301,18 +383,23 @@ fn all_table(results: &[(Job, CheckSummary)]) -> String {
 }
 
 fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
-    let (protocol, params) = resolve(&a.model, &a.target)?;
+    let Resolved {
+        protocol,
+        variant,
+        params,
+        ..
+    } = resolve(&a.model, &a.target)?;
     // A taken or malformed address is bad input: one line, exit 2.
     let listener = std::net::TcpListener::bind(&a.bind)
         .map_err(|e| Failure(format!("cannot listen on {}: {e}", a.bind)))?;
-    let server = models::registry::serve_explorer(protocol, &a.target.variant, &params, listener)
+    let server = models::registry::serve_explorer(protocol, &variant, &params, listener)
         .map_err(|e| Failure(format!("cannot serve the explorer: {e}")))?;
     // The real address: with port 0 the system chose it, and scripts (such
     // as the browser test) read it here.
     eprintln!(
         "dsw: serving the explorer for {} ({}) on http://{}/ (Ctrl-C to stop)",
         protocol.name,
-        a.target.variant,
+        variant,
         server.addr()
     );
     server.wait();
@@ -320,7 +407,12 @@ fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
 }
 
 fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
-    let (protocol, params) = resolve(&a.model, &a.target)?;
+    let Resolved {
+        protocol,
+        variant,
+        params,
+        ..
+    } = resolve(&a.model, &a.target)?;
     let Some(run) = protocol.run else {
         let runnable: Vec<_> = models::PROTOCOLS
             .iter()
@@ -346,14 +438,14 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
     let _ = run;
     eprintln!(
         "dsw: running {} ({}) on 127.0.0.1 for at most {} s",
-        protocol.name, a.target.variant, a.duration
+        protocol.name, variant, a.duration
     );
-    let report = models::run(protocol, &a.target.variant, &params, &opts).map_err(Failure)?;
+    let report = models::run(protocol, &variant, &params, &opts).map_err(Failure)?;
     let ok = report.checks.iter().all(|(_, ok)| *ok);
     if a.json {
         print_json(&report)?;
     } else {
-        println!(
+        outln!(
             "{} ({}): {} datagrams sent, {} received, {} lost, {} malformed, in {:.2} s",
             report.model,
             report.variant,
@@ -364,10 +456,10 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
             report.seconds
         );
         for line in &report.observations {
-            println!("  {line}");
+            outln!("  {line}");
         }
         for (name, ok) in &report.checks {
-            println!("  {name}: {}", if *ok { "holds" } else { "VIOLATED" });
+            outln!("  {name}: {}", if *ok { "holds" } else { "VIOLATED" });
         }
     }
     Ok(if ok {
@@ -398,6 +490,6 @@ fn report(out: &std::path::Path) -> Result<ExitCode, Failure> {
         std::fs::write(&path, contents)
             .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
     }
-    println!("wrote {} files under {}", files.len(), out.display());
+    outln!("wrote {} files under {}", files.len(), out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -2,9 +2,22 @@
 //!
 //! `main` only parses, calls [`run`] and maps the result to an exit code:
 //! 0 success, 1 a violation (or a verdict that differs from the registry's
-//! expectation), 2 bad input, with one error line on stderr.
+//! expectation), 2 bad input (one or two lines on stderr: what was wrong
+//! and what is valid), 3 nothing violated but something inconclusive.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+/// `println!` that survives a closed stdout (`dsw check --json | head -1`):
+/// once a write fails, the rest of the output is dropped quietly and the
+/// command still ends with its own exit code.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::output::emit(format_args!($($arg)*), true) };
+}
+
+/// `print!` likewise.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::emit(format_args!($($arg)*), false) };
+}
 
 mod args;
 mod commands;
@@ -36,7 +49,7 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::from(2);
             }
-            eprintln!("dsw: {}", args::one_line(&e.to_string()));
+            eprintln!("dsw: {}", args::brief(&e.to_string()));
             return ExitCode::from(2);
         }
     };

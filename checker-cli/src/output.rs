@@ -1,10 +1,33 @@
 //! How results read in a terminal.
 
-use checker::{CheckSummary, Counterexample, CounterexampleKind, Verdict};
+use checker::{CheckSummary, Counterexample, CounterexampleKind, PropertyResult, Verdict};
 use models::Params;
 use std::fmt::Write;
 
 pub use checker::report::thousands;
+
+/// Set once stdout refused a write (its reader went away).
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to stdout unless it has been closed; a failed write closes it
+/// for the rest of the run instead of panicking as `println!` does.
+pub fn emit(args: std::fmt::Arguments<'_>, newline: bool) {
+    use std::io::Write as _;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout.write_fmt(args).and_then(|()| {
+        if newline {
+            stdout.write_all(b"\n")?;
+        }
+        stdout.flush()
+    });
+    if written.is_err() {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
 
 /// `rms=3 coordinator_crashes=0`.
 pub fn params_line(params: &Params) -> String {
@@ -16,13 +39,16 @@ pub fn params_line(params: &Params) -> String {
 }
 
 /// A verdict as a person reads it.
-pub fn verdict_words(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Holds => "holds",
-        Verdict::Violated => "VIOLATED",
-        Verdict::ExampleFound => "example found",
-        Verdict::NoExample => "NO EXAMPLE (vacuous?)",
-        Verdict::Inconclusive => "inconclusive (cut off by the bound)",
+pub fn verdict_words(p: &PropertyResult) -> String {
+    match p.verdict {
+        Verdict::Holds => "holds".into(),
+        Verdict::Violated => "VIOLATED".into(),
+        Verdict::ExampleFound => "example found".into(),
+        Verdict::NoExample => "NO EXAMPLE (vacuous?)".into(),
+        Verdict::Inconclusive => match &p.reason {
+            Some(reason) => format!("inconclusive: {reason}"),
+            None => "inconclusive".into(),
+        },
     }
 }
 
@@ -49,9 +75,9 @@ pub fn summary(s: &CheckSummary, params: &Params, explore_hint: &str) -> String 
         s.max_depth,
         timing,
         if s.complete {
-            ""
+            String::new()
         } else {
-            " (INCOMPLETE: a limit stopped the search)"
+            format!(" (INCOMPLETE: {})", s.cut_off_by.join("; "))
         }
     );
     let width = s.properties.iter().map(|p| p.name.len()).max().unwrap_or(0);
@@ -61,7 +87,7 @@ pub fn summary(s: &CheckSummary, params: &Params, explore_hint: &str) -> String 
             "  {:width$}  {:10}  {}",
             p.name,
             p.kind.as_str(),
-            verdict_words(p.verdict)
+            verdict_words(p)
         );
     }
     if let Some(v) = &s.valence {
@@ -98,18 +124,25 @@ fn valence(v: &checker::ValenceSummary) -> String {
         if v.complete {
             ""
         } else {
-            ", of those explored"
+            " (inconclusive: the search was cut off, so these are only what the explored part reaches)"
         }
     );
     let _ = writeln!(
         out,
         "  {}",
         match &v.bivalent_forever {
-            Some(ce) => format!(
+            Some(ce) if ce.kind == CounterexampleKind::Lasso => format!(
                 "a fair run stays bivalent forever: a lasso of {} steps (below)",
                 ce.steps.len()
             ),
-            None => "no fair run stays bivalent forever".to_string(),
+            Some(ce) => format!(
+                "a fair run stays bivalent forever: it stops, bivalent, after {} steps (below)",
+                ce.steps.len()
+            ),
+            None if v.complete => "no fair run stays bivalent forever".to_string(),
+            None =>
+                "no fair run found that stays bivalent forever in the part explored (inconclusive)"
+                    .to_string(),
         }
     );
     out
@@ -123,6 +156,9 @@ pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -
         CounterexampleKind::Violation => "violated",
         CounterexampleKind::Example => "example",
         CounterexampleKind::Deadlock => "violated: the run stops (no step is enabled)",
+        CounterexampleKind::Stutter => {
+            "violated: the run stops (only steps that need never happen are enabled)"
+        }
         CounterexampleKind::Bounded => "inconclusive: the run was cut off by the checking bound",
         CounterexampleKind::Lasso => "violated: a fair run that loops forever",
         CounterexampleKind::Refinement => {

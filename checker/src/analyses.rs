@@ -95,6 +95,10 @@ pub struct Analyses<M: Model> {
     pub view: Option<View<M>>,
     pub decision: Option<Decision<M>>,
     pub excluded: Option<Excluded<M>>,
+    /// What the model's boundary (`within_boundary`, TLC's `CONSTRAINT`)
+    /// leaves out, in words ("at most 4 messages in flight"), for every
+    /// verdict it cuts short to say. A model with a boundary declares it.
+    pub boundary: Option<String>,
 }
 
 impl<M: Model> Analyses<M> {
@@ -105,6 +109,7 @@ impl<M: Model> Analyses<M> {
             view: None,
             decision: None,
             excluded: None,
+            boundary: None,
         }
     }
 }

@@ -3,13 +3,14 @@
 
 use crate::analyses::{Analyses, View};
 use crate::describe::Describe;
-use crate::graph::{self, Finding, Limits, RefinementFailure, Tick};
-use crate::liveness::{Fairness, FairnessClasses};
+use crate::graph::{self, Finding, Limit, Limits, RefinementFailure, Tick};
+use crate::liveness::{Ending, Fairness, FairnessClasses, Stop};
+use crate::simulation::Sighting;
 use crate::summary::{
     CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Timing,
     ValenceSummary, Verdict,
 };
-use stateright::{Checker, Expectation, Model, UniformChooser};
+use stateright::{Checker, Expectation, Model};
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
@@ -62,7 +63,8 @@ impl Default for CheckOptions {
     }
 }
 
-/// A simulation runs until one of these stops it, when the user set neither.
+/// A simulation takes this many steps in all, unless `--max-states` says
+/// otherwise (or `--timeout` stops it first).
 pub const DEFAULT_SIMULATION_STATES: usize = 100_000;
 
 /// What a long check reports while it runs.
@@ -107,8 +109,12 @@ where
     M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
     M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
-    if opts.strategy == Strategy::Bfs {
-        return bfs(&model, &analyses, opts, Instant::now(), on_progress);
+    match opts.strategy {
+        Strategy::Bfs => return bfs(&model, &analyses, opts, Instant::now(), on_progress),
+        Strategy::Simulation { seed } => {
+            return simulation(&model, &analyses, opts, seed, on_progress);
+        }
+        Strategy::Dfs => {}
     }
     let refinements: Vec<String> = analyses
         .refinements
@@ -119,10 +125,7 @@ where
     if let Some(depth) = opts.max_depth {
         builder = builder.target_max_depth(depth);
     }
-    let max_states = match (opts.strategy, opts.max_states, opts.timeout) {
-        (Strategy::Simulation { .. }, None, None) => Some(DEFAULT_SIMULATION_STATES),
-        (_, n, _) => n,
-    };
+    let max_states = opts.max_states;
     if let Some(n) = max_states {
         builder = builder.target_state_count(n);
     }
@@ -141,17 +144,121 @@ where
             max_states,
             start,
             &refinements,
+            analyses.boundary.clone(),
             on_progress,
         ),
-        Strategy::Simulation { seed } => summarise(
-            builder.spawn_simulation(seed, UniformChooser),
-            opts,
-            max_states,
-            start,
-            &refinements,
-            on_progress,
-        ),
+        Strategy::Simulation { .. } => unreachable!("handled above"),
     }
+}
+
+/// The workbench's own random walks ([`crate::simulation`]): never
+/// complete, so nothing it does not find is shown; what it finds (a
+/// violation, an example, a run that stops or a fair loop on which an
+/// `eventually` property never holds, a step no spec allows) is real.
+fn simulation<M>(
+    model: &M,
+    analyses: &Analyses<M>,
+    opts: &CheckOptions,
+    seed: u64,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> CheckSummary
+where
+    M: Model + Describe + FairnessClasses,
+    M::State: Clone + Debug + Hash + PartialEq,
+    M::Action: Clone + Debug + PartialEq,
+{
+    let start = Instant::now();
+    let max_states = opts.max_states.unwrap_or(DEFAULT_SIMULATION_STATES);
+    let sim = crate::simulation::simulate(
+        model,
+        analyses,
+        seed,
+        opts.fairness,
+        max_states,
+        opts.max_depth,
+        opts.timeout,
+        &mut |states, unique_states, max_depth| {
+            on_progress(&Progress {
+                states,
+                unique_states,
+                max_depth,
+                elapsed: start.elapsed(),
+            })
+        },
+    );
+    let seconds = start.elapsed().as_secs_f64();
+    let found_at = |verdict, kind, indices: &[usize], loop_start| {
+        let (run, _) = replay(model, None, indices);
+        Some(Found {
+            verdict,
+            kind,
+            run,
+            encoded: encode(indices),
+            loop_start,
+        })
+    };
+    let mut found: Vec<Option<Found<M>>> = sim
+        .sightings
+        .iter()
+        .zip(model.properties())
+        .map(|(sighting, property)| match sighting.as_ref()? {
+            Sighting::Witness(path) if property.expectation == Expectation::Always => {
+                found_at(Verdict::Violated, CounterexampleKind::Violation, path, None)
+            }
+            Sighting::Witness(path) => found_at(
+                Verdict::ExampleFound,
+                CounterexampleKind::Example,
+                path,
+                None,
+            ),
+            Sighting::Stops(path, stop) => found_at(
+                Verdict::Violated,
+                match stop {
+                    Stop::Deadlock => CounterexampleKind::Deadlock,
+                    Stop::Stutter => CounterexampleKind::Stutter,
+                },
+                path,
+                None,
+            ),
+            Sighting::Lasso(path, k) => {
+                found_at(Verdict::Violated, CounterexampleKind::Lasso, path, Some(*k))
+            }
+        })
+        .collect();
+    found.extend(sim.refinement_failures.iter().map(|failure| {
+        found_at(
+            Verdict::Violated,
+            CounterexampleKind::Refinement,
+            failure.as_deref()?,
+            None,
+        )
+    }));
+    let refinements: Vec<String> = analyses
+        .refinements
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
+    let counts = Counts {
+        states: sim.states,
+        unique_states: sim.unique_states,
+        max_depth: sim.max_depth,
+        complete: false,
+        cut_off_by: vec![format!(
+            "a simulation follows random runs ({} walks from seed {seed}); it never covers the whole space",
+            sim.walks
+        )],
+        seconds,
+    };
+    let unjudged = |kind: PropertyKind, cut: &[String]| Some(not_shown(kind, cut));
+    assemble(
+        model,
+        opts,
+        opts.threads.max(1),
+        counts,
+        &refinements,
+        found,
+        &unjudged,
+    )
 }
 
 /// The workbench's own BFS ([`crate::graph`]): shortest counterexamples, the
@@ -214,9 +321,12 @@ where
                     CounterexampleKind::Example,
                     g.action_indices(*id),
                 ),
-                Finding::Deadlock(trail) => (
+                Finding::Stops(trail, stop) => (
                     Verdict::Violated,
-                    CounterexampleKind::Deadlock,
+                    match stop {
+                        Stop::Deadlock => CounterexampleKind::Deadlock,
+                        Stop::Stutter => CounterexampleKind::Stutter,
+                    },
                     g.trail_indices(trail),
                 ),
                 Finding::Bounded(trail) => (
@@ -268,13 +378,31 @@ where
         .iter()
         .map(|r| r.name.clone())
         .collect();
+    let mut cut_off_by = Vec::new();
+    if let Some(limit) = g.stopped_by {
+        cut_off_by.push(limit_words(limit, opts));
+    }
+    if g.boundary_cut {
+        cut_off_by.push(boundary_words(analyses));
+    }
     let counts = Counts {
         states: g.generated,
         unique_states: g.unique_states(),
         max_depth: g.max_depth,
         complete: g.complete,
+        cut_off_by,
+        seconds,
     };
-    let mut summary = assemble(model, opts, threads, counts, &refinements, found, seconds);
+    // What the BFS leaves undecided: only what a cut-off part could change.
+    // An `eventually` property is judged on the states from which it can
+    // still fail; if none of them was cut off, its verdict stands (a cut
+    // one gives a `bounded` finding instead).
+    let unjudged = |kind: PropertyKind, cut: &[String]| match kind {
+        _ if cut.is_empty() => None,
+        PropertyKind::Eventually => None,
+        _ => Some(not_shown(kind, cut)),
+    };
+    let mut summary = assemble(model, opts, threads, counts, &refinements, found, &unjudged);
     if let (Some(decision), Some(edges), Some(decided)) = (&analyses.decision, &g.edges, &g.decided)
     {
         let inits = g.init_count();
@@ -288,24 +416,38 @@ where
                 .map(|(_, name)| name.clone())
                 .collect()
         };
-        let forever = v.forever.map(|lasso| {
-            let (run, indices) = replay(model, view, &g.lasso_indices(&lasso));
+        let forever = v.forever.and_then(|ending| {
+            let (kind, indices, loop_start) = match &ending {
+                Ending::Lasso(lasso) => (
+                    CounterexampleKind::Lasso,
+                    g.lasso_indices(lasso),
+                    Some(lasso.loop_start),
+                ),
+                Ending::Stops(trail, Stop::Deadlock) => {
+                    (CounterexampleKind::Deadlock, g.trail_indices(trail), None)
+                }
+                Ending::Stops(trail, Stop::Stutter) => {
+                    (CounterexampleKind::Stutter, g.trail_indices(trail), None)
+                }
+                Ending::Bounded(_) => return None,
+            };
+            let (run, indices) = replay(model, view, &indices);
             let (steps, final_states) = model.describe_run(&run);
-            Counterexample {
-                kind: CounterexampleKind::Lasso,
+            Some(Counterexample {
+                kind,
                 path: encode(&indices),
                 actors: model.lanes(),
                 steps,
-                loop_start: Some(lasso.loop_start),
+                loop_start,
                 final_states,
-            }
+            })
         });
         summary.valence = Some(ValenceSummary {
             values: decision.names.clone(),
             initial: (0..inits).map(|s| names(v.reachable[s])).collect(),
             bivalent_initial: (0..inits).filter(|&s| v.bivalent[s]).count(),
             bivalent_states: v.bivalent.iter().filter(|&&b| b).count(),
-            complete: g.complete && !g.cut.contains(&true),
+            complete: g.complete,
             bivalent_forever: forever,
         });
     }
@@ -332,6 +474,44 @@ struct Counts {
     unique_states: usize,
     max_depth: usize,
     complete: bool,
+    cut_off_by: Vec<String>,
+    seconds: f64,
+}
+
+/// Why a property without a finding is not decided, given what cut the
+/// search short (`None`: its verdict stands).
+type Unjudged<'a> = dyn Fn(PropertyKind, &[String]) -> Option<String> + 'a;
+
+/// "not violated in the part explored; --timeout 2 s reached".
+fn not_shown(kind: PropertyKind, cut: &[String]) -> String {
+    let what = match kind {
+        PropertyKind::Sometimes => "no example",
+        _ => "not violated",
+    };
+    format!("{what} in the part explored; {}", cut.join("; "))
+}
+
+/// A limit that stopped the search, as the user set it.
+fn limit_words(limit: Limit, opts: &CheckOptions) -> String {
+    match limit {
+        Limit::MaxDepth => format!("--max-depth {} reached", opts.max_depth.unwrap_or_default()),
+        Limit::MaxStates => format!(
+            "--max-states {} reached",
+            opts.max_states.unwrap_or_default()
+        ),
+        Limit::Timeout => format!(
+            "--timeout {} s reached",
+            opts.timeout.unwrap_or_default().as_secs()
+        ),
+    }
+}
+
+/// The model's bound, in its own words.
+fn boundary_words<M: Model>(analyses: &Analyses<M>) -> String {
+    match &analyses.boundary {
+        Some(words) => format!("the model's bound cut it off ({words})"),
+        None => "the model's bound cut it off".to_string(),
+    }
 }
 
 /// The summary of either engine: every property in declaration order, with
@@ -343,7 +523,7 @@ fn assemble<M>(
     counts: Counts,
     refinements: &[String],
     found: Vec<Option<Found<M>>>,
-    seconds: f64,
+    unjudged: &Unjudged<'_>,
 ) -> CheckSummary
 where
     M: Model + Describe,
@@ -364,12 +544,17 @@ where
         .zip(found)
         .map(|((name, kind), found)| {
             let Some(found) = found else {
+                let reason = unjudged(kind, &counts.cut_off_by);
                 return PropertyResult {
                     name,
                     kind,
-                    verdict: kind.verdict_without_discovery(),
+                    verdict: match reason {
+                        Some(_) => Verdict::Inconclusive,
+                        None => kind.verdict_without_discovery(),
+                    },
                     counterexample_kind: None,
                     loop_start: None,
+                    reason,
                     counterexample: None,
                 };
             };
@@ -381,6 +566,14 @@ where
                 verdict: found.verdict,
                 counterexample_kind: liveness.then_some(found.kind),
                 loop_start: found.loop_start,
+                reason: (found.kind == CounterexampleKind::Bounded).then(|| {
+                    let mut why = "a run on which it never holds reaches a state whose future was not explored".to_string();
+                    for cut in &counts.cut_off_by {
+                        why.push_str("; ");
+                        why.push_str(cut);
+                    }
+                    why
+                }),
                 counterexample: Some(Counterexample {
                     kind: found.kind,
                     path: found.encoded,
@@ -403,12 +596,13 @@ where
         unique_states: counts.unique_states,
         max_depth: counts.max_depth,
         complete: counts.complete,
+        cut_off_by: counts.cut_off_by,
         properties,
         valence: None,
         timing: Some(Timing {
-            seconds,
-            states_per_second: if seconds > 0.0 {
-                counts.states as f64 / seconds
+            seconds: counts.seconds,
+            states_per_second: if counts.seconds > 0.0 {
+                counts.states as f64 / counts.seconds
             } else {
                 0.0
             },
@@ -480,16 +674,21 @@ where
 }
 
 /// Waits for `checker`, reporting progress, then reads its discoveries.
+///
+/// Stateright's DFS and simulation keep no graph: an `eventually` property
+/// is judged only on runs that end (a lasso is invisible to them), and a
+/// refinement is not judged at all; both say so rather than "holds".
 fn summarise<M, C>(
     checker: C,
     opts: &CheckOptions,
     max_states: Option<usize>,
     start: Instant,
     refinements: &[String],
+    boundary: Option<String>,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> CheckSummary
 where
-    M: Model + Describe,
+    M: Model + Describe + FairnessClasses,
     M::State: Clone + Debug + Hash + PartialEq,
     M::Action: Clone + Debug + PartialEq,
     C: Checker<M>,
@@ -514,10 +713,26 @@ where
     let unique_states = checker.unique_state_count();
     let max_depth = checker.max_depth();
     let timed_out = opts.timeout.is_some_and(|t| start.elapsed() >= t);
-    let complete = !matches!(opts.strategy, Strategy::Simulation { .. })
-        && !timed_out
-        && max_states.is_none_or(|n| unique_states < n)
-        && opts.max_depth.is_none_or(|d| max_depth < d);
+    let mut cut_off_by = Vec::new();
+    {
+        {
+            if timed_out {
+                cut_off_by.push(limit_words(Limit::Timeout, opts));
+            }
+            if max_states.is_some_and(|n| unique_states >= n) {
+                cut_off_by.push(limit_words(Limit::MaxStates, opts));
+            }
+            if opts.max_depth.is_some_and(|d| max_depth >= d) {
+                cut_off_by.push(limit_words(Limit::MaxDepth, opts));
+            }
+            // Stateright's engines do not tell whether the boundary kept a
+            // state out; a model that declares one may have been cut.
+            if let Some(words) = boundary {
+                cut_off_by.push(format!("the model's bound may have cut it off ({words})"));
+            }
+        }
+    }
+    let complete = cut_off_by.is_empty();
 
     let mut found: Vec<Option<Found<M>>> = model
         .properties()
@@ -529,12 +744,27 @@ where
                 Expectation::Sometimes => (Verdict::ExampleFound, CounterexampleKind::Example),
                 // Stateright reports an `eventually` discovery at a
                 // "terminal" state, which includes a state whose every
-                // successor lies outside the boundary. Only a state with
-                // no successor at all is a real end of a run.
-                Expectation::Eventually if model.next_steps(path.last_state()).is_empty() => {
-                    (Verdict::Violated, CounterexampleKind::Deadlock)
+                // successor lies outside the boundary. Only a state where a
+                // fair run may stop is a real end of one.
+                Expectation::Eventually => {
+                    let last = path.last_state();
+                    let out: Vec<crate::liveness::Edge> = model
+                        .next_steps(last)
+                        .into_iter()
+                        .map(|(a, _)| crate::liveness::Edge {
+                            to: 0,
+                            action: 0,
+                            class: model
+                                .fairness_class(&a)
+                                .map_or(crate::liveness::UNFAIR, |_| 0),
+                        })
+                        .collect();
+                    match crate::liveness::may_stop(&out, opts.fairness) {
+                        Some(Stop::Deadlock) => (Verdict::Violated, CounterexampleKind::Deadlock),
+                        Some(Stop::Stutter) => (Verdict::Violated, CounterexampleKind::Stutter),
+                        None => (Verdict::Inconclusive, CounterexampleKind::Bounded),
+                    }
                 }
-                Expectation::Eventually => (Verdict::Inconclusive, CounterexampleKind::Bounded),
             };
             let encoded = path.encode(model);
             Some(Found {
@@ -547,26 +777,34 @@ where
         })
         .collect();
     found.extend(refinements.iter().map(|_| None));
+    let strategy = opts.strategy.name();
+    let unjudged = |kind: PropertyKind, cut: &[String]| {
+        match kind {
+        PropertyKind::Eventually => Some(format!(
+            "{strategy} judges only runs that end; a fair run that loops forever (a lasso) is invisible to it: use --strategy bfs"
+        )),
+        PropertyKind::Refines => Some(format!(
+            "not judged: {strategy} keeps no edges to check steps against the spec; use --strategy bfs"
+        )),
+        _ if cut.is_empty() => None,
+        _ => Some(not_shown(kind, cut)),
+    }
+    };
     let counts = Counts {
         states: checker.state_count(),
         unique_states,
         max_depth,
         complete,
+        cut_off_by,
+        seconds,
     };
-    let mut summary = assemble(
+    assemble(
         model,
         opts,
         opts.threads.max(1),
         counts,
         refinements,
         found,
-        seconds,
-    );
-    // Stateright's checkers keep no edges, so a refinement is not judged.
-    for p in &mut summary.properties {
-        if p.kind == PropertyKind::Refines {
-            p.verdict = Verdict::Inconclusive;
-        }
-    }
-    summary
+        &unjudged,
+    )
 }

@@ -15,11 +15,11 @@
 //! any number of threads.
 
 use crate::analyses::Analyses;
-use crate::liveness::{find_lasso, Class, Edge, Fairness, Lasso, UNFAIR};
+use crate::liveness::{bad_forever, Class, Edge, Ending, Fairness, Lasso, Stop, UNFAIR};
 use rayon::prelude::*;
 use stateright::{Expectation, Model};
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::time::{Duration, Instant};
 
@@ -61,14 +61,23 @@ pub struct Limits {
     pub fairness: Fairness,
 }
 
+/// A limit of [`Limits`] that stopped a search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    MaxDepth,
+    MaxStates,
+    Timeout,
+}
+
 /// What the explorer found about one property.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Finding {
     /// `always` violated / `sometimes` example: the first such state.
     Witness(StateId),
     /// `eventually` violated: a path through states where it never holds
-    /// (given as states), ending in a state with no successor at all.
-    Deadlock(Vec<StateId>),
+    /// (given as states), ending in a state where a fair run may stop: no
+    /// step is enabled, or none that fairness demands.
+    Stops(Vec<StateId>, Stop),
     /// `eventually` violated: a fair infinite run on which it never holds.
     Lasso(Lasso),
     /// `eventually` not shown: such a path ends where the search was cut off.
@@ -97,8 +106,13 @@ pub struct Explored {
     /// States generated, revisits included.
     pub generated: usize,
     pub max_depth: usize,
-    /// False when a limit stopped the search.
+    /// False when a limit or the model's boundary cut off some state's
+    /// future.
     pub complete: bool,
+    /// The limit that stopped the search, if one did.
+    pub stopped_by: Option<Limit>,
+    /// True when the model's boundary kept some successor out.
+    pub boundary_cut: bool,
     /// One entry per property, in declaration order.
     pub findings: Vec<Option<Finding>>,
     /// One entry per declared refinement, in declaration order.
@@ -261,6 +275,8 @@ where
         generated: 0,
         max_depth: 0,
         complete: true,
+        stopped_by: None,
+        boundary_cut: false,
         findings: vec![None; properties.len()],
         refinement_failures: vec![None; analyses.refinements.len()],
         decided: analyses.decision.as_ref().map(|_| Vec::new()),
@@ -289,6 +305,8 @@ where
             None => s,
         };
         if !model.within_boundary(&s) {
+            g.complete = false;
+            g.boundary_cut = true;
             continue;
         }
         g.generated += 1;
@@ -337,10 +355,16 @@ where
         }
         g.max_depth = depth;
 
-        let stop = limits.max_depth.is_some_and(|d| depth >= d)
-            || limits.max_states.is_some_and(|n| g.parent.len() >= n)
-            || limits.timeout.is_some_and(|t| start.elapsed() >= t);
-        if stop {
+        let stop = if limits.max_depth.is_some_and(|d| depth >= d) {
+            Some(Limit::MaxDepth)
+        } else if limits.max_states.is_some_and(|n| g.parent.len() >= n) {
+            Some(Limit::MaxStates)
+        } else if limits.timeout.is_some_and(|t| start.elapsed() >= t) {
+            Some(Limit::Timeout)
+        } else {
+            None
+        };
+        if let Some(limit) = stop {
             // Only states with a successor were cut off; one without is a
             // real end of a run, and a search that stopped only at such
             // states is complete after all.
@@ -354,6 +378,7 @@ where
                 {
                     g.cut[*id as usize] = true;
                     g.complete = false;
+                    g.stopped_by = Some(limit);
                 }
             }
             break;
@@ -389,6 +414,8 @@ where
                         // A successor outside the boundary: this state's
                         // future was cut, not ended.
                         g.cut[from as usize] = true;
+                        g.complete = false;
+                        g.boundary_cut = true;
                         continue;
                     };
                     g.generated += 1;
@@ -440,10 +467,10 @@ where
                 let inits = g.init_count();
                 let cut = &g.cut;
                 g.findings[k] =
-                    never_holds_to_an_end(edges, &bad, cut, inits, false).or_else(|| {
-                        find_lasso(edges, &bad, cut, inits, limits.fairness)
-                            .map(Finding::Lasso)
-                            .or_else(|| never_holds_to_an_end(edges, &bad, cut, inits, true))
+                    bad_forever(edges, &bad, cut, inits, limits.fairness).map(|e| match e {
+                        Ending::Stops(trail, stop) => Finding::Stops(trail, stop),
+                        Ending::Lasso(lasso) => Finding::Lasso(lasso),
+                        Ending::Bounded(trail) => Finding::Bounded(trail),
                     });
             }
         }
@@ -455,52 +482,4 @@ impl Explored {
     pub fn init_count(&self) -> usize {
         self.parent.iter().take_while(|p| p.is_none()).count()
     }
-}
-
-/// Breadth first through the `bad` states (where the property does not
-/// hold), starting from the initial ones: the first state with no successor
-/// is a deadlock that violates `eventually`; failing that, when `bounded_too`,
-/// the first state whose future was cut off is a bounded, inconclusive
-/// witness. Cycles among bad states are [`find_lasso`]'s.
-fn never_holds_to_an_end(
-    edges: &[Vec<Edge>],
-    bad: &dyn Fn(StateId) -> bool,
-    cut: &[bool],
-    inits: usize,
-    bounded_too: bool,
-) -> Option<Finding> {
-    // Predecessor in this search; a state is its own for the initial ones.
-    let mut pred: Vec<Option<StateId>> = vec![None; edges.len()];
-    let mut queue: VecDeque<StateId> = (0..inits as StateId).filter(|&i| bad(i)).collect();
-    for &i in &queue {
-        pred[i as usize] = Some(i);
-    }
-    let trail = |end: StateId, pred: &[Option<StateId>]| {
-        let mut t = vec![end];
-        let mut cur = end;
-        while let Some(p) = pred[cur as usize].filter(|&p| p != cur) {
-            t.push(p);
-            cur = p;
-        }
-        t.reverse();
-        t
-    };
-    let mut bounded = None;
-    while let Some(id) = queue.pop_front() {
-        let i = id as usize;
-        if cut[i] {
-            bounded.get_or_insert(id);
-        } else if edges[i].is_empty() {
-            return Some(Finding::Deadlock(trail(id, &pred)));
-        }
-        for &Edge { to: next, .. } in &edges[i] {
-            if bad(next) && pred[next as usize].is_none() {
-                pred[next as usize] = Some(id);
-                queue.push_back(next);
-            }
-        }
-    }
-    bounded
-        .filter(|_| bounded_too)
-        .map(|id| Finding::Bounded(trail(id, &pred)))
 }

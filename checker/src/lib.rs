@@ -14,6 +14,7 @@ pub mod graph;
 pub mod liveness;
 pub mod report;
 pub mod runtime;
+pub mod simulation;
 pub mod summary;
 pub mod svg;
 pub mod valence;

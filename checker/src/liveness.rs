@@ -108,6 +108,114 @@ pub struct Lasso {
     pub loop_start: usize,
 }
 
+/// How a run that ends (stutters forever) at a state ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// No step at all is enabled.
+    Deadlock,
+    /// Steps are enabled, but fairness demands none of them (crashes,
+    /// losses, choices, or anything under no fairness): nothing more need
+    /// happen.
+    Stutter,
+}
+
+/// Whether a run may stop at a state whose enabled steps are `out`, that
+/// is, stutter there forever and still be fair. TLA+'s semantics (Lamport,
+/// "Specifying Systems" (2002), §8.4 and §8.5): every state may stutter,
+/// and stuttering forever at a state violates weak or strong fairness of a
+/// class exactly when that class is enabled there (it is then enabled
+/// continuously, and so infinitely often). Without fairness every state may
+/// end a run.
+pub fn may_stop(out: &[Edge], fairness: Fairness) -> Option<Stop> {
+    if out.is_empty() {
+        return Some(Stop::Deadlock);
+    }
+    let demanded = fairness != Fairness::None && out.iter().any(|e| e.class != UNFAIR);
+    (!demanded).then_some(Stop::Stutter)
+}
+
+/// A run on which `bad` holds forever, or the nearest sign that the search
+/// could not tell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// A path through `bad` states (given as states, from an initial one)
+    /// to a state where the run may stop fairly.
+    Stops(Vec<StateId>, Stop),
+    /// A fair infinite run through `bad` states.
+    Lasso(Lasso),
+    /// No such run in what was explored, but a path through `bad` states
+    /// reaches a state whose future was cut off.
+    Bounded(Vec<StateId>),
+}
+
+/// The shortest fair run through `bad` states that stops, else a fair lasso
+/// through them, else, if a path through them reaches a cut-off state, that
+/// path (inconclusive). `None` means every fair run leaves the `bad` states,
+/// which the explored graph shows completely.
+pub fn bad_forever(
+    edges: &[Vec<Edge>],
+    bad: &dyn Fn(StateId) -> bool,
+    cut: &[bool],
+    inits: usize,
+    fairness: Fairness,
+) -> Option<Ending> {
+    let (stops, bounded) = first_stop(edges, bad, cut, inits, fairness);
+    if let Some((trail, stop)) = stops {
+        return Some(Ending::Stops(trail, stop));
+    }
+    if let Some(lasso) = find_lasso(edges, bad, cut, inits, fairness) {
+        return Some(Ending::Lasso(lasso));
+    }
+    bounded.map(Ending::Bounded)
+}
+
+/// A path of states.
+type Trail = Vec<StateId>;
+
+/// Breadth first through the `bad` states from the initial ones: the first
+/// state (not cut off) where a fair run may stop, and the first cut-off
+/// state, each with its path.
+fn first_stop(
+    edges: &[Vec<Edge>],
+    bad: &dyn Fn(StateId) -> bool,
+    cut: &[bool],
+    inits: usize,
+    fairness: Fairness,
+) -> (Option<(Trail, Stop)>, Option<Trail>) {
+    // Predecessor in this search; a state is its own for the initial ones.
+    let mut pred: Vec<Option<StateId>> = vec![None; edges.len()];
+    let mut queue: VecDeque<StateId> = (0..inits as StateId).filter(|&i| bad(i)).collect();
+    for &i in &queue {
+        pred[i as usize] = Some(i);
+    }
+    let trail = |end: StateId, pred: &[Option<StateId>]| {
+        let mut t = vec![end];
+        let mut cur = end;
+        while let Some(p) = pred[cur as usize].filter(|&p| p != cur) {
+            t.push(p);
+            cur = p;
+        }
+        t.reverse();
+        t
+    };
+    let mut bounded = None;
+    while let Some(id) = queue.pop_front() {
+        let i = id as usize;
+        if cut[i] {
+            bounded.get_or_insert_with(|| trail(id, &pred));
+        } else if let Some(stop) = may_stop(&edges[i], fairness) {
+            return (Some((trail(id, &pred), stop)), bounded);
+        }
+        for &Edge { to: next, .. } in &edges[i] {
+            if bad(next) && pred[next as usize].is_none() {
+                pred[next as usize] = Some(id);
+                queue.push_back(next);
+            }
+        }
+    }
+    (None, bounded)
+}
+
 /// The graph as the search sees it.
 struct View<'a> {
     edges: &'a [Vec<Edge>],

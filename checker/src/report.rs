@@ -122,8 +122,8 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
     }
     if r.checks.iter().any(|j| !j.summary.complete) {
         md.push_str(
-            "\n(incomplete): a limit stopped the search, so `holds` there means only \
-             \"not violated in what was explored\".\n",
+            "\n(incomplete): a limit or the model's bound cut the search short, so what \
+             it did not find is `inconclusive` there, never `holds`.\n",
         );
     }
 
@@ -149,11 +149,23 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
             thousands(s.unique_states),
             s.max_depth,
             if s.complete {
-                ""
+                String::new()
             } else {
-                " (incomplete: a limit stopped the search)"
+                format!(" (incomplete: {})", md_text(&s.cut_off_by.join("; ")))
             },
         );
+        for p in &s.properties {
+            if let (Verdict::Inconclusive, Some(reason), None) =
+                (p.verdict, &p.reason, &p.counterexample)
+            {
+                let _ = writeln!(
+                    md,
+                    "\n{} is inconclusive: {}.",
+                    md_text(&p.name),
+                    md_text(reason)
+                );
+            }
+        }
         let examples: Vec<String> = s
             .properties
             .iter()
@@ -188,12 +200,18 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
                     " among those explored"
                 },
                 match &v.bivalent_forever {
-                    Some(ce) => format!(
+                    Some(ce) if ce.kind == CounterexampleKind::Lasso => format!(
                         "a fair run stays bivalent forever (a lasso of {} steps, path {})",
                         ce.steps.len(),
                         code(&ce.path)
                     ),
-                    None => "no fair run stays bivalent forever".to_owned(),
+                    Some(ce) => format!(
+                        "a fair run stays bivalent forever (it stops, bivalent, after {} steps, path {})",
+                        ce.steps.len(),
+                        code(&ce.path)
+                    ),
+                    None if v.complete => "no fair run stays bivalent forever".to_owned(),
+                    None => "no fair run that stays bivalent forever was found in the part explored (inconclusive)".to_owned(),
                 }
             );
         }
@@ -305,7 +323,21 @@ pub fn numbered_steps(ce: &Counterexample) -> String {
             let _ = writeln!(out, "         {lane} = {state}");
         }
     }
+    if let Some(end) = stop_words(ce.kind) {
+        let _ = writeln!(out, "       -- {end} --");
+    }
     out
+}
+
+/// How a run that stops ends, as the line under its last step.
+pub fn stop_words(kind: CounterexampleKind) -> Option<&'static str> {
+    match kind {
+        CounterexampleKind::Deadlock => Some("and then nothing more happens: no step is enabled"),
+        CounterexampleKind::Stutter => Some(
+            "and then nothing more happens: only steps that need never happen (a crash, a loss, ...) are enabled",
+        ),
+        _ => None,
+    }
 }
 
 /// How a counterexample ends, in words.
@@ -314,6 +346,9 @@ fn ending_words(kind: CounterexampleKind) -> &'static str {
         CounterexampleKind::Violation => "violated",
         CounterexampleKind::Example => "example",
         CounterexampleKind::Deadlock => "violated (the run stops: no step is enabled)",
+        CounterexampleKind::Stutter => {
+            "violated (the run stops: nothing that fairness demands is enabled)"
+        }
         CounterexampleKind::Bounded => "inconclusive (the run was cut off by the checking bound)",
         CounterexampleKind::Lasso => "violated (an infinite fair run: the loop repeats forever)",
         CounterexampleKind::Refinement => {
@@ -454,6 +489,7 @@ mod tests {
             verdict,
             counterexample_kind: None,
             loop_start: None,
+            reason: None,
             counterexample: ce,
         }
     }
@@ -484,6 +520,7 @@ mod tests {
             unique_states: 1234,
             max_depth: 10,
             complete: true,
+            cut_off_by: Vec::new(),
             properties: vec![
                 agreement,
                 result(

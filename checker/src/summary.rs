@@ -61,8 +61,10 @@ pub enum Verdict {
     ExampleFound,
     /// `sometimes`: no explored state satisfies it (the property is vacuous here).
     NoExample,
-    /// `eventually`: the only "counterexample" is a path the checking bound cut
-    /// off. Reported, never counted as a proven violation.
+    /// Not shown either way: the search was cut off before it could tell
+    /// (a limit, the model's bound, a simulation), or the strategy cannot
+    /// judge a property of this kind (lassos under DFS). The result's
+    /// `reason` says which. Never counted as a proof or as a violation.
     Inconclusive,
 }
 
@@ -150,6 +152,10 @@ pub enum CounterexampleKind {
     /// `eventually`: the run ends in a state with no enabled step, and the
     /// property never held on it.
     Deadlock,
+    /// `eventually`: the run stops in a state where steps are enabled but
+    /// fairness demands none of them (a crash, a loss, or anything under no
+    /// fairness): nothing more need happen, and the property never held.
+    Stutter,
     /// `eventually`: an infinite run, fair under the check's fairness, on
     /// which the property never holds; `loop_start` says where it repeats.
     Lasso,
@@ -192,6 +198,9 @@ pub struct PropertyResult {
     /// For a lasso: where its loop starts in the counterexample's steps.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub loop_start: Option<usize>,
+    /// For an inconclusive verdict: why the search could not tell.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counterexample: Option<Counterexample>,
 }
@@ -219,10 +228,14 @@ pub struct CheckSummary {
     pub states: usize,
     pub unique_states: usize,
     pub max_depth: usize,
-    /// False when a limit (`--max-states`, `--max-depth`, `--timeout`, or a
-    /// simulation) stopped the search before it covered the whole space: then
-    /// `holds` only means "not violated in what was explored".
+    /// False when a limit (`--max-states`, `--max-depth`, `--timeout`), the
+    /// model's bound, or the strategy (a simulation) left part of the space
+    /// unexplored. Then no verdict says `holds` (or `no-example`) unless the
+    /// part that decides it was explored whole.
     pub complete: bool,
+    /// What cut the search short, in words, when it is not complete.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub cut_off_by: Vec<String>,
     pub properties: Vec<PropertyResult>,
     /// Valence analysis, when the model declares a decision predicate.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -272,6 +285,15 @@ impl CheckSummary {
         self.properties
             .iter()
             .any(|p| p.verdict == Verdict::Violated)
+    }
+
+    /// True when nothing is violated but some verdict, or the valence
+    /// analysis, could not be decided: not a proof (`dsw check` exits 3).
+    pub fn any_inconclusive(&self) -> bool {
+        self.properties
+            .iter()
+            .any(|p| p.verdict == Verdict::Inconclusive)
+            || self.valence.as_ref().is_some_and(|v| !v.complete)
     }
 
     pub fn property(&self, name: &str) -> Option<&PropertyResult> {

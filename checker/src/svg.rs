@@ -321,6 +321,7 @@ fn ending(kind: CounterexampleKind) -> (Tone, &'static str) {
     match kind {
         CounterexampleKind::Violation => (Tone::Bad, "violated here"),
         CounterexampleKind::Deadlock => (Tone::Bad, "violated here: no step is enabled"),
+        CounterexampleKind::Stutter => (Tone::Bad, "and then nothing more happens"),
         CounterexampleKind::Example => (Tone::Good, "example"),
         CounterexampleKind::Bounded => (Tone::Unknown, "cut off by the bound"),
         CounterexampleKind::Lasso => (Tone::Bad, "never holds: the loop above repeats forever"),

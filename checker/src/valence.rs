@@ -8,12 +8,13 @@
 //! Each state is labelled with the decision values reachable from it,
 //! computed backwards over the graph (a least fixed point, so cycles are
 //! handled); a state is bivalent when at least two values are reachable and
-//! none is decided yet. A fair run that stays bivalent forever is a lasso
-//! through bivalent states, found by the same search as an `eventually`
+//! none is decided yet. A fair run that stays bivalent forever is a run
+//! through bivalent states that stops (only steps fairness does not demand
+//! are enabled) or loops, found by the same search as an `eventually`
 //! counterexample (see [`crate::liveness`]).
 
 use crate::graph::StateId;
-use crate::liveness::{find_lasso, Edge, Fairness, Lasso};
+use crate::liveness::{bad_forever, Edge, Ending, Fairness};
 use std::collections::VecDeque;
 
 /// What valence analysis found, before it is described for people.
@@ -22,8 +23,11 @@ pub struct Valence {
     pub reachable: Vec<u64>,
     /// Per state: bivalent (two or more values reachable, none decided).
     pub bivalent: Vec<bool>,
-    /// A fair run through bivalent states only, if one exists.
-    pub forever: Option<Lasso>,
+    /// A fair run through bivalent states only, if one exists: one that
+    /// stops at a bivalent state (nothing fairness demands is enabled
+    /// there), or a lasso; or a path to a bivalent state whose future was
+    /// cut off, when the search cannot tell.
+    pub forever: Option<Ending>,
 }
 
 /// Labels every state and looks for a fair run that stays bivalent.
@@ -66,7 +70,7 @@ pub fn analyse(
     let bivalent: Vec<bool> = (0..n)
         .map(|s| decided[s] == 0 && reachable[s].count_ones() >= 2)
         .collect();
-    let forever = find_lasso(edges, &|s| bivalent[s as usize], cut, inits, fairness);
+    let forever = bad_forever(edges, &|s| bivalent[s as usize], cut, inits, fairness);
     Valence {
         reachable,
         bivalent,
@@ -94,8 +98,8 @@ mod tests {
         let v = analyse(&edges, &[0, 1, 2], &[false; 3], 1, Fairness::None);
         assert_eq!(v.reachable, vec![3, 1, 2]);
         assert_eq!(v.bivalent, vec![true, false, false]);
-        let lasso = v.forever.expect("the self-loop stays bivalent");
-        assert_eq!(lasso.loop_start, 0);
+        // Without fairness the run may simply stop at the start.
+        assert!(matches!(v.forever, Some(Ending::Stops(ref t, _)) if t == &[0]));
         // Under weak fairness the loop must take the always-enabled classes
         // that decide, so no fair run stays bivalent.
         let v = analyse(&edges, &[0, 1, 2], &[false; 3], 1, Fairness::Weak);
@@ -110,5 +114,19 @@ mod tests {
         assert_eq!(v.reachable, vec![1, 1, 1]);
         assert!(v.bivalent.iter().all(|b| !b));
         assert!(v.forever.is_none());
+    }
+
+    /// 0 -> 1 (decides A) and 0 -> 2 (decides B), both crashes: no fairness
+    /// demands either, so a fair run may stop at 0, bivalent forever.
+    #[test]
+    fn a_state_with_only_unfair_steps_may_stay_bivalent() {
+        let edges = vec![vec![edge(1, UNFAIR), edge(2, UNFAIR)], vec![], vec![]];
+        for fairness in [Fairness::Weak, Fairness::Strong] {
+            let v = analyse(&edges, &[0, 1, 2], &[false; 3], 1, fairness);
+            assert_eq!(
+                v.forever,
+                Some(Ending::Stops(vec![0], crate::liveness::Stop::Stutter))
+            );
+        }
     }
 }

@@ -33,12 +33,13 @@ pub fn protocol(name: &str) -> Result<&'static Protocol, InputError> {
         .find(|p| p.name == name)
         .ok_or_else(|| {
             InputError(format!(
-                "unknown model \"{name}\"; known: {}",
+                "unknown model \"{name}\"; known: {}{}",
                 PROTOCOLS
                     .iter()
                     .map(|p| p.name)
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                registry::did_you_mean(name, PROTOCOLS.iter().map(|p| p.name))
             ))
         })
 }

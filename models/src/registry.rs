@@ -134,6 +134,35 @@ impl std::fmt::Debug for Protocol {
     }
 }
 
+/// The candidate closest to a mistyped `name`, if one is close: within an
+/// edit distance of a third of its length (at least 2), or starting with
+/// it. Phrased for an error message: `; did you mean "paxos"?`.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut diag = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let next = (diag + usize::from(ca != *cb))
+                    .min(row[j] + 1)
+                    .min(row[j + 1] + 1);
+                diag = row[j + 1];
+                row[j + 1] = next;
+            }
+        }
+        row[b.len()]
+    };
+    let limit = (name.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (distance(name, c), c))
+        .filter(|(d, c)| *d <= limit || (!name.is_empty() && c.starts_with(name)))
+        .min()
+        .map_or(String::new(), |(_, c)| format!("; did you mean \"{c}\"?"))
+}
+
 /// A user's choice was not valid. The message names the valid choices.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputError(pub String);
@@ -146,6 +175,21 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+impl ScenarioSpec {
+    /// The `dsw check` arguments that give this scenario by hand:
+    /// `--variant correct -p retry=1 --fairness weak`.
+    pub fn arguments(&self) -> String {
+        let mut args = format!("--variant {}", self.variant);
+        for (k, v) in self.params {
+            args.push_str(&format!(" -p {k}={v}"));
+        }
+        if let Some(f) = self.fairness {
+            args.push_str(&format!(" --fairness {}", f.name()));
+        }
+        args
+    }
+}
+
 impl Protocol {
     /// The variant called `name`, or an error listing the known ones.
     pub fn variant(&self, name: &str) -> Result<&VariantSpec, InputError> {
@@ -154,13 +198,34 @@ impl Protocol {
             .find(|v| v.name == name)
             .ok_or_else(|| {
                 InputError(format!(
-                    "unknown variant \"{name}\" of {}; known: {}",
+                    "unknown variant \"{name}\" of {}; known: {}{}",
                     self.name,
                     self.variants
                         .iter()
                         .map(|v| v.name)
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    did_you_mean(name, self.variants.iter().map(|v| v.name))
+                ))
+            })
+    }
+
+    /// The scenario called `name`, or an error listing the known ones.
+    pub fn scenario(&self, name: &str) -> Result<&ScenarioSpec, InputError> {
+        self.scenarios
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.scenarios.iter().map(|s| s.name).collect();
+                InputError(format!(
+                    "unknown scenario \"{name}\" of {}; known: {}{}",
+                    self.name,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    },
+                    did_you_mean(name, known.iter().copied())
                 ))
             })
     }
@@ -184,9 +249,10 @@ impl Protocol {
             let (key, value) = (key.trim(), value.trim());
             let Some(spec) = self.params.iter().find(|p| p.name == key) else {
                 return Err(InputError(format!(
-                    "unknown parameter \"{key}\" of {}; {}",
+                    "unknown parameter \"{key}\" of {}; {}{}",
                     self.name,
-                    self.param_list()
+                    self.param_list(),
+                    did_you_mean(key, self.params.iter().map(|p| p.name))
                 )));
             };
             let Ok(v) = value.parse::<i64>() else {
@@ -339,6 +405,7 @@ pub fn serve_explorer(
             .iter()
             .map(|p| (p.name.to_string(), p.source.to_string()))
             .collect(),
+        fairness: protocol.fairness,
         check: {
             let (variant, params) = (variant.to_string(), params.clone());
             Box::new(move |progress: &mut dyn FnMut(&Progress)| {

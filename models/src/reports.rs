@@ -7,13 +7,24 @@ use checker::report::{self, CheckedJob, ModelReport, PropertyDoc};
 use checker::CheckSummary;
 use rayon::prelude::*;
 
+/// What [`run_catalog`] tells its caller while it works.
+pub enum CatalogEvent<'a> {
+    /// A check starts.
+    Started(&'a Job),
+    /// A long check's progress, about once a second.
+    Progress(&'a Job, &'a checker::Progress),
+    /// A check ended.
+    Done(&'a Job, &'a CheckSummary),
+}
+
 /// Every catalog check, run in parallel (one thread each), in registry order.
-pub fn run_catalog(on_done: &(dyn Fn(&Job) + Sync)) -> Vec<(Job, CheckSummary)> {
+pub fn run_catalog(on_event: &(dyn Fn(CatalogEvent<'_>) + Sync)) -> Vec<(Job, CheckSummary)> {
     catalog_jobs()
         .into_par_iter()
         .map(|job| {
-            let summary = job.check(&mut |_| {});
-            on_done(&job);
+            on_event(CatalogEvent::Started(&job));
+            let summary = job.check(&mut |p| on_event(CatalogEvent::Progress(&job, p)));
+            on_event(CatalogEvent::Done(&job, &summary));
             (job, summary)
         })
         .collect()

@@ -9,12 +9,15 @@ mod catalog;
 mod differential;
 /// The explorer over plain HTTP: counterexample pages; bad requests survived.
 mod explorer;
-/// Fair lassos: a starved message is a counterexample only without fairness.
+/// Fair runs: a starved message is no counterexample under fairness; a run
+/// may stop where only unfair steps (a crash) are enabled.
 mod fairness;
 /// The registry agrees with the models it describes; bad input is refused.
 mod registry;
 /// The committed reports are what `dsw report` generates now.
 mod reports;
+/// Simulation on every model: no panic, repeatable, proves nothing.
+mod simulation;
 /// The abstract TLA+ specs reproduce TLC's state counts and refine.
 mod tla_conformance;
 /// Real runs over UDP: properties hold; malformed datagrams are survived.

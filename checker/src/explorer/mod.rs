@@ -29,6 +29,7 @@ pub mod route;
 use crate::analyses::Analyses;
 use crate::describe::Describe;
 use crate::explore::Progress;
+use crate::liveness::FairnessClasses;
 use crate::report::step_line;
 use crate::summary::{CheckSummary, Counterexample, CounterexampleKind, PropertyKind, Step};
 use http::{Refusal, Request, Response};
@@ -81,6 +82,9 @@ pub struct Site {
     pub sources: Vec<(String, String)>,
     /// Runs the check when the index page asks for it.
     pub check: CheckFn,
+    /// The fairness of that check, by which a path that stops is judged a
+    /// fair run or not.
+    pub fairness: crate::liveness::Fairness,
 }
 
 impl std::fmt::Debug for Site {
@@ -151,7 +155,7 @@ pub fn serve<M>(
     site: Site,
 ) -> io::Result<Server>
 where
-    M: Model + Describe + Send + Sync + 'static,
+    M: Model + Describe + FairnessClasses + Send + Sync + 'static,
     M::State: Clone + Debug + PartialEq + Send + Sync,
     M::Action: Clone + Debug + PartialEq + Send + Sync,
 {
@@ -239,7 +243,7 @@ struct Shared<M: Model> {
 /// gets a 500 page, and the server goes on.
 fn answer<M>(shared: &Arc<Shared<M>>, stream: &mut TcpStream)
 where
-    M: Model + Describe + Send + Sync + 'static,
+    M: Model + Describe + FairnessClasses + Send + Sync + 'static,
     M::State: Clone + Debug + PartialEq + Send + Sync,
     M::Action: Clone + Debug + PartialEq + Send + Sync,
 {
@@ -306,7 +310,7 @@ fn refused(refusal: &Refusal) -> Response {
 
 fn handle<M>(shared: &Arc<Shared<M>>, target: &str) -> Response
 where
-    M: Model + Describe + Send + Sync + 'static,
+    M: Model + Describe + FairnessClasses + Send + Sync + 'static,
     M::State: Clone + Debug + PartialEq + Send + Sync,
     M::Action: Clone + Debug + PartialEq + Send + Sync,
 {
@@ -380,7 +384,7 @@ where
 
 fn index<M>(shared: &Shared<M>) -> String
 where
-    M: Model + Describe,
+    M: Model + Describe + FairnessClasses,
     M::State: Debug,
 {
     let model = &shared.model;
@@ -486,7 +490,7 @@ fn path_view<M>(
     q: &PathQuery,
 ) -> Result<PathView, (u16, String)>
 where
-    M: Model + Describe,
+    M: Model + Describe + FairnessClasses,
     M::State: Clone + Debug + PartialEq,
     M::Action: Clone + Debug + PartialEq,
 {
@@ -628,6 +632,25 @@ where
                     ),
                     false,
                 ),
+                // TLA+'s semantics: a run may stop where fairness demands
+                // none of the enabled steps (only crashes, losses, ...).
+                Expectation::Eventually
+                    if loop_start.is_none()
+                        && never(p)
+                        && (site.fairness == crate::liveness::Fairness::None
+                            || enabled
+                                .iter()
+                                .all(|(_, a, _)| model.fairness_class(a).is_none())) =>
+                {
+                    (
+                        CounterexampleKind::Stutter,
+                        format!(
+                            "{name}: violated, the run stops after {n} step{}: nothing more need happen",
+                            plural(n)
+                        ),
+                        false,
+                    )
+                }
                 Expectation::Eventually => (
                     CounterexampleKind::Lasso,
                     format!("{name} is not shown violated by this path"),

@@ -143,7 +143,17 @@ pub fn index(
                 Verdict::Inconclusive => "unknown",
                 Verdict::Holds | Verdict::ExampleFound => "good",
             };
-            format!("<span class=\"verdict {class}\">{}</span>", r.verdict)
+            let title = r
+                .reason
+                .as_ref()
+                .map_or(String::new(), |why| format!(" title=\"{}\"", h(why)));
+            let why = r.reason.as_ref().map_or(String::new(), |why| {
+                format!("<br><small>{}</small>", h(why))
+            });
+            format!(
+                "<span class=\"verdict {class}\"{title}>{}</span>{why}",
+                r.verdict
+            )
         });
         let path = result
             .and_then(|r| r.counterexample.as_ref().map(|ce| (r, ce)))
@@ -198,9 +208,9 @@ pub fn index(
                 thousands(s.unique_states),
                 s.max_depth,
                 if s.complete {
-                    ""
+                    String::new()
                 } else {
-                    " (incomplete: a limit stopped the search)"
+                    format!(" (incomplete: {})", h(&s.cut_off_by.join("; ")))
                 }
             );
         }
@@ -320,6 +330,14 @@ pub fn path(site: &Site, v: &PathView) -> String {
                 (PropertyKind::Eventually, Some(_)) => {
                     "Every run must reach a state where it is true; this run never does: \
                      after its first steps, the steps in the purple band repeat forever."
+                }
+                (PropertyKind::Eventually, None)
+                    if ce.kind == crate::summary::CounterexampleKind::Stutter =>
+                {
+                    "Every run must reach a state where it is true; this run stops \
+                     without reaching one, and then nothing more happens: the steps \
+                     still enabled (a crash, a loss, ...) need never happen, and \
+                     fairness demands none of them."
                 }
                 (PropertyKind::Eventually, None) => {
                     "Every run must reach a state where it is true; this run stops \

@@ -276,6 +276,14 @@ impl Config for AbpCfg {
     fn into_model(self) -> AbpModel {
         self.model_on(&[Id::from(0), Id::from(1)])
     }
+
+    /// The boundary in `model_on`, in words.
+    fn analyses(_: &AbpModel) -> checker::Analyses<AbpModel> {
+        checker::Analyses {
+            boundary: Some("no delivery past the stream's end, itself a violation".into()),
+            ..checker::Analyses::none()
+        }
+    }
 }
 
 impl AbpCfg {
