@@ -446,20 +446,30 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
         print_json(&report)?;
     } else {
         outln!(
-            "{} ({}): {} datagrams sent, {} received, {} lost, {} malformed, in {:.2} s",
+            "{} ({}) in {:.2} s: {} messages sent, {} received, {} lost, {} malformed",
             report.model,
             report.variant,
+            report.seconds,
             report.sent,
             report.received,
             report.lost,
             report.malformed,
-            report.seconds
+        );
+        outln!(
+            "  (sent: messages that left a node, a duplicated one once; received: datagrams a node handled; \
+             lost: dropped by the fault injector; malformed: not a message)"
         );
         for line in &report.observations {
             outln!("  {line}");
         }
         for (name, ok) in &report.checks {
             outln!("  {name}: {}", if *ok { "holds" } else { "VIOLATED" });
+        }
+        if !report.evidence.is_empty() {
+            outln!("evidence (each node's last state, and the recorded history):");
+            for line in &report.evidence {
+                outln!("  {line}");
+            }
         }
     }
     Ok(if ok {

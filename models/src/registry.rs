@@ -65,8 +65,11 @@ pub const CORRECT: &str = "correct";
 pub struct RunReport {
     pub model: String,
     pub variant: String,
-    /// Datagrams sent, received (and handled), lost by the fault injector,
-    /// and received but not a message, over all nodes.
+    /// Over all nodes: messages that left a node (`sent`; one the fault
+    /// injector duplicated counts once), datagrams a node received and
+    /// handled (`received`, duplicates included), messages the fault
+    /// injector dropped instead of sending (`lost`), and datagrams a node
+    /// received but could not read as a message (`malformed`).
     pub sent: usize,
     pub received: usize,
     pub lost: usize,
@@ -78,6 +81,10 @@ pub struct RunReport {
     /// Each `always` property of the model on the recorded run, and
     /// whether the workload finished in time.
     pub checks: Vec<(String, bool)>,
+    /// When a check failed: every node's last state and the recorded
+    /// history, the values and nodes that break it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }
 
 /// Options of a real run.

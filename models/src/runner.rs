@@ -123,6 +123,28 @@ where
         .map(|p| (p.name.to_string(), (p.condition)(&model, &state)))
         .collect();
     checks.push(("workload finished in time".into(), finished));
+    // A violation's evidence: every node's last state, and the history the
+    // properties read, so the values and nodes that break it are in view.
+    let evidence = if checks.iter().all(|(_, ok)| *ok) {
+        Vec::new()
+    } else {
+        let names = model.actors.iter().map(|a| a.name());
+        state
+            .actor_states
+            .iter()
+            .zip(names)
+            .enumerate()
+            .map(|(i, (s, name))| {
+                let name = if name.is_empty() {
+                    format!("node {i}")
+                } else {
+                    name
+                };
+                format!("{name}: {s:?}")
+            })
+            .chain(Some(format!("history: {:?}", state.history)).filter(|h| h != "history: ()"))
+            .collect()
+    };
     Ok(RunReport {
         model: String::new(),
         variant: variant.to_string(),
@@ -133,5 +155,6 @@ where
         seconds: elapsed.as_secs_f64(),
         observations,
         checks,
+        evidence,
     })
 }
