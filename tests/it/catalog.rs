@@ -68,12 +68,18 @@ fn abd_register() {
 }
 
 #[test]
+fn lamport_clocks() {
+    check_protocol("lamport-clocks");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
         "two-phase-commit",
         "paxos",
         "abd-register",
+        "lamport-clocks",
     ];
     for p in models::PROTOCOLS {
         assert!(
