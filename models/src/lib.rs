@@ -10,6 +10,7 @@ pub mod abd_register;
 pub mod alternating_bit;
 pub mod channel;
 pub mod lamport_clocks;
+pub mod lamport_mutex;
 pub mod paxos;
 pub mod two_phase_commit;
 
@@ -25,6 +26,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &paxos::PROTOCOL,
     &abd_register::PROTOCOL,
     &lamport_clocks::PROTOCOL,
+    &lamport_mutex::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

@@ -73,6 +73,11 @@ fn lamport_clocks() {
 }
 
 #[test]
+fn lamport_mutex() {
+    check_protocol("lamport-mutex");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -80,6 +85,7 @@ fn every_protocol_has_a_catalog_test() {
         "paxos",
         "abd-register",
         "lamport-clocks",
+        "lamport-mutex",
     ];
     for p in models::PROTOCOLS {
         assert!(
