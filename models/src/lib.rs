@@ -8,6 +8,7 @@ pub mod runner;
 
 pub mod abd_register;
 pub mod alternating_bit;
+pub mod chandy_lamport;
 pub mod channel;
 pub mod lamport_clocks;
 pub mod lamport_mutex;
@@ -27,6 +28,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &abd_register::PROTOCOL,
     &lamport_clocks::PROTOCOL,
     &lamport_mutex::PROTOCOL,
+    &chandy_lamport::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

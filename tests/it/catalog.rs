@@ -78,6 +78,11 @@ fn lamport_mutex() {
 }
 
 #[test]
+fn chandy_lamport() {
+    check_protocol("chandy-lamport");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -86,6 +91,7 @@ fn every_protocol_has_a_catalog_test() {
         "abd-register",
         "lamport-clocks",
         "lamport-mutex",
+        "chandy-lamport",
     ];
     for p in models::PROTOCOLS {
         assert!(
