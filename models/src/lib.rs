@@ -8,7 +8,10 @@ pub mod runner;
 
 pub mod abd_register;
 pub mod alternating_bit;
+pub mod chandy_lamport;
 pub mod channel;
+pub mod lamport_clocks;
+pub mod lamport_mutex;
 pub mod paxos;
 pub mod two_phase_commit;
 
@@ -23,6 +26,9 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &two_phase_commit::PROTOCOL,
     &paxos::PROTOCOL,
     &abd_register::PROTOCOL,
+    &lamport_clocks::PROTOCOL,
+    &lamport_mutex::PROTOCOL,
+    &chandy_lamport::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

@@ -89,12 +89,30 @@ fn abd_register() {
 }
 
 #[test]
+fn lamport_clocks() {
+    check_protocol("lamport-clocks");
+}
+
+#[test]
+fn lamport_mutex() {
+    check_protocol("lamport-mutex");
+}
+
+#[test]
+fn chandy_lamport() {
+    check_protocol("chandy-lamport");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
         "two-phase-commit",
         "paxos",
         "abd-register",
+        "lamport-clocks",
+        "lamport-mutex",
+        "chandy-lamport",
     ];
     for p in models::PROTOCOLS {
         assert!(

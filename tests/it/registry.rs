@@ -108,7 +108,10 @@ fn registry_variants_are_the_bug_enums() {
         p.variants.iter().map(|v| v.name).collect()
     }
     use models::registry::BugVariant;
-    use models::{abd_register, alternating_bit, paxos, two_phase_commit};
+    use models::{
+        abd_register, alternating_bit, chandy_lamport, lamport_clocks, lamport_mutex, paxos,
+        two_phase_commit,
+    };
     let abp: Vec<_> = alternating_bit::Bug::ALL.iter().map(|b| b.name()).collect();
     assert_eq!(names(&alternating_bit::PROTOCOL), abp);
     let tpc: Vec<_> = two_phase_commit::Bug::ALL
@@ -120,9 +123,15 @@ fn registry_variants_are_the_bug_enums() {
     assert_eq!(names(&paxos::PROTOCOL), px);
     let abd: Vec<_> = abd_register::Bug::ALL.iter().map(|b| b.name()).collect();
     assert_eq!(names(&abd_register::PROTOCOL), abd);
+    let clocks: Vec<_> = lamport_clocks::Bug::ALL.iter().map(|b| b.name()).collect();
+    assert_eq!(names(&lamport_clocks::PROTOCOL), clocks);
+    let mutex: Vec<_> = lamport_mutex::Bug::ALL.iter().map(|b| b.name()).collect();
+    assert_eq!(names(&lamport_mutex::PROTOCOL), mutex);
+    let snapshot: Vec<_> = chandy_lamport::Bug::ALL.iter().map(|b| b.name()).collect();
+    assert_eq!(names(&chandy_lamport::PROTOCOL), snapshot);
     assert_eq!(
         models::PROTOCOLS.len(),
-        4,
+        7,
         "a new protocol belongs in this test"
     );
 }
