@@ -8,6 +8,7 @@ pub mod runner;
 
 pub mod abd_register;
 pub mod alternating_bit;
+pub mod byzantine_generals;
 pub mod channel;
 pub mod paxos;
 pub mod two_phase_commit;
@@ -23,6 +24,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &two_phase_commit::PROTOCOL,
     &paxos::PROTOCOL,
     &abd_register::PROTOCOL,
+    &byzantine_generals::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

@@ -68,12 +68,18 @@ fn abd_register() {
 }
 
 #[test]
+fn byzantine_generals() {
+    check_protocol("byzantine-generals");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
         "two-phase-commit",
         "paxos",
         "abd-register",
+        "byzantine-generals",
     ];
     for p in models::PROTOCOLS {
         assert!(
