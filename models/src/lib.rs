@@ -11,6 +11,7 @@ pub mod alternating_bit;
 pub mod byzantine_generals;
 pub mod channel;
 pub mod paxos;
+pub mod three_phase_commit;
 pub mod two_phase_commit;
 
 pub use registry::{InputError, Params, Protocol, RunOptions, RunReport, CORRECT};
@@ -25,6 +26,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &paxos::PROTOCOL,
     &abd_register::PROTOCOL,
     &byzantine_generals::PROTOCOL,
+    &three_phase_commit::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

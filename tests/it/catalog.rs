@@ -73,6 +73,11 @@ fn byzantine_generals() {
 }
 
 #[test]
+fn three_phase_commit() {
+    check_protocol("three-phase-commit");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -80,6 +85,7 @@ fn every_protocol_has_a_catalog_test() {
         "paxos",
         "abd-register",
         "byzantine-generals",
+        "three-phase-commit",
     ];
     for p in models::PROTOCOLS {
         assert!(
