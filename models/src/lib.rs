@@ -9,10 +9,12 @@ pub mod runner;
 pub mod abd_register;
 pub mod alternating_bit;
 pub mod chandy_lamport;
+pub mod byzantine_generals;
 pub mod channel;
 pub mod lamport_clocks;
 pub mod lamport_mutex;
 pub mod paxos;
+pub mod three_phase_commit;
 pub mod two_phase_commit;
 
 pub use registry::{InputError, Params, Protocol, RunOptions, RunReport, CORRECT};
@@ -29,6 +31,8 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &lamport_clocks::PROTOCOL,
     &lamport_mutex::PROTOCOL,
     &chandy_lamport::PROTOCOL,
+    &byzantine_generals::PROTOCOL,
+    &three_phase_commit::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

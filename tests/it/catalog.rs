@@ -101,6 +101,13 @@ fn lamport_mutex() {
 #[test]
 fn chandy_lamport() {
     check_protocol("chandy-lamport");
+fn byzantine_generals() {
+    check_protocol("byzantine-generals");
+}
+
+#[test]
+fn three_phase_commit() {
+    check_protocol("three-phase-commit");
 }
 
 #[test]
@@ -113,6 +120,8 @@ fn every_protocol_has_a_catalog_test() {
         "lamport-clocks",
         "lamport-mutex",
         "chandy-lamport",
+        "byzantine-generals",
+        "three-phase-commit",
     ];
     for p in models::PROTOCOLS {
         assert!(

@@ -109,8 +109,8 @@ fn registry_variants_are_the_bug_enums() {
     }
     use models::registry::BugVariant;
     use models::{
-        abd_register, alternating_bit, chandy_lamport, lamport_clocks, lamport_mutex, paxos,
-        two_phase_commit,
+        abd_register, alternating_bit, byzantine_generals, chandy_lamport, lamport_clocks,
+        lamport_mutex, paxos, three_phase_commit, two_phase_commit,
     };
     let abp: Vec<_> = alternating_bit::Bug::ALL.iter().map(|b| b.name()).collect();
     assert_eq!(names(&alternating_bit::PROTOCOL), abp);
@@ -129,9 +129,19 @@ fn registry_variants_are_the_bug_enums() {
     assert_eq!(names(&lamport_mutex::PROTOCOL), mutex);
     let snapshot: Vec<_> = chandy_lamport::Bug::ALL.iter().map(|b| b.name()).collect();
     assert_eq!(names(&chandy_lamport::PROTOCOL), snapshot);
+    let generals: Vec<_> = byzantine_generals::Bug::ALL
+        .iter()
+        .map(|b| b.name())
+        .collect();
+    assert_eq!(names(&byzantine_generals::PROTOCOL), generals);
+    let tpc3: Vec<_> = three_phase_commit::Bug::ALL
+        .iter()
+        .map(|b| b.name())
+        .collect();
+    assert_eq!(names(&three_phase_commit::PROTOCOL), tpc3);
     assert_eq!(
         models::PROTOCOLS.len(),
-        7,
+        9,
         "a new protocol belongs in this test"
     );
 }

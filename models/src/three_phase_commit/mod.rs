@@ -1,0 +1,1061 @@
+//! Three-phase commit, as [Skeen, "Nonblocking Commit Protocols" (SIGMOD
+//! 1981)](https://doi.org/10.1145/582318.582339) introduced it: two-phase
+//! commit with a pre-commit phase between the votes and the commit, so that
+//! no site can be uncertain while another has committed; when the
+//! coordinator fails the others finish with a termination protocol (a backup
+//! collects every site's state and decides: Skeen §5; Bernstein, Hadzilacos
+//! & Goodman 1987 §7.5).
+//!
+//! Fault model: by default the coordinator (TM) may crash and stay down
+//! (crash-stop), links are reliable, and a crash is detected (Skeen's site
+//! failures are reported: a perfect failure detector, modelled as a notice
+//! each participant receives after the crash). With `lossy = 1` the network
+//! may lose messages and there is no such detector: sites time out, and a
+//! timeout cannot tell a lost or late message from a crash. The checker
+//! shows agreement (AC1) and commit validity (AC3) holding and termination
+//! holding despite the crash (non-blocking: two-phase-commit's
+//! `coordinator-crash` blocks on the same crash); with `lossy = 1` agreement
+//! is VIOLATED, the known flaw of 3PC under partitions (the shortest
+//! counterexample needs no loss at all: a timeout on a message that is
+//! merely late is enough), and a lost message can leave the backup waiting
+//! forever. `no-precommit` and `commit-when-uncertain` break agreement.
+
+use crate::registry::{
+    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+};
+use crate::runner::Runnable;
+use checker::{PropertyKind, Verdict};
+use serde::{Deserialize, Serialize};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
+use stateright::Expectation;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A participant (RM), by number: the TM is actor 0 and RM `r` (from 1) is
+/// actor `r`. RM 1 is the first backup coordinator.
+pub type Rm = usize;
+
+/// An RM's state, Skeen's finite-state automaton: q, w, p, c, a.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RmState {
+    /// q: has not voted.
+    Working,
+    /// w: voted yes, uncertain.
+    Prepared,
+    /// p: received pre-commit ("committable").
+    PreCommitted,
+    /// c
+    Committed,
+    /// a
+    Aborted,
+}
+
+impl RmState {
+    fn decided(self) -> bool {
+        matches!(self, RmState::Committed | RmState::Aborted)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ThreePhaseMsg {
+    /// RM `rm` votes yes.
+    Prepared { rm: Rm },
+    /// Phase 2: every RM voted yes; the TM is about to commit.
+    PreCommit,
+    /// RM `rm` is committable.
+    Ack { rm: Rm },
+    /// Phase 3 (or a backup's decision): commit.
+    Commit,
+    /// The TM's (or a backup's) decision: abort.
+    Abort,
+    /// The failure detector reports that the TM has crashed.
+    CoordinatorFailed,
+    /// Termination protocol: the backup asks for every RM's state.
+    StateReq,
+    /// Termination protocol: RM `rm`'s state, sent to the backup.
+    Report { rm: Rm, state: RmState },
+}
+
+/// Steps each actor may take on its own; the checker fires a timer at any
+/// time (the durations only shape real runs).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum ThreePhaseTimer {
+    /// A working RM votes yes.
+    Prepare,
+    /// A working RM aborts on its own (votes no).
+    ChooseToAbort,
+    /// The TM gives up waiting for votes and aborts.
+    Abort,
+    /// `lossy`: the TM gives up waiting for acks and commits (Skeen's
+    /// timeout transition from p: every site voted yes).
+    AckTimeout,
+    /// `lossy`: an RM that voted gives up on the TM and starts the
+    /// termination protocol.
+    SuspectTm,
+    /// `lossy`: an RM gives up on the backup it reported to.
+    SuspectBackup,
+}
+
+/// The fault: the TM crashes, never forced (a random choice is never fair).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Fault {
+    Crash,
+}
+
+/// `tmState`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum TmState {
+    Init,
+    PreCommitted,
+    Committed,
+    Aborted,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum ThreePhaseState {
+    Tm {
+        tm_state: TmState,
+        /// RMs that voted yes.
+        tm_prepared: BTreeSet<Rm>,
+        /// RMs that acknowledged pre-commit.
+        acks: BTreeSet<Rm>,
+        crashed: bool,
+    },
+    Rm {
+        rm_state: RmState,
+        /// History variable: this RM voted yes (AC3 is about votes).
+        voted_yes: bool,
+        // termination protocol
+        /// The TM is down (or suspected, with `lossy`).
+        tm_failed: bool,
+        /// RMs this one believes down (only with `lossy`).
+        suspects: BTreeSet<Rm>,
+        /// As backup: the states reported to it.
+        reports: BTreeMap<Rm, RmState>,
+    },
+}
+
+impl std::fmt::Debug for ThreePhaseState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ThreePhaseState::Tm {
+                tm_state,
+                tm_prepared,
+                acks,
+                crashed,
+            } => {
+                let mut s = f.debug_struct("Tm");
+                s.field("tm_state", tm_state)
+                    .field("tm_prepared", tm_prepared);
+                if !acks.is_empty() {
+                    s.field("acks", acks);
+                }
+                if *crashed {
+                    s.field("crashed", crashed);
+                }
+                s.finish()
+            }
+            ThreePhaseState::Rm {
+                rm_state,
+                voted_yes,
+                tm_failed,
+                suspects,
+                reports,
+            } => {
+                let mut s = f.debug_struct("Rm");
+                s.field("rm_state", rm_state).field("voted_yes", voted_yes);
+                if *tm_failed {
+                    s.field("tm_failed", tm_failed);
+                }
+                if !suspects.is_empty() {
+                    s.field("suspects", suspects);
+                }
+                if !reports.is_empty() {
+                    s.field("reports", reports);
+                }
+                s.finish()
+            }
+        }
+    }
+}
+
+/// Known bugs, each one rule of 3PC weakened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// The protocol as published.
+    #[default]
+    None,
+    /// The TM commits as soon as every RM voted yes, with no pre-commit
+    /// phase: two-phase commit with 3PC's termination protocol. Must violate
+    /// "agreement" (an uncertain backup aborts while the TM's commit is on
+    /// its way).
+    NoPreCommit,
+    /// The backup commits when every RM is uncertain (voted yes), as if
+    /// "all voted yes" meant committable. Must violate "agreement" (the TM
+    /// may have aborted: Skeen's rule that no uncertain state may lead to
+    /// commit).
+    CommitWhenUncertain,
+}
+
+impl crate::registry::BugVariant for Bug {
+    const ALL: &'static [Bug] = &[Bug::None, Bug::NoPreCommit, Bug::CommitWhenUncertain];
+
+    fn name(self) -> &'static str {
+        match self {
+            Bug::None => crate::registry::CORRECT,
+            Bug::NoPreCommit => "no-precommit",
+            Bug::CommitWhenUncertain => "commit-when-uncertain",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum ThreePhaseActor {
+    Tm {
+        rms: Vec<Id>,
+        bug: Bug,
+        may_crash: bool,
+        lossy: bool,
+    },
+    Rm {
+        rm: Rm,
+        /// Every actor's id, the TM first.
+        ids: Vec<Id>,
+        bug: Bug,
+        lossy: bool,
+    },
+}
+
+/// The backup's decision over every state it knows (Bernstein et al. 1987
+/// §7.5, 3PC's termination protocol): an abort or a commit stands; a
+/// committable site means the TM decided to commit; if every site is
+/// uncertain or has not voted, nobody can have committed, and the TM may
+/// have aborted, so abort.
+fn termination_rule(states: &[RmState], bug: Bug) -> RmState {
+    let committable = states.contains(&RmState::Committed)
+        || states.contains(&RmState::PreCommitted)
+        // The bug: "everyone voted yes" taken for "committable".
+        || bug == Bug::CommitWhenUncertain && states.iter().all(|s| *s == RmState::Prepared);
+    if !states.contains(&RmState::Aborted) && committable {
+        RmState::Committed
+    } else {
+        RmState::Aborted
+    }
+}
+
+impl ThreePhaseActor {
+    /// This RM's backup: the lowest-numbered RM it does not suspect.
+    fn backup(ids: &[Id], suspects: &BTreeSet<Rm>) -> Rm {
+        (1..ids.len())
+            .find(|r| !suspects.contains(r))
+            .unwrap_or(ids.len())
+    }
+
+    /// Termination protocol, once the TM is down: report to the backup, or,
+    /// as the backup, decide when every RM it does not suspect has reported.
+    fn terminate(
+        rm: Rm,
+        ids: &[Id],
+        bug: Bug,
+        lossy: bool,
+        state: &mut ThreePhaseState,
+        o: &mut Out<Self>,
+    ) {
+        let ThreePhaseState::Rm {
+            rm_state,
+            tm_failed: true,
+            suspects,
+            reports,
+            ..
+        } = state
+        else {
+            return;
+        };
+        let backup = Self::backup(ids, suspects);
+        if backup != rm {
+            return;
+        }
+        let waiting =
+            (1..ids.len()).any(|r| r != rm && !suspects.contains(&r) && !reports.contains_key(&r));
+        if waiting || rm_state.decided() {
+            return;
+        }
+        let mut states: Vec<RmState> = reports.values().copied().collect();
+        states.push(*rm_state);
+        let decision = termination_rule(&states, bug);
+        *rm_state = decision;
+        reports.clear();
+        let msg = if decision == RmState::Committed {
+            ThreePhaseMsg::Commit
+        } else {
+            ThreePhaseMsg::Abort
+        };
+        for r in (1..ids.len()).filter(|r| *r != rm) {
+            o.send(ids[r], msg.clone());
+        }
+        if lossy {
+            o.cancel_timer(ThreePhaseTimer::SuspectTm);
+            o.cancel_timer(ThreePhaseTimer::SuspectBackup);
+        }
+    }
+
+    /// The RM learns (or, with `lossy`, guesses) that the TM is down: the
+    /// backup asks every RM for its state, the others report to it.
+    fn tm_down(&self, state: &mut Cow<ThreePhaseState>, o: &mut Out<Self>) {
+        let ThreePhaseActor::Rm {
+            rm,
+            ids,
+            bug,
+            lossy,
+        } = self
+        else {
+            return;
+        };
+        let s = state.to_mut();
+        let ThreePhaseState::Rm {
+            rm_state,
+            tm_failed,
+            suspects,
+            ..
+        } = s
+        else {
+            return;
+        };
+        *tm_failed = true;
+        let backup = Self::backup(ids, suspects);
+        if backup != *rm {
+            o.send(
+                ids[backup],
+                ThreePhaseMsg::Report {
+                    rm: *rm,
+                    state: *rm_state,
+                },
+            );
+            if *lossy {
+                o.set_timer(ThreePhaseTimer::SuspectBackup, durations::SUSPECT);
+            }
+        } else {
+            for r in (1..ids.len()).filter(|r| *r != *rm && !suspects.contains(r)) {
+                o.send(ids[r], ThreePhaseMsg::StateReq);
+            }
+        }
+        Self::terminate(*rm, ids, *bug, *lossy, s, o);
+    }
+}
+
+impl Actor for ThreePhaseActor {
+    type Msg = ThreePhaseMsg;
+    type Timer = ThreePhaseTimer;
+    type State = ThreePhaseState;
+    type Storage = ();
+    type Random = Fault;
+
+    fn name(&self) -> String {
+        match self {
+            ThreePhaseActor::Tm { .. } => "TM".into(),
+            ThreePhaseActor::Rm { rm, .. } => format!("RM{rm}"),
+        }
+    }
+
+    fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> Self::State {
+        match self {
+            ThreePhaseActor::Tm { may_crash, .. } => {
+                o.set_timer(ThreePhaseTimer::Abort, durations::ABORT);
+                if *may_crash {
+                    o.choose_random("crash", vec![Fault::Crash]);
+                }
+                ThreePhaseState::Tm {
+                    tm_state: TmState::Init,
+                    tm_prepared: BTreeSet::new(),
+                    acks: BTreeSet::new(),
+                    crashed: false,
+                }
+            }
+            ThreePhaseActor::Rm { .. } => {
+                o.set_timer(ThreePhaseTimer::Prepare, durations::PREPARE);
+                o.set_timer(ThreePhaseTimer::ChooseToAbort, durations::CHOOSE_TO_ABORT);
+                ThreePhaseState::Rm {
+                    rm_state: RmState::Working,
+                    voted_yes: false,
+                    tm_failed: false,
+                    suspects: BTreeSet::new(),
+                    reports: BTreeMap::new(),
+                }
+            }
+        }
+    }
+
+    fn on_msg(
+        &self,
+        _id: Id,
+        state: &mut Cow<Self::State>,
+        src: Id,
+        msg: Self::Msg,
+        o: &mut Out<Self>,
+    ) {
+        match (self, state.as_ref(), msg) {
+            // Phase 1 ends when every RM voted yes: phase 2 sends pre-commit
+            // (Skeen §4: "the coordinator ... sends a prepare message").
+            (
+                ThreePhaseActor::Tm {
+                    rms, bug, lossy, ..
+                },
+                ThreePhaseState::Tm {
+                    tm_state: TmState::Init,
+                    tm_prepared,
+                    crashed: false,
+                    ..
+                },
+                ThreePhaseMsg::Prepared { rm },
+            ) if !tm_prepared.contains(&rm) => {
+                let all = tm_prepared.len() + 1 == rms.len();
+                if let ThreePhaseState::Tm {
+                    tm_state,
+                    tm_prepared,
+                    ..
+                } = state.to_mut()
+                {
+                    tm_prepared.insert(rm);
+                    if all {
+                        o.cancel_timer(ThreePhaseTimer::Abort);
+                        // The bug: straight to commit, as 2PC does.
+                        if *bug == Bug::NoPreCommit {
+                            *tm_state = TmState::Committed;
+                            o.broadcast(rms, &ThreePhaseMsg::Commit);
+                        } else {
+                            *tm_state = TmState::PreCommitted;
+                            o.broadcast(rms, &ThreePhaseMsg::PreCommit);
+                            if *lossy {
+                                o.set_timer(ThreePhaseTimer::AckTimeout, durations::SUSPECT);
+                            }
+                        }
+                    }
+                }
+            }
+            // Phase 3: every RM is committable, so commit.
+            (
+                ThreePhaseActor::Tm { rms, .. },
+                ThreePhaseState::Tm {
+                    tm_state: TmState::PreCommitted,
+                    acks,
+                    crashed: false,
+                    ..
+                },
+                ThreePhaseMsg::Ack { rm },
+            ) if !acks.contains(&rm) => {
+                let all = acks.len() + 1 == rms.len();
+                if let ThreePhaseState::Tm { tm_state, acks, .. } = state.to_mut() {
+                    acks.insert(rm);
+                    if all {
+                        *tm_state = TmState::Committed;
+                        o.cancel_timer(ThreePhaseTimer::AckTimeout);
+                        o.broadcast(rms, &ThreePhaseMsg::Commit);
+                    }
+                }
+            }
+            // An uncertain RM becomes committable and acknowledges.
+            (
+                ThreePhaseActor::Rm { rm, ids, .. },
+                ThreePhaseState::Rm {
+                    rm_state: RmState::Prepared,
+                    ..
+                },
+                ThreePhaseMsg::PreCommit,
+            ) => {
+                if let ThreePhaseState::Rm { rm_state, .. } = state.to_mut() {
+                    *rm_state = RmState::PreCommitted;
+                }
+                o.send(ids[0], ThreePhaseMsg::Ack { rm: *rm });
+            }
+            // Commit or abort, from the TM or a backup.
+            (
+                ThreePhaseActor::Rm { lossy, .. },
+                ThreePhaseState::Rm { rm_state, .. },
+                msg @ (ThreePhaseMsg::Commit | ThreePhaseMsg::Abort),
+            ) if !rm_state.decided() => {
+                if let ThreePhaseState::Rm {
+                    rm_state, reports, ..
+                } = state.to_mut()
+                {
+                    *rm_state = if msg == ThreePhaseMsg::Commit {
+                        RmState::Committed
+                    } else {
+                        RmState::Aborted
+                    };
+                    reports.clear();
+                }
+                for t in [ThreePhaseTimer::Prepare, ThreePhaseTimer::ChooseToAbort] {
+                    o.cancel_timer(t);
+                }
+                if *lossy {
+                    o.cancel_timer(ThreePhaseTimer::SuspectTm);
+                    o.cancel_timer(ThreePhaseTimer::SuspectBackup);
+                }
+            }
+            // Termination protocol: the failure detector reports the TM down.
+            (
+                ThreePhaseActor::Rm { .. },
+                ThreePhaseState::Rm {
+                    rm_state,
+                    tm_failed: false,
+                    ..
+                },
+                ThreePhaseMsg::CoordinatorFailed,
+            ) if !rm_state.decided() => self.tm_down(state, o),
+            // Termination protocol: as backup, collect a state.
+            (
+                ThreePhaseActor::Rm {
+                    rm,
+                    ids,
+                    bug,
+                    lossy,
+                },
+                ThreePhaseState::Rm { rm_state, .. },
+                ThreePhaseMsg::Report { rm: from, state: s },
+            ) if !rm_state.decided() => {
+                let st = state.to_mut();
+                if let ThreePhaseState::Rm {
+                    reports, tm_failed, ..
+                } = st
+                {
+                    reports.insert(from, s);
+                    // A report means the TM is down (or suspected).
+                    if !*tm_failed {
+                        self.tm_down(state, o);
+                        return;
+                    }
+                }
+                Self::terminate(*rm, ids, *bug, *lossy, st, o);
+            }
+            // Termination protocol: any RM tells the backup its state; an
+            // undecided one now knows the TM is down.
+            (
+                ThreePhaseActor::Rm { rm, lossy, .. },
+                ThreePhaseState::Rm {
+                    rm_state,
+                    tm_failed,
+                    ..
+                },
+                ThreePhaseMsg::StateReq,
+            ) => {
+                o.send(
+                    src,
+                    ThreePhaseMsg::Report {
+                        rm: *rm,
+                        state: *rm_state,
+                    },
+                );
+                if !rm_state.decided() && !*tm_failed {
+                    if let ThreePhaseState::Rm { tm_failed, .. } = state.to_mut() {
+                        *tm_failed = true;
+                    }
+                    if *lossy {
+                        o.set_timer(ThreePhaseTimer::SuspectBackup, durations::SUSPECT);
+                    }
+                }
+            }
+            // A decided RM answers a late report with its decision.
+            (
+                ThreePhaseActor::Rm { ids, .. },
+                ThreePhaseState::Rm { rm_state, .. },
+                ThreePhaseMsg::Report { rm: from, .. },
+            ) => {
+                let msg = if *rm_state == RmState::Committed {
+                    ThreePhaseMsg::Commit
+                } else {
+                    ThreePhaseMsg::Abort
+                };
+                o.send(ids[from], msg);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timeout(
+        &self,
+        _id: Id,
+        state: &mut Cow<Self::State>,
+        timer: &Self::Timer,
+        o: &mut Out<Self>,
+    ) {
+        match (self, state.as_ref(), timer) {
+            // The RM votes yes.
+            (
+                ThreePhaseActor::Rm { rm, ids, lossy, .. },
+                ThreePhaseState::Rm {
+                    rm_state: RmState::Working,
+                    ..
+                },
+                ThreePhaseTimer::Prepare,
+            ) => {
+                if let ThreePhaseState::Rm {
+                    rm_state,
+                    voted_yes,
+                    ..
+                } = state.to_mut()
+                {
+                    *rm_state = RmState::Prepared;
+                    *voted_yes = true;
+                }
+                o.cancel_timer(ThreePhaseTimer::ChooseToAbort);
+                o.send(ids[0], ThreePhaseMsg::Prepared { rm: *rm });
+                if *lossy {
+                    o.set_timer(ThreePhaseTimer::SuspectTm, durations::SUSPECT);
+                }
+            }
+            // The RM votes no: it aborts on its own (q is adjacent to a).
+            (
+                ThreePhaseActor::Rm { .. },
+                ThreePhaseState::Rm {
+                    rm_state: RmState::Working,
+                    ..
+                },
+                ThreePhaseTimer::ChooseToAbort,
+            ) => {
+                if let ThreePhaseState::Rm { rm_state, .. } = state.to_mut() {
+                    *rm_state = RmState::Aborted;
+                }
+                o.cancel_timer(ThreePhaseTimer::Prepare);
+            }
+            // The TM aborts while collecting votes (a no vote or a timeout).
+            (
+                ThreePhaseActor::Tm { rms, .. },
+                ThreePhaseState::Tm {
+                    tm_state: TmState::Init,
+                    crashed: false,
+                    ..
+                },
+                ThreePhaseTimer::Abort,
+            ) => {
+                if let ThreePhaseState::Tm { tm_state, .. } = state.to_mut() {
+                    *tm_state = TmState::Aborted;
+                }
+                o.broadcast(rms, &ThreePhaseMsg::Abort);
+            }
+            // `lossy`: the TM commits without every ack (Skeen's timeout
+            // transition from p).
+            (
+                ThreePhaseActor::Tm { rms, .. },
+                ThreePhaseState::Tm {
+                    tm_state: TmState::PreCommitted,
+                    crashed: false,
+                    ..
+                },
+                ThreePhaseTimer::AckTimeout,
+            ) => {
+                if let ThreePhaseState::Tm { tm_state, .. } = state.to_mut() {
+                    *tm_state = TmState::Committed;
+                }
+                o.broadcast(rms, &ThreePhaseMsg::Commit);
+            }
+            // `lossy`: an RM that voted suspects the TM.
+            (
+                ThreePhaseActor::Rm { .. },
+                ThreePhaseState::Rm {
+                    rm_state,
+                    tm_failed: false,
+                    ..
+                },
+                ThreePhaseTimer::SuspectTm,
+            ) if !rm_state.decided() => self.tm_down(state, o),
+            // `lossy`: an RM suspects its backup and reports to the next.
+            (
+                ThreePhaseActor::Rm { rm, ids, .. },
+                ThreePhaseState::Rm {
+                    rm_state,
+                    tm_failed: true,
+                    suspects,
+                    ..
+                },
+                ThreePhaseTimer::SuspectBackup,
+            ) if !rm_state.decided() => {
+                let backup = Self::backup(ids, suspects);
+                if backup == *rm {
+                    return;
+                }
+                if let ThreePhaseState::Rm { suspects, .. } = state.to_mut() {
+                    suspects.insert(backup);
+                }
+                self.tm_down(state, o);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_random(
+        &self,
+        _id: Id,
+        state: &mut Cow<Self::State>,
+        random: &Self::Random,
+        o: &mut Out<Self>,
+    ) {
+        // The fault: the TM stops for good; the failure detector tells
+        // every RM (only without `lossy`, where it is perfect).
+        if let (
+            ThreePhaseActor::Tm { rms, lossy, .. },
+            ThreePhaseState::Tm { crashed: false, .. },
+            Fault::Crash,
+        ) = (self, state.as_ref(), random)
+        {
+            if let ThreePhaseState::Tm { crashed, .. } = state.to_mut() {
+                *crashed = true;
+            }
+            o.cancel_timer(ThreePhaseTimer::Abort);
+            o.cancel_timer(ThreePhaseTimer::AckTimeout);
+            if !*lossy {
+                o.broadcast(rms, &ThreePhaseMsg::CoordinatorFailed);
+            }
+        }
+    }
+}
+
+type State = stateright::actor::ActorModelState<ThreePhaseActor>;
+
+/// How long each step waits on a real network. The checker ignores them.
+mod durations {
+    use std::ops::Range;
+    use std::time::Duration;
+
+    const fn ms(a: u64, b: u64) -> Range<Duration> {
+        Duration::from_millis(a)..Duration::from_millis(b)
+    }
+    pub const PREPARE: Range<Duration> = ms(1, 20);
+    pub const CHOOSE_TO_ABORT: Range<Duration> = ms(15, 200);
+    pub const ABORT: Range<Duration> = ms(150, 250);
+    pub const SUSPECT: Range<Duration> = ms(300, 500);
+}
+
+fn rm_states(state: &State) -> impl Iterator<Item = (RmState, bool)> + '_ {
+    state.actor_states.iter().filter_map(|s| match **s {
+        ThreePhaseState::Rm {
+            rm_state,
+            voted_yes,
+            ..
+        } => Some((rm_state, voted_yes)),
+        ThreePhaseState::Tm { .. } => None,
+    })
+}
+
+fn tm_state(state: &State) -> TmState {
+    match *state.actor_states[0] {
+        ThreePhaseState::Tm { tm_state, .. } => tm_state,
+        ThreePhaseState::Rm { .. } => TmState::Init,
+    }
+}
+
+// Properties.
+
+/// AC1: all processes that reach a decision reach the same one (Bernstein,
+/// Hadzilacos & Goodman 1987, §7.2; Skeen 1981 §2: "all sites ... either
+/// commit or abort"). The TM's decision counts too.
+fn agreement(_: &ThreePhaseModel, state: &State) -> bool {
+    let committed = rm_states(state).any(|(s, _)| s == RmState::Committed)
+        || tm_state(state) == TmState::Committed;
+    let aborted =
+        rm_states(state).any(|(s, _)| s == RmState::Aborted) || tm_state(state) == TmState::Aborted;
+    !(committed && aborted)
+}
+
+/// AC3: the Commit decision can only be reached if all processes voted Yes
+/// (Bernstein et al. 1987, §7.2).
+fn commit_validity(_: &ThreePhaseModel, state: &State) -> bool {
+    let any_committed = rm_states(state).any(|(s, _)| s == RmState::Committed);
+    !any_committed || rm_states(state).all(|(_, voted_yes)| voted_yes)
+}
+
+/// Non-blocking (Skeen 1981 §3: "a protocol is nonblocking if ... the
+/// operational sites can terminate the transaction"): every RM eventually
+/// decides, even if the TM crashes.
+fn termination(_: &ThreePhaseModel, state: &State) -> bool {
+    rm_states(state).all(|(s, _)| s.decided())
+}
+
+/// Reachability: the transaction can commit at every RM.
+fn all_committed(_: &ThreePhaseModel, state: &State) -> bool {
+    rm_states(state).all(|(s, _)| s == RmState::Committed)
+}
+
+/// Reachability: the transaction can abort at every RM.
+fn all_aborted(_: &ThreePhaseModel, state: &State) -> bool {
+    rm_states(state).all(|(s, _)| s == RmState::Aborted)
+}
+
+/// Reachability: the TM crashed after pre-commit and the RMs still
+/// committed, by the termination protocol: the crash case is not vacuous.
+fn committed_after_crash(_: &ThreePhaseModel, state: &State) -> bool {
+    let crashed = matches!(
+        *state.actor_states[0],
+        ThreePhaseState::Tm { crashed: true, .. }
+    );
+    crashed && rm_states(state).all(|(s, _)| s == RmState::Committed)
+}
+
+// Configuration.
+
+pub type ThreePhaseModel = ActorModel<ThreePhaseActor, ThreePhaseCfg>;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ThreePhaseCfg {
+    pub rms: usize,
+    /// 0: the TM never fails; 1: it may crash once and stay down.
+    pub coordinator_crashes: usize,
+    /// The network may lose messages, and failures are detected by timeouts.
+    pub lossy: bool,
+    pub bug: Bug,
+}
+
+impl Default for ThreePhaseCfg {
+    /// Two RMs and a TM that may crash: the termination protocol runs.
+    fn default() -> Self {
+        ThreePhaseCfg {
+            rms: 2,
+            coordinator_crashes: 1,
+            lossy: false,
+            bug: Bug::None,
+        }
+    }
+}
+
+impl Config for ThreePhaseCfg {
+    type Model = ThreePhaseModel;
+
+    fn new(variant: &str, params: &Params) -> Self {
+        ThreePhaseCfg {
+            rms: params["rms"] as usize,
+            coordinator_crashes: params["coordinator_crashes"] as usize,
+            lossy: params["lossy"] == 1,
+            bug: crate::registry::bug(variant),
+        }
+    }
+
+    fn into_model(self) -> ThreePhaseModel {
+        crate::runner::indexed(self)
+    }
+
+    /// An RM's commit or abort is its decision.
+    fn analyses(_model: &ThreePhaseModel) -> checker::Analyses<ThreePhaseModel> {
+        checker::Analyses {
+            decision: Some(checker::Decision {
+                names: vec!["commit".into(), "abort".into()],
+                decided: Box::new(|s: &State| {
+                    rm_states(s).fold(0, |bits, (rm, _)| match rm {
+                        RmState::Committed => bits | 1,
+                        RmState::Aborted => bits | 2,
+                        _ => bits,
+                    })
+                }),
+            }),
+            ..checker::Analyses::none()
+        }
+    }
+}
+
+impl Runnable for ThreePhaseCfg {
+    type Actor = ThreePhaseActor;
+    type History = ();
+
+    fn actor_count(&self) -> usize {
+        self.rms + 1
+    }
+
+    fn done(states: &[Option<ThreePhaseState>]) -> bool {
+        states.iter().flatten().all(|s| match s {
+            ThreePhaseState::Tm { .. } => true,
+            ThreePhaseState::Rm { rm_state, .. } => rm_state.decided(),
+        })
+    }
+
+    fn observations(states: &[ThreePhaseState], _: &()) -> Vec<String> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| match s {
+                ThreePhaseState::Tm {
+                    tm_state, crashed, ..
+                } => {
+                    let crashed = if *crashed { ", crashed" } else { "" };
+                    format!("TM: {tm_state:?}{crashed}")
+                }
+                ThreePhaseState::Rm {
+                    rm_state,
+                    voted_yes,
+                    tm_failed,
+                    ..
+                } => {
+                    let vote = if *voted_yes { "yes" } else { "no" };
+                    let how = if *tm_failed {
+                        ", after learning the TM was down"
+                    } else {
+                        ""
+                    };
+                    format!("RM{i}: {rm_state:?} (voted {vote}){how}")
+                }
+            })
+            .collect()
+    }
+
+    fn model_on(self, ids: &[Id]) -> ThreePhaseModel {
+        let tm = ThreePhaseActor::Tm {
+            rms: ids[1..].to_vec(),
+            bug: self.bug,
+            may_crash: self.coordinator_crashes > 0,
+            lossy: self.lossy,
+        };
+        let (bug, is_lossy) = (self.bug, self.lossy);
+        let rms = (1..=self.rms).map(|rm| ThreePhaseActor::Rm {
+            rm,
+            ids: ids.to_vec(),
+            bug,
+            lossy: is_lossy,
+        });
+        let lossy = if self.lossy {
+            LossyNetwork::Yes
+        } else {
+            LossyNetwork::No
+        };
+        ActorModel::new(self, ())
+            .actor(tm)
+            .actors(rms)
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .lossy_network(lossy)
+            .property(Expectation::Always, "agreement", agreement)
+            .property(Expectation::Always, "commit validity", commit_validity)
+            .property(Expectation::Eventually, "termination", termination)
+            .property(Expectation::Sometimes, "all committed", all_committed)
+            .property(Expectation::Sometimes, "all aborted", all_aborted)
+            .property(
+                Expectation::Sometimes,
+                "committed after a crash",
+                committed_after_crash,
+            )
+    }
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "three-phase-commit",
+    section: "Distributed consensus and time",
+    summary: "Two-phase commit plus a pre-commit phase and a termination protocol: non-blocking under crash-stop, unsafe under message loss",
+    citations: &[
+        "Skeen, Nonblocking Commit Protocols (SIGMOD 1981), §3-5",
+        "Bernstein, Hadzilacos & Goodman, Concurrency Control and Recovery in Database Systems (1987), §7.2 and §7.5",
+    ],
+    params: &[
+        ParamSpec {
+            name: "rms",
+            doc: "resource managers (participants)",
+            default: 2,
+            min: 1,
+            max: 3,
+        },
+        ParamSpec {
+            name: "coordinator_crashes",
+            doc: "1 lets the TM crash and stay down (crash-stop)",
+            default: 1,
+            min: 0,
+            max: 1,
+        },
+        ParamSpec {
+            name: "lossy",
+            doc: "1: the network may lose messages, and sites detect failures by timeouts",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+    ],
+    properties: &[
+        PropertySpec {
+            name: "agreement",
+            kind: PropertyKind::Always,
+            source: "AC1, Bernstein et al. 1987 §7.2; Skeen 1981 §2",
+        },
+        PropertySpec {
+            name: "commit validity",
+            kind: PropertyKind::Always,
+            source: "AC3, Bernstein et al. 1987 §7.2",
+        },
+        PropertySpec {
+            name: "termination",
+            kind: PropertyKind::Eventually,
+            source: "non-blocking, Skeen 1981 §3; AC5, Bernstein et al. 1987 §7.2",
+        },
+        PropertySpec {
+            name: "all committed",
+            kind: PropertyKind::Sometimes,
+            source: "reachability",
+        },
+        PropertySpec {
+            name: "all aborted",
+            kind: PropertyKind::Sometimes,
+            source: "reachability",
+        },
+        PropertySpec {
+            name: "committed after a crash",
+            kind: PropertyKind::Sometimes,
+            source: "reachability: the termination protocol commits, Skeen 1981 §5",
+        },
+    ],
+    variants: &[
+        VariantSpec {
+            name: crate::registry::CORRECT,
+            doc: "3PC with the termination protocol; the TM may crash (crash-stop, detected), links are reliable: the RMs never block, where two-phase-commit's coordinator-crash does",
+            expect: &[],
+        },
+        VariantSpec {
+            name: "no-precommit",
+            doc: "the TM commits as soon as every RM voted yes: 2PC with 3PC's termination protocol",
+            expect: &[("agreement", Verdict::Violated)],
+        },
+        VariantSpec {
+            name: "commit-when-uncertain",
+            doc: "the backup commits when every RM is uncertain",
+            expect: &[("agreement", Verdict::Violated)],
+        },
+    ],
+    scenarios: &[ScenarioSpec {
+        name: "message-loss",
+        doc: "the network may lose messages, so sites must detect failures by timeouts, which cannot tell a lost or late message from a crash (a partition looks like crashes): the TM commits on a timeout while an RM that timed out on a live TM runs the termination protocol and aborts, atomicity VIOLATED, the known flaw of 3PC; a lost message can also leave the backup waiting forever (termination VIOLATED)",
+        variant: crate::registry::CORRECT,
+        params: &[("lossy", 1), ("coordinator_crashes", 0)],
+        fairness: None,
+        expect: &[
+            ("agreement", Verdict::Violated),
+            ("termination", Verdict::Violated),
+            ("committed after a crash", Verdict::NoExample),
+        ],
+    }],
+    fairness: checker::Fairness::Weak,
+    check: crate::registry::check_config::<ThreePhaseCfg>,
+    explore: crate::registry::explore_config::<ThreePhaseCfg>,
+    run: Some(crate::runner::run_config::<ThreePhaseCfg>),
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::BugVariant;
+
+    #[test]
+    fn registry_lists_every_bug_and_property_in_order() {
+        let names: Vec<&str> = Bug::ALL.iter().map(|b| b.name()).collect();
+        let listed: Vec<&str> = PROTOCOL.variants.iter().map(|v| v.name).collect();
+        assert_eq!(names, listed);
+        let defaults = ThreePhaseCfg::new(crate::registry::CORRECT, &PROTOCOL.default_params());
+        assert_eq!(defaults, ThreePhaseCfg::default());
+        let model = defaults.into_model();
+        let declared: Vec<&str> = model.properties.iter().map(|p| p.name).collect();
+        let listed: Vec<&str> = PROTOCOL.properties.iter().map(|p| p.name).collect();
+        assert_eq!(declared, listed);
+    }
+
+    /// Bernstein et al. 1987 §7.5: the termination rule's four cases.
+    #[test]
+    fn termination_rule_cases() {
+        use RmState::*;
+        let rule = |s: &[RmState]| termination_rule(s, Bug::None);
+        assert_eq!(rule(&[Aborted, Prepared]), Aborted);
+        assert_eq!(rule(&[Committed, PreCommitted]), Committed);
+        assert_eq!(rule(&[PreCommitted, Prepared]), Committed);
+        assert_eq!(rule(&[Prepared, Prepared]), Aborted);
+        assert_eq!(rule(&[Working, Prepared]), Aborted);
+    }
+}
