@@ -9,7 +9,9 @@ pub mod runner;
 pub mod abd_register;
 pub mod alternating_bit;
 pub mod channel;
+pub mod crawler;
 pub mod paxos;
+pub mod rpc_kv;
 pub mod two_phase_commit;
 
 pub use registry::{InputError, Params, Protocol, RunOptions, RunReport, CORRECT};
@@ -20,6 +22,8 @@ use checker::{CheckOptions, CheckSummary, Progress};
 /// module and one line here.
 pub static PROTOCOLS: &[&Protocol] = &[
     &alternating_bit::PROTOCOL,
+    &rpc_kv::PROTOCOL,
+    &crawler::PROTOCOL,
     &two_phase_commit::PROTOCOL,
     &paxos::PROTOCOL,
     &abd_register::PROTOCOL,

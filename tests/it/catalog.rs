@@ -53,6 +53,16 @@ fn alternating_bit() {
 }
 
 #[test]
+fn rpc_kv() {
+    check_protocol("rpc-kv");
+}
+
+#[test]
+fn crawler() {
+    check_protocol("crawler");
+}
+
+#[test]
 fn two_phase_commit() {
     check_protocol("two-phase-commit");
 }
@@ -71,6 +81,8 @@ fn abd_register() {
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
+        "rpc-kv",
+        "crawler",
         "two-phase-commit",
         "paxos",
         "abd-register",
