@@ -10,6 +10,7 @@ pub mod abd_register;
 pub mod alternating_bit;
 pub mod channel;
 pub mod crawler;
+pub mod mapreduce;
 pub mod paxos;
 pub mod rpc_kv;
 pub mod two_phase_commit;
@@ -22,6 +23,7 @@ use checker::{CheckOptions, CheckSummary, Progress};
 /// module and one line here.
 pub static PROTOCOLS: &[&Protocol] = &[
     &alternating_bit::PROTOCOL,
+    &mapreduce::PROTOCOL,
     &rpc_kv::PROTOCOL,
     &crawler::PROTOCOL,
     &two_phase_commit::PROTOCOL,

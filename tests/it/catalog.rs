@@ -53,6 +53,11 @@ fn alternating_bit() {
 }
 
 #[test]
+fn mapreduce() {
+    check_protocol("mapreduce");
+}
+
+#[test]
 fn rpc_kv() {
     check_protocol("rpc-kv");
 }
@@ -81,6 +86,7 @@ fn abd_register() {
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
+        "mapreduce",
         "rpc-kv",
         "crawler",
         "two-phase-commit",
