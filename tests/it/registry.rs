@@ -120,9 +120,18 @@ fn registry_variants_are_the_bug_enums() {
     assert_eq!(names(&paxos::PROTOCOL), px);
     let abd: Vec<_> = abd_register::Bug::ALL.iter().map(|b| b.name()).collect();
     assert_eq!(names(&abd_register::PROTOCOL), abd);
+    let mr: Vec<_> = models::mapreduce::Bug::ALL
+        .iter()
+        .map(|b| b.name())
+        .collect();
+    assert_eq!(names(&models::mapreduce::PROTOCOL), mr);
+    let kv: Vec<_> = models::rpc_kv::Bug::ALL.iter().map(|b| b.name()).collect();
+    assert_eq!(names(&models::rpc_kv::PROTOCOL), kv);
+    let cr: Vec<_> = models::crawler::Bug::ALL.iter().map(|b| b.name()).collect();
+    assert_eq!(names(&models::crawler::PROTOCOL), cr);
     assert_eq!(
         models::PROTOCOLS.len(),
-        4,
+        7,
         "a new protocol belongs in this test"
     );
 }
