@@ -35,7 +35,11 @@ fn correct_variants_hold_on_real_runs() {
 
 #[test]
 fn duplicated_datagrams_do_not_break_safety() {
-    for p in models::PROTOCOLS.iter().filter(|p| p.run.is_some()) {
+    // The crawler's messages stand for critical sections on one process's
+    // memory, which are never duplicated: duplication is outside its fault
+    // model (a duplicated `Done` would count a goroutine out twice).
+    let in_fault_model = |p: &&&models::Protocol| p.run.is_some() && p.name != "crawler";
+    for p in models::PROTOCOLS.iter().filter(in_fault_model) {
         let opts = RunOptions {
             duration: Duration::from_secs(20),
             loss: 0.0,
