@@ -8,12 +8,15 @@ pub mod runner;
 
 pub mod abd_register;
 pub mod alternating_bit;
-pub mod chandy_lamport;
 pub mod byzantine_generals;
+pub mod chandy_lamport;
 pub mod channel;
+pub mod crawler;
 pub mod lamport_clocks;
 pub mod lamport_mutex;
+pub mod mapreduce;
 pub mod paxos;
+pub mod rpc_kv;
 pub mod three_phase_commit;
 pub mod two_phase_commit;
 
@@ -25,6 +28,9 @@ use checker::{CheckOptions, CheckSummary, Progress};
 /// module and one line here.
 pub static PROTOCOLS: &[&Protocol] = &[
     &alternating_bit::PROTOCOL,
+    &mapreduce::PROTOCOL,
+    &rpc_kv::PROTOCOL,
+    &crawler::PROTOCOL,
     &two_phase_commit::PROTOCOL,
     &paxos::PROTOCOL,
     &abd_register::PROTOCOL,

@@ -55,7 +55,15 @@ pub fn run_config<C>(variant: &str, params: &Params, opts: &RunOptions) -> Resul
 where
     C: Runnable,
 {
-    let cfg = C::new(variant, params);
+    run_cfg(C::new(variant, params), variant, opts)
+}
+
+/// Runs `cfg`'s actors over UDP: for a protocol whose real run differs
+/// from its checked configuration (e.g. a worker killed mid-job).
+pub fn run_cfg<C>(cfg: C, variant: &str, opts: &RunOptions) -> Result<RunReport, String>
+where
+    C: Runnable,
+{
     let bound = runtime::bind(cfg.actor_count())?;
     let ids = bound.ids.clone();
     let model = cfg.model_on(&ids);

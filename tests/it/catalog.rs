@@ -74,6 +74,21 @@ fn alternating_bit() {
 }
 
 #[test]
+fn mapreduce() {
+    check_protocol("mapreduce");
+}
+
+#[test]
+fn rpc_kv() {
+    check_protocol("rpc-kv");
+}
+
+#[test]
+fn crawler() {
+    check_protocol("crawler");
+}
+
+#[test]
 fn two_phase_commit() {
     check_protocol("two-phase-commit");
 }
@@ -114,6 +129,9 @@ fn three_phase_commit() {
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
+        "mapreduce",
+        "rpc-kv",
+        "crawler",
         "two-phase-commit",
         "paxos",
         "abd-register",

@@ -104,44 +104,34 @@ fn unknown_names_are_refused_with_the_valid_choices() {
 /// Each protocol's registry variants are exactly its `Bug` enum, in order.
 #[test]
 fn registry_variants_are_the_bug_enums() {
-    fn names(p: &models::Protocol) -> Vec<&'static str> {
-        p.variants.iter().map(|v| v.name).collect()
-    }
     use models::registry::BugVariant;
-    use models::{
-        abd_register, alternating_bit, byzantine_generals, chandy_lamport, lamport_clocks,
-        lamport_mutex, paxos, three_phase_commit, two_phase_commit,
-    };
-    let abp: Vec<_> = alternating_bit::Bug::ALL.iter().map(|b| b.name()).collect();
-    assert_eq!(names(&alternating_bit::PROTOCOL), abp);
-    let tpc: Vec<_> = two_phase_commit::Bug::ALL
-        .iter()
-        .map(|b| b.name())
-        .collect();
-    assert_eq!(names(&two_phase_commit::PROTOCOL), tpc);
-    let px: Vec<_> = paxos::Bug::ALL.iter().map(|b| b.name()).collect();
-    assert_eq!(names(&paxos::PROTOCOL), px);
-    let abd: Vec<_> = abd_register::Bug::ALL.iter().map(|b| b.name()).collect();
-    assert_eq!(names(&abd_register::PROTOCOL), abd);
-    let clocks: Vec<_> = lamport_clocks::Bug::ALL.iter().map(|b| b.name()).collect();
-    assert_eq!(names(&lamport_clocks::PROTOCOL), clocks);
-    let mutex: Vec<_> = lamport_mutex::Bug::ALL.iter().map(|b| b.name()).collect();
-    assert_eq!(names(&lamport_mutex::PROTOCOL), mutex);
-    let snapshot: Vec<_> = chandy_lamport::Bug::ALL.iter().map(|b| b.name()).collect();
-    assert_eq!(names(&chandy_lamport::PROTOCOL), snapshot);
-    let generals: Vec<_> = byzantine_generals::Bug::ALL
-        .iter()
-        .map(|b| b.name())
-        .collect();
-    assert_eq!(names(&byzantine_generals::PROTOCOL), generals);
-    let tpc3: Vec<_> = three_phase_commit::Bug::ALL
-        .iter()
-        .map(|b| b.name())
-        .collect();
-    assert_eq!(names(&three_phase_commit::PROTOCOL), tpc3);
+    macro_rules! same_names {
+        ($($module:ident),* $(,)?) => {{
+            $(
+                let registry: Vec<_> = models::$module::PROTOCOL.variants.iter().map(|v| v.name).collect();
+                let bugs: Vec<_> = models::$module::Bug::ALL.iter().map(|b| b.name()).collect();
+                assert_eq!(registry, bugs, stringify!($module));
+            )*
+            [$(stringify!($module)),*].len()
+        }};
+    }
+    let listed = same_names!(
+        alternating_bit,
+        mapreduce,
+        rpc_kv,
+        crawler,
+        two_phase_commit,
+        paxos,
+        abd_register,
+        lamport_clocks,
+        lamport_mutex,
+        chandy_lamport,
+        byzantine_generals,
+        three_phase_commit,
+    );
     assert_eq!(
         models::PROTOCOLS.len(),
-        9,
+        listed,
         "a new protocol belongs in this test"
     );
 }
