@@ -10,6 +10,7 @@ pub mod abd_register;
 pub mod alternating_bit;
 pub mod channel;
 pub mod paxos;
+pub mod raft;
 pub mod two_phase_commit;
 
 pub use registry::{InputError, Params, Protocol, RunOptions, RunReport, CORRECT};
@@ -22,6 +23,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &alternating_bit::PROTOCOL,
     &two_phase_commit::PROTOCOL,
     &paxos::PROTOCOL,
+    &raft::PROTOCOL,
     &abd_register::PROTOCOL,
 ];
 
