@@ -16,6 +16,7 @@ pub mod lamport_clocks;
 pub mod lamport_mutex;
 pub mod mapreduce;
 pub mod paxos;
+pub mod raft;
 pub mod rpc_kv;
 pub mod three_phase_commit;
 pub mod two_phase_commit;
@@ -33,6 +34,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &crawler::PROTOCOL,
     &two_phase_commit::PROTOCOL,
     &paxos::PROTOCOL,
+    &raft::PROTOCOL,
     &abd_register::PROTOCOL,
     &lamport_clocks::PROTOCOL,
     &lamport_mutex::PROTOCOL,

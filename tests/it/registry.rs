@@ -122,6 +122,7 @@ fn registry_variants_are_the_bug_enums() {
         crawler,
         two_phase_commit,
         paxos,
+        raft,
         abd_register,
         lamport_clocks,
         lamport_mutex,
