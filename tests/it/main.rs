@@ -15,6 +15,8 @@ mod fairness;
 mod registry;
 /// The committed reports are what `dsw report` generates now.
 mod reports;
+/// The first four models: rules exercised, faults that may (not must) happen.
+mod rules;
 /// The abstract TLA+ specs reproduce TLC's state counts and refine.
 mod tla_conformance;
 /// Real runs over UDP: properties hold; malformed datagrams are survived.
