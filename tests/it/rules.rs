@@ -238,3 +238,28 @@ mod alternating_bit {
         assert!(s.params.contains(&("reordering", 1)));
     }
 }
+
+mod abd_register {
+    use super::*;
+    use models::abd_register::{AbdCfg, PROTOCOL};
+
+    /// "Every operation completes with a majority alive" is a checked
+    /// `eventually` property, and the fault model never lets a majority
+    /// crash, whatever the parameter asks.
+    #[test]
+    fn termination_is_checked_and_crashes_stay_a_minority() {
+        let p = PROTOCOL
+            .properties
+            .iter()
+            .find(|p| p.name == "every operation completes")
+            .expect("declared");
+        assert_eq!(p.kind, checker::PropertyKind::Eventually);
+        let mut params = PROTOCOL.default_params();
+        params.insert("crashes", 1);
+        params.insert("servers", 4);
+        let cfg = AbdCfg::new(models::CORRECT, &params);
+        assert_eq!(cfg.crashes, 1);
+        params.insert("servers", 3);
+        assert_eq!(AbdCfg::new(models::CORRECT, &params).crashes, 1);
+    }
+}
