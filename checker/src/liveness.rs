@@ -23,7 +23,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub type StateId = u32;
 
 /// A class of actions that fairness is about (deliver this message to this
-/// actor, fire this timer). Loss, crashes and choices belong to no class.
+/// actor, fire this timer, make this choice). Loss and crashes belong to no
+/// class.
 pub type Class = u32;
 
 /// Marks an edge whose action belongs to no fair class.
@@ -73,9 +74,12 @@ pub trait FairnessClasses: stateright::Model {
 }
 
 /// Actor systems: delivering a given message from a given sender to a given
-/// receiver is one class, firing a given timer of a given actor another.
-/// Losing a message, crashing, recovering and random choices are never fair:
-/// the model's fault settings bound them instead.
+/// receiver is one class, firing a given timer of a given actor another,
+/// and an actor's pending random choice (by its key) a third: the actor
+/// eventually chooses, any one of the options (a quorum to ask, a value to
+/// write). A fault modelled as a choice must therefore offer "no fault"
+/// too. Losing a message, crashing and recovering are never fair: the
+/// model's fault settings bound them instead.
 impl<A, C, H> FairnessClasses for stateright::actor::ActorModel<A, C, H>
 where
     A: stateright::actor::Actor,
@@ -90,9 +94,8 @@ where
         match action {
             Act::Deliver { src, dst, msg } => (0u8, src, dst, msg).hash(&mut h),
             Act::Timeout(id, timer) => (1u8, id, timer).hash(&mut h),
-            Act::Drop(_) | Act::Crash(_) | Act::Recover(_) | Act::SelectRandom { .. } => {
-                return None
-            }
+            Act::SelectRandom { actor, key, .. } => (2u8, actor, key).hash(&mut h),
+            Act::Drop(_) | Act::Crash(_) | Act::Recover(_) => return None,
         }
         Some(h.finish())
     }

@@ -16,6 +16,8 @@ mod fairness;
 mod registry;
 /// The committed reports are what `dsw report` generates now.
 mod reports;
+/// The first four models: rules exercised, faults that may (not must) happen.
+mod rules;
 /// Simulation on every model: no panic, repeatable, proves nothing.
 mod simulation;
 /// The abstract TLA+ specs reproduce TLC's state counts and refine.

@@ -7,16 +7,24 @@
 //! highest `(label, value)` back to a majority, then returns it. `Query`/
 //! `QueryReply`/`Update`/`UpdateAck` are Cachin et al.'s READ/VALUE/WRITE/ACK.
 //!
-//! Fault model: unordered network, no loss, each message delivered once; no
-//! crashes. Workload: client 1 writes 1; clients 2 and 3 read once each, client 3
-//! only after client 2 returned (client 2 tells it: a `Handoff`).
+//! Fault model: unordered network, no loss, each message delivered once; with
+//! `crashes = f` up to `f` servers (a minority) are down at once, each
+//! recovering with the label and value it stored (a crash is never forced).
+//! Workload: the first `writers` clients each write their own number, at
+//! once and so concurrently; the other clients read once each, in turn (a
+//! reader starts only after the previous one returned: a `Handoff`) or, with
+//! `concurrent_reads = 1`, all at once.
 //!
-//! Checked: both consistency properties hold, and a read sees the write.
-//! `no-read-write-back` breaks "linearizable" with a new-old inversion:
-//! the write of 1 has reached one server; client 2's majority includes it and reads 1,
-//! then client 3, starting after client 2 returned, asks a majority without it and reads 0.
-//! "sequentially consistent" still holds (client 3's read may go before the
-//! write); it would not if one client read twice, hence three clients.
+//! Checked: both consistency properties hold, a read sees a write, and
+//! every operation completes while a majority is up. `no-read-write-back`
+//! breaks "linearizable" with a new-old inversion: the write of 1 has
+//! reached one server; client 2's majority includes it and reads 1, then
+//! client 3, starting after client 2 returned, asks a majority without it
+//! and reads 0. "sequentially consistent" still holds (client 3's read may
+//! go before the write); it would not if one client read twice, hence three
+//! clients. The catalog checks the default (one writer, reads in turn, no
+//! crash); two writers, concurrent reads and a crash are parameters whose
+//! spaces take a minute or more (BENCHMARKS.md), too slow for the catalog.
 
 use crate::registry::{Config, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
 use crate::runner::Runnable;
@@ -36,7 +44,7 @@ use std::sync::Arc;
 pub type Value = u8;
 /// The register's value before any write.
 pub const INITIAL_VALUE: Value = 0;
-/// The value client 1 writes.
+/// The value client 1 writes (client `c` writes `c`).
 pub const WRITTEN: Value = 1;
 /// A write's sequence number.
 pub type Seq = u32;
@@ -180,6 +188,9 @@ pub enum AbdActor {
         waits: bool,
         /// The reader to hand off to once the workload is done.
         hands_off_to: Option<Id>,
+        /// Query every server and proceed with the first majority to answer
+        /// (with crashes), rather than a majority the checker picks.
+        query_all: bool,
         bug: Bug,
     },
 }
@@ -239,7 +250,12 @@ impl AbdActor {
             return Phase::Done;
         };
         o.send(id, AbdMsg::Invoke(*call));
-        o.choose_random("quorum", majorities(servers.len()));
+        match self {
+            AbdActor::Client {
+                query_all: true, ..
+            } => o.broadcast(servers, &AbdMsg::Query { op }),
+            _ => o.choose_random("quorum", majorities(servers.len())),
+        }
         Phase::Query {
             replied: BTreeSet::new(),
             highest: (INITIAL_TS, INITIAL_VALUE),
@@ -278,7 +294,8 @@ impl Actor for AbdActor {
     type Msg = AbdMsg;
     type Timer = ();
     type State = AbdState;
-    type Storage = ();
+    /// A server's label and value, kept across a crash.
+    type Storage = (Timestamp, Value);
     type Random = Quorum;
 
     fn name(&self) -> String {
@@ -288,12 +305,18 @@ impl Actor for AbdActor {
         }
     }
 
-    fn on_start(&self, id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> AbdState {
+    fn on_start(
+        &self,
+        id: Id,
+        storage: &Option<(Timestamp, Value)>,
+        o: &mut Out<Self>,
+    ) -> AbdState {
         match self {
-            AbdActor::Server { .. } => AbdState::Server {
-                ts: INITIAL_TS,
-                value: INITIAL_VALUE,
-            },
+            // A (re)starting server restores what it stored.
+            AbdActor::Server { .. } => {
+                let (ts, value) = storage.unwrap_or((INITIAL_TS, INITIAL_VALUE));
+                AbdState::Server { ts, value }
+            }
             AbdActor::Client { waits, .. } => AbdState::Client {
                 op: 0,
                 phase: if *waits {
@@ -326,6 +349,7 @@ impl Actor for AbdActor {
                 AbdMsg::Update { op, ts, value },
             ) if ts > *stored => {
                 *state.to_mut() = AbdState::Server { ts, value };
+                o.save((ts, value));
                 o.send(src, AbdMsg::UpdateAck { op });
             }
             // Server: an Update with an older (or the same) label is
@@ -383,7 +407,8 @@ impl Actor for AbdActor {
                 }
                 let ((seq, _), highest_value) = *highest;
                 match (workload[op], bug) {
-                    // Write: a label above every label the majority holds.
+                    // Write: a label above every label the majority holds,
+                    // ties between writers broken by the writer's id.
                     (Op::Write(value), _) => {
                         let ts = (seq + 1, *writer);
                         *fields.1 = Phase::Update {
@@ -399,7 +424,7 @@ impl Actor for AbdActor {
                     }
                     // Read: write the highest value back to a majority before
                     // returning it, so that no later read returns an older one.
-                    (Op::Read, Bug::None) => {
+                    (Op::Read, _) => {
                         let (ts, value) = *highest;
                         *fields.1 = Phase::Update {
                             ts,
@@ -553,11 +578,24 @@ fn sequentially_consistent(_: &AbdModel, state: &State) -> bool {
     state.history.sequential.is_consistent()
 }
 
-/// Reachability: some read returns the written value.
+/// Reachability: some read returns a written value.
 fn read_observes_write(_: &AbdModel, state: &State) -> bool {
     state.actor_states.iter().any(|s| match &**s {
-        AbdState::Client { returned, .. } => returned.contains(&Response::ReadOk(WRITTEN)),
+        AbdState::Client { returned, .. } => returned
+            .iter()
+            .any(|r| matches!(r, Response::ReadOk(v) if *v != INITIAL_VALUE)),
         AbdState::Server { .. } => false,
+    })
+}
+
+/// Termination: "every operation invoked by a correct process eventually
+/// completes", provided a majority of the servers is up (Attiya, Bar-Noy &
+/// Dolev 1995, §1, tolerating fewer than half crashed; Cachin et al. 2011
+/// §4.4's termination under a majority of correct processes).
+fn every_operation_completes(_: &AbdModel, state: &State) -> bool {
+    state.actor_states.iter().all(|s| match &**s {
+        AbdState::Client { phase, .. } => *phase == Phase::Done,
+        AbdState::Server { .. } => true,
     })
 }
 
@@ -567,9 +605,14 @@ pub type AbdModel = ActorModel<AbdActor, AbdCfg, AbdHistory>;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct AbdCfg {
-    /// Client 1 writes; every other client reads once, in turn.
+    /// The first `writers` clients write; every other client reads once.
     pub clients: usize,
+    pub writers: usize,
+    /// Readers start at once, instead of in turn.
+    pub concurrent_reads: bool,
     pub servers: usize,
+    /// Servers down at once, at most (a minority).
+    pub crashes: usize,
     pub bug: Bug,
 }
 
@@ -577,7 +620,10 @@ impl Default for AbdCfg {
     fn default() -> Self {
         AbdCfg {
             clients: 3,
+            writers: 1,
+            concurrent_reads: false,
             servers: 3,
+            crashes: 0,
             bug: Bug::None,
         }
     }
@@ -589,13 +635,32 @@ impl Config for AbdCfg {
     fn new(variant: &str, params: &Params) -> Self {
         AbdCfg {
             clients: params["clients"] as usize,
+            writers: (params["writers"] as usize).min(params["clients"] as usize),
+            concurrent_reads: params["concurrent_reads"] == 1,
             servers: params["servers"] as usize,
+            // A majority must stay up: the fault model ABD assumes.
+            crashes: (params["crashes"] as usize).min((params["servers"] as usize - 1) / 2),
             bug: crate::registry::bug(variant),
         }
     }
 
     fn into_model(self) -> AbdModel {
         crate::runner::indexed(self)
+    }
+
+    /// Only servers crash (see the boundary in `model_on`), and they stay
+    /// down.
+    fn analyses(model: &AbdModel) -> checker::Analyses<AbdModel> {
+        let clients = model.cfg.clients;
+        checker::Analyses {
+            // Crash-stop, as ABD assumes: a crashed server stays down.
+            excluded: Some(Box::new(move |a| {
+                use stateright::actor::ActorModelAction as Act;
+                matches!(a, Act::Crash(id) if usize::from(*id) < clients)
+                    || matches!(a, Act::Recover(_))
+            })),
+            ..checker::Analyses::none()
+        }
     }
 }
 
@@ -630,17 +695,26 @@ impl Runnable for AbdCfg {
     /// socket addresses when run for real.
     fn model_on(self, ids: &[Id]) -> AbdModel {
         let servers: Vec<Id> = ids[self.clients..].to_vec();
+        let (writers, in_turn) = (self.writers, !self.concurrent_reads);
         let clients: Vec<AbdActor> = (0..self.clients)
             .map(|c| AbdActor::Client {
                 writer: c + 1,
                 servers: servers.clone(),
-                workload: vec![if c == 0 { Op::Write(WRITTEN) } else { Op::Read }],
-                // Readers go one after another: client 2, then client 3, ...
-                waits: c >= 2,
-                hands_off_to: (c >= 1 && c + 1 < self.clients).then(|| ids[c + 1]),
+                // With two writers, each reads after its write: two reads
+                // whose real-time order the interleavings choose.
+                workload: match (c < writers, writers) {
+                    (true, 1) => vec![Op::Write(c as Value + 1)],
+                    (true, _) => vec![Op::Write(c as Value + 1), Op::Read],
+                    (false, _) => vec![Op::Read],
+                },
+                // Readers go one after another, unless concurrent.
+                waits: in_turn && c > writers,
+                hands_off_to: (in_turn && c >= writers && c + 1 < self.clients).then(|| ids[c + 1]),
+                query_all: self.crashes > 0,
                 bug: self.bug,
             })
             .collect();
+        let max_crashes = self.crashes;
         let server_actors = (0..self.servers).map(|s| AbdActor::Server { number: s + 1 });
         ActorModel::new(self, AbdHistory::default())
             .actors(clients)
@@ -649,6 +723,11 @@ impl Runnable for AbdCfg {
             // server keeps the highest label): a duplicating network would add
             // states but no history that this one cannot reach.
             .init_network(Network::new_unordered_nonduplicating([]))
+            .max_crashes(max_crashes)
+            // The fault model crashes servers only, but Stateright's crash
+            // action may pick any actor: the boundary cuts off every state
+            // with a client down.
+            .within_boundary(|cfg, state| state.crashed[..cfg.clients].iter().all(|c| !c))
             .record_msg_out(record_msg_out)
             .property(Expectation::Always, "linearizable", linearizable)
             .property(
@@ -660,6 +739,11 @@ impl Runnable for AbdCfg {
                 Expectation::Sometimes,
                 "read observes write",
                 read_observes_write,
+            )
+            .property(
+                Expectation::Eventually,
+                "every operation completes",
+                every_operation_completes,
             )
     }
 }
@@ -678,10 +762,24 @@ pub static PROTOCOL: Protocol = Protocol {
     params: &[
         ParamSpec {
             name: "clients",
-            doc: "client 1 writes once; the others read once each, in turn",
+            doc: "clients; the first `writers` write once, the others read once",
             default: 3,
             min: 1,
-            max: 3,
+            max: 4,
+        },
+        ParamSpec {
+            name: "writers",
+            doc: "how many of the clients write (concurrently), each its own number; with 2, each writer then reads",
+            default: 1,
+            min: 1,
+            max: 2,
+        },
+        ParamSpec {
+            name: "concurrent_reads",
+            doc: "1: readers start at once; 0: each after the previous one returned",
+            default: 0,
+            min: 0,
+            max: 1,
         },
         ParamSpec {
             name: "servers",
@@ -689,6 +787,13 @@ pub static PROTOCOL: Protocol = Protocol {
             default: 3,
             min: 3,
             max: 4,
+        },
+        ParamSpec {
+            name: "crashes",
+            doc: "servers down at once, at most (capped at a minority); each recovers with what it stored",
+            default: 0,
+            min: 0,
+            max: 1,
         },
     ],
     properties: &[
@@ -706,6 +811,11 @@ pub static PROTOCOL: Protocol = Protocol {
             name: "read observes write",
             kind: PropertyKind::Sometimes,
             source: "reachability",
+        },
+        PropertySpec {
+            name: "every operation completes",
+            kind: PropertyKind::Eventually,
+            source: "termination with a majority up: Attiya, Bar-Noy & Dolev 1995 §1; Cachin et al. 2011 §4.4",
         },
     ],
     variants: &[

@@ -5,13 +5,17 @@
 //! acknowledges that bit; the receiver delivers a message only when its bit
 //! is the one expected, and acknowledges every copy.
 //!
-//! Fault model: FIFO links that lose messages (the protocol's assumption:
-//! over a reordering link a stale copy returns when the bit repeats), each
-//! buffering at most `capacity` messages ([`crate::channel`]). The checker
-//! shows delivery exactly once and in order; "every message delivered"
-//! VIOLATED under weak fairness (a lasso in which every retransmission is
-//! lost: delivery is enabled only now and then) and HOLDING under strong
-//! fairness of delivery; `no-sequence-bit` delivers duplicates.
+//! Fault model: FIFO links that lose messages and never duplicate them,
+//! each buffering at most `capacity` messages ([`crate::channel`]). The
+//! checker shows delivery exactly once and in order; "every message
+//! delivered" VIOLATED under weak fairness (a lasso in which every
+//! retransmission is lost: delivery is enabled only now and then) and
+//! HOLDING under strong fairness of delivery; `no-sequence-bit` delivers
+//! duplicates. FIFO is the protocol's assumption: with `reordering = 1` the
+//! links reorder and duplicate, and the checker finds the stale copy of an
+//! old message accepted as new when its bit comes round again, and a stale
+//! ack taken for a new one, so a message is never delivered (scenario
+//! `reordering-link`).
 
 use crate::channel::BoundedFifo;
 use crate::registry::{
@@ -249,6 +253,9 @@ pub struct AbpCfg {
     pub messages: Payload,
     /// How many messages each link buffers; more are lost.
     pub capacity: usize,
+    /// The links reorder and duplicate (any copy ever sent may arrive, any
+    /// number of times, in any order) instead of being FIFO.
+    pub reordering: bool,
     pub bug: Bug,
 }
 
@@ -257,6 +264,7 @@ impl Default for AbpCfg {
         AbpCfg {
             messages: 2,
             capacity: 2,
+            reordering: false,
             bug: Bug::None,
         }
     }
@@ -269,6 +277,7 @@ impl Config for AbpCfg {
         AbpCfg {
             messages: params["messages"] as Payload,
             capacity: params["capacity"] as usize,
+            reordering: params["reordering"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -295,10 +304,18 @@ impl AbpCfg {
         };
         let receiver = AbpActor::Receiver { bug: self.bug };
         let capacity = self.capacity;
+        // A reordering link is Stateright's duplicating network: a set of
+        // every message sent, each deliverable again and again. It is
+        // finite, so it needs no capacity (the bound cuts FIFO links only).
+        let network = if self.reordering {
+            Network::new_unordered_duplicating([])
+        } else {
+            Network::new_ordered([])
+        };
         let inner = ActorModel::new(self, ())
             .actor(sender)
             .actor(receiver)
-            .init_network(Network::new_ordered([]))
+            .init_network(network)
             .lossy_network(LossyNetwork::Yes)
             // A receiver that delivers duplicates (the bug) would deliver
             // forever; a delivery past the stream's length is already a
@@ -319,7 +336,7 @@ impl AbpCfg {
 pub static PROTOCOL: Protocol = Protocol {
     name: "alternating-bit",
     section: "Basics: failure models",
-    summary: "Stop-and-wait with a one-bit sequence number over a lossy, duplicating network",
+    summary: "Stop-and-wait with a one-bit sequence number over lossy FIFO links (and why they must be FIFO)",
     citations: &[
         "Bartlett, Scantlebury & Wilkinson, A Note on Reliable Full-Duplex Transmission over Half-Duplex Links (CACM 12(5), 1969)",
         "Lynch, Distributed Algorithms (1996), §22.3 (the alternating-bit protocol)",
@@ -338,6 +355,13 @@ pub static PROTOCOL: Protocol = Protocol {
             default: 2,
             min: 1,
             max: 3,
+        },
+        ParamSpec {
+            name: "reordering",
+            doc: "1: the links reorder and duplicate instead of being FIFO (the protocol's assumption broken)",
+            default: 0,
+            min: 0,
+            max: 1,
         },
     ],
     properties: &[
@@ -374,14 +398,27 @@ pub static PROTOCOL: Protocol = Protocol {
             ],
         },
     ],
-    scenarios: &[ScenarioSpec {
-        name: "weak-fairness",
-        doc: "only weak fairness of delivery: every retransmission may be lost forever",
-        variant: crate::registry::CORRECT,
-        params: &[],
-        fairness: Some(Fairness::Weak),
-        expect: &[("every message delivered", Verdict::Violated)],
-    }],
+    scenarios: &[
+        ScenarioSpec {
+            name: "weak-fairness",
+            doc: "only weak fairness of delivery: every retransmission may be lost forever",
+            variant: crate::registry::CORRECT,
+            params: &[],
+            fairness: Some(Fairness::Weak),
+            expect: &[("every message delivered", Verdict::Violated)],
+        },
+        ScenarioSpec {
+            name: "reordering-link",
+            doc: "why the links must be FIFO: over a reordering link a stale copy of message 0 arrives after message 1 and, its bit expected again, is delivered as new; and a stale ack of message 0 acknowledges message 2, which is never delivered",
+            variant: crate::registry::CORRECT,
+            params: &[("reordering", 1), ("messages", 3)],
+            fairness: None,
+            expect: &[
+                ("delivered once, in order", Verdict::Violated),
+                ("every message delivered", Verdict::Violated),
+            ],
+        },
+    ],
     fairness: Fairness::Strong,
     check: crate::registry::check_config::<AbpCfg>,
     explore: crate::registry::explore_config::<AbpCfg>,

@@ -8,14 +8,21 @@
 //!
 //! Fault model: unordered network that loses nothing and delivers each
 //! message once; up to `crashes` servers down at once, each recovering from
-//! stable storage (§2.5); each proposer asks a fixed majority (see `quorum`).
-//! By default a refused request is ignored and a proposer never retries.
+//! stable storage (§2.5). By default each proposer asks a fixed majority
+//! (see `quorum`); with `ask_all = 1` it asks every acceptor and proceeds
+//! with whichever majority answers first (scenario `any-majority`). By
+//! default a refused request is ignored and a proposer never retries.
 //! With `retry = 1` an acceptor refuses out loud (Nack) and the refused
 //! proposer starts again with a higher ballot (§2.5).
 //!
-//! What the checker shows: agreement, validity and linearizability hold,
-//! and both `ignore-highest-accepted` and `forget-promise-on-crash` break
-//! agreement and with it the clients' linearizable view. "Eventually chosen"
+//! What the checker shows: agreement, validity and linearizability hold;
+//! `ignore-highest-accepted`, `forget-promise-on-crash` and
+//! `forget-acceptance-on-crash` break agreement (and with it the clients'
+//! linearizable view) at the default, each by its own path; and
+//! `pick-lowest-accepted` breaks it in scenario `highest-accepted`, the
+//! configuration in which a phase 1 hears of two different accepted
+//! proposals (it takes a third ballot, so retrying proposers: with one
+//! ballot per proposer the rule is never exercised). "Eventually chosen"
 //! is progress, which Paxos does not promise (§2.4):
 //!
 //! - By default it fails: a proposer that crashes forgets its client's
@@ -219,23 +226,40 @@ pub enum Bug {
     /// highest-numbered proposal among the responses". Must violate
     /// "agreement".
     IgnoreHighestAccepted,
-    /// Acceptors keep their promise and acceptance in volatile memory only,
-    /// so a crash and recovery forgets them. Must violate "agreement".
+    /// Phase 2(a): the proposer proposes the value of the *lowest*-numbered
+    /// proposal among the responses. It differs from the protocol only when
+    /// a phase 1 reports two different accepted proposals, which takes a
+    /// third ballot: caught in scenario `highest-accepted` (retrying
+    /// proposers). Must violate "agreement" there.
+    PickLowestAccepted,
+    /// Acceptors keep their promise in volatile memory only (the acceptance
+    /// stays durable), so a crash and recovery forgets what they promised
+    /// and they accept a proposal they had promised to refuse. Must violate
+    /// "agreement".
     ForgetPromiseOnCrash,
+    /// Acceptors keep their acceptance in volatile memory only (the promise
+    /// stays durable), so a recovered acceptor reports no accepted proposal
+    /// to a later phase 1, whose proposer is then free to propose another
+    /// value. Must violate "agreement".
+    ForgetAcceptanceOnCrash,
 }
 
 impl crate::registry::BugVariant for Bug {
     const ALL: &'static [Bug] = &[
         Bug::None,
         Bug::IgnoreHighestAccepted,
+        Bug::PickLowestAccepted,
         Bug::ForgetPromiseOnCrash,
+        Bug::ForgetAcceptanceOnCrash,
     ];
 
     fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::IgnoreHighestAccepted => "ignore-highest-accepted",
+            Bug::PickLowestAccepted => "pick-lowest-accepted",
             Bug::ForgetPromiseOnCrash => "forget-promise-on-crash",
+            Bug::ForgetAcceptanceOnCrash => "forget-acceptance-on-crash",
         }
     }
 }
@@ -251,6 +275,9 @@ pub enum PaxosActor {
         bug: Bug,
         /// Refused proposers retry (§2.5, see [`PaxosCfg::retry`]).
         retry: bool,
+        /// Prepare requests go to every acceptor, not a fixed majority (see
+        /// [`PaxosCfg::ask_all`]).
+        ask_all: bool,
     },
     /// Client `index` (from 0): writes its letter through server `index`,
     /// then reads from the next server.
@@ -258,6 +285,21 @@ pub enum PaxosActor {
 }
 
 impl PaxosActor {
+    /// The acceptors this proposer sends its prepare requests to: every
+    /// one, proceeding with whichever majority answers first, or (the
+    /// default, a smaller space) a fixed majority, [`quorum`].
+    fn acceptors(&self, id: Id) -> Vec<Id> {
+        match self {
+            PaxosActor::Server {
+                servers,
+                ask_all: true,
+                ..
+            } => servers.clone(),
+            PaxosActor::Server { servers, .. } => quorum(id, servers),
+            PaxosActor::Client { .. } => Vec::new(),
+        }
+    }
+
     /// §2.5: "An acceptor records its intended response in stable storage
     /// before actually sending it." Called by every arm that changes durable
     /// state, before its sends.
@@ -265,13 +307,12 @@ impl PaxosActor {
         let PaxosActor::Server { bug, .. } = self else {
             return;
         };
-        // The bug: the acceptor's half never reaches the disk, so a
-        // recovered acceptor has promised and accepted nothing.
-        let acceptor_is_durable = *bug != Bug::ForgetPromiseOnCrash;
+        // The bugs: half of the acceptor's state never reaches the disk, so
+        // a recovered acceptor has promised, or accepted, nothing.
         o.save(PaxosStorage {
             round: s.round,
-            promised: s.promised.filter(|_| acceptor_is_durable),
-            accepted: s.accepted.filter(|_| acceptor_is_durable),
+            promised: s.promised.filter(|_| *bug != Bug::ForgetPromiseOnCrash),
+            accepted: s.accepted.filter(|_| *bug != Bug::ForgetAcceptanceOnCrash),
         });
     }
 }
@@ -308,12 +349,13 @@ fn client_value(index: usize) -> Value {
     char::from(b'A' + index as u8)
 }
 
-/// The acceptors a proposer sends its prepare requests to: itself and the
-/// next servers around the ring, a majority. Phase 1(a) asks for "a majority
-/// of acceptors" (§2.2) and safety holds for any choice. Sending to every
-/// server is also Paxos, but multiplies the state space by about 30 at the
-/// default configuration (the correct variant then holds over 1,122,724
-/// states; `forget-promise-on-crash` no longer fits in 20 GB).
+/// The fixed majority a proposer sends its prepare requests to unless
+/// `ask_all`: itself and the next servers around the ring. Phase 1(a) asks
+/// for "a majority of acceptors" (§2.2) and safety holds for any choice.
+/// Sending to every acceptor (`ask_all`) lets progress need only *some*
+/// live majority, but at the default (a crash allowed) the space grows past
+/// 1.3 million states and is still growing at depth 26, so it is checked
+/// without crashes (scenario `any-majority`).
 fn quorum(proposer: Id, servers: &[Id]) -> Vec<Id> {
     let first = servers.iter().position(|s| *s == proposer).unwrap_or(0);
     (0..majority(servers.len()))
@@ -396,7 +438,7 @@ impl Actor for PaxosActor {
                 s.request = Some((src, value));
                 s.ballot = Some(ballot);
                 self.save(s, o);
-                o.broadcast(&quorum(id, servers), &PaxosMsg::Prepare { ballot });
+                o.broadcast(&self.acceptors(id), &PaxosMsg::Prepare { ballot });
             }
             // Acceptor, phase 1(b): "If an acceptor receives a prepare
             // request with number n greater than that of any prepare request
@@ -441,7 +483,7 @@ impl Actor for PaxosActor {
                 s.proposal = None;
                 s.accepted_by.clear();
                 self.save(s, o);
-                o.broadcast(&quorum(id, servers), &PaxosMsg::Prepare { ballot });
+                o.broadcast(&self.acceptors(id), &PaxosMsg::Prepare { ballot });
             }
             // Proposer, phase 2(a): on promises from a majority, propose "the
             // value of the highest-numbered proposal among the responses, or
@@ -462,10 +504,11 @@ impl Actor for PaxosActor {
                 let Some((_, own)) = s.request else {
                     return;
                 };
-                let highest = s.promises.values().flatten().max().map(|&(_, v)| v);
+                let reported = s.promises.values().flatten();
                 let value = match bug {
                     Bug::IgnoreHighestAccepted => own,
-                    _ => highest.unwrap_or(own),
+                    Bug::PickLowestAccepted => reported.min().map_or(own, |&(_, v)| v),
+                    _ => reported.max().map_or(own, |&(_, v)| v),
                 };
                 s.proposal = Some((ballot, value));
                 // "It sends an accept request to each of those acceptors."
@@ -845,6 +888,65 @@ fn each_round(
     }
 }
 
+/// What makes the ballot view's round renumbering sound: every step that
+/// starts a ballot starts it at most one round above the highest round in
+/// use. A proposer's new round is one above its *base* round (its own round
+/// on a client's Put; the larger of its own and the refusing promise's on a
+/// Nack, §2.5); if the base could lie two or more rounds below the highest
+/// round in use, the new round would land inside a gap that the view has
+/// shortened, and `view(next(s)) != view(next(view(s)))`. With at most two
+/// proposers it cannot: a Put starts a proposer's first ballot before the
+/// other has been refused (only a rival proposer's promise refuses), and a
+/// refusal names a round in use by the only rival, which is the highest
+/// round or one below. With three proposers a proposer refused by a stale
+/// promise could fall behind, which is why `clients` stops at 2. Checked on
+/// every state the catalog's retry scenarios explore (tests/it/analyses.rs).
+pub fn ballot_view_invariant(state: &State) -> bool {
+    let servers: Vec<Option<&ServerState>> = state
+        .actor_states
+        .iter()
+        .map(|a| match &**a {
+            PaxosState::Server(s) => Some(s),
+            PaxosState::Client(_) => None,
+        })
+        .collect();
+    let mut highest: Round = 0;
+    {
+        let mut actor_states: Vec<PaxosState> =
+            state.actor_states.iter().map(|a| (**a).clone()).collect();
+        let mut storages = state.actor_storages.clone();
+        let mut envelopes: Vec<Envelope<PaxosMsg>> = state
+            .network
+            .iter_all()
+            .map(|e| e.to_cloned_msg())
+            .collect();
+        let mut acceptances: Vec<(Id, Proposal)> =
+            state.history.acceptances.iter().copied().collect();
+        each_round(
+            &mut actor_states,
+            &mut storages,
+            &mut envelopes,
+            &mut acceptances,
+            &mut |r: &mut Round| highest = highest.max(*r),
+        );
+    }
+    state.network.iter_all().all(|env| {
+        let Some(Some(p)) = servers.get(usize::from(env.dst)) else {
+            return true;
+        };
+        let base = match *env.msg {
+            PaxosMsg::Put { .. } if p.request.is_none() && p.chosen.is_none() => p.round,
+            PaxosMsg::Nack { ballot, promised }
+                if p.ballot == Some(ballot) && p.chosen.is_none() =>
+            {
+                p.round.max(promised.0)
+            }
+            _ => return true,
+        };
+        base + 1 >= highest
+    })
+}
+
 /// With `retry`, the most messages the checker lets be in flight at once,
 /// not counting the dead replies the view forgets: a state constraint, as
 /// TLC's `CONSTRAINT`. Retrying proposers can otherwise
@@ -870,6 +972,10 @@ pub struct PaxosCfg {
     /// higher ballot (§2.5). Ballots then grow without bound, and the
     /// checker explores the ballot view ([`view`]).
     pub retry: bool,
+    /// Proposers send prepare requests to every acceptor and proceed with
+    /// any majority that answers, so progress needs only *some* live
+    /// majority; otherwise each asks a fixed majority ([`quorum`]).
+    pub ask_all: bool,
     pub bug: Bug,
 }
 
@@ -882,6 +988,7 @@ impl Default for PaxosCfg {
             servers: 3,
             crashes: 1,
             retry: false,
+            ask_all: false,
             bug: Bug::None,
         }
     }
@@ -896,6 +1003,7 @@ impl Config for PaxosCfg {
             servers: params["servers"] as usize,
             crashes: params["crashes"] as usize,
             retry: params["retry"] == 1,
+            ask_all: params["ask_all"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -969,12 +1077,13 @@ impl Runnable for PaxosCfg {
     fn model_on(self, ids: &[Id]) -> PaxosModel {
         let bug = self.bug;
         let server_ids: Vec<Id> = ids[..self.servers].to_vec();
-        let retry = self.retry;
+        let (retry, ask_all) = (self.retry, self.ask_all);
         let servers = (0..self.servers).map(|index| PaxosActor::Server {
             index,
             servers: server_ids.clone(),
             bug,
             retry,
+            ask_all,
         });
         let clients = (0..self.clients).map(|index| PaxosActor::Client {
             index,
@@ -1029,10 +1138,12 @@ pub static PROTOCOL: Protocol = Protocol {
     params: &[
         ParamSpec {
             name: "clients",
-            doc: "clients, each writing its own value then reading",
+            doc: "clients, each writing its own value then reading (at most 2: two proposers, the most the ballot view is sound for)",
             default: 2,
             min: 1,
-            // 3 clients: about 4.4M states and 12 GB (BENCHMARKS.md).
+            // 3 clients: about 4.4M states and 12 GB (BENCHMARKS.md). And
+            // with three proposers the ballot view is unsound: see
+            // `ballot_view_invariant`.
             max: 2,
         },
         ParamSpec {
@@ -1052,6 +1163,13 @@ pub static PROTOCOL: Protocol = Protocol {
         ParamSpec {
             name: "retry",
             doc: "1: acceptors refuse with Nack and a refused proposer retries higher (§2.5)",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+        ParamSpec {
+            name: "ask_all",
+            doc: "1: a proposer sends prepare requests to every acceptor and proceeds with any majority that answers; 0: a fixed majority",
             default: 0,
             min: 0,
             max: 1,
@@ -1100,8 +1218,22 @@ pub static PROTOCOL: Protocol = Protocol {
             ],
         },
         VariantSpec {
+            name: "pick-lowest-accepted",
+            doc: "the proposer proposes the value of the lowest-numbered accepted proposal reported; the default (one ballot per proposer) never reports two, so it is caught in scenario highest-accepted",
+            expect: &[("eventually chosen", Verdict::Violated)],
+        },
+        VariantSpec {
             name: "forget-promise-on-crash",
-            doc: "acceptors keep promises and acceptances in volatile memory; a crash forgets them",
+            doc: "acceptors keep their promise in volatile memory; a crash forgets it and the acceptor accepts a proposal it promised to refuse",
+            expect: &[
+                ("agreement", Verdict::Violated),
+                ("linearizable", Verdict::Violated),
+                ("eventually chosen", Verdict::Violated),
+            ],
+        },
+        VariantSpec {
+            name: "forget-acceptance-on-crash",
+            doc: "acceptors keep their acceptance in volatile memory; a crash forgets it and a later phase 1 hears of no accepted value",
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("linearizable", Verdict::Violated),
@@ -1124,6 +1256,29 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("linearizable", Verdict::Inconclusive),
                 ("eventually chosen", Verdict::Violated),
             ],
+        },
+        ScenarioSpec {
+            name: "highest-accepted",
+            doc: "why phase 2(a) takes the highest-numbered accepted proposal: retrying proposers, no crashes; a third ballot hears of two different accepted proposals, and picking the lower one chooses a second value",
+            variant: "pick-lowest-accepted",
+            params: &[("retry", 1), ("crashes", 0)],
+            fairness: None,
+            // Cut by the in-flight bound, as the duel is: what is not
+            // violated is not shown.
+            expect: &[
+                ("agreement", Verdict::Violated),
+                ("validity", Verdict::Inconclusive),
+                ("linearizable", Verdict::Violated),
+                ("eventually chosen", Verdict::Violated),
+            ],
+        },
+        ScenarioSpec {
+            name: "any-majority",
+            doc: "proposers ask every acceptor and proceed with whichever majority answers first, no crashes: agreement holds and a value is eventually chosen",
+            variant: crate::registry::CORRECT,
+            params: &[("ask_all", 1), ("crashes", 0)],
+            fairness: None,
+            expect: &[],
         },
         ScenarioSpec {
             name: "one-proposer",

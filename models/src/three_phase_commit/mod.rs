@@ -96,10 +96,14 @@ pub enum ThreePhaseTimer {
     SuspectBackup,
 }
 
-/// The fault: the TM crashes, never forced (a random choice is never fair).
+/// The fault, as the TM's choice: fairness makes it choose eventually, and
+/// either option may be chosen, so the crash may happen and is never forced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Fault {
+    /// The TM stops for good.
     Crash,
+    /// The TM does not crash in this run.
+    NoCrash,
 }
 
 /// `tmState`.
@@ -362,7 +366,7 @@ impl Actor for ThreePhaseActor {
             ThreePhaseActor::Tm { may_crash, .. } => {
                 o.set_timer(ThreePhaseTimer::Abort, durations::ABORT);
                 if *may_crash {
-                    o.choose_random("crash", vec![Fault::Crash]);
+                    o.choose_random("crash", vec![Fault::Crash, Fault::NoCrash]);
                 }
                 ThreePhaseState::Tm {
                     tm_state: TmState::Init,

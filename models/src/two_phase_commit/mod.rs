@@ -6,9 +6,14 @@
 //!
 //! Fault model: unordered network that loses nothing and delivers each
 //! message once; with `coordinator_crashes = 1` the TM may crash and stay
-//! down (crash-stop). The checker shows AC1 and AC3 holding, termination
-//! holding without crashes and failing (the RMs block) when the TM crashes,
-//! and `commit-on-majority` breaking AC3 and AC1.
+//! down (crash-stop). The crash is a step that may happen and need not (an
+//! unfair random choice, never a timer that fairness would force). The
+//! checker shows AC1 (over the RMs and the TM's decision) and AC3 holding,
+//! termination holding without crashes and the RMs blocking when the TM
+//! crashes (Gray & Lamport §4; not an AC5 violation, since AC5 assumes
+//! failures are repaired), and `commit-on-majority` breaking AC3 and AC1.
+//! AC4 is not checked: it cannot hold for TwoPhase.tla, whose TM may abort
+//! at any time (TMAbort), even when every RM voted yes and nothing failed.
 
 use crate::registry::{Config, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec};
 use crate::runner::Runnable;
@@ -46,8 +51,17 @@ pub enum TwoPhaseTimer {
     Commit,
     /// TMAbort: the TM may abort at any time before it decides (a timeout).
     Abort,
-    /// Fault injection: the TM crashes and never recovers.
+}
+
+/// The fault model's choice for the TM, made by the checker (or, on a real
+/// run, by a coin at start): a random choice is never a fair step, so a run
+/// in which the TM never crashes is as possible as one in which it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum TwoPhaseFault {
+    /// The TM crashes now and never recovers.
     Crash,
+    /// The TM will not crash in this run: the choice is withdrawn.
+    NoCrash,
 }
 
 /// `rmState[r]` of TwoPhase.tla.
@@ -167,7 +181,7 @@ impl Actor for TwoPhaseActor {
     type Timer = TwoPhaseTimer;
     type State = TwoPhaseState;
     type Storage = ();
-    type Random = ();
+    type Random = TwoPhaseFault;
 
     fn name(&self) -> String {
         match self {
@@ -181,7 +195,7 @@ impl Actor for TwoPhaseActor {
             TwoPhaseActor::Tm { may_crash, .. } => {
                 o.set_timer(TwoPhaseTimer::Abort, durations::ABORT);
                 if *may_crash {
-                    o.set_timer(TwoPhaseTimer::Crash, durations::CRASH);
+                    o.choose_random("fault", vec![TwoPhaseFault::Crash, TwoPhaseFault::NoCrash]);
                 }
                 TwoPhaseState::Tm {
                     tm_state: TmState::Init,
@@ -322,19 +336,29 @@ impl Actor for TwoPhaseActor {
                 o.cancel_timer(TwoPhaseTimer::Commit);
                 o.broadcast(rms, &TwoPhaseMsg::Abort);
             }
-            // The fault: the TM stops for good, whatever it was doing.
-            (
-                TwoPhaseActor::Tm { .. },
-                TwoPhaseState::Tm { crashed: false, .. },
-                TwoPhaseTimer::Crash,
-            ) => {
-                if let TwoPhaseState::Tm { crashed, .. } = state.to_mut() {
-                    *crashed = true;
-                }
-                o.cancel_timer(TwoPhaseTimer::Commit);
-                o.cancel_timer(TwoPhaseTimer::Abort);
-            }
             _ => {}
+        }
+    }
+
+    fn on_random(
+        &self,
+        _id: Id,
+        state: &mut Cow<Self::State>,
+        fault: &TwoPhaseFault,
+        o: &mut Out<Self>,
+    ) {
+        // The fault: the TM stops for good, whatever it was doing.
+        if let (
+            TwoPhaseActor::Tm { .. },
+            TwoPhaseState::Tm { crashed: false, .. },
+            TwoPhaseFault::Crash,
+        ) = (self, state.as_ref(), fault)
+        {
+            if let TwoPhaseState::Tm { crashed, .. } = state.to_mut() {
+                *crashed = true;
+            }
+            o.cancel_timer(TwoPhaseTimer::Commit);
+            o.cancel_timer(TwoPhaseTimer::Abort);
         }
     }
 }
@@ -355,7 +379,6 @@ mod durations {
     pub const COMMIT: Range<Duration> = ms(1, 5);
     /// The TM's timeout is far longer than a vote takes.
     pub const ABORT: Range<Duration> = ms(150, 250);
-    pub const CRASH: Range<Duration> = ms(0, 40);
 }
 
 fn rm_states(state: &State) -> impl Iterator<Item = (RmState, bool)> + '_ {
@@ -370,27 +393,48 @@ fn rm_states(state: &State) -> impl Iterator<Item = (RmState, bool)> + '_ {
 
 // Properties.
 
-/// AC1: all processes that reach a decision reach the same one (Bernstein,
-/// Hadzilacos & Goodman, "Concurrency Control and Recovery in Database
-/// Systems", 1987, §7.2); TwoPhase.tla's `TCConsistent` (Gray & Lamport 2006,
-/// §2: "no RM has aborted while another has committed").
+/// AC1: "all processes that reach a decision reach the same one"
+/// (Bernstein, Hadzilacos & Goodman, "Concurrency Control and Recovery in
+/// Database Systems", 1987, §7.2). The processes are the RMs and the TM, so
+/// this is stronger than TwoPhase.tla's `TCConsistent` (Gray & Lamport 2006,
+/// §2: "no RM has aborted while another has committed"): the TM's decision
+/// counts too, even before any RM has heard it.
 fn agreement(_: &TwoPhaseModel, state: &State) -> bool {
-    let committed = rm_states(state).any(|(s, _)| s == RmState::Committed);
-    let aborted = rm_states(state).any(|(s, _)| s == RmState::Aborted);
+    let tm = tm_decision(state);
+    let committed =
+        tm == Some(TmState::Committed) || rm_states(state).any(|(s, _)| s == RmState::Committed);
+    let aborted =
+        tm == Some(TmState::Aborted) || rm_states(state).any(|(s, _)| s == RmState::Aborted);
     !(committed && aborted)
 }
 
+/// The TM's decision, if it has made one (a crashed TM keeps it).
+fn tm_decision(state: &State) -> Option<TmState> {
+    state.actor_states.iter().find_map(|s| match **s {
+        TwoPhaseState::Tm {
+            tm_state: TmState::Init,
+            ..
+        }
+        | TwoPhaseState::Rm { .. } => None,
+        TwoPhaseState::Tm { tm_state, .. } => Some(tm_state),
+    })
+}
+
 /// AC3: the Commit decision can only be reached if all processes voted Yes
-/// (Bernstein et al. 1987, §7.2).
+/// (Bernstein et al. 1987, §7.2). AC4 (if all voted Yes and there are no
+/// failures, the decision is Commit) is not checked: TwoPhase.tla lets the
+/// TM abort at any time before it decides (TMAbort), so it does not hold.
 fn commit_validity(_: &TwoPhaseModel, state: &State) -> bool {
-    let any_committed = rm_states(state).any(|(s, _)| s == RmState::Committed);
+    let any_committed = tm_decision(state) == Some(TmState::Committed)
+        || rm_states(state).any(|(s, _)| s == RmState::Committed);
     !any_committed || rm_states(state).all(|(_, voted_yes)| voted_yes)
 }
 
-/// AC5-style termination: if no (further) failures occur, all processes
-/// eventually reach a decision (Bernstein et al. 1987, §7.2). 2PC guarantees
-/// it only while the TM is up: "the protocol blocks if the TM fails" (Gray &
-/// Lamport 2006, §4).
+/// Termination: every RM eventually decides. 2PC guarantees it only while
+/// the TM is up: with a crash-stop TM, "the protocol blocks if the TM fails"
+/// (Gray & Lamport 2006, §4). This is not AC5 (Bernstein et al. 1987, §7.2),
+/// which assumes every failure is eventually repaired: a TM that never
+/// recovers shows blocking, not an AC5 violation.
 fn termination(_: &TwoPhaseModel, state: &State) -> bool {
     rm_states(state).all(|(s, _)| matches!(s, RmState::Committed | RmState::Aborted))
 }
@@ -613,7 +657,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         crate::registry::ParamSpec {
             name: "coordinator_crashes",
-            doc: "1 lets the TM crash and stay down (crash-stop)",
+            doc: "1: the TM may crash (an unfair step, never forced) and stay down (crash-stop)",
             default: 0,
             min: 0,
             max: 1,
@@ -623,17 +667,17 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "agreement",
             kind: PropertyKind::Always,
-            source: "AC1, Bernstein et al. 1987 §7.2; TCConsistent, Gray & Lamport 2006 §2",
+            source: "AC1, Bernstein et al. 1987 §7.2, over the RMs and the TM's decision (stronger than TCConsistent, Gray & Lamport 2006 §2)",
         },
         PropertySpec {
             name: "commit validity",
             kind: PropertyKind::Always,
-            source: "AC3, Bernstein et al. 1987 §7.2",
+            source: "AC3, Bernstein et al. 1987 §7.2. AC4 is not checked: TwoPhase.tla's TM may abort at any time (TMAbort), so it does not hold",
         },
         PropertySpec {
             name: "termination",
             kind: PropertyKind::Eventually,
-            source: "AC5, Bernstein et al. 1987 §7.2; blocking, Gray & Lamport 2006 §4",
+            source: "every RM decides while the TM is up; with a crash-stop TM, blocking (Gray & Lamport 2006 §4). Not AC5, which assumes failures are repaired",
         },
         PropertySpec {
             name: "all committed",

@@ -1,0 +1,265 @@
+//! The first four models as an expert writes them: every rule of the paper
+//! exercised by a checked configuration, properties as strong as the
+//! paper's, and faults that may happen but never must.
+
+use checker::{CheckOptions, Fairness, Verdict};
+use models::registry::{Config, Protocol};
+use stateright::{Expectation, Model};
+
+fn check_with_fairness<M>(model: M, fairness: Fairness) -> checker::CheckSummary
+where
+    M: Model + checker::Describe + checker::liveness::FairnessClasses + Send + Sync + 'static,
+    M::State: Clone + std::fmt::Debug + std::hash::Hash + PartialEq + Send + Sync + 'static,
+    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static,
+{
+    let opts = CheckOptions {
+        fairness,
+        ..CheckOptions::default()
+    };
+    checker::check(model, &opts, &mut |_| {})
+}
+
+fn source(protocol: &Protocol, property: &str) -> &'static str {
+    protocol
+        .properties
+        .iter()
+        .find(|p| p.name == property)
+        .unwrap_or_else(|| panic!("{} declares {property:?}", protocol.name))
+        .source
+}
+
+mod two_phase_commit {
+    use super::*;
+    use models::two_phase_commit::{
+        Bug, TmState, TwoPhaseCfg, TwoPhaseModel, TwoPhaseState, PROTOCOL,
+    };
+    use std::sync::Arc;
+
+    type State = <TwoPhaseModel as Model>::State;
+
+    fn tm_crashed(_: &TwoPhaseModel, s: &State) -> bool {
+        s.actor_states
+            .iter()
+            .any(|a| matches!(**a, TwoPhaseState::Tm { crashed: true, .. }))
+    }
+
+    /// A fault may happen and need not: were the crash a timer, fairness
+    /// would force it, and "eventually the TM has crashed" would hold.
+    #[test]
+    fn the_coordinator_may_crash_but_need_not() {
+        let cfg = TwoPhaseCfg {
+            rms: 3,
+            coordinator_crashes: 1,
+            bug: Bug::None,
+        };
+        for fairness in [Fairness::Weak, Fairness::Strong] {
+            let model = cfg
+                .clone()
+                .into_model()
+                .property(Expectation::Eventually, "the TM has crashed", tm_crashed)
+                .property(Expectation::Sometimes, "the TM can crash", tm_crashed);
+            let s = check_with_fairness(model, fairness);
+            assert_eq!(
+                s.property("the TM has crashed").unwrap().verdict,
+                Verdict::Violated,
+                "{fairness:?}"
+            );
+            assert_eq!(
+                s.property("the TM can crash").unwrap().verdict,
+                Verdict::ExampleFound
+            );
+        }
+    }
+
+    /// AC1 is about every process that decides, the TM included: a TM that
+    /// has committed while an RM has aborted on its own violates it even
+    /// before any RM has heard the commit.
+    #[test]
+    fn agreement_counts_the_coordinators_decision() {
+        let model = TwoPhaseCfg::default().into_model();
+        let mut s = model.init_states().remove(0);
+        s.actor_states[0] = Arc::new(TwoPhaseState::Tm {
+            tm_state: TmState::Committed,
+            tm_prepared: [1, 2, 3].into(),
+            crashed: false,
+        });
+        s.actor_states[1] = Arc::new(TwoPhaseState::Rm {
+            rm_state: models::two_phase_commit::RmState::Aborted,
+            voted_yes: false,
+        });
+        let agreement = model
+            .properties()
+            .into_iter()
+            .find(|p| p.name == "agreement")
+            .unwrap();
+        assert!(!(agreement.condition)(&model, &s));
+    }
+
+    /// Blocking under a crash-stop TM is not an AC5 violation, and AC4 is
+    /// not checked (TwoPhase.tla's TM may abort at any time): the property
+    /// list says both.
+    #[test]
+    fn termination_is_not_labelled_ac5_and_ac4_is_declared_unchecked() {
+        let termination = source(&PROTOCOL, "termination");
+        assert!(termination.contains("Not AC5"), "{termination}");
+        assert!(termination.contains("blocking"), "{termination}");
+        assert!(source(&PROTOCOL, "commit validity").contains("AC4 is not checked"));
+        assert!(source(&PROTOCOL, "agreement").contains("TM"));
+    }
+}
+
+mod paxos {
+    use super::*;
+    use models::paxos::{Bug, PaxosCfg, PaxosModel, PaxosMsg, PaxosState};
+    use stateright::actor::ActorModelAction;
+
+    type State = <PaxosModel as Model>::State;
+
+    /// Some proposer's phase 1 has heard of two different accepted
+    /// proposals: the only case in which "the value of the highest-numbered
+    /// proposal among the responses" (§2.2) is a choice.
+    fn two_accepted_reported(_: &PaxosModel, s: &State) -> bool {
+        s.actor_states.iter().any(|a| match &**a {
+            PaxosState::Server(p) => {
+                let reported: std::collections::BTreeSet<_> =
+                    p.promises.values().flatten().collect();
+                reported.len() >= 2
+            }
+            PaxosState::Client(_) => false,
+        })
+    }
+
+    /// The catalog's `highest-accepted` scenario (where
+    /// `pick-lowest-accepted` is caught) exercises the rule on the correct
+    /// protocol too: a phase 1 reports two accepted proposals.
+    #[test]
+    fn the_highest_accepted_scenario_reports_two_accepted_proposals() {
+        let job = models::catalog_jobs()
+            .into_iter()
+            .find(|j| j.protocol.name == "paxos" && j.name() == "highest-accepted")
+            .expect("the scenario is in the catalog");
+        assert_eq!(job.variant, "pick-lowest-accepted");
+        let cfg = PaxosCfg {
+            bug: Bug::None,
+            ..<PaxosCfg as Config>::new(job.variant, &job.params)
+        };
+        let model = cfg.into_model().property(
+            Expectation::Sometimes,
+            "two accepted proposals reported",
+            two_accepted_reported,
+        );
+        let analyses = PaxosCfg::analyses(&model);
+        let s = checker::check_with(model, analyses, &job.options(), &mut |_| {});
+        assert_eq!(
+            s.property("two accepted proposals reported")
+                .unwrap()
+                .verdict,
+            Verdict::ExampleFound
+        );
+    }
+
+    /// The prepare requests of a client's write: to every acceptor with
+    /// `ask_all`, else to a fixed majority.
+    fn prepares_after_first_put(ask_all: bool) -> usize {
+        let model = PaxosCfg {
+            ask_all,
+            ..PaxosCfg::default()
+        }
+        .into_model();
+        let init = model.init_states().remove(0);
+        let mut actions = Vec::new();
+        model.actions(&init, &mut actions);
+        let put = actions
+            .into_iter()
+            .find(|a| {
+                matches!(
+                    a,
+                    ActorModelAction::Deliver {
+                        msg: PaxosMsg::Put { .. },
+                        ..
+                    }
+                )
+            })
+            .expect("a client's Put is in flight");
+        let next = model.next_state(&init, put).expect("a step");
+        next.network
+            .iter_all()
+            .filter(|e| matches!(e.msg, PaxosMsg::Prepare { .. }))
+            .count()
+    }
+
+    #[test]
+    fn with_ask_all_a_proposer_asks_every_acceptor() {
+        assert_eq!(prepares_after_first_put(true), 3);
+        assert_eq!(prepares_after_first_put(false), 2);
+    }
+
+    /// Forgetting the promise and forgetting the acceptance are two bugs,
+    /// each its own variant.
+    #[test]
+    fn forgetting_the_promise_and_the_acceptance_are_separate_variants() {
+        let names: Vec<&str> = models::paxos::PROTOCOL
+            .variants
+            .iter()
+            .map(|v| v.name)
+            .collect();
+        for v in [
+            "forget-promise-on-crash",
+            "forget-acceptance-on-crash",
+            "pick-lowest-accepted",
+        ] {
+            assert!(names.contains(&v), "{v} missing from {names:?}");
+        }
+    }
+}
+
+mod alternating_bit {
+    use models::alternating_bit::PROTOCOL;
+
+    /// The summary says what the links do: FIFO, lossy, not duplicating.
+    #[test]
+    fn the_summary_is_true_about_the_network() {
+        assert!(PROTOCOL.summary.contains("FIFO"), "{}", PROTOCOL.summary);
+        assert!(
+            !PROTOCOL.summary.contains("duplicating"),
+            "{}",
+            PROTOCOL.summary
+        );
+    }
+
+    /// The scenario that shows why the links must be FIFO.
+    #[test]
+    fn a_reordering_link_is_a_catalog_scenario() {
+        let s = PROTOCOL
+            .scenarios
+            .iter()
+            .find(|s| s.name == "reordering-link")
+            .expect("scenario");
+        assert!(s.params.contains(&("reordering", 1)));
+    }
+}
+
+mod abd_register {
+    use super::*;
+    use models::abd_register::{AbdCfg, PROTOCOL};
+
+    /// "Every operation completes with a majority alive" is a checked
+    /// `eventually` property, and the fault model never lets a majority
+    /// crash, whatever the parameter asks.
+    #[test]
+    fn termination_is_checked_and_crashes_stay_a_minority() {
+        let p = PROTOCOL
+            .properties
+            .iter()
+            .find(|p| p.name == "every operation completes")
+            .expect("declared");
+        assert_eq!(p.kind, checker::PropertyKind::Eventually);
+        let mut params = PROTOCOL.default_params();
+        params.insert("crashes", 1);
+        params.insert("servers", 4);
+        let cfg = AbdCfg::new(models::CORRECT, &params);
+        assert_eq!(cfg.crashes, 1);
+        params.insert("servers", 3);
+        assert_eq!(AbdCfg::new(models::CORRECT, &params).crashes, 1);
+    }
+}
