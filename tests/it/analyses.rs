@@ -376,7 +376,15 @@ fn the_ballot_view_invariant_holds_wherever_the_view_is_explored() {
         let analyses = PaxosCfg::analyses(&model);
         let summary = checker::check_with(model, analyses, &job.options(), &mut |_| {});
         let p = summary.property("ballot view invariant").unwrap();
-        assert_eq!(p.verdict, checker::Verdict::Holds, "{}: {p:?}", job.name());
+        // Every explored state keeps it; where the in-flight bound cut the
+        // search (the view is only ever explored within it), that is all
+        // the verdict may say.
+        let expected = if summary.complete {
+            checker::Verdict::Holds
+        } else {
+            checker::Verdict::Inconclusive
+        };
+        assert_eq!(p.verdict, expected, "{}: {p:?}", job.name());
     }
 }
 

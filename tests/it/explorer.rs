@@ -75,6 +75,23 @@ fn get(server: &Server, target: &str) -> (u16, String) {
     (status, body)
 }
 
+/// A run that stops where only faults are enabled (TLA+ stuttering) is
+/// shown as what it is: the last state, "and then nothing more happens".
+#[test]
+fn a_run_that_stops_is_shown_as_nothing_more_happening() {
+    let server = serve("paxos", "correct");
+    let summary = check("paxos", "correct", Fairness::Strong);
+    let p = summary.property("eventually chosen").unwrap();
+    assert_eq!(
+        p.counterexample_kind,
+        Some(checker::CounterexampleKind::Stutter)
+    );
+    let (status, page) = get(&server, &target_of(&summary, "eventually chosen"));
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("the run stops after"), "{page}");
+    assert!(page.contains("nothing more happens"), "{page}");
+}
+
 #[test]
 fn a_check_link_opens_the_counterexample_as_steps_and_a_diagram() {
     let server = serve("two-phase-commit", "commit-on-majority");

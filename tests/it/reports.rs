@@ -9,7 +9,22 @@ fn reports_dir() -> PathBuf {
 
 #[test]
 fn committed_reports_are_up_to_date() {
-    let results = models::reports::run_catalog(&|_| {});
+    // Also what `check --all` prints on stderr: a start and an end for
+    // every job.
+    use models::reports::CatalogEvent;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (started, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let results = models::reports::run_catalog(&|event| match event {
+        CatalogEvent::Started(_) => {
+            started.fetch_add(1, Ordering::Relaxed);
+        }
+        CatalogEvent::Done(..) => {
+            done.fetch_add(1, Ordering::Relaxed);
+        }
+        CatalogEvent::Progress(..) => {}
+    });
+    assert_eq!(started.into_inner(), results.len());
+    assert_eq!(done.into_inner(), results.len());
     let files = models::reports::render(&results);
     let dir = reports_dir();
     let mut stale = Vec::new();

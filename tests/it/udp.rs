@@ -172,19 +172,21 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
     let params = p
         .params_with(&["maps=4".into(), "reduces=2".into(), "workers=3".into()])
         .unwrap();
-    let opts = RunOptions {
-        duration: Duration::from_secs(20),
-        loss: 0.0,
-        duplicate: 0.0,
-        seed: 1,
-    };
-    let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
-    for (name, ok) in &report.checks {
-        assert!(ok, "mapreduce: {name} failed");
-    }
-    assert!(
-        report.observations.iter().any(|o| o.contains("Killed")),
-        "a worker was killed: {:?}",
-        report.observations
-    );
+    // Worker 1 halts when its first task arrives; whether it gets one
+    // before the others take them all is the real network's choice. Every
+    // run must count right; some run within 20 must show the kill.
+    let killed = (1..=20).find(|&seed| {
+        let opts = RunOptions {
+            duration: Duration::from_secs(20),
+            loss: 0.0,
+            duplicate: 0.0,
+            seed,
+        };
+        let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
+        for (name, ok) in &report.checks {
+            assert!(ok, "mapreduce seed {seed}: {name} failed");
+        }
+        report.observations.iter().any(|o| o.contains("Killed"))
+    });
+    assert!(killed.is_some(), "no run killed a worker");
 }

@@ -1122,7 +1122,9 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<RaftCfg>,
     explore: crate::registry::explore_config::<RaftCfg>,
-    run: Some(crate::runner::run_config::<RaftCfg>),
+    // Not yet: the real run is wired (`Runnable`) but does not finish its
+    // workload reliably.
+    run: None,
 };
 
 #[cfg(test)]
