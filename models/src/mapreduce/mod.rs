@@ -6,7 +6,9 @@
 //! file is written privately and committed by an atomic rename.
 //!
 //! Fault model: workers crash and stay down (at most `crashes` of them; the
-//! coordinator and the shared file system do not fail); messages are
+//! coordinator and the shared file system do not fail, as in Lab 1, so the
+//! paper's re-run of a failed worker's completed maps is not modelled;
+//! with `crashes >= workers` the job cannot complete); messages are
 //! reordered, not lost; the coordinator's timeout fires at any time, so a
 //! slow worker looks dead and its task runs twice. Job: word count over the
 //! bundled `input.txt`, one split per map task. The checker shows the output
@@ -51,8 +53,11 @@ pub enum Task {
     Reduce(ReduceTask),
 }
 
-/// A file of the shared file system (GFS in the paper, the local disk in
-/// Lab 1).
+/// A file of the shared file system, which never fails: Lab 1's setup. In
+/// the paper (§3.1 step 4, §3.3) intermediate files live on the map
+/// worker's local disk and are lost with it, so a failed worker's completed
+/// map tasks are run again; only the final outputs go to GFS. This model
+/// leaves that rule out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum File {
     /// `mr-m-r`: map task `m`'s pairs for partition `r`.
