@@ -747,19 +747,11 @@ where
                 // successor lies outside the boundary. Only a state where a
                 // fair run may stop is a real end of one.
                 Expectation::Eventually => {
-                    let last = path.last_state();
-                    let out: Vec<crate::liveness::Edge> = model
-                        .next_steps(last)
+                    let fair = model
+                        .next_steps(path.last_state())
                         .into_iter()
-                        .map(|(a, _)| crate::liveness::Edge {
-                            to: 0,
-                            action: 0,
-                            class: model
-                                .fairness_class(&a)
-                                .map_or(crate::liveness::UNFAIR, |_| 0),
-                        })
-                        .collect();
-                    match crate::liveness::may_stop(&out, opts.fairness) {
+                        .map(|(a, _)| model.fairness_class(&a).is_some());
+                    match crate::liveness::stop_among(fair, opts.fairness) {
                         Some(Stop::Deadlock) => (Verdict::Violated, CounterexampleKind::Deadlock),
                         Some(Stop::Stutter) => (Verdict::Violated, CounterexampleKind::Stutter),
                         None => (Verdict::Inconclusive, CounterexampleKind::Bounded),

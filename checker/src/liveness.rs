@@ -130,10 +130,16 @@ pub enum Stop {
 /// continuously, and so infinitely often). Without fairness every state may
 /// end a run.
 pub fn may_stop(out: &[Edge], fairness: Fairness) -> Option<Stop> {
-    if out.is_empty() {
+    stop_among(out.iter().map(|e| e.class != UNFAIR), fairness)
+}
+
+/// [`may_stop`], given for each enabled step whether it is in a fair class.
+pub fn stop_among(fair: impl IntoIterator<Item = bool>, fairness: Fairness) -> Option<Stop> {
+    let mut fair = fair.into_iter().peekable();
+    if fair.peek().is_none() {
         return Some(Stop::Deadlock);
     }
-    let demanded = fairness != Fairness::None && out.iter().any(|e| e.class != UNFAIR);
+    let demanded = fairness != Fairness::None && fair.any(|f| f);
     (!demanded).then_some(Stop::Stutter)
 }
 

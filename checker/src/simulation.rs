@@ -19,7 +19,7 @@
 //! counterexamples, whatever the thread count.
 
 use crate::analyses::Analyses;
-use crate::liveness::{may_stop, Edge, Fairness, FairnessClasses, Stop, UNFAIR};
+use crate::liveness::{stop_among, Fairness, FairnessClasses, Stop};
 use stateright::{Expectation, Model};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -210,15 +210,10 @@ where
                 }
                 break;
             }
-            let out_edges: Vec<Edge> = steps
+            let fair = steps
                 .iter()
-                .map(|(_, a, _)| Edge {
-                    to: 0,
-                    action: 0,
-                    class: model.fairness_class(a).map_or(UNFAIR, |_| 0),
-                })
-                .collect();
-            if let Some(stop) = may_stop(&out_edges, fairness) {
+                .map(|(_, a, _)| model.fairness_class(a).is_some());
+            if let Some(stop) = stop_among(fair, fairness) {
                 // A fair run may end here; if it is a deadlock the walk
                 // must, otherwise it goes on and this end is one sample.
                 for (p, sighting) in never.iter().zip(out.sightings.iter_mut()) {
@@ -230,9 +225,10 @@ where
             if steps.is_empty() || path.len() > max_depth {
                 break;
             }
+            let count = steps.len();
             let (index, action, next) = steps
                 .into_iter()
-                .nth(rng.below(out_edges.len()))
+                .nth(rng.below(count))
                 .expect("drawn below the count");
             for (k, r) in analyses.refinements.iter().enumerate() {
                 if out.refinement_failures[k].is_none() && !r.maps_step(&state, &next) {
