@@ -714,23 +714,19 @@ where
     let max_depth = checker.max_depth();
     let timed_out = opts.timeout.is_some_and(|t| start.elapsed() >= t);
     let mut cut_off_by = Vec::new();
-    {
-        {
-            if timed_out {
-                cut_off_by.push(limit_words(Limit::Timeout, opts));
-            }
-            if max_states.is_some_and(|n| unique_states >= n) {
-                cut_off_by.push(limit_words(Limit::MaxStates, opts));
-            }
-            if opts.max_depth.is_some_and(|d| max_depth >= d) {
-                cut_off_by.push(limit_words(Limit::MaxDepth, opts));
-            }
-            // Stateright's engines do not tell whether the boundary kept a
-            // state out; a model that declares one may have been cut.
-            if let Some(words) = boundary {
-                cut_off_by.push(format!("the model's bound may have cut it off ({words})"));
-            }
-        }
+    if timed_out {
+        cut_off_by.push(limit_words(Limit::Timeout, opts));
+    }
+    if max_states.is_some_and(|n| unique_states >= n) {
+        cut_off_by.push(limit_words(Limit::MaxStates, opts));
+    }
+    if opts.max_depth.is_some_and(|d| max_depth >= d) {
+        cut_off_by.push(limit_words(Limit::MaxDepth, opts));
+    }
+    // Stateright's DFS does not tell whether the boundary kept a state out;
+    // a model that declares one may have been cut.
+    if let Some(words) = boundary {
+        cut_off_by.push(format!("the model's bound may have cut it off ({words})"));
     }
     let complete = cut_off_by.is_empty();
 
