@@ -114,6 +114,10 @@ pub struct CheckArgs {
     /// Stop after this many seconds.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
+    /// Stop when the process holds this many MiB of memory (default: 80% of
+    /// the machine's); the verdicts then say what was cut off.
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_memory: Option<u64>,
     /// Seed of the simulation strategy.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

@@ -196,8 +196,12 @@ fn explore_hint(protocol: &Protocol, variant: &str, params: &Params) -> String {
 
 fn progress_line(p: &Progress) {
     let secs = p.elapsed.as_secs_f64().max(1e-9);
+    let memory = p
+        .resident_bytes
+        .map(|b| format!(", {} MiB", output::thousands((b / (1024 * 1024)) as usize)))
+        .unwrap_or_default();
     eprintln!(
-        "  ... {} states, {} unique, depth {}, {} states/s",
+        "  ... {} states, {} unique, depth {}, {} states/s{memory}",
         output::thousands(p.states),
         output::thousands(p.unique_states),
         p.max_depth,
@@ -223,6 +227,10 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
         max_depth: a.max_depth.map(|d| d as usize),
         max_states: a.max_states.map(|n| n as usize),
         timeout: a.timeout.map(Duration::from_secs),
+        max_memory: a
+            .max_memory
+            .map(|mib| mib * 1024 * 1024)
+            .or_else(checker::graph::default_max_memory),
         fairness: a
             .fairness
             .map(Into::into)

@@ -44,6 +44,9 @@ pub struct CheckOptions {
     pub max_depth: Option<usize>,
     pub max_states: Option<usize>,
     pub timeout: Option<Duration>,
+    /// Stop the own BFS when the process's resident memory reaches this
+    /// many bytes (the verdicts are then inconclusive).
+    pub max_memory: Option<u64>,
     /// Which infinite runs count against `eventually` (own BFS only).
     pub fairness: Fairness,
 }
@@ -58,6 +61,7 @@ impl Default for CheckOptions {
             max_depth: None,
             max_states: None,
             timeout: None,
+            max_memory: None,
             fairness: Fairness::Weak,
         }
     }
@@ -74,6 +78,8 @@ pub struct Progress {
     pub unique_states: usize,
     pub max_depth: usize,
     pub elapsed: Duration,
+    /// The process's resident memory, where the system tells it.
+    pub resident_bytes: Option<u64>,
 }
 
 /// Checks `model` and summarises every property in declaration order.
@@ -183,6 +189,7 @@ where
                 unique_states,
                 max_depth,
                 elapsed: start.elapsed(),
+                resident_bytes: crate::graph::resident_bytes(),
             })
         },
     );
@@ -279,6 +286,7 @@ where
         max_depth: opts.max_depth,
         max_states: opts.max_states,
         timeout: opts.timeout,
+        max_memory: opts.max_memory,
         fairness: opts.fairness,
     };
     let threads = opts.threads.max(1);
@@ -288,6 +296,7 @@ where
             unique_states: t.unique,
             max_depth: t.depth,
             elapsed: t.elapsed,
+            resident_bytes: t.resident_bytes,
         })
     };
     // One thread explores on the caller's thread: no pool, so no rayon
@@ -503,6 +512,10 @@ fn limit_words(limit: Limit, opts: &CheckOptions) -> String {
             "--timeout {} s reached",
             opts.timeout.unwrap_or_default().as_secs()
         ),
+        Limit::MaxMemory => format!(
+            "--max-memory {} MiB reached",
+            opts.max_memory.unwrap_or_default() / (1024 * 1024)
+        ),
     }
 }
 
@@ -703,6 +716,7 @@ where
                 unique_states: checker.unique_state_count(),
                 max_depth: checker.max_depth(),
                 elapsed: start.elapsed(),
+                resident_bytes: crate::graph::resident_bytes(),
             });
         }
     }

@@ -15,41 +15,19 @@
 //! any number of threads.
 
 use crate::analyses::Analyses;
-use crate::liveness::{bad_forever, Class, Edge, Ending, Fairness, Lasso, Stop, UNFAIR};
+use crate::fingerprint::{fingerprint, Lookup, Seen};
+use crate::liveness::{bad_forever, Class, Edge, Edges, Ending, Fairness, Lasso, Stop, UNFAIR};
 use rayon::prelude::*;
 use stateright::{Expectation, Model};
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::Hash;
 use std::time::{Duration, Instant};
 
 /// A state's number: its position in BFS order.
 pub type StateId = u32;
 
-/// Fingerprints are already hashes: don't hash them again.
-#[derive(Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// A 64-bit fingerprint, the same on every run (SipHash with fixed keys).
-fn fingerprint<T: Hash>(value: &T) -> u64 {
-    let mut h = DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
-}
+/// `parent` of an initial state.
+const NO_PARENT: StateId = StateId::MAX;
 
 /// Where exploration stops short of the whole space.
 #[derive(Clone, Debug, Default)]
@@ -57,6 +35,8 @@ pub struct Limits {
     pub max_depth: Option<usize>,
     pub max_states: Option<usize>,
     pub timeout: Option<Duration>,
+    /// Stop when the process's resident memory reaches this many bytes.
+    pub max_memory: Option<u64>,
     /// Which infinite runs count as `eventually` counterexamples.
     pub fairness: Fairness,
 }
@@ -67,6 +47,7 @@ pub enum Limit {
     MaxDepth,
     MaxStates,
     Timeout,
+    MaxMemory,
 }
 
 /// What the explorer found about one property.
@@ -94,15 +75,22 @@ pub enum RefinementFailure {
 }
 
 /// The explored graph.
+///
+/// What it keeps per state, for memory: the parent's number and the action
+/// from it (8 bytes), whether its future was cut (1 byte), and only when a
+/// liveness property or valence needs them, its edges and which properties
+/// hold there. Depths are level boundaries, not a number per state.
 pub struct Explored {
-    /// For every state but the initial ones: (parent, action index).
-    pub parent: Vec<Option<(StateId, u32)>>,
-    /// Index of each initial state in `init_states()`.
-    pub init_index: Vec<u32>,
-    pub depth: Vec<u32>,
+    /// Per state: its parent, or `NO_PARENT` for an initial state.
+    parent: Vec<StateId>,
+    /// Per state: the action index from its parent, or for an initial
+    /// state its index in `init_states()`.
+    via: Vec<u32>,
+    /// The first state of each depth, in order.
+    level_start: Vec<StateId>,
     /// Successors, with the action leading there and its fairness class,
     /// kept only when a liveness property needs them.
-    pub edges: Option<Vec<Vec<Edge>>>,
+    pub edges: Option<Edges>,
     /// States generated, revisits included.
     pub generated: usize,
     pub max_depth: usize,
@@ -129,16 +117,35 @@ impl Explored {
         self.parent.len()
     }
 
+    /// The number of initial states (numbered first).
+    pub fn init_count(&self) -> usize {
+        self.level_start
+            .get(1)
+            .map_or(self.parent.len(), |&s| s as usize)
+    }
+
+    /// `id`'s parent and the action index from it; `None` for an initial
+    /// state.
+    pub fn parent_of(&self, id: StateId) -> Option<(StateId, u32)> {
+        let p = self.parent[id as usize];
+        (p != NO_PARENT).then(|| (p, self.via[id as usize]))
+    }
+
+    /// The BFS depth of `id` (0 for an initial state).
+    pub fn depth_of(&self, id: StateId) -> usize {
+        self.level_start.partition_point(|&s| s <= id) - 1
+    }
+
     /// The action indices from an initial state to `id`: Stateright's path
     /// encoding (the first number indexes `init_states()`).
     pub fn action_indices(&self, id: StateId) -> Vec<usize> {
         let mut rev = Vec::new();
         let mut cur = id;
-        while let Some((parent, action)) = self.parent[cur as usize] {
+        while let Some((parent, action)) = self.parent_of(cur) {
             rev.push(action as usize);
             cur = parent;
         }
-        rev.push(self.init_index[cur as usize] as usize);
+        rev.push(self.via[cur as usize] as usize);
         rev.reverse();
         rev
     }
@@ -147,7 +154,7 @@ impl Explored {
     /// and starting at an initial state.
     pub fn trail_indices(&self, trail: &[StateId]) -> Vec<usize> {
         let edges = self.edges.as_ref().expect("trails need edges");
-        let mut out = vec![self.init_index[trail[0] as usize] as usize];
+        let mut out = vec![self.via[trail[0] as usize] as usize];
         for pair in trail.windows(2) {
             let edge = edges[pair[0] as usize]
                 .iter()
@@ -160,67 +167,53 @@ impl Explored {
 
     /// The action indices of a lasso, prefix and loop.
     pub fn lasso_indices(&self, lasso: &Lasso) -> Vec<usize> {
-        std::iter::once(self.init_index[lasso.init as usize] as usize)
+        std::iter::once(self.via[lasso.init as usize] as usize)
             .chain(lasso.steps.iter().map(|&(action, _)| action as usize))
             .collect()
     }
 }
 
-/// A state's successors: (action index, fairness class, the refinements
-/// the step breaks as bits, the next state with its fingerprint, or `None`
-/// when it lies outside the boundary).
-type Expansion<S> = (StateId, Vec<(u32, Option<u64>, u64, Option<(u64, S)>)>);
+/// Where a successor goes.
+enum Target {
+    /// Outside the model's boundary: not explored.
+    Outside,
+    /// A state already numbered (its number, if the table keeps numbers).
+    Seen(Option<StateId>),
+    /// Not seen before this chunk: its fingerprint; the state is the next
+    /// one in the part's `states`.
+    New(u64),
+}
 
-/// States expanded together before their successors are merged.
+/// One step from a state being expanded.
+struct Succ {
+    action: u32,
+    /// Its fairness class as a hash; `None` when never fair.
+    class: Option<u64>,
+    /// The declared refinements it breaks, as bits.
+    broken: u64,
+    target: Target,
+}
+
+/// A run of consecutive frontier states, judged and expanded on one worker.
+struct Part<S> {
+    /// Per state: one bit per property, set where its condition holds.
+    bits: Vec<u64>,
+    /// Per state: the decision values reached (valence), when declared.
+    decided: Vec<u64>,
+    /// Per state: the end of its successors in `succ`.
+    ends: Vec<usize>,
+    succ: Vec<Succ>,
+    /// The states of the `New` successors, in order: kept apart so that
+    /// the many successors already seen take a few bytes each.
+    states: Vec<S>,
+}
+
+/// States expanded together before their successors are merged: limits are
+/// checked, and progress reported, between chunks.
 const CHUNK: usize = 4096;
 
-/// The successors of one state, fingerprinted (the costly part, done in
-/// parallel when there is a pool).
-fn expand<M>(
-    model: &M,
-    classes: &ClassOf<'_, M>,
-    analyses: &Analyses<M>,
-    (id, s): &(StateId, M::State),
-) -> Expansion<M::State>
-where
-    M: Model,
-    M::State: Hash,
-{
-    let mut actions = Vec::new();
-    model.actions(s, &mut actions);
-    let succ = actions
-        .into_iter()
-        .enumerate()
-        .filter(|(_, a)| {
-            analyses
-                .excluded
-                .as_ref()
-                .is_none_or(|excluded| !excluded(a))
-        })
-        .filter_map(|(ai, a)| {
-            let class = classes(&a);
-            let next = model.next_state(s, a)?;
-            let mut broken = 0u64;
-            for (k, r) in analyses.refinements.iter().enumerate() {
-                if !r.maps_step(s, &next) {
-                    broken |= 1 << k;
-                }
-            }
-            let next = match &analyses.view {
-                Some(view) => view(&next),
-                None => next,
-            };
-            let inside = model.within_boundary(&next);
-            Some((
-                ai as u32,
-                class,
-                broken,
-                inside.then(|| (fingerprint(&next), next)),
-            ))
-        })
-        .collect();
-    (*id, succ)
-}
+/// States one worker takes at a time within a chunk.
+const PART: usize = 128;
 
 /// An action's fairness class, as a hash; `None` for actions that are never
 /// fair (loss, crashes).
@@ -233,6 +226,157 @@ pub struct Tick {
     pub unique: usize,
     pub depth: usize,
     pub elapsed: Duration,
+    /// The process's resident memory, where the system tells it.
+    pub resident_bytes: Option<u64>,
+}
+
+/// The process's resident memory in bytes (Linux: `/proc/self/statm`).
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// The memory bound a check gets unless told otherwise: 80% of what the
+/// machine (or the control group the process runs in) has, so that a check
+/// too big for it stops with a clear verdict instead of being killed.
+pub fn default_max_memory() -> Option<u64> {
+    let total = std::fs::read_to_string("/proc/meminfo")
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()?
+        * 1024;
+    let group = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    Some(group.map_or(total, |g| g.min(total)) / 5 * 4)
+}
+
+/// What is fixed for one exploration: the model and what is judged.
+struct Explorer<'a, M: Model> {
+    model: &'a M,
+    properties: Vec<stateright::Property<M>>,
+    classes: &'a ClassOf<'a, M>,
+    analyses: &'a Analyses<M>,
+    /// Whether edges are kept (then fairness classes are computed).
+    edges: bool,
+}
+
+impl<M> Explorer<'_, M>
+where
+    M: Model + Sync,
+    M::State: Hash + Send + Sync,
+    M::Action: Send,
+{
+    /// One bit per property: does its condition hold in `s`?
+    fn judge(&self, s: &M::State) -> u64 {
+        let mut bits = 0u64;
+        for (k, p) in self.properties.iter().enumerate() {
+            if (p.condition)(self.model, s) {
+                bits |= 1 << k;
+            }
+        }
+        bits
+    }
+
+    fn decided(&self, s: &M::State) -> u64 {
+        self.analyses
+            .decision
+            .as_ref()
+            .map_or(0, |d| (d.decided)(s))
+    }
+
+    fn excluded(&self, a: &M::Action) -> bool {
+        self.analyses.excluded.as_ref().is_some_and(|x| x(a))
+    }
+
+    /// Judges and expands `states`; successors already in `seen` are
+    /// dropped here, on the worker.
+    fn expand(&self, states: &[(StateId, M::State)], seen: &Seen) -> Part<M::State> {
+        let mut part = Part {
+            bits: Vec::with_capacity(states.len()),
+            decided: Vec::new(),
+            ends: Vec::with_capacity(states.len()),
+            succ: Vec::new(),
+            states: Vec::new(),
+        };
+        let edges = self.edges;
+        let mut actions = Vec::new();
+        for (_, s) in states {
+            part.bits.push(self.judge(s));
+            if self.analyses.decision.is_some() {
+                part.decided.push(self.decided(s));
+            }
+            self.model.actions(s, &mut actions);
+            for (ai, a) in actions.drain(..).enumerate() {
+                if self.excluded(&a) {
+                    continue;
+                }
+                // Classes matter only on edges (liveness and valence).
+                let class = if edges { (self.classes)(&a) } else { None };
+                let Some(next) = self.model.next_state(s, a) else {
+                    continue;
+                };
+                let mut broken = 0u64;
+                for (k, r) in self.analyses.refinements.iter().enumerate() {
+                    if !r.maps_step(s, &next) {
+                        broken |= 1 << k;
+                    }
+                }
+                let next = match &self.analyses.view {
+                    Some(view) => view(&next),
+                    None => next,
+                };
+                let target = if !self.model.within_boundary(&next) {
+                    Target::Outside
+                } else {
+                    let fp = fingerprint(&next);
+                    match seen.get(fp) {
+                        Lookup::Seen(id) => Target::Seen(id),
+                        Lookup::New => {
+                            part.states.push(next);
+                            Target::New(fp)
+                        }
+                    }
+                };
+                part.succ.push(Succ {
+                    action: ai as u32,
+                    class,
+                    broken,
+                    target,
+                });
+            }
+            part.ends.push(part.succ.len());
+        }
+        part
+    }
+
+    /// Judges a state that will not be expanded, and says whether it has a
+    /// step to take (then its future is cut off, not ended).
+    fn judge_unexpanded(&self, s: &M::State) -> (u64, u64, bool) {
+        let mut actions = Vec::new();
+        self.model.actions(s, &mut actions);
+        let moves = actions
+            .into_iter()
+            .any(|a| !self.excluded(&a) && self.model.next_state(s, a).is_some());
+        (self.judge(s), self.decided(s), moves)
+    }
+}
+
+/// Runs `f` over `items` in order-preserving parts, on `pool` if given.
+fn in_parts<T: Sync, R: Send>(
+    pool: Option<&rayon::ThreadPool>,
+    items: &[T],
+    f: impl Fn(&[T]) -> R + Sync + Send,
+) -> Vec<R> {
+    match pool {
+        Some(pool) => pool.install(|| items.par_chunks(PART).map(&f).collect()),
+        None => items.chunks(PART).map(f).collect(),
+    }
 }
 
 /// Explores `model` breadth first within `limits`.
@@ -262,32 +406,37 @@ where
         analyses.refinements.len() <= 64,
         "the explorer keeps one bit per refinement: at most 64"
     );
-    let needs_edges = analyses.decision.is_some()
-        || properties
-            .iter()
-            .any(|p| p.expectation == Expectation::Eventually);
-    let mut ids: HashMap<u64, StateId, BuildHasherDefault<IdentityHasher>> = HashMap::default();
+    let liveness = properties
+        .iter()
+        .any(|p| p.expectation == Expectation::Eventually);
+    let needs_edges = analyses.decision.is_some() || liveness;
+    let x = Explorer {
+        model,
+        properties,
+        classes,
+        analyses,
+        edges: needs_edges,
+    };
+    let mut seen = Seen::new(needs_edges);
     let mut g = Explored {
         parent: Vec::new(),
-        init_index: Vec::new(),
-        depth: Vec::new(),
-        edges: needs_edges.then(Vec::new),
+        via: Vec::new(),
+        level_start: Vec::new(),
+        edges: needs_edges.then(Edges::default),
         generated: 0,
         max_depth: 0,
         complete: true,
         stopped_by: None,
         boundary_cut: false,
-        findings: vec![None; properties.len()],
+        findings: vec![None; x.properties.len()],
         refinement_failures: vec![None; analyses.refinements.len()],
         decided: analyses.decision.as_ref().map(|_| Vec::new()),
         cut: Vec::new(),
     };
     // Fairness classes, numbered in order of first appearance.
     let mut class_ids: HashMap<u64, Class> = HashMap::new();
-    // Per state, one bit per property: does its condition hold here?
+    // Per state, one bit per property, when a liveness property needs them.
     let mut holds: Vec<u64> = Vec::new();
-    // States whose successors were not explored (a limit, or the boundary):
-    // `g.cut`.
 
     let mut frontier: Vec<(StateId, M::State)> = Vec::new();
     for (i, s) in model.init_states().into_iter().enumerate() {
@@ -295,8 +444,10 @@ where
             if !r.maps_init(&s) && g.refinement_failures[k].is_none() {
                 // Numbered as the state will be if it is new; an initial
                 // state that repeats an earlier one maps as that one did.
-                let id = ids.get(&fingerprint(&s)).copied();
-                let id = id.unwrap_or(g.parent.len() as StateId);
+                let id = frontier
+                    .iter()
+                    .find(|(_, t)| fingerprint(t) == fingerprint(&s))
+                    .map_or(g.parent.len() as StateId, |(id, _)| *id);
                 g.refinement_failures[k] = Some(RefinementFailure::Init(id));
             }
         }
@@ -310,158 +461,149 @@ where
             continue;
         }
         g.generated += 1;
-        let fp = fingerprint(&s);
-        if ids.contains_key(&fp) {
+        let id = g.parent.len() as StateId;
+        if seen.insert(fingerprint(&s), id) != Lookup::New {
             continue;
         }
-        let id = g.parent.len() as StateId;
-        ids.insert(fp, id);
-        g.parent.push(None);
-        g.init_index.push(i as u32);
-        g.depth.push(0);
-        if let Some(e) = g.edges.as_mut() {
-            e.push(Vec::new());
-        }
+        g.parent.push(NO_PARENT);
+        g.via.push(i as u32);
         frontier.push((id, s));
     }
-    g.init_index.resize(g.parent.len(), 0);
 
-    let mut depth = 0usize;
-    while !frontier.is_empty() {
-        // Judge the level's states, in order.
-        for (id, s) in &frontier {
-            let mut bits = 0u64;
-            for (k, p) in properties.iter().enumerate() {
-                let ok = (p.condition)(model, s);
-                if ok {
-                    bits |= 1 << k;
-                }
-                let first = g.findings[k].is_none();
+    // Records the judgement of state `id` (states are judged in order).
+    let mut record = |g: &mut Explored, id: StateId, bits: u64, decided: u64| {
+        debug_assert_eq!(g.cut.len(), id as usize);
+        for (k, p) in x.properties.iter().enumerate() {
+            let ok = bits & (1 << k) != 0;
+            if g.findings[k].is_none() {
                 match p.expectation {
-                    Expectation::Always if !ok && first => {
-                        g.findings[k] = Some(Finding::Witness(*id))
-                    }
-                    Expectation::Sometimes if ok && first => {
-                        g.findings[k] = Some(Finding::Witness(*id))
-                    }
+                    Expectation::Always if !ok => g.findings[k] = Some(Finding::Witness(id)),
+                    Expectation::Sometimes if ok => g.findings[k] = Some(Finding::Witness(id)),
                     _ => {}
                 }
             }
-            holds.push(bits);
-            g.cut.push(false);
-            if let (Some(decided), Some(d)) = (g.decided.as_mut(), analyses.decision.as_ref()) {
-                decided.push((d.decided)(s));
-            }
         }
-        g.max_depth = depth;
+        if liveness {
+            holds.push(bits);
+        }
+        if let Some(d) = g.decided.as_mut() {
+            d.push(decided);
+        }
+        g.cut.push(false);
+    };
 
-        let stop = if limits.max_depth.is_some_and(|d| depth >= d) {
-            Some(Limit::MaxDepth)
-        } else if limits.max_states.is_some_and(|n| g.parent.len() >= n) {
-            Some(Limit::MaxStates)
-        } else if limits.timeout.is_some_and(|t| start.elapsed() >= t) {
-            Some(Limit::Timeout)
-        } else {
-            None
-        };
-        if let Some(limit) = stop {
-            // Only states with a successor were cut off; one without is a
-            // real end of a run, and a search that stopped only at such
-            // states is complete after all.
-            for (id, s) in &frontier {
-                let mut actions = Vec::new();
-                model.actions(s, &mut actions);
-                let excluded = |a: &M::Action| analyses.excluded.as_ref().is_some_and(|x| x(a));
-                if actions
-                    .into_iter()
-                    .any(|a| !excluded(&a) && model.next_state(s, a).is_some())
-                {
-                    g.cut[*id as usize] = true;
-                    g.complete = false;
-                    g.stopped_by = Some(limit);
+    let mut depth = 0usize;
+    let mut unexpanded: Vec<(StateId, M::State)> = Vec::new();
+    while !frontier.is_empty() {
+        g.level_start.push(frontier[0].0);
+        g.max_depth = depth;
+        let mut next_frontier = Vec::new();
+        let mut done = 0;
+        while done < frontier.len() {
+            let limit = if limits.max_depth.is_some_and(|d| depth >= d) {
+                Some(Limit::MaxDepth)
+            } else if limits.max_states.is_some_and(|n| g.parent.len() >= n) {
+                Some(Limit::MaxStates)
+            } else if limits.timeout.is_some_and(|t| start.elapsed() >= t) {
+                Some(Limit::Timeout)
+            } else if limits
+                .max_memory
+                .is_some_and(|m| resident_bytes().is_some_and(|r| r >= m))
+            {
+                Some(Limit::MaxMemory)
+            } else {
+                None
+            };
+            if let Some(limit) = limit {
+                g.stopped_by = Some(limit);
+                break;
+            }
+            let chunk = &frontier[done..(done + CHUNK).min(frontier.len())];
+            let parts = in_parts(pool, chunk, |states| x.expand(states, &seen));
+            // Merge in order: the same numbering for any thread count.
+            let mut states = chunk.iter();
+            for part in parts {
+                let mut first = 0;
+                let mut succs = part.succ.into_iter();
+                let mut news = part.states.into_iter();
+                for (i, &end) in part.ends.iter().enumerate() {
+                    let from = states.next().expect("a part per state").0;
+                    let decided = part.decided.get(i).copied().unwrap_or(0);
+                    record(&mut g, from, part.bits[i], decided);
+                    if let Some(e) = g.edges.as_mut() {
+                        e.open(from);
+                    }
+                    for succ in succs.by_ref().take(end - first) {
+                        merge(
+                            &mut g,
+                            &mut seen,
+                            &mut class_ids,
+                            &mut next_frontier,
+                            from,
+                            succ,
+                            &mut news,
+                        );
+                    }
+                    first = end;
                 }
             }
+            done += chunk.len();
+            if last_tick.elapsed() >= Duration::from_secs(1) {
+                last_tick = Instant::now();
+                on_tick(&Tick {
+                    generated: g.generated,
+                    unique: g.parent.len(),
+                    depth: depth + 1,
+                    elapsed: start.elapsed(),
+                    resident_bytes: resident_bytes(),
+                });
+            }
+        }
+        if g.stopped_by.is_some() {
+            if let Some(&(first, _)) = next_frontier.first() {
+                g.level_start.push(first);
+                g.max_depth = depth + 1;
+            }
+            frontier.drain(..done);
+            unexpanded = frontier;
+            unexpanded.append(&mut next_frontier);
             break;
         }
-
-        // Expand the level chunk by chunk (in parallel on `pool`), merging
-        // each chunk in order: deterministic, and only one chunk's
-        // successors are held at a time.
-        let mut next_frontier = Vec::new();
-        for chunk in frontier.chunks(CHUNK) {
-            let expanded: Vec<Expansion<M::State>> = match pool {
-                Some(pool) => pool.install(|| {
-                    chunk
-                        .par_iter()
-                        .map(|x| expand(model, classes, analyses, x))
-                        .collect()
-                }),
-                None => chunk
-                    .iter()
-                    .map(|x| expand(model, classes, analyses, x))
-                    .collect(),
-            };
-            for (from, succ) in expanded {
-                for (action, class, broken, next) in succ {
-                    if broken != 0 {
-                        for (k, failure) in g.refinement_failures.iter_mut().enumerate() {
-                            if broken & (1 << k) != 0 && failure.is_none() {
-                                *failure = Some(RefinementFailure::Step { from, action });
-                            }
-                        }
-                    }
-                    let Some((fp, next)) = next else {
-                        // A successor outside the boundary: this state's
-                        // future was cut, not ended.
-                        g.cut[from as usize] = true;
-                        g.complete = false;
-                        g.boundary_cut = true;
-                        continue;
-                    };
-                    g.generated += 1;
-                    let to = match ids.get(&fp) {
-                        Some(&to) => to,
-                        None => {
-                            let to = g.parent.len() as StateId;
-                            ids.insert(fp, to);
-                            g.parent.push(Some((from, action)));
-                            g.depth.push(depth as u32 + 1);
-                            if let Some(e) = g.edges.as_mut() {
-                                e.push(Vec::new());
-                            }
-                            next_frontier.push((to, next));
-                            to
-                        }
-                    };
-                    if let Some(e) = g.edges.as_mut() {
-                        let class = match class {
-                            None => UNFAIR,
-                            Some(hash) => {
-                                let fresh = class_ids.len() as Class;
-                                *class_ids.entry(hash).or_insert(fresh)
-                            }
-                        };
-                        e[from as usize].push(Edge { to, action, class });
-                    }
-                }
-            }
-        }
-        g.init_index.resize(g.parent.len(), 0);
         frontier = next_frontier;
-        depth += 1;
-        if last_tick.elapsed() >= Duration::from_secs(1) {
-            last_tick = Instant::now();
-            on_tick(&Tick {
-                generated: g.generated,
-                unique: g.parent.len(),
-                depth,
-                elapsed: start.elapsed(),
-            });
+        if !frontier.is_empty() {
+            depth += 1;
         }
     }
 
+    // A stopped search: judge what was numbered but not expanded. Only
+    // states with a step to take were cut off; one without is a real end
+    // of a run, and a search that stopped only at such states is complete
+    // after all.
+    if !unexpanded.is_empty() {
+        let judged = in_parts(pool, &unexpanded, |states| {
+            states
+                .iter()
+                .map(|(_, s)| x.judge_unexpanded(s))
+                .collect::<Vec<_>>()
+        });
+        for ((id, _), (bits, decided, moves)) in unexpanded.iter().zip(judged.into_iter().flatten())
+        {
+            record(&mut g, *id, bits, decided);
+            if moves {
+                g.cut[*id as usize] = true;
+                g.complete = false;
+            }
+        }
+    }
+    if g.complete {
+        g.stopped_by = None;
+    }
+    if let Some(e) = g.edges.as_mut() {
+        e.close(g.parent.len());
+    }
+
     if let Some(edges) = &g.edges {
-        for (k, p) in properties.iter().enumerate() {
+        for (k, p) in x.properties.iter().enumerate() {
             if p.expectation == Expectation::Eventually {
                 let bad = |id: StateId| holds[id as usize] & (1 << k) == 0;
                 let inits = g.init_count();
@@ -478,8 +620,173 @@ where
     g
 }
 
-impl Explored {
-    pub fn init_count(&self) -> usize {
-        self.parent.iter().take_while(|p| p.is_none()).count()
+/// Merges one successor of `from` into the graph.
+fn merge<S>(
+    g: &mut Explored,
+    seen: &mut Seen,
+    class_ids: &mut HashMap<u64, Class>,
+    next_frontier: &mut Vec<(StateId, S)>,
+    from: StateId,
+    succ: Succ,
+    news: &mut impl Iterator<Item = S>,
+) {
+    if succ.broken != 0 {
+        for (k, failure) in g.refinement_failures.iter_mut().enumerate() {
+            if succ.broken & (1 << k) != 0 && failure.is_none() {
+                *failure = Some(RefinementFailure::Step {
+                    from,
+                    action: succ.action,
+                });
+            }
+        }
+    }
+    let to = match succ.target {
+        Target::Outside => {
+            // A successor outside the boundary: this state's future was
+            // cut, not ended.
+            g.cut[from as usize] = true;
+            g.complete = false;
+            g.boundary_cut = true;
+            return;
+        }
+        Target::Seen(id) => {
+            g.generated += 1;
+            id
+        }
+        Target::New(fp) => {
+            let next = news.next().expect("a state per new successor");
+            g.generated += 1;
+            let id = g.parent.len() as StateId;
+            match seen.insert(fp, id) {
+                Lookup::Seen(old) => old,
+                Lookup::New => {
+                    g.parent.push(from);
+                    g.via.push(succ.action);
+                    next_frontier.push((id, next));
+                    Some(id)
+                }
+            }
+        }
+    };
+    if let Some(e) = g.edges.as_mut() {
+        let to = to.expect("the table keeps numbers when edges are kept");
+        let class = match succ.class {
+            None => UNFAIR,
+            Some(hash) => {
+                let fresh = class_ids.len() as Class;
+                *class_ids.entry(hash).or_insert(fresh)
+            }
+        };
+        e.push(Edge {
+            to,
+            action: succ.action,
+            class,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stateright::Property;
+
+    /// One initial state with `width` successors, each with one successor
+    /// of its own: two levels of `width` states.
+    struct Wide {
+        width: u32,
+    }
+
+    impl Model for Wide {
+        type State = u32;
+        type Action = u32;
+        fn init_states(&self) -> Vec<u32> {
+            vec![0]
+        }
+        fn actions(&self, state: &u32, actions: &mut Vec<u32>) {
+            if *state == 0 {
+                actions.extend(1..=self.width);
+            } else if *state <= self.width {
+                actions.push(*state + self.width);
+            }
+        }
+        fn next_state(&self, _: &u32, action: u32) -> Option<u32> {
+            Some(action)
+        }
+        fn properties(&self) -> Vec<Property<Self>> {
+            vec![Property::always("small", |m, s| *s <= 2 * m.width)]
+        }
+    }
+
+    fn run(model: &Wide, limits: &Limits, threads: usize) -> Explored {
+        let pool = (threads > 1).then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+        });
+        explore(
+            model,
+            limits,
+            &|_| None,
+            &Analyses::none(),
+            pool.as_ref(),
+            &mut |_| {},
+        )
+    }
+
+    #[test]
+    fn the_whole_space_is_numbered_level_by_level() {
+        let model = Wide { width: 10_000 };
+        for threads in [1, 2] {
+            let g = run(&model, &Limits::default(), threads);
+            assert!(g.complete);
+            assert_eq!(g.unique_states(), 20_001);
+            assert_eq!(g.generated, 20_001);
+            assert_eq!(g.max_depth, 2);
+            assert_eq!(g.init_count(), 1);
+            assert_eq!(g.depth_of(0), 0);
+            assert_eq!(g.depth_of(10_000), 1);
+            assert_eq!(g.depth_of(10_001), 2);
+            assert_eq!(g.parent_of(10_001), Some((1, 0)));
+            assert_eq!(g.action_indices(20_000), vec![0, 9_999, 0]);
+            assert_eq!(g.findings, vec![None]);
+        }
+    }
+
+    /// `--max-states` stops inside a level: the second level is not
+    /// finished once the bound is passed, and what was numbered is judged.
+    #[test]
+    fn max_states_stops_inside_a_level() {
+        let model = Wide { width: 10_000 };
+        let limits = Limits {
+            max_states: Some(12_000),
+            ..Limits::default()
+        };
+        let g = run(&model, &limits, 1);
+        assert_eq!(g.stopped_by, Some(Limit::MaxStates));
+        assert!(!g.complete);
+        assert!(g.unique_states() < 20_001, "{}", g.unique_states());
+        assert!(g.unique_states() >= 12_000);
+        assert_eq!(g.cut.len(), g.unique_states());
+        // Level-1 states not expanded are cut; level-2 states have no step
+        // to take, so they are ends, not cuts.
+        assert!(g.cut[10_000]);
+        assert!(!g.cut[g.unique_states() - 1]);
+        assert_eq!(g.max_depth, 2);
+    }
+
+    #[test]
+    fn max_memory_stops_the_search() {
+        let model = Wide { width: 10_000 };
+        let limits = Limits {
+            max_memory: Some(1),
+            ..Limits::default()
+        };
+        let g = run(&model, &limits, 1);
+        if resident_bytes().is_some() {
+            assert_eq!(g.stopped_by, Some(Limit::MaxMemory));
+            assert_eq!(g.unique_states(), 1);
+            assert!(g.cut[0]);
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod describe;
 pub mod diff;
 pub mod explore;
 pub mod explorer;
+pub mod fingerprint;
 pub mod graph;
 pub mod liveness;
 pub mod report;

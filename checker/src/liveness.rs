@@ -39,6 +39,82 @@ pub struct Edge {
     pub class: Class,
 }
 
+/// The edges of the explored graph in compressed rows: the successors of
+/// state `s` are `list[start[s]..start[s + 1]]`. Rows are opened in state
+/// order, as the BFS expands states; one allocation for all edges instead
+/// of one per state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Edges {
+    start: Vec<usize>,
+    list: Vec<Edge>,
+}
+
+impl Edges {
+    /// The number of states (rows).
+    pub fn len(&self) -> usize {
+        self.start.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start.is_empty()
+    }
+
+    /// Starts the row of `state`; rows before it that were never opened
+    /// (states not expanded) are empty.
+    pub fn open(&mut self, state: StateId) {
+        let state = state as usize;
+        assert!(state >= self.start.len(), "rows are opened in order");
+        self.start.resize(state + 1, self.list.len());
+    }
+
+    /// Adds an edge to the last row opened.
+    pub fn push(&mut self, edge: Edge) {
+        self.list.push(edge);
+    }
+
+    /// Gives every state up to `states` a row (empty if never opened).
+    pub fn close(&mut self, states: usize) {
+        if states > self.start.len() {
+            self.start.resize(states, self.list.len());
+        }
+    }
+
+    /// Every row, in state order.
+    pub fn iter(&self) -> impl Iterator<Item = &[Edge]> {
+        (0..self.len()).map(|s| &self[s])
+    }
+
+    /// Edges kept, in all.
+    pub fn edge_count(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Bytes the rows hold.
+    pub fn bytes(&self) -> usize {
+        self.start.capacity() * std::mem::size_of::<usize>()
+            + self.list.capacity() * std::mem::size_of::<Edge>()
+    }
+}
+
+impl std::ops::Index<usize> for Edges {
+    type Output = [Edge];
+    fn index(&self, s: usize) -> &[Edge] {
+        let end = self.start.get(s + 1).copied().unwrap_or(self.list.len());
+        &self.list[self.start[s]..end]
+    }
+}
+
+impl From<Vec<Vec<Edge>>> for Edges {
+    fn from(rows: Vec<Vec<Edge>>) -> Self {
+        let mut edges = Edges::default();
+        for (s, row) in rows.into_iter().enumerate() {
+            edges.open(s as StateId);
+            edges.list.extend(row);
+        }
+        edges
+    }
+}
+
 /// Which infinite runs count.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
@@ -162,7 +238,7 @@ pub enum Ending {
 /// path (inconclusive). `None` means every fair run leaves the `bad` states,
 /// which the explored graph shows completely.
 pub fn bad_forever(
-    edges: &[Vec<Edge>],
+    edges: &Edges,
     bad: &dyn Fn(StateId) -> bool,
     cut: &[bool],
     inits: usize,
@@ -185,7 +261,7 @@ type Trail = Vec<StateId>;
 /// state (not cut off) where a fair run may stop, and the first cut-off
 /// state, each with its path.
 fn first_stop(
-    edges: &[Vec<Edge>],
+    edges: &Edges,
     bad: &dyn Fn(StateId) -> bool,
     cut: &[bool],
     inits: usize,
@@ -227,7 +303,7 @@ fn first_stop(
 
 /// The graph as the search sees it.
 struct View<'a> {
-    edges: &'a [Vec<Edge>],
+    edges: &'a Edges,
     /// In the region: reachable from an initial state through states where
     /// the property is false, the state itself false, its future explored.
     usable: Vec<bool>,
@@ -248,7 +324,7 @@ impl View<'_> {
 /// the initial states `0..inits`. States marked `cut` (their future was not
 /// explored) never lie on the loop.
 pub fn find_lasso(
-    edges: &[Vec<Edge>],
+    edges: &Edges,
     bad: &dyn Fn(StateId) -> bool,
     cut: &[bool],
     inits: usize,
@@ -583,7 +659,14 @@ mod tests {
 
     #[test]
     fn a_cycle_is_a_lasso_without_fairness() {
-        let lasso = find_lasso(&starving(), &bad, &[false; 4], 1, Fairness::None).unwrap();
+        let lasso = find_lasso(
+            &Edges::from(starving()),
+            &bad,
+            &[false; 4],
+            1,
+            Fairness::None,
+        )
+        .unwrap();
         assert_eq!(lasso.init, 0);
         assert_eq!(lasso.loop_start, 1);
         let last = lasso.steps.last().unwrap().1;
@@ -594,12 +677,26 @@ mod tests {
     #[test]
     fn weak_fairness_accepts_a_class_not_enabled_everywhere() {
         // Class 2 is enabled at 1 but not at 2: not continuously enabled.
-        assert!(find_lasso(&starving(), &bad, &[false; 4], 1, Fairness::Weak).is_some());
+        assert!(find_lasso(
+            &Edges::from(starving()),
+            &bad,
+            &[false; 4],
+            1,
+            Fairness::Weak
+        )
+        .is_some());
     }
 
     #[test]
     fn strong_fairness_rejects_a_class_enabled_infinitely_often() {
-        assert!(find_lasso(&starving(), &bad, &[false; 4], 1, Fairness::Strong).is_none());
+        assert!(find_lasso(
+            &Edges::from(starving()),
+            &bad,
+            &[false; 4],
+            1,
+            Fairness::Strong
+        )
+        .is_none());
     }
 
     #[test]
@@ -607,15 +704,36 @@ mod tests {
         // Class 2 enabled at both 1 and 2, and never taken on the cycle.
         let mut g = starving();
         g[2].push(e(3, 1, 2));
-        assert!(find_lasso(&g, &bad, &[false; 4], 1, Fairness::Weak).is_none());
-        assert!(find_lasso(&g, &bad, &[false; 4], 1, Fairness::None).is_some());
+        assert!(find_lasso(
+            &Edges::from(g.clone()),
+            &bad,
+            &[false; 4],
+            1,
+            Fairness::Weak
+        )
+        .is_none());
+        assert!(find_lasso(
+            &Edges::from(g.clone()),
+            &bad,
+            &[false; 4],
+            1,
+            Fairness::None
+        )
+        .is_some());
     }
 
     #[test]
     fn unfair_actions_are_never_demanded() {
         let mut g = starving();
         g[1][1].class = UNFAIR;
-        assert!(find_lasso(&g, &bad, &[false; 4], 1, Fairness::Strong).is_some());
+        assert!(find_lasso(
+            &Edges::from(g.clone()),
+            &bad,
+            &[false; 4],
+            1,
+            Fairness::Strong
+        )
+        .is_some());
     }
 
     #[test]
@@ -631,7 +749,14 @@ mod tests {
             vec![e(1, 0, 5)],
         ];
         let bad = |s: StateId| s != 3;
-        let lasso = find_lasso(&g, &bad, &[false; 5], 1, Fairness::Weak).unwrap();
+        let lasso = find_lasso(
+            &Edges::from(g.clone()),
+            &bad,
+            &[false; 5],
+            1,
+            Fairness::Weak,
+        )
+        .unwrap();
         let looped: Vec<StateId> = lasso.steps[lasso.loop_start..]
             .iter()
             .map(|s| s.1)
@@ -642,7 +767,7 @@ mod tests {
     #[test]
     fn cut_states_never_carry_a_loop() {
         assert!(find_lasso(
-            &starving(),
+            &Edges::from(starving()),
             &bad,
             &[false, true, false, false],
             1,

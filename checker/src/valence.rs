@@ -14,7 +14,7 @@
 //! counterexample (see [`crate::liveness`]).
 
 use crate::graph::StateId;
-use crate::liveness::{bad_forever, Edge, Ending, Fairness};
+use crate::liveness::{bad_forever, Edges, Ending, Fairness};
 use std::collections::VecDeque;
 
 /// What valence analysis found, before it is described for people.
@@ -36,7 +36,7 @@ pub struct Valence {
 /// states whose future was not explored (their labels are lower bounds, and
 /// they never lie on the run's loop); states `0..inits` are initial.
 pub fn analyse(
-    edges: &[Vec<Edge>],
+    edges: &Edges,
     decided: &[u64],
     cut: &[bool],
     inits: usize,
@@ -81,7 +81,7 @@ pub fn analyse(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::liveness::UNFAIR;
+    use crate::liveness::{Edge, UNFAIR};
 
     fn edge(to: StateId, class: u32) -> Edge {
         Edge {
@@ -95,14 +95,26 @@ mod tests {
     #[test]
     fn a_self_loop_keeps_the_start_bivalent_forever() {
         let edges = vec![vec![edge(1, 0), edge(2, 1), edge(0, 2)], vec![], vec![]];
-        let v = analyse(&edges, &[0, 1, 2], &[false; 3], 1, Fairness::None);
+        let v = analyse(
+            &Edges::from(edges.clone()),
+            &[0, 1, 2],
+            &[false; 3],
+            1,
+            Fairness::None,
+        );
         assert_eq!(v.reachable, vec![3, 1, 2]);
         assert_eq!(v.bivalent, vec![true, false, false]);
         // Without fairness the run may simply stop at the start.
         assert!(matches!(v.forever, Some(Ending::Stops(ref t, _)) if t == &[0]));
         // Under weak fairness the loop must take the always-enabled classes
         // that decide, so no fair run stays bivalent.
-        let v = analyse(&edges, &[0, 1, 2], &[false; 3], 1, Fairness::Weak);
+        let v = analyse(
+            &Edges::from(edges.clone()),
+            &[0, 1, 2],
+            &[false; 3],
+            1,
+            Fairness::Weak,
+        );
         assert!(v.forever.is_none());
     }
 
@@ -110,7 +122,13 @@ mod tests {
     #[test]
     fn one_reachable_value_is_univalent() {
         let edges = vec![vec![edge(1, UNFAIR)], vec![edge(2, UNFAIR)], vec![]];
-        let v = analyse(&edges, &[0, 0, 1], &[false; 3], 1, Fairness::Weak);
+        let v = analyse(
+            &Edges::from(edges.clone()),
+            &[0, 0, 1],
+            &[false; 3],
+            1,
+            Fairness::Weak,
+        );
         assert_eq!(v.reachable, vec![1, 1, 1]);
         assert!(v.bivalent.iter().all(|b| !b));
         assert!(v.forever.is_none());
@@ -122,7 +140,13 @@ mod tests {
     fn a_state_with_only_unfair_steps_may_stay_bivalent() {
         let edges = vec![vec![edge(1, UNFAIR), edge(2, UNFAIR)], vec![], vec![]];
         for fairness in [Fairness::Weak, Fairness::Strong] {
-            let v = analyse(&edges, &[0, 1, 2], &[false; 3], 1, fairness);
+            let v = analyse(
+                &Edges::from(edges.clone()),
+                &[0, 1, 2],
+                &[false; 3],
+                1,
+                fairness,
+            );
             assert_eq!(
                 v.forever,
                 Some(Ending::Stops(vec![0], crate::liveness::Stop::Stutter))

@@ -3,8 +3,8 @@
 //! without them (`safety`, which keeps no edges), one thread.
 //!
 //! ```text
-//! cargo run --release -p models --example liveness_cost -- paxos forget-promise-on-crash full
-//! cargo run --release -p models --example liveness_cost -- paxos forget-promise-on-crash safety
+//! cargo run --release -p models --example liveness_cost -- paxos forget-promise full
+//! cargo run --release -p models --example liveness_cost -- paxos forget-promise safety
 //! ```
 //!
 //! Run each mode in its own process: the peak RSS it prints is the
@@ -66,7 +66,7 @@ where
         std::hint::black_box(v.bivalent.len());
     }
     let seconds = start.elapsed().as_secs_f64();
-    let edges: usize = g.edges.as_ref().map_or(0, |e| e.iter().map(Vec::len).sum());
+    let edges: usize = g.edges.as_ref().map_or(0, |e| e.edge_count());
     let peak = peak_rss_kib();
     format!(
         "{name} {variant} {mode}: {} unique states, {} generated, {edges} edges kept, {seconds:.2} s, peak RSS {} MiB, {} bytes/state",

@@ -109,10 +109,12 @@ impl Job {
         self.scenario.map_or(self.variant, |s| s.name)
     }
 
-    /// How the catalog checks it: BFS, one thread, its fairness.
+    /// How the catalog checks it: BFS, one thread, its fairness, and the
+    /// machine's memory bound (a check that outgrows it says so).
     pub fn options(&self) -> CheckOptions {
         CheckOptions {
             fairness: self.fairness,
+            max_memory: checker::graph::default_max_memory(),
             ..CheckOptions::default()
         }
     }

@@ -8,9 +8,12 @@
 //!   `rmState` and the invariant `TCConsistent`.
 //! - [`two_phase`]: the Two-Phase Commit protocol (Section 3), which implements
 //!   [`tcommit`] under [`two_phase::abstraction`].
+//! - [`two_phase_compact`]: the same spec with its sets stored as bit sets,
+//!   for the engine benchmark.
 
 pub mod tcommit;
 pub mod two_phase;
+pub mod two_phase_compact;
 
 pub use tcommit::TCommit;
 pub use two_phase::TwoPhase;
