@@ -241,7 +241,147 @@ mod alternating_bit {
 
 mod abd_register {
     use super::*;
-    use models::abd_register::{AbdCfg, PROTOCOL};
+    use models::abd_register::{AbdCfg, AbdModel, AbdState, Phase, Response, PROTOCOL};
+
+    type State = <AbdModel as Model>::State;
+
+    /// The catalog job named `name` of abd-register.
+    fn job(name: &str) -> models::Job {
+        models::catalog_jobs()
+            .into_iter()
+            .find(|j| j.protocol.name == "abd-register" && j.name() == name)
+            .unwrap_or_else(|| panic!("{name} is in the catalog"))
+    }
+
+    /// Checks the correct protocol at `job`'s parameters with `extra`
+    /// reachability properties added, and returns each one's verdict.
+    fn reachable(
+        job: &models::Job,
+        extra: &[(&'static str, fn(&AbdModel, &State) -> bool)],
+    ) -> Vec<Verdict> {
+        let cfg = <AbdCfg as Config>::new(models::CORRECT, &job.params);
+        let mut model = cfg.into_model();
+        for (name, f) in extra {
+            model = model.property(Expectation::Sometimes, name, *f);
+        }
+        let analyses = AbdCfg::analyses(&model);
+        let s = checker::check_with(model, analyses, &job.options(), &mut |_| {});
+        extra
+            .iter()
+            .map(|(name, _)| s.property(name).unwrap().verdict)
+            .collect()
+    }
+
+    fn labels(s: &State) -> Vec<(u32, usize)> {
+        s.actor_states
+            .iter()
+            .filter_map(|a| match &**a {
+                AbdState::Client {
+                    phase: Phase::Update { ts, .. },
+                    op: 0,
+                    ..
+                } => Some(*ts),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Both writers chose sequence number 1: only the writer id tells the
+    /// labels apart.
+    fn writers_tie(_: &AbdModel, s: &State) -> bool {
+        let l = labels(s);
+        l.len() == 2 && l[0].0 == l[1].0
+    }
+
+    /// A writer's query phase saw the other writer's label: it picks seq 2.
+    fn writer_saw_other_write(_: &AbdModel, s: &State) -> bool {
+        labels(s).iter().any(|ts| ts.0 == 2)
+    }
+
+    /// The two reads after the writes are in flight together.
+    fn reads_overlap(_: &AbdModel, s: &State) -> bool {
+        s.actor_states
+            .iter()
+            .filter(|a| {
+                matches!(&***a, AbdState::Client { op: 1, phase, .. }
+                    if matches!(phase, Phase::Query { .. } | Phase::Update { .. }))
+            })
+            .count()
+            == 2
+    }
+
+    /// Scenario `two-writers` exercises the writer's query phase (a label
+    /// above the other's), the tie-break on writer ids (the same seq), and
+    /// two reads at once, on the correct protocol.
+    #[test]
+    fn two_writers_exercise_the_query_phase_the_tie_break_and_concurrent_reads() {
+        let job = job("two-writers");
+        assert_eq!(job.variant, models::CORRECT);
+        assert_eq!(
+            reachable(
+                &job,
+                &[
+                    ("writers tie", writers_tie),
+                    ("writer saw the other write", writer_saw_other_write),
+                    ("reads overlap", reads_overlap),
+                ]
+            ),
+            [Verdict::ExampleFound; 3]
+        );
+    }
+
+    /// Without the writer id in the label, the tie is not broken: after
+    /// both writes returned, the two reads return different values.
+    #[test]
+    fn the_tie_break_variant_makes_two_later_reads_disagree() {
+        let job = job("tie-break");
+        assert_eq!(job.variant, "timestamp-without-writer-id");
+        let s = job.check(&mut |_| {});
+        let ce = s
+            .property("linearizable")
+            .and_then(|p| p.counterexample.as_ref())
+            .expect("linearizable is violated");
+        let returned: Vec<&String> = ce
+            .actors
+            .iter()
+            .zip(&ce.final_states)
+            .filter(|(a, _)| a.starts_with("client"))
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(returned.len(), 2, "{ce:#?}");
+        let reads: Vec<bool> = [1, 2]
+            .iter()
+            .map(|v| returned.iter().any(|s| s.contains(&format!("ReadOk({v})"))))
+            .collect();
+        assert_eq!(reads, [true, true], "{ce:#?}");
+    }
+
+    /// A server crashes (for good) in scenario `server-crash`, and every
+    /// operation still completes: each client asks every server and goes
+    /// on with the first majority.
+    fn crashed_and_done(_: &AbdModel, s: &State) -> bool {
+        s.crashed.iter().any(|c| *c)
+            && s.actor_states.iter().all(|a| match &**a {
+                AbdState::Client { returned, .. } => returned
+                    .iter()
+                    .any(|r| matches!(r, Response::ReadOk(_) | Response::WriteOk)),
+                AbdState::Server { .. } => true,
+            })
+    }
+
+    #[test]
+    fn a_minority_server_may_crash_and_every_operation_completes() {
+        let job = job("server-crash");
+        assert_eq!(
+            reachable(&job, &[("crashed and done", crashed_and_done)]),
+            [Verdict::ExampleFound]
+        );
+        let s = job.check(&mut |_| {});
+        assert_eq!(
+            s.property("every operation completes").unwrap().verdict,
+            Verdict::Holds
+        );
+    }
 
     /// "Every operation completes with a majority alive" is a checked
     /// `eventually` property, and the fault model never lets a majority

@@ -11,8 +11,9 @@
 //! `crashes = f` up to `f` servers (a minority) are down at once, each
 //! recovering with the label and value it stored (a crash is never forced).
 //! Workload: the first `writers` clients each write their own number, at
-//! once and so concurrently; the other clients read once each, in turn (a
-//! reader starts only after the previous one returned: a `Handoff`) or, with
+//! once and so concurrently (two writers then each read, once both writes
+//! returned); the other clients read once each, in turn (a reader starts
+//! only after the previous one returned: a `Handoff`) or, with
 //! `concurrent_reads = 1`, all at once.
 //!
 //! Checked: both consistency properties hold, a read sees a write, and
@@ -22,11 +23,17 @@
 //! client 3, starting after client 2 returned, asks a majority without it
 //! and reads 0. "sequentially consistent" still holds (client 3's read may
 //! go before the write); it would not if one client read twice, hence three
-//! clients. The catalog checks the default (one writer, reads in turn, no
-//! crash); two writers, concurrent reads and a crash are parameters whose
-//! spaces take a minute or more (BENCHMARKS.md), too slow for the catalog.
+//! clients. Scenario `two-writers` exercises the writer's query phase and
+//! the tie-break on writer ids, with two concurrent reads after the writes;
+//! in it (scenario `tie-break`) `timestamp-without-writer-id` gives both
+//! writes the label `(1, _)` and the reads disagree. Scenario
+//! `server-crash` lets a server crash for good: every operation still
+//! completes. The checker explores a view that forgets dead messages and
+//! which server is which (see `view`).
 
-use crate::registry::{Config, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
+use crate::registry::{
+    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+};
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
@@ -110,15 +117,17 @@ pub enum AbdMsg {
     Invoke(Op),
     /// The operation's response to its caller, likewise sent to itself.
     Return(Response),
-    /// A reader that returned tells the next reader to start, as a phone call
-    /// would: the reads are ordered in real time, not in any client's program.
+    /// A client whose operation returned tells another client to start its
+    /// next one, as a phone call would: the two operations are then ordered
+    /// in real time, not in any client's program. Readers in turn pass it
+    /// on; each of two writers tells the other that its write returned.
     Handoff,
 }
 
 /// Where a client is in its current operation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Phase {
-    /// Not started: waiting for the previous reader's `Handoff`.
+    /// The next operation waits for a `Handoff`.
     Waiting,
     /// Phase 1: the servers that answered the `Query`, and the highest
     /// `(timestamp, value)` among their answers.
@@ -159,15 +168,29 @@ pub enum Bug {
     /// it back to a majority. Must violate "linearizable" (a new-old
     /// inversion) while "sequentially consistent" holds.
     NoReadWriteBack,
+    /// A writer labels its value with the sequence number alone, leaving out
+    /// its id (the single-writer label of Attiya, Bar-Noy & Dolev 1995): two
+    /// writers that read the same highest `seq` pick the same label for two
+    /// different values. A server keeps the first of them to arrive (the
+    /// second is not newer), so the replicas disagree under one label, and a
+    /// read's write-back cannot repair them. Must violate "linearizable"
+    /// (two reads after both writes return different values) in scenario
+    /// `two-writers`.
+    TimestampWithoutWriterId,
 }
 
 impl crate::registry::BugVariant for Bug {
-    const ALL: &'static [Bug] = &[Bug::None, Bug::NoReadWriteBack];
+    const ALL: &'static [Bug] = &[
+        Bug::None,
+        Bug::NoReadWriteBack,
+        Bug::TimestampWithoutWriterId,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::NoReadWriteBack => "no-read-write-back",
+            Bug::TimestampWithoutWriterId => "timestamp-without-writer-id",
         }
     }
 }
@@ -184,10 +207,10 @@ pub enum AbdActor {
         /// Server `n`'s id is `servers[n - 1]`.
         servers: Vec<Id>,
         workload: Vec<Op>,
-        /// Wait for a `Handoff` before the first operation.
-        waits: bool,
-        /// The reader to hand off to once the workload is done.
-        hands_off_to: Option<Id>,
+        /// The operation that starts only after a `Handoff`, if any.
+        waits_before: Option<OpIndex>,
+        /// Once operation `.0` returned, a `Handoff` goes to client `.1`.
+        hands_off: Option<(OpIndex, Id)>,
         /// Query every server and proceed with the first majority to answer
         /// (with crashes), rather than a majority the checker picks.
         query_all: bool,
@@ -237,6 +260,19 @@ fn majorities(servers: usize) -> Vec<Quorum> {
 }
 
 impl AbdActor {
+    /// Starts operation `op`: waits for a `Handoff` if it must, else invokes
+    /// it (`Done` when the workload has no such operation).
+    fn start(&self, id: Id, op: OpIndex, o: &mut Out<Self>) -> Phase {
+        match self {
+            AbdActor::Client {
+                waits_before: Some(k),
+                workload,
+                ..
+            } if *k == op && op < workload.len() => Phase::Waiting,
+            _ => self.invoke(id, op, o),
+        }
+    }
+
     /// Invokes operation `op`, if the workload has one, and lets the checker
     /// pick the majority it queries (see `on_random`).
     fn invoke(&self, id: Id, op: OpIndex, o: &mut Out<Self>) -> Phase {
@@ -262,8 +298,8 @@ impl AbdActor {
         }
     }
 
-    /// Returns `ret` to the caller, then invokes the next operation or, when
-    /// none is left, hands off to the next reader.
+    /// Returns `ret` to the caller, hands off if another client waits for
+    /// this operation, then starts the next operation.
     fn respond(
         &self,
         id: Id,
@@ -275,18 +311,17 @@ impl AbdActor {
         // return before anything it causes is invoked.
         o.send(id, AbdMsg::Return(ret));
         returned.push(ret);
-        *op += 1;
-        *phase = self.invoke(id, *op, o);
-        if let (
-            Phase::Done,
-            AbdActor::Client {
-                hands_off_to: Some(next),
-                ..
-            },
-        ) = (&*phase, self)
+        if let AbdActor::Client {
+            hands_off: Some((after, next)),
+            ..
+        } = self
         {
-            o.send(*next, AbdMsg::Handoff);
+            if *after == *op {
+                o.send(*next, AbdMsg::Handoff);
+            }
         }
+        *op += 1;
+        *phase = self.start(id, *op, o);
     }
 }
 
@@ -317,13 +352,9 @@ impl Actor for AbdActor {
                 let (ts, value) = storage.unwrap_or((INITIAL_TS, INITIAL_VALUE));
                 AbdState::Server { ts, value }
             }
-            AbdActor::Client { waits, .. } => AbdState::Client {
+            AbdActor::Client { .. } => AbdState::Client {
                 op: 0,
-                phase: if *waits {
-                    Phase::Waiting
-                } else {
-                    self.invoke(id, 0, o)
-                },
+                phase: self.start(id, 0, o),
                 returned: Vec::new(),
             },
         }
@@ -358,16 +389,17 @@ impl Actor for AbdActor {
                 o.send(src, AbdMsg::UpdateAck { op });
             }
 
-            // Client: the previous reader returned; start the workload.
+            // Client: the operation it waited for returned; invoke the next.
             (
                 AbdActor::Client { .. },
                 AbdState::Client {
+                    op,
                     phase: Phase::Waiting,
                     ..
                 },
                 AbdMsg::Handoff,
             ) => {
-                let phase = self.invoke(id, 0, o);
+                let phase = self.invoke(id, *op, o);
                 if let Some((_, p, _)) = client_fields(state.to_mut()) {
                     *p = phase;
                 }
@@ -408,9 +440,13 @@ impl Actor for AbdActor {
                 let ((seq, _), highest_value) = *highest;
                 match (workload[op], bug) {
                     // Write: a label above every label the majority holds,
-                    // ties between writers broken by the writer's id.
+                    // ties between writers broken by the writer's id
+                    // (Lynch & Shvartsman 1997). The bug leaves the id out.
                     (Op::Write(value), _) => {
-                        let ts = (seq + 1, *writer);
+                        let ts = match bug {
+                            Bug::TimestampWithoutWriterId => (seq + 1, 0),
+                            _ => (seq + 1, *writer),
+                        };
                         *fields.1 = Phase::Update {
                             ts,
                             value,
@@ -599,6 +635,184 @@ fn every_operation_completes(_: &AbdModel, state: &State) -> bool {
     })
 }
 
+// The view.
+
+/// What the checker stores of a state (TLC's `VIEW`): the state without
+/// its dead messages, those whose delivery is a no-op now and forever.
+/// Stateright offers no step for a no-op delivery, so a dead message stays
+/// in flight for good, and two runs that differ only in, say, which server's
+/// acknowledgement came too late would otherwise stay two states. Dead are:
+///
+/// 1. the workload's `Invoke` and `Return`, which a client sends to itself
+///    only for the history to record;
+/// 2. a `QueryReply` or `UpdateAck` its client no longer counts: for an
+///    earlier operation, for a phase it has left, or from a server it has
+///    already counted. A client's operation index only grows, each
+///    operation goes through Query then Update once, and a phase's tally
+///    only grows, so such a reply is dead for good;
+/// 3. anything sent to a crashed server: crashes are crash-stop here
+///    (`Config::analyses` excludes recovery), so it is never delivered.
+///
+/// It also renumbers the servers (symmetry reduction): every server runs
+/// the same rules, a client treats them alike (it asks any majority, or all,
+/// and counts each once), servers talk only to clients, and no property
+/// reads a server's number, so permuting the servers maps runs to runs.
+/// The view sorts the servers by everything the state says about each, so
+/// the states of one orbit share one view.
+///
+/// No property reads the network or a server's number, and a dead message
+/// enables no step, so a state and its view have the same properties and,
+/// step for step, successors with the same views (a bisimulation;
+/// tests/it/analyses.rs checks this on random walks of the model without
+/// the view). The model has no cycles (every step consumes a message, makes
+/// a choice or crashes a server), so liveness is judged on runs that stop,
+/// which the view keeps. Counterexamples are replayed on the real states.
+fn view(clients: usize, state: &State) -> State {
+    let live = |env: &Envelope<&AbdMsg>| {
+        let dst = usize::from(env.dst);
+        if state.crashed.get(dst).copied().unwrap_or(false) {
+            return false;
+        }
+        let counted = |tally: &BTreeSet<Server>| {
+            let from = usize::from(env.src).checked_sub(clients).map(|i| i + 1);
+            from.is_none_or(|n| tally.contains(&n))
+        };
+        match (env.msg, state.actor_states.get(dst).map(|a| &**a)) {
+            (AbdMsg::Invoke(_) | AbdMsg::Return(_), _) => false,
+            (
+                AbdMsg::QueryReply { op, .. },
+                Some(AbdState::Client {
+                    op: current, phase, ..
+                }),
+            ) => {
+                matches!(phase, Phase::Query { replied, .. } if op == current && !counted(replied))
+            }
+            (
+                AbdMsg::UpdateAck { op },
+                Some(AbdState::Client {
+                    op: current, phase, ..
+                }),
+            ) => matches!(phase, Phase::Update { acked, .. } if op == current && !counted(acked)),
+            _ => true,
+        }
+    };
+    let envelopes: Vec<Envelope<AbdMsg>> = state
+        .network
+        .iter_all()
+        .filter(live)
+        .map(|e| e.to_cloned_msg())
+        .collect();
+
+    // 4. Which server is which. A server's profile is everything the state
+    // says about it: its label and value, what it stored, whether it is
+    // down, the messages it sends and receives (all to and from clients),
+    // and whether each client has counted it. Sorting the servers by
+    // profile picks one state of each orbit: servers with equal profiles
+    // are interchangeable, so ties may fall either way.
+    let servers = state.actor_states.len() - clients;
+    let server_index = |id: Id| usize::from(id).checked_sub(clients);
+    let profile = |s: usize| {
+        let id = Id::from(clients + s);
+        let mut msgs: Vec<(bool, usize, &AbdMsg)> = envelopes
+            .iter()
+            .filter_map(|e| match (e.src == id, e.dst == id) {
+                (true, _) => Some((true, usize::from(e.dst), &e.msg)),
+                (_, true) => Some((false, usize::from(e.src), &e.msg)),
+                _ => None,
+            })
+            .collect();
+        msgs.sort();
+        let counted: Vec<(bool, bool)> = state.actor_states[..clients]
+            .iter()
+            .map(|c| match &**c {
+                AbdState::Client {
+                    phase: Phase::Query { replied, .. },
+                    ..
+                } => (replied.contains(&(s + 1)), false),
+                AbdState::Client {
+                    phase: Phase::Update { acked, .. },
+                    ..
+                } => (false, acked.contains(&(s + 1))),
+                _ => (false, false),
+            })
+            .collect();
+        let label = match &*state.actor_states[clients + s] {
+            AbdState::Server { ts, value } => Some((*ts, *value)),
+            AbdState::Client { .. } => None,
+        };
+        (
+            label,
+            state.actor_storages[clients + s],
+            state.crashed[clients + s],
+            msgs,
+            counted,
+        )
+    };
+    let profiles: Vec<_> = (0..servers).map(profile).collect();
+    let mut order: Vec<usize> = (0..servers).collect();
+    order.sort_by(|a, b| profiles[*a].cmp(&profiles[*b]));
+    let mut moved_to = vec![0; servers];
+    for (to, from) in order.iter().enumerate() {
+        moved_to[*from] = to;
+    }
+    let renumber = |id: Id| match server_index(id) {
+        Some(s) => Id::from(clients + moved_to[s]),
+        None => id,
+    };
+    let renumber_set = |set: &BTreeSet<Server>| -> BTreeSet<Server> {
+        set.iter().map(|n| moved_to[n - 1] + 1).collect()
+    };
+
+    let mut next = state.clone();
+    for c in 0..clients {
+        let renumbered = match &*state.actor_states[c] {
+            AbdState::Client {
+                op,
+                phase: Phase::Query { replied, highest },
+                returned,
+            } => AbdState::Client {
+                op: *op,
+                phase: Phase::Query {
+                    replied: renumber_set(replied),
+                    highest: *highest,
+                },
+                returned: returned.clone(),
+            },
+            AbdState::Client {
+                op,
+                phase: Phase::Update { ts, value, acked },
+                returned,
+            } => AbdState::Client {
+                op: *op,
+                phase: Phase::Update {
+                    ts: *ts,
+                    value: *value,
+                    acked: renumber_set(acked),
+                },
+                returned: returned.clone(),
+            },
+            _ => continue,
+        };
+        next.actor_states[c] = Arc::new(renumbered);
+    }
+    for (to, from) in order.iter().enumerate() {
+        next.actor_states[clients + to] = state.actor_states[clients + from].clone();
+        next.actor_storages[clients + to] = state.actor_storages[clients + from];
+        next.crashed[clients + to] = state.crashed[clients + from];
+    }
+    next.network = Network::new_unordered_nonduplicating(
+        envelopes
+            .into_iter()
+            .map(|e| Envelope {
+                src: renumber(e.src),
+                dst: renumber(e.dst),
+                msg: e.msg,
+            })
+            .collect::<Vec<_>>(),
+    );
+    next
+}
+
 // Configuration.
 
 pub type AbdModel = ActorModel<AbdActor, AbdCfg, AbdHistory>;
@@ -659,6 +873,7 @@ impl Config for AbdCfg {
                 matches!(a, Act::Crash(id) if usize::from(*id) < clients)
                     || matches!(a, Act::Recover(_))
             })),
+            view: Some(Box::new(move |s: &State| view(clients, s))),
             ..checker::Analyses::none()
         }
     }
@@ -700,16 +915,25 @@ impl Runnable for AbdCfg {
             .map(|c| AbdActor::Client {
                 writer: c + 1,
                 servers: servers.clone(),
-                // With two writers, each reads after its write: two reads
-                // whose real-time order the interleavings choose.
+                // With two writers, each reads once both writes returned:
+                // two concurrent reads that must return the same value.
                 workload: match (c < writers, writers) {
                     (true, 1) => vec![Op::Write(c as Value + 1)],
                     (true, _) => vec![Op::Write(c as Value + 1), Op::Read],
                     (false, _) => vec![Op::Read],
                 },
-                // Readers go one after another, unless concurrent.
-                waits: in_turn && c > writers,
-                hands_off_to: (in_turn && c >= writers && c + 1 < self.clients).then(|| ids[c + 1]),
+                // Two writers wait for each other before reading; readers
+                // go one after another, unless concurrent.
+                waits_before: match (c < writers, writers) {
+                    (true, 1) => None,
+                    (true, _) => Some(1),
+                    (false, _) => (in_turn && c > writers).then_some(0),
+                },
+                hands_off: match (c < writers, writers) {
+                    (true, 1) => None,
+                    (true, _) => Some((0, ids[1 - c])),
+                    (false, _) => (in_turn && c + 1 < self.clients).then(|| (0, ids[c + 1])),
+                },
                 query_all: self.crashes > 0,
                 bug: self.bug,
             })
@@ -769,7 +993,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ParamSpec {
             name: "writers",
-            doc: "how many of the clients write (concurrently), each its own number; with 2, each writer then reads",
+            doc: "how many of the clients write (concurrently), each its own number; with 2, each writer then reads, once both writes returned",
             default: 1,
             min: 1,
             max: 2,
@@ -829,8 +1053,41 @@ pub static PROTOCOL: Protocol = Protocol {
             doc: "a read returns what its query phase found, without writing it back: a later read may return an older value (a new-old inversion), which is sequentially consistent but not linearizable",
             expect: &[("linearizable", Verdict::Violated)],
         },
+        VariantSpec {
+            name: "timestamp-without-writer-id",
+            doc: "a writer labels its value with the sequence number alone: two concurrent writers pick the same label for different values, the replicas keep whichever came first, and two later reads disagree; the default has one writer, so it is caught in scenario tie-break",
+            expect: &[],
+        },
     ],
-    scenarios: &[],
+    scenarios: &[
+        ScenarioSpec {
+            name: "two-writers",
+            doc: "two clients write at once (each query phase may see the other's label, or both the same seq, which the writer id breaks), then, once both writes returned, read at once: the two reads must agree",
+            variant: crate::registry::CORRECT,
+            params: &[("clients", 2), ("writers", 2)],
+            fairness: None,
+            expect: &[],
+        },
+        ScenarioSpec {
+            name: "tie-break",
+            doc: "two-writers with labels that leave out the writer id: both writers pick (1, _), servers keep whichever write came first, and the two reads return different values after both writes returned",
+            variant: "timestamp-without-writer-id",
+            params: &[("clients", 2), ("writers", 2)],
+            fairness: None,
+            expect: &[
+                ("linearizable", Verdict::Violated),
+                ("sequentially consistent", Verdict::Violated),
+            ],
+        },
+        ScenarioSpec {
+            name: "server-crash",
+            doc: "one writer, one reader, and a server that may crash (and then stays down): clients query every server and go on with the first majority to answer, so every operation still completes",
+            variant: crate::registry::CORRECT,
+            params: &[("clients", 2), ("crashes", 1)],
+            fairness: None,
+            expect: &[],
+        },
+    ],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<AbdCfg>,
     explore: crate::registry::explore_config::<AbdCfg>,
