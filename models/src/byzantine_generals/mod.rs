@@ -5,22 +5,35 @@
 //! messages, OM(m), §3) or by the set of validly signed orders they saw
 //! (signed messages, SM(m), §4).
 //!
-//! Fault model: one traitor (the commander or a lieutenant, a parameter) who
-//! may send any value to anyone; the checker explores every choice it has
-//! (each of its sends is a set of timers, one per possible message, and the
-//! first to fire is what it sends). The paper's assumptions A1-A3 hold: every
-//! message sent is delivered (unordered, no loss), the receiver knows the
-//! sender, and absence is detected: a lieutenant waits for one message per
-//! sender and round, so a traitor's silence is one of its choices (under OM,
-//! by A3, silence reads as RETREAT, which the traitor may send outright;
-//! under SM an empty set of orders). With `signed = 1` signatures cannot be
-//! forged (A4): a traitor can only sign what it received.
+//! Fault model: up to two traitors (the commander or lieutenants,
+//! parameters) who may send any value to anyone and collude (a traitor may
+//! sign in another traitor's name); the checker explores every choice they
+//! have (each of a traitor's sends is a set of timers, one per possible
+//! message, and the first to fire is what it sends). The paper's assumptions
+//! A1-A3 hold: every message sent is delivered (unordered, no loss), the
+//! receiver knows the sender, and absence is detected: a lieutenant waits for
+//! one message per sender and round, so a traitor's silence is one of its
+//! choices (under OM, by A3, silence reads as RETREAT, which the traitor may
+//! send outright; under SM an empty set of orders). With `signed = 1` a loyal
+//! general's signature cannot be forged (A4).
 //!
 //! What the checker shows: the paper's results. OM(1) with four generals and
-//! SM(1) with three keep IC1 and IC2 wherever the traitor is; OM(1) with
+//! SM(1) with three keep IC1 and IC2 wherever the one traitor is; OM(1) with
 //! three generals and a traitorous lieutenant violates IC2 (Theorem 1's
-//! impossibility, scenario `om1-three-generals`). `no-relay` and
-//! `ignore-own-order` break IC1 and IC2 at the default configuration.
+//! impossibility, scenario `om1-three-generals`; with three generals there is
+//! one loyal lieutenant, so those scenarios test IC2 only). Two colluding
+//! traitors are too many states for the catalog's seconds, so these are
+//! run by hand (`-p second_traitor=3`; release build, one thread): SM(2) with
+//! four generals holds against the commander and lieutenant 3 (Theorem 3;
+//! 675,565 unique states, depth 22) and against lieutenants 2 and 3 (91,183,
+//! depth 24), while SM(1) against the commander and lieutenant 3 violates IC1
+//! in 12 steps: the commander signs nothing for the loyal lieutenants, and
+//! his accomplice, signing ATTACK in his name, tells one of them in the last
+//! round (97,633 unique states). OM(m) for m = 2 needs seven generals (n >
+//! 3m), out of this model's reach: OM is checked against its bound for m = 1
+//! only.
+//! `no-relay` and `ignore-own-order` break IC1 and IC2 at the default
+//! configuration.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -37,6 +50,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub type General = usize;
 /// The commander.
 pub const COMMANDER: General = 0;
+/// A traitor parameter that names nobody (past the last lieutenant).
+const NOBODY: General = 5;
 /// A message's route in OM: the commander, then every lieutenant who relayed
 /// it, the sender last (§3: "the value ... received from lieutenant j").
 pub type Path = Vec<General>;
@@ -200,6 +215,9 @@ pub struct ByzantineActor {
     pub m: usize,
     pub signed: bool,
     pub traitor: bool,
+    /// Every traitor: they may collude, and a traitor may sign in another
+    /// traitor's name (A4 protects only a loyal general's signature).
+    pub traitors: Vec<General>,
     pub bug: Bug,
 }
 
@@ -350,12 +368,40 @@ impl ByzantineActor {
                         signers: vec![COMMANDER],
                     })
                     .collect(),
-                Some(l) => l
-                    .relay
-                    .iter()
-                    .filter(|o| o.signers.len() == round - 1 && !o.signers.contains(&to))
-                    .map(|o| sign(o, self.me))
-                    .collect(),
+                Some(l) => {
+                    let mut can: BTreeSet<SignedOrder> = l
+                        .relay
+                        .iter()
+                        .filter(|o| o.signers.len() == round - 1 && !o.signers.contains(&to))
+                        .map(|o| sign(o, self.me))
+                        .collect();
+                    // Collusion: an order the commander signed (any, if he
+                    // is a traitor too), then signed in the names of other
+                    // traitorous lieutenants, then its own.
+                    let orders: Vec<Order> = if self.traitors.contains(&COMMANDER) {
+                        vec![Order::Attack, Order::Retreat]
+                    } else {
+                        l.v.iter().copied().collect()
+                    };
+                    let accomplices: Vec<General> = self
+                        .traitors
+                        .iter()
+                        .copied()
+                        .filter(|t| ![COMMANDER, self.me, to].contains(t))
+                        .collect();
+                    for chain in chains(&accomplices, round - 2) {
+                        for order in &orders {
+                            let mut signers = vec![COMMANDER];
+                            signers.extend(&chain);
+                            signers.push(self.me);
+                            can.insert(SignedOrder {
+                                order: *order,
+                                signers,
+                            });
+                        }
+                    }
+                    can.into_iter().collect()
+                }
             };
             subsets(&can_sign)
                 .into_iter()
@@ -435,6 +481,23 @@ fn sign(o: &SignedOrder, g: General) -> SignedOrder {
         order: o.order,
         signers: extend(&o.signers, g),
     }
+}
+
+/// Every sequence of `len` distinct generals from `from`.
+fn chains(from: &[General], len: usize) -> Vec<Vec<General>> {
+    let mut out = vec![Vec::new()];
+    for _ in 0..len {
+        out = out
+            .into_iter()
+            .flat_map(|c: Vec<General>| {
+                from.iter()
+                    .filter(|g| !c.contains(g))
+                    .map(|g| extend(&c, *g))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    out
 }
 
 /// Every subset of `items`.
@@ -637,7 +700,7 @@ fn loyal_decisions<'a>(
         .actor_states
         .iter()
         .enumerate()
-        .filter(|(g, _)| *g != COMMANDER && Some(*g) != model.cfg.traitor())
+        .filter(|(g, _)| *g != COMMANDER && !model.cfg.traitors().contains(g))
         .map(|(_, s)| match &**s {
             ByzantineState::Lieutenant(l) => l.decision,
             ByzantineState::Commander { .. } => None,
@@ -656,7 +719,7 @@ fn ic1(model: &ByzantineModel, state: &State) -> bool {
 /// IC2: "If the commanding general is loyal, then every loyal lieutenant
 /// obeys the order he sends" (§1).
 fn ic2(model: &ByzantineModel, state: &State) -> bool {
-    if model.cfg.traitor() == Some(COMMANDER) {
+    if model.cfg.traitors().contains(&COMMANDER) {
         return true;
     }
     let ByzantineState::Commander { order } = &*state.actor_states[COMMANDER] else {
@@ -695,15 +758,22 @@ pub struct ByzantineCfg {
     pub m: usize,
     /// SM(m) (signed messages, §4) instead of OM(m) (§3).
     pub signed: bool,
-    /// Which general is the traitor: 0 the commander, k lieutenant k; a
+    /// Which general is a traitor: 0 the commander, k lieutenant k; a
     /// number past the last lieutenant: nobody.
     pub traitor: usize,
+    /// A second traitor, the same way (past the last lieutenant: none).
+    pub second_traitor: usize,
     pub bug: Bug,
 }
 
 impl ByzantineCfg {
-    fn traitor(&self) -> Option<General> {
-        (self.traitor < self.generals).then_some(self.traitor)
+    fn traitors(&self) -> Vec<General> {
+        [self.traitor, self.second_traitor]
+            .into_iter()
+            .filter(|g| *g < self.generals)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
     }
 }
 
@@ -717,6 +787,7 @@ impl Default for ByzantineCfg {
             m: 1,
             signed: false,
             traitor: 3,
+            second_traitor: NOBODY,
             bug: Bug::None,
         }
     }
@@ -731,6 +802,7 @@ impl Config for ByzantineCfg {
             m: params["m"] as usize,
             signed: params["signed"] == 1,
             traitor: params["traitor"] as usize,
+            second_traitor: params["second_traitor"] as usize,
             bug: crate::registry::bug(variant),
         }
     }
@@ -796,13 +868,15 @@ impl Runnable for ByzantineCfg {
 
     /// The generals, commander first, known by `ids`.
     fn model_on(self, ids: &[Id]) -> ByzantineModel {
+        let traitors = self.traitors();
         let actors: Vec<ByzantineActor> = (0..self.generals)
             .map(|me| ByzantineActor {
                 me,
                 generals: ids.to_vec(),
                 m: self.m,
                 signed: self.signed,
-                traitor: self.traitor() == Some(me),
+                traitor: traitors.contains(&me),
+                traitors: traitors.clone(),
                 bug: self.bug,
             })
             .collect();
@@ -829,10 +903,11 @@ impl Runnable for ByzantineCfg {
     }
 }
 
-/// The messages OM(m) sends with n generals (§3: OM(m) "requires ... up to
-/// (n - 1)(n - 2)...(n - m - 1) messages" in its last round): every path of
-/// the commander and up to m distinct lieutenants, each sent to a lieutenant
-/// not on it.
+/// The messages OM(m) sends with n generals over all its m + 1 rounds: one
+/// per path of the commander and up to m distinct lieutenants, each sent to
+/// a lieutenant not on it, so (n - 1) + (n - 1)(n - 2) + ... + (n - 1)(n -
+/// 2)...(n - m - 1). The last term is the paper's count (§3: OM(m) "requires
+/// ... (n - 1)(n - 2)...(n - m - 1) messages"), which dominates the sum.
 pub fn om_messages(n: usize, m: usize) -> usize {
     let mut round = 1;
     let mut total = 0;
@@ -872,8 +947,15 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ParamSpec {
             name: "traitor",
-            doc: "the traitor: 0 the commander, k lieutenant k; past the last lieutenant, nobody",
+            doc: "a traitor: 0 the commander, k lieutenant k; past the last lieutenant, nobody",
             default: 3,
+            min: 0,
+            max: 5,
+        },
+        ParamSpec {
+            name: "second_traitor",
+            doc: "a second traitor, colluding with the first (it may sign in its name); 5: none",
+            default: 5,
             min: 0,
             max: 5,
         },
@@ -1010,6 +1092,81 @@ mod tests {
         assert_eq!(om_messages(4, 1), 9);
         assert_eq!(om_messages(4, 0), 3);
         assert_eq!(om_messages(7, 2), 6 + 30 + 120);
+    }
+
+    fn check(params: &[(&'static str, i64)]) -> checker::CheckSummary {
+        let mut p = PROTOCOL.default_params();
+        p.extend(params.iter().copied());
+        crate::registry::check_config::<ByzantineCfg>(
+            crate::registry::CORRECT,
+            &p,
+            &checker::CheckOptions::default(),
+            &mut |_| {},
+        )
+    }
+
+    fn holds(s: &checker::CheckSummary, property: &str) -> bool {
+        s.property(property).map(|r| r.verdict) == Some(Verdict::Holds)
+    }
+
+    /// The paper's results, each traitor placement checked: OM(1) with 3
+    /// generals fails (Theorem 1, §2), with 4 it holds (Theorem 2), SM(1)
+    /// with 3 holds (Theorem 3).
+    #[test]
+    fn the_papers_results() {
+        let om1_three = check(&[("generals", 3), ("traitor", 2)]);
+        assert!(!holds(&om1_three, "IC1") || !holds(&om1_three, "IC2"));
+        for traitor in 0..4 {
+            let om1_four = check(&[("traitor", traitor)]);
+            assert!(
+                holds(&om1_four, "IC1") && holds(&om1_four, "IC2"),
+                "{traitor}"
+            );
+        }
+        for traitor in 0..3 {
+            let sm1_three = check(&[("generals", 3), ("signed", 1), ("traitor", traitor)]);
+            assert!(
+                holds(&sm1_three, "IC1") && holds(&sm1_three, "IC2"),
+                "{traitor}"
+            );
+        }
+    }
+
+    /// One run of OM(m) with loyal generals, to its end: the path messages
+    /// the lieutenants received are the count of `om_messages`.
+    #[test]
+    fn a_run_sends_the_papers_count_of_messages() {
+        use stateright::Model;
+        for (n, m) in [(3, 1), (4, 1), (5, 2)] {
+            let cfg = ByzantineCfg {
+                generals: n,
+                m,
+                traitor: NOBODY,
+                ..ByzantineCfg::default()
+            };
+            let model = cfg.into_model();
+            let mut s = model.init_states().remove(0);
+            loop {
+                let mut actions = Vec::new();
+                model.actions(&s, &mut actions);
+                match actions.into_iter().find_map(|a| model.next_state(&s, a)) {
+                    Some(next) => s = next,
+                    None => break,
+                }
+            }
+            let received: usize = s
+                .actor_states
+                .iter()
+                .map(|g| match &**g {
+                    ByzantineState::Lieutenant(l) => {
+                        assert!(l.decision.is_some());
+                        l.received.len()
+                    }
+                    ByzantineState::Commander { .. } => 0,
+                })
+                .sum();
+            assert_eq!(received, om_messages(n, m), "n = {n}, m = {m}");
+        }
     }
 
     #[test]

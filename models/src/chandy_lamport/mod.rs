@@ -11,12 +11,15 @@
 //! a time to a process of its choice, `transfers` times; p initiates one
 //! snapshot at any moment.
 //!
-//! What the checker shows: the cut is consistent, the recorded balances plus
-//! the recorded money in flight equal the total, and the snapshot completes
-//! under weak fairness. `non-fifo-channels` lets a transfer overtake a marker
-//! (an inconsistent cut, money counted twice); `stop-on-first-marker` ends
-//! the recording of every channel at the first marker (money in flight
-//! lost); `markers-from-initiator-only` never completes, and its cut is
+//! What the checker shows: the cut is consistent, each recorded channel
+//! state is exactly the transfers in flight across the cut (§3.1), the
+//! recorded balances plus the recorded money in flight equal the total, and
+//! the snapshot completes under weak fairness. With `transfers = 1` a channel
+//! holds at most one transfer, so a channel state is never longer than one.
+//! `non-fifo-channels` lets a transfer overtake a marker (an inconsistent
+//! cut, money counted twice); `stop-on-first-marker` ends the recording of
+//! every channel at the first marker (a channel recorded short, money in
+//! flight lost); `markers-from-initiator-only` never completes, and its cut is
 //! inconsistent too (nothing precedes a recorded process's later transfers).
 
 use crate::registry::{Config, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
@@ -153,11 +156,11 @@ pub enum Bug {
     None,
     /// Channels that reorder, against §2's "channels are first-in
     /// first-out": a transfer sent after the marker arrives before it. Must
-    /// violate "consistent cut" and "money conserved".
+    /// violate "consistent cut", "channel states exact" and "money conserved".
     NonFifoChannels,
     /// The Marker-Receiving Rule ends the recording of every channel at the
     /// first marker after recording, not only the marker's own channel.
-    /// Must violate "money conserved".
+    /// Must violate "channel states exact" and "money conserved".
     StopOnFirstMarker,
     /// A process that records on a marker sends no markers of its own (the
     /// Marker-Sending Rule only for the initiator). Must violate "snapshot
@@ -385,6 +388,32 @@ fn consistent_cut(_: &SnapshotModel, state: &State) -> bool {
     })
 }
 
+/// Every recorded channel state is exactly what was in flight across the
+/// cut: for a channel c from p to q, "the state of c ... is the sequence of
+/// messages sent along c before the sender's state is recorded, excluding
+/// the sequence of messages received along c before the receiver's state is
+/// recorded" (Chandy & Lamport 1985, §3.1), in the order they were sent.
+fn channel_states_exact(_: &SnapshotModel, state: &State) -> bool {
+    let procs = &state.actor_states;
+    procs.iter().enumerate().all(|(q, sq)| {
+        let Some(rq) = &sq.recorded else {
+            return true;
+        };
+        sq.channels
+            .iter()
+            .enumerate()
+            .all(|(p, c)| match (c, &procs[p].recorded) {
+                (Some(Channel::Recorded(got)), Some(rp)) => {
+                    let in_flight: Vec<Seq> = (0..rp.sent[q])
+                        .filter(|seq| !rq.received[p].contains(seq))
+                        .collect();
+                    *got == in_flight
+                }
+                _ => true,
+            })
+    })
+}
+
 /// Once the snapshot is complete, the recorded balances plus the money
 /// recorded in the channels equal the bank's total: the recorded state is a
 /// state the system could have been in (§4, Theorem 1), so it keeps every
@@ -515,6 +544,11 @@ impl Runnable for SnapshotCfg {
             .actors(actors)
             .init_network(network)
             .property(Expectation::Always, "consistent cut", consistent_cut)
+            .property(
+                Expectation::Always,
+                "channel states exact",
+                channel_states_exact,
+            )
             .property(Expectation::Always, "money conserved", money_conserved)
             .property(
                 Expectation::Eventually,
@@ -559,6 +593,11 @@ pub static PROTOCOL: Protocol = Protocol {
             source: "Chandy & Lamport 1985, §3.1 (m <= n) and §4, Theorem 1",
         },
         PropertySpec {
+            name: "channel states exact",
+            kind: PropertyKind::Always,
+            source: "Chandy & Lamport 1985, §3.1: a channel's state is the messages sent before its sender recorded, less those received before its receiver recorded",
+        },
+        PropertySpec {
             name: "money conserved",
             kind: PropertyKind::Always,
             source: "Chandy & Lamport 1985, §4, Theorem 1: the recorded state is reachable, so it keeps the bank's invariant",
@@ -585,13 +624,17 @@ pub static PROTOCOL: Protocol = Protocol {
             doc: "channels that reorder: a transfer sent after the marker arrives before it",
             expect: &[
                 ("consistent cut", Verdict::Violated),
+                ("channel states exact", Verdict::Violated),
                 ("money conserved", Verdict::Violated),
             ],
         },
         VariantSpec {
             name: "stop-on-first-marker",
             doc: "the first marker after recording ends the recording of every channel, not only its own",
-            expect: &[("money conserved", Verdict::Violated)],
+            expect: &[
+                ("channel states exact", Verdict::Violated),
+                ("money conserved", Verdict::Violated),
+            ],
         },
         VariantSpec {
             name: "markers-from-initiator-only",

@@ -14,8 +14,11 @@
 //! of vector clocks hold on every path, with -> computed from a history
 //! variable (each process's log of events, each receive naming its send);
 //! concurrent events with C(a) < C(b) exist (the converse fails), and so does
-//! causality relayed through a third process. `receive-not-past-timestamp`
-//! breaks the Clock Condition; `merge-sender-entry-only` the vector one.
+//! causality relayed through a third process. Lamport's total order =>
+//! (clock, ties broken by process) completes ->, and concurrent events with
+//! equal clocks show that it needs the tie-break. `receive-not-past-timestamp`
+//! breaks the Clock Condition and =>; `merge-sender-entry-only` the vector
+//! one.
 
 use crate::registry::{Config, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
 use crate::runner::Runnable;
@@ -149,7 +152,7 @@ pub enum Bug {
     None,
     /// IR2(b) weakened: on receipt the clock catches up with `T_m` but does
     /// not pass it (`C_j := max(C_j + 1, T_m)`), so a receive may carry
-    /// its send's time. Must violate "clock condition".
+    /// its send's time. Must violate "clock condition" (and "total order").
     ReceiveNotPastTimestamp,
     /// The vector merge takes only the sender's own entry of `V_m`,
     /// forgetting what the sender knew of third processes. Must violate
@@ -333,6 +336,7 @@ impl<'a> Causality<'a> {
             offset.push(events.len());
             events.extend(h.iter().enumerate().map(|(k, e)| ((p, k), e)));
         }
+        debug_assert!(events.len() <= 64, "the bit sets hold at most 64 events");
         let mut past: Vec<Option<u64>> = vec![None; events.len()];
         for i in 0..events.len() {
             Self::past_of(i, &events, &offset, &mut past);
@@ -399,6 +403,20 @@ fn clock_condition(_: &ClocksModel, state: &State) -> bool {
         .all(|(a, b)| cause.events[a].1.c < cause.events[b].1.c)
 }
 
+/// The total order => (Lamport 1978, "Ordering the Events Totally"): "if a
+/// is an event in process P_i and b is an event in process P_j, then a => b
+/// if and only if either (i) C_i(a) < C_j(b) or (ii) C_i(a) = C_j(b) and P_i
+/// < P_j" (processes ordered by number). It is a total order that completes
+/// ->: distinct events have distinct (C, i) pairs, and a -> b implies a => b.
+fn total_order(_: &ClocksModel, state: &State) -> bool {
+    let cause = Causality::of(state);
+    let key = |e: usize| (cause.events[e].1.c, cause.events[e].0 .0);
+    cause
+        .pairs()
+        .into_iter()
+        .all(|(a, b)| key(a) != key(b) && (!cause.before(a, b) || key(a) < key(b)))
+}
+
 /// Vector clocks characterise causality: a -> b if and only if V(a) <
 /// V(b), so a and b are concurrent exactly when neither vector dominates
 /// (Fidge 1988; Mattern 1989, "Virtual Time and Global States of
@@ -418,6 +436,15 @@ fn concurrent_events(_: &ClocksModel, state: &State) -> bool {
     let cause = Causality::of(state);
     cause.pairs().into_iter().any(|(a, b)| {
         !cause.before(a, b) && !cause.before(b, a) && cause.events[a].1.c < cause.events[b].1.c
+    })
+}
+
+/// Reachability: two concurrent events of different processes with equal
+/// clocks, so => needs its tie-break (ii) on process order.
+fn equal_clocks(_: &ClocksModel, state: &State) -> bool {
+    let cause = Causality::of(state);
+    cause.pairs().into_iter().any(|(a, b)| {
+        !cause.before(a, b) && !cause.before(b, a) && cause.events[a].1.c == cause.events[b].1.c
     })
 }
 
@@ -522,6 +549,7 @@ impl Runnable for ClocksCfg {
             .actors(actors)
             .init_network(Network::new_unordered_nonduplicating([]))
             .property(Expectation::Always, "clock condition", clock_condition)
+            .property(Expectation::Always, "total order", total_order)
             .property(
                 Expectation::Always,
                 "strong clock condition",
@@ -531,6 +559,11 @@ impl Runnable for ClocksCfg {
                 Expectation::Sometimes,
                 "concurrent events with C(a) < C(b)",
                 concurrent_events,
+            )
+            .property(
+                Expectation::Sometimes,
+                "concurrent events with equal clocks",
+                equal_clocks,
             )
             .property(
                 Expectation::Sometimes,
@@ -572,6 +605,11 @@ pub static PROTOCOL: Protocol = Protocol {
             source: "Lamport 1978, Logical Clocks: if a -> b then C(a) < C(b)",
         },
         PropertySpec {
+            name: "total order",
+            kind: PropertyKind::Always,
+            source: "Lamport 1978, Ordering the Events Totally: => (C, then process order) is a total order completing ->",
+        },
+        PropertySpec {
             name: "strong clock condition",
             kind: PropertyKind::Always,
             source: "Fidge 1988; Mattern 1989: a -> b iff V(a) < V(b)",
@@ -580,6 +618,11 @@ pub static PROTOCOL: Protocol = Protocol {
             name: "concurrent events with C(a) < C(b)",
             kind: PropertyKind::Sometimes,
             source: "reachability; Lamport 1978: the converse of the Clock Condition does not hold",
+        },
+        PropertySpec {
+            name: "concurrent events with equal clocks",
+            kind: PropertyKind::Sometimes,
+            source: "reachability; Lamport 1978, Ordering the Events Totally: ties are broken by process order",
         },
         PropertySpec {
             name: "relayed causality",
@@ -596,7 +639,10 @@ pub static PROTOCOL: Protocol = Protocol {
         VariantSpec {
             name: "receive-not-past-timestamp",
             doc: "on receipt the clock catches up with T_m but does not pass it: a receive may carry its send's time",
-            expect: &[("clock condition", Verdict::Violated)],
+            expect: &[
+                ("clock condition", Verdict::Violated),
+                ("total order", Verdict::Violated),
+            ],
         },
         VariantSpec {
             name: "merge-sender-entry-only",

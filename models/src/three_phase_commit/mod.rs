@@ -9,16 +9,22 @@
 //! Fault model: by default the coordinator (TM) may crash and stay down
 //! (crash-stop), links are reliable, and a crash is detected (Skeen's site
 //! failures are reported: a perfect failure detector, modelled as a notice
-//! each participant receives after the crash). With `lossy = 1` the network
-//! may lose messages and there is no such detector: sites time out, and a
-//! timeout cannot tell a lost or late message from a crash. The checker
-//! shows agreement (AC1) and commit validity (AC3) holding and termination
-//! holding despite the crash (non-blocking: two-phase-commit's
-//! `coordinator-crash` blocks on the same crash); with `lossy = 1` agreement
-//! is VIOLATED, the known flaw of 3PC under partitions (the shortest
-//! counterexample needs no loss at all: a timeout on a message that is
-//! merely late is enough), and a lost message can leave the backup waiting
-//! forever. `no-precommit` and `commit-when-uncertain` break agreement.
+//! each participant receives after the crash). RMs do not fail, so the
+//! backup never does, and the termination rule may commit straight from a
+//! committable state (Bernstein et al.'s two-step rule, which first moves the
+//! uncertain sites to committable, matters only when the backup can fail). A
+//! crash is one step: it never lands between two sends of a broadcast.
+//! With `partition = 1` the network may instead cut the TM off from every RM
+//! (messages across the cut are lost) while timeouts stay accurate, as in a
+//! synchronous network: the RMs cannot tell the partition from a crash. With
+//! `false_suspicion = 1` links stay reliable but timeouts may fire early (an
+//! asynchronous network). The checker shows agreement (AC1) and commit
+//! validity (AC3) holding and termination holding despite the crash
+//! (non-blocking: two-phase-commit's `coordinator-crash` blocks on the same
+//! crash); under a partition, or with timeouts that may fire early,
+//! agreement is VIOLATED, the known flaw of 3PC (the RMs decide, so 3PC stays
+//! non-blocking, at the price of atomicity). `no-precommit` and
+//! `commit-when-uncertain` break agreement.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -26,7 +32,7 @@ use crate::registry::{
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
+use stateright::actor::{Actor, ActorModel, Id, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -86,24 +92,29 @@ pub enum ThreePhaseTimer {
     ChooseToAbort,
     /// The TM gives up waiting for votes and aborts.
     Abort,
-    /// `lossy`: the TM gives up waiting for acks and commits (Skeen's
-    /// timeout transition from p: every site voted yes).
+    /// With `partition` or `false_suspicion`: the TM gives up waiting for
+    /// acks and commits (Skeen's timeout transition from p: every site voted
+    /// yes).
     AckTimeout,
-    /// `lossy`: an RM that voted gives up on the TM and starts the
+    /// `false_suspicion`: an RM that voted gives up on the TM and starts the
     /// termination protocol.
     SuspectTm,
-    /// `lossy`: an RM gives up on the backup it reported to.
+    /// `false_suspicion`: an RM gives up on the backup it reported to.
     SuspectBackup,
 }
 
-/// The fault, as the TM's choice: fairness makes it choose eventually, and
-/// either option may be chosen, so the crash may happen and is never forced.
+/// The fault, as a choice made once at the TM: fairness makes it choose
+/// eventually, and any option may be chosen, so a fault may happen and is
+/// never forced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Fault {
     /// The TM stops for good.
     Crash,
-    /// The TM does not crash in this run.
-    NoCrash,
+    /// The network cuts the TM off from every RM for good: what it sends
+    /// from now on is lost, and so is what is sent to it. The TM lives on.
+    Partition,
+    /// No fault in this run.
+    NoFault,
 }
 
 /// `tmState`.
@@ -124,15 +135,18 @@ pub enum ThreePhaseState {
         /// RMs that acknowledged pre-commit.
         acks: BTreeSet<Rm>,
         crashed: bool,
+        /// The network's state, not the TM's knowledge: the TM is cut off
+        /// (its sends and receipts are lost; it never reads this otherwise).
+        partitioned: bool,
     },
     Rm {
         rm_state: RmState,
         /// History variable: this RM voted yes (AC3 is about votes).
         voted_yes: bool,
         // termination protocol
-        /// The TM is down (or suspected, with `lossy`).
+        /// The TM is down (or suspected, with `false_suspicion`).
         tm_failed: bool,
-        /// RMs this one believes down (only with `lossy`).
+        /// RMs this one believes down (only with `false_suspicion`).
         suspects: BTreeSet<Rm>,
         /// As backup: the states reported to it.
         reports: BTreeMap<Rm, RmState>,
@@ -147,6 +161,7 @@ impl std::fmt::Debug for ThreePhaseState {
                 tm_prepared,
                 acks,
                 crashed,
+                partitioned,
             } => {
                 let mut s = f.debug_struct("Tm");
                 s.field("tm_state", tm_state)
@@ -156,6 +171,9 @@ impl std::fmt::Debug for ThreePhaseState {
                 }
                 if *crashed {
                     s.field("crashed", crashed);
+                }
+                if *partitioned {
+                    s.field("partitioned", partitioned);
                 }
                 s.finish()
             }
@@ -219,14 +237,19 @@ pub enum ThreePhaseActor {
         rms: Vec<Id>,
         bug: Bug,
         may_crash: bool,
-        lossy: bool,
+        /// The network may cut the TM off from every RM.
+        partition: bool,
+        /// Timeouts may fire early (an asynchronous network).
+        suspicion: bool,
     },
     Rm {
         rm: Rm,
         /// Every actor's id, the TM first.
         ids: Vec<Id>,
         bug: Bug,
-        lossy: bool,
+        /// Timeouts may fire early (an asynchronous network): an RM may
+        /// suspect a TM or backup that is alive.
+        suspicion: bool,
     },
 }
 
@@ -261,7 +284,7 @@ impl ThreePhaseActor {
         rm: Rm,
         ids: &[Id],
         bug: Bug,
-        lossy: bool,
+        suspicion: bool,
         state: &mut ThreePhaseState,
         o: &mut Out<Self>,
     ) {
@@ -297,20 +320,20 @@ impl ThreePhaseActor {
         for r in (1..ids.len()).filter(|r| *r != rm) {
             o.send(ids[r], msg.clone());
         }
-        if lossy {
+        if suspicion {
             o.cancel_timer(ThreePhaseTimer::SuspectTm);
             o.cancel_timer(ThreePhaseTimer::SuspectBackup);
         }
     }
 
-    /// The RM learns (or, with `lossy`, guesses) that the TM is down: the
+    /// The RM learns (or, with `false_suspicion`, guesses) that the TM is down: the
     /// backup asks every RM for its state, the others report to it.
     fn tm_down(&self, state: &mut Cow<ThreePhaseState>, o: &mut Out<Self>) {
         let ThreePhaseActor::Rm {
             rm,
             ids,
             bug,
-            lossy,
+            suspicion,
         } = self
         else {
             return;
@@ -335,7 +358,7 @@ impl ThreePhaseActor {
                     state: *rm_state,
                 },
             );
-            if *lossy {
+            if *suspicion {
                 o.set_timer(ThreePhaseTimer::SuspectBackup, durations::SUSPECT);
             }
         } else {
@@ -343,7 +366,7 @@ impl ThreePhaseActor {
                 o.send(ids[r], ThreePhaseMsg::StateReq);
             }
         }
-        Self::terminate(*rm, ids, *bug, *lossy, s, o);
+        Self::terminate(*rm, ids, *bug, *suspicion, s, o);
     }
 }
 
@@ -363,16 +386,29 @@ impl Actor for ThreePhaseActor {
 
     fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> Self::State {
         match self {
-            ThreePhaseActor::Tm { may_crash, .. } => {
+            ThreePhaseActor::Tm {
+                may_crash,
+                partition,
+                ..
+            } => {
                 o.set_timer(ThreePhaseTimer::Abort, durations::ABORT);
+                let mut faults = Vec::new();
                 if *may_crash {
-                    o.choose_random("crash", vec![Fault::Crash, Fault::NoCrash]);
+                    faults.push(Fault::Crash);
+                }
+                if *partition {
+                    faults.push(Fault::Partition);
+                }
+                if !faults.is_empty() {
+                    faults.push(Fault::NoFault);
+                    o.choose_random("fault", faults);
                 }
                 ThreePhaseState::Tm {
                     tm_state: TmState::Init,
                     tm_prepared: BTreeSet::new(),
                     acks: BTreeSet::new(),
                     crashed: false,
+                    partitioned: false,
                 }
             }
             ThreePhaseActor::Rm { .. } => {
@@ -402,12 +438,17 @@ impl Actor for ThreePhaseActor {
             // (Skeen §4: "the coordinator ... sends a prepare message").
             (
                 ThreePhaseActor::Tm {
-                    rms, bug, lossy, ..
+                    rms,
+                    bug,
+                    partition,
+                    suspicion,
+                    ..
                 },
                 ThreePhaseState::Tm {
                     tm_state: TmState::Init,
                     tm_prepared,
                     crashed: false,
+                    partitioned: false,
                     ..
                 },
                 ThreePhaseMsg::Prepared { rm },
@@ -429,7 +470,7 @@ impl Actor for ThreePhaseActor {
                         } else {
                             *tm_state = TmState::PreCommitted;
                             o.broadcast(rms, &ThreePhaseMsg::PreCommit);
-                            if *lossy {
+                            if *suspicion || *partition {
                                 o.set_timer(ThreePhaseTimer::AckTimeout, durations::SUSPECT);
                             }
                         }
@@ -443,6 +484,7 @@ impl Actor for ThreePhaseActor {
                     tm_state: TmState::PreCommitted,
                     acks,
                     crashed: false,
+                    partitioned: false,
                     ..
                 },
                 ThreePhaseMsg::Ack { rm },
@@ -473,7 +515,7 @@ impl Actor for ThreePhaseActor {
             }
             // Commit or abort, from the TM or a backup.
             (
-                ThreePhaseActor::Rm { lossy, .. },
+                ThreePhaseActor::Rm { suspicion, .. },
                 ThreePhaseState::Rm { rm_state, .. },
                 msg @ (ThreePhaseMsg::Commit | ThreePhaseMsg::Abort),
             ) if !rm_state.decided() => {
@@ -491,7 +533,7 @@ impl Actor for ThreePhaseActor {
                 for t in [ThreePhaseTimer::Prepare, ThreePhaseTimer::ChooseToAbort] {
                     o.cancel_timer(t);
                 }
-                if *lossy {
+                if *suspicion {
                     o.cancel_timer(ThreePhaseTimer::SuspectTm);
                     o.cancel_timer(ThreePhaseTimer::SuspectBackup);
                 }
@@ -512,7 +554,7 @@ impl Actor for ThreePhaseActor {
                     rm,
                     ids,
                     bug,
-                    lossy,
+                    suspicion,
                 },
                 ThreePhaseState::Rm { rm_state, .. },
                 ThreePhaseMsg::Report { rm: from, state: s },
@@ -529,12 +571,12 @@ impl Actor for ThreePhaseActor {
                         return;
                     }
                 }
-                Self::terminate(*rm, ids, *bug, *lossy, st, o);
+                Self::terminate(*rm, ids, *bug, *suspicion, st, o);
             }
             // Termination protocol: any RM tells the backup its state; an
             // undecided one now knows the TM is down.
             (
-                ThreePhaseActor::Rm { rm, lossy, .. },
+                ThreePhaseActor::Rm { rm, suspicion, .. },
                 ThreePhaseState::Rm {
                     rm_state,
                     tm_failed,
@@ -553,7 +595,7 @@ impl Actor for ThreePhaseActor {
                     if let ThreePhaseState::Rm { tm_failed, .. } = state.to_mut() {
                         *tm_failed = true;
                     }
-                    if *lossy {
+                    if *suspicion {
                         o.set_timer(ThreePhaseTimer::SuspectBackup, durations::SUSPECT);
                     }
                 }
@@ -585,7 +627,9 @@ impl Actor for ThreePhaseActor {
         match (self, state.as_ref(), timer) {
             // The RM votes yes.
             (
-                ThreePhaseActor::Rm { rm, ids, lossy, .. },
+                ThreePhaseActor::Rm {
+                    rm, ids, suspicion, ..
+                },
                 ThreePhaseState::Rm {
                     rm_state: RmState::Working,
                     ..
@@ -603,7 +647,7 @@ impl Actor for ThreePhaseActor {
                 }
                 o.cancel_timer(ThreePhaseTimer::ChooseToAbort);
                 o.send(ids[0], ThreePhaseMsg::Prepared { rm: *rm });
-                if *lossy {
+                if *suspicion {
                     o.set_timer(ThreePhaseTimer::SuspectTm, durations::SUSPECT);
                 }
             }
@@ -627,32 +671,52 @@ impl Actor for ThreePhaseActor {
                 ThreePhaseState::Tm {
                     tm_state: TmState::Init,
                     crashed: false,
+                    partitioned,
                     ..
                 },
                 ThreePhaseTimer::Abort,
             ) => {
+                if !*partitioned {
+                    o.broadcast(rms, &ThreePhaseMsg::Abort);
+                }
                 if let ThreePhaseState::Tm { tm_state, .. } = state.to_mut() {
                     *tm_state = TmState::Aborted;
                 }
-                o.broadcast(rms, &ThreePhaseMsg::Abort);
             }
-            // `lossy`: the TM commits without every ack (Skeen's timeout
-            // transition from p).
+            // The TM commits without every ack: Skeen's timeout transition
+            // from p (a site that does not ack is taken for failed). In a
+            // synchronous network the timeout is accurate: it fires only
+            // when the acks are lost (`partition`); with `false_suspicion`
+            // it may fire while they are merely late.
             (
-                ThreePhaseActor::Tm { rms, .. },
+                ThreePhaseActor::Tm { rms, suspicion, .. },
+                ThreePhaseState::Tm {
+                    tm_state: TmState::PreCommitted,
+                    crashed: false,
+                    partitioned,
+                    ..
+                },
+                ThreePhaseTimer::AckTimeout,
+            ) if *suspicion || *partitioned => {
+                if !*partitioned {
+                    o.broadcast(rms, &ThreePhaseMsg::Commit);
+                }
+                if let ThreePhaseState::Tm { tm_state, .. } = state.to_mut() {
+                    *tm_state = TmState::Committed;
+                }
+            }
+            // An accurate timeout does not fire while the acks can still
+            // come: the timer stays set, and this is no step at all.
+            (
+                ThreePhaseActor::Tm { .. },
                 ThreePhaseState::Tm {
                     tm_state: TmState::PreCommitted,
                     crashed: false,
                     ..
                 },
                 ThreePhaseTimer::AckTimeout,
-            ) => {
-                if let ThreePhaseState::Tm { tm_state, .. } = state.to_mut() {
-                    *tm_state = TmState::Committed;
-                }
-                o.broadcast(rms, &ThreePhaseMsg::Commit);
-            }
-            // `lossy`: an RM that voted suspects the TM.
+            ) => o.set_timer(ThreePhaseTimer::AckTimeout, durations::SUSPECT),
+            // `false_suspicion`: an RM that voted suspects the TM.
             (
                 ThreePhaseActor::Rm { .. },
                 ThreePhaseState::Rm {
@@ -662,7 +726,7 @@ impl Actor for ThreePhaseActor {
                 },
                 ThreePhaseTimer::SuspectTm,
             ) if !rm_state.decided() => self.tm_down(state, o),
-            // `lossy`: an RM suspects its backup and reports to the next.
+            // `false_suspicion`: an RM suspects its backup and reports to the next.
             (
                 ThreePhaseActor::Rm { rm, ids, .. },
                 ThreePhaseState::Rm {
@@ -693,22 +757,41 @@ impl Actor for ThreePhaseActor {
         random: &Self::Random,
         o: &mut Out<Self>,
     ) {
-        // The fault: the TM stops for good; the failure detector tells
-        // every RM (only without `lossy`, where it is perfect).
-        if let (
-            ThreePhaseActor::Tm { rms, lossy, .. },
-            ThreePhaseState::Tm { crashed: false, .. },
-            Fault::Crash,
-        ) = (self, state.as_ref(), random)
-        {
-            if let ThreePhaseState::Tm { crashed, .. } = state.to_mut() {
-                *crashed = true;
+        let ThreePhaseActor::Tm { rms, suspicion, .. } = self else {
+            return;
+        };
+        match (state.as_ref(), random) {
+            // The TM stops for good; the failure detector tells every RM
+            // (only without `false_suspicion`, where it is perfect).
+            (ThreePhaseState::Tm { crashed: false, .. }, Fault::Crash) => {
+                if let ThreePhaseState::Tm { crashed, .. } = state.to_mut() {
+                    *crashed = true;
+                }
+                o.cancel_timer(ThreePhaseTimer::Abort);
+                o.cancel_timer(ThreePhaseTimer::AckTimeout);
+                if !*suspicion {
+                    o.broadcast(rms, &ThreePhaseMsg::CoordinatorFailed);
+                }
             }
-            o.cancel_timer(ThreePhaseTimer::Abort);
-            o.cancel_timer(ThreePhaseTimer::AckTimeout);
-            if !*lossy {
+            // The TM is cut off. Nothing more arrives from it, so the RMs'
+            // timeouts fire exactly as on a crash (the same notice: in a
+            // synchronous network a timeout cannot tell the two apart), while
+            // the TM lives on and its own timeouts fire on the lost votes or
+            // acks (Skeen's model has site failures only, no partitions).
+            (
+                ThreePhaseState::Tm {
+                    crashed: false,
+                    partitioned: false,
+                    ..
+                },
+                Fault::Partition,
+            ) => {
+                if let ThreePhaseState::Tm { partitioned, .. } = state.to_mut() {
+                    *partitioned = true;
+                }
                 o.broadcast(rms, &ThreePhaseMsg::CoordinatorFailed);
             }
+            _ => {}
         }
     }
 }
@@ -784,14 +867,17 @@ fn all_aborted(_: &ThreePhaseModel, state: &State) -> bool {
     rm_states(state).all(|(s, _)| s == RmState::Aborted)
 }
 
-/// Reachability: the TM crashed after pre-commit and the RMs still
-/// committed, by the termination protocol: the crash case is not vacuous.
+/// Reachability: the TM crashed before it committed and the RMs still
+/// committed, so by the termination protocol (Skeen 1981 §5): the crash
+/// case is not vacuous.
 fn committed_after_crash(_: &ThreePhaseModel, state: &State) -> bool {
     let crashed = matches!(
         *state.actor_states[0],
         ThreePhaseState::Tm { crashed: true, .. }
     );
-    crashed && rm_states(state).all(|(s, _)| s == RmState::Committed)
+    crashed
+        && tm_state(state) != TmState::Committed
+        && rm_states(state).all(|(s, _)| s == RmState::Committed)
 }
 
 // Configuration.
@@ -803,8 +889,13 @@ pub struct ThreePhaseCfg {
     pub rms: usize,
     /// 0: the TM never fails; 1: it may crash once and stay down.
     pub coordinator_crashes: usize,
-    /// The network may lose messages, and failures are detected by timeouts.
-    pub lossy: bool,
+    /// The network may cut the TM off from every RM for good (messages
+    /// across the cut are lost); timeouts stay accurate, as in a synchronous
+    /// network, so the RMs take the partition for a crash.
+    pub partition: bool,
+    /// Timeouts may fire early (an asynchronous network): sites may
+    /// suspect a TM or backup that is alive. The network stays reliable.
+    pub false_suspicion: bool,
     pub bug: Bug,
 }
 
@@ -814,7 +905,8 @@ impl Default for ThreePhaseCfg {
         ThreePhaseCfg {
             rms: 2,
             coordinator_crashes: 1,
-            lossy: false,
+            partition: false,
+            false_suspicion: false,
             bug: Bug::None,
         }
     }
@@ -827,7 +919,8 @@ impl Config for ThreePhaseCfg {
         ThreePhaseCfg {
             rms: params["rms"] as usize,
             coordinator_crashes: params["coordinator_crashes"] as usize,
-            lossy: params["lossy"] == 1,
+            partition: params["partition"] == 1,
+            false_suspicion: params["false_suspicion"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -903,25 +996,20 @@ impl Runnable for ThreePhaseCfg {
             rms: ids[1..].to_vec(),
             bug: self.bug,
             may_crash: self.coordinator_crashes > 0,
-            lossy: self.lossy,
+            partition: self.partition,
+            suspicion: self.false_suspicion,
         };
-        let (bug, is_lossy) = (self.bug, self.lossy);
+        let (bug, suspicion) = (self.bug, self.false_suspicion);
         let rms = (1..=self.rms).map(|rm| ThreePhaseActor::Rm {
             rm,
             ids: ids.to_vec(),
             bug,
-            lossy: is_lossy,
+            suspicion,
         });
-        let lossy = if self.lossy {
-            LossyNetwork::Yes
-        } else {
-            LossyNetwork::No
-        };
         ActorModel::new(self, ())
             .actor(tm)
             .actors(rms)
             .init_network(Network::new_unordered_nonduplicating([]))
-            .lossy_network(lossy)
             .property(Expectation::Always, "agreement", agreement)
             .property(Expectation::Always, "commit validity", commit_validity)
             .property(Expectation::Eventually, "termination", termination)
@@ -938,7 +1026,7 @@ impl Runnable for ThreePhaseCfg {
 pub static PROTOCOL: Protocol = Protocol {
     name: "three-phase-commit",
     section: "Distributed consensus and time",
-    summary: "Two-phase commit plus a pre-commit phase and a termination protocol: non-blocking under crash-stop, unsafe under message loss",
+    summary: "Two-phase commit plus a pre-commit phase and a termination protocol: non-blocking under crash-stop, unsafe under a partition or early timeouts",
     citations: &[
         "Skeen, Nonblocking Commit Protocols (SIGMOD 1981), §3-5",
         "Bernstein, Hadzilacos & Goodman, Concurrency Control and Recovery in Database Systems (1987), §7.2 and §7.5",
@@ -959,8 +1047,15 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 1,
         },
         ParamSpec {
-            name: "lossy",
-            doc: "1: the network may lose messages, and sites detect failures by timeouts",
+            name: "partition",
+            doc: "1: the network may cut the TM off from every RM for good; timeouts stay accurate (synchronous)",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+        ParamSpec {
+            name: "false_suspicion",
+            doc: "1: timeouts may fire early (asynchronous): sites may suspect a live TM or backup; links stay reliable",
             default: 0,
             min: 0,
             max: 1,
@@ -1006,8 +1101,11 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         VariantSpec {
             name: "no-precommit",
-            doc: "the TM commits as soon as every RM voted yes: 2PC with 3PC's termination protocol",
-            expect: &[("agreement", Verdict::Violated)],
+            doc: "the TM commits as soon as every RM voted yes: 2PC with 3PC's termination protocol, which then can never commit after the crash (no RM is ever committable)",
+            expect: &[
+                ("agreement", Verdict::Violated),
+                ("committed after a crash", Verdict::NoExample),
+            ],
         },
         VariantSpec {
             name: "commit-when-uncertain",
@@ -1015,18 +1113,30 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[("agreement", Verdict::Violated)],
         },
     ],
-    scenarios: &[ScenarioSpec {
-        name: "message-loss",
-        doc: "the network may lose messages, so sites must detect failures by timeouts, which cannot tell a lost or late message from a crash (a partition looks like crashes): the TM commits on a timeout while an RM that timed out on a live TM runs the termination protocol and aborts, atomicity VIOLATED, the known flaw of 3PC; a lost message can also leave the backup waiting forever (termination VIOLATED)",
-        variant: crate::registry::CORRECT,
-        params: &[("lossy", 1), ("coordinator_crashes", 0)],
-        fairness: None,
-        expect: &[
-            ("agreement", Verdict::Violated),
-            ("termination", Verdict::Violated),
-            ("committed after a crash", Verdict::NoExample),
-        ],
-    }],
+    scenarios: &[
+        ScenarioSpec {
+            name: "partition",
+            doc: "the network may cut the TM off from the RMs for good, and nothing else goes wrong: timeouts are accurate (a synchronous network), so the RMs take the partition for a crash and the backup aborts on two uncertain states, while the TM, alive, times out on the lost acks and commits: atomicity VIOLATED, the known flaw of 3PC; every counterexample contains the partition step",
+            variant: crate::registry::CORRECT,
+            params: &[("partition", 1), ("coordinator_crashes", 0)],
+            fairness: None,
+            expect: &[
+                ("agreement", Verdict::Violated),
+                ("committed after a crash", Verdict::NoExample),
+            ],
+        },
+        ScenarioSpec {
+            name: "false-suspicion",
+            doc: "links are reliable and nothing fails, but timeouts may fire early (an asynchronous network): the TM commits on a timeout while an RM that suspected the live TM runs the termination protocol and aborts, atomicity VIOLATED: 3PC needs accurate failure detection",
+            variant: crate::registry::CORRECT,
+            params: &[("false_suspicion", 1), ("coordinator_crashes", 0)],
+            fairness: None,
+            expect: &[
+                ("agreement", Verdict::Violated),
+                ("committed after a crash", Verdict::NoExample),
+            ],
+        },
+    ],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<ThreePhaseCfg>,
     explore: crate::registry::explore_config::<ThreePhaseCfg>,
@@ -1061,5 +1171,77 @@ mod tests {
         assert_eq!(rule(&[PreCommitted, Prepared]), Committed);
         assert_eq!(rule(&[Prepared, Prepared]), Aborted);
         assert_eq!(rule(&[Working, Prepared]), Aborted);
+    }
+
+    fn check(params: &[(&'static str, i64)]) -> checker::CheckSummary {
+        let mut p = PROTOCOL.default_params();
+        p.extend(params.iter().copied());
+        crate::registry::check_config::<ThreePhaseCfg>(
+            crate::registry::CORRECT,
+            &p,
+            &checker::CheckOptions::default(),
+            &mut |_| {},
+        )
+    }
+
+    fn agreement_counterexample(s: &checker::CheckSummary) -> Option<&checker::Counterexample> {
+        s.property("agreement")
+            .and_then(|r| r.counterexample.as_ref())
+    }
+
+    /// The partition is what breaks atomicity: the same configuration
+    /// without it keeps agreement (timeouts are accurate), and with it the
+    /// shortest violation cuts the TM off, the backup aborts on two
+    /// uncertain states and the TM, alive, commits on its ack timeout.
+    #[test]
+    fn every_agreement_violation_needs_the_partition() {
+        let without = check(&[("coordinator_crashes", 0), ("partition", 0)]);
+        assert!(agreement_counterexample(&without).is_none());
+        let with = check(&[("coordinator_crashes", 0), ("partition", 1)]);
+        let ce = agreement_counterexample(&with).expect("agreement violated");
+        assert!(
+            ce.steps
+                .iter()
+                .any(|s| s.kind == checker::StepKind::Random && s.label.contains("Partition")),
+            "{ce:#?}"
+        );
+        assert!(ce.final_states[0].contains("Committed"), "{ce:#?}");
+        assert!(
+            ce.final_states.iter().any(|s| s.contains("Aborted")),
+            "{ce:#?}"
+        );
+    }
+
+    /// The real lesson: on a reliable network where nothing fails, a
+    /// timeout that fires early is enough to break agreement.
+    #[test]
+    fn early_timeouts_break_agreement_with_no_fault_at_all() {
+        let s = check(&[("coordinator_crashes", 0), ("false_suspicion", 1)]);
+        let ce = agreement_counterexample(&s).expect("agreement violated");
+        assert!(
+            ce.steps.iter().all(|s| matches!(
+                s.kind,
+                checker::StepKind::Deliver | checker::StepKind::Timeout
+            )),
+            "{ce:#?}"
+        );
+    }
+
+    /// Neither scenario blocks: the RMs always decide (3PC is non-blocking
+    /// even when it is wrong); a termination failure would be the model's.
+    #[test]
+    fn no_scenario_blocks() {
+        for params in [
+            &[("coordinator_crashes", 0), ("partition", 1)][..],
+            &[("coordinator_crashes", 0), ("false_suspicion", 1)][..],
+            &[][..],
+        ] {
+            let s = check(params);
+            assert_eq!(
+                s.property("termination").map(|r| r.verdict),
+                Some(Verdict::Holds),
+                "{params:?}"
+            );
+        }
     }
 }
