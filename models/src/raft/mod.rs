@@ -8,37 +8,83 @@
 //! server applies its committed prefix to its state machine.
 //!
 //! Fault model: FIFO links between servers (as etcd's TCP streams), no loss,
-//! each message delivered once; timeouts fire at any time (the checker knows
-//! no clocks), but by default only servers 0 and 1 stand for election, taking
-//! turns (`rotate`: one candidate per term, Figure 8's schedule); up to `crashes`
-//! servers down at once, each restarting from exactly Figure 2's persistent
-//! state (`current_term`, `voted_for`, `log[]`, kept in Stateright's
-//! `Storage` and saved before any reply that depends on them). Each server
-//! has a co-located client: a new leader appends its client's command (in
-//! place of §8's no-op entry) while its log is shorter than `max_log`; a
-//! server starts no election beyond term `max_term`. Both are bounds on the
-//! workload, not cuts: beyond them the actions are simply disabled, so the
-//! search is complete.
+//! each message delivered once; up to `crashes` servers down at once, each
+//! restarting from exactly Figure 2's persistent state (`current_term`,
+//! `voted_for`, `log[]`, kept in Stateright's `Storage` and saved before any
+//! message that depends on them). Timeouts fire at any time (the checker
+//! knows no clocks). Each server has a co-located client: a new leader
+//! appends its client's command (in place of §8's no-op entry) while its log
+//! is shorter than `max_log`, so a leader appends at most one entry per term
+//! and Leader Append-Only is exercised for that one entry.
 //!
-//! What the checker shows: Figure 3's five properties hold. Each bug variant
-//! breaks the rule it names: `vote-without-log-check` (§5.4.1) Leader
-//! Completeness, `keep-conflicting-entries` (§5.3) Log Matching, both at the
-//! defaults; `forget-voted-for` (Figure 2's persistent state) Election
-//! Safety in scenario `double-vote` (two candidates in one term and a crash).
+//! Bounds and cuts. `max_term` and `max_log` bound the workload: beyond them
+//! the actions are disabled. Two more parameters cut the *timing*, which
+//! safety must survive in full: only the first `candidates` servers ever time
+//! out (2 of 3 by default), and only terms `1..=contested` are open to every
+//! candidate, later terms going to one candidate each in turn (as if its
+//! randomised timeout always fired first). The default, `contested = max_term
+//! = 2`, is every timing of two candidates over two terms (split votes, a
+//! vote refused because it went to the rival, a candidate stepping down for
+//! the leader of its term); the scenarios with `contested = 0` follow Figure
+//! 8's schedule only (S1, S5, S1, S5 of the figure), and their verdicts hold
+//! for that schedule. With `contested = max_term = 3` the search passes a
+//! million states.
 //!
-//! Not here yet: Figure 8's bug (committing an earlier term's entry by
-//! counting replicas). On three servers it needs four terms (below), and at
-//! `max_term = 4` the search does not finish in five minutes.
+//! A leader tells every follower a new commit index at once: Figure 2's
+//! idle-period heartbeat, sent when it carries news. A periodic heartbeat
+//! that repeats an acknowledged request changes nothing on a network that
+//! loses nothing, and in the checker heartbeats cannot hold off a timeout.
 //!
-//! Figure 8 with three servers: S0 leads term 1 and
-//! appends `1a`; S1 leads term 2 (S2's vote) and appends `2b`; S0 leads term
-//! 3 (S2's vote) and copies `1a` to S2. That is a majority, but `1a` is from
-//! an older term: a correct leader waits for an entry of term 3 (§5.4.2); the
-//! buggy one counts replicas and commits `1a`. S1 then wins term 4 (S2's
-//! vote: its last term 2 beats `1a`'s 1), overwrites `1a` on S2 with `2b`, and
-//! commits that: two different entries committed at index 1. This is the
-//! paper's (a)-(d) with S1-S5 of the figure played by three servers: S0 is
-//! the figure's S1, S1 its S5, S2 stands for S2 and S3.
+//! The properties read history variables ([`Ghost`], saved with the
+//! persistent state so a crash keeps them): what each server ever applied,
+//! which entries each leader committed in its term, and each leader's log at
+//! election. So State Machine Safety covers every entry ever applied, and
+//! Leader Completeness every pair of a commit and a later term's election,
+//! whichever happened first, as Figure 3 states them.
+//!
+//! What the checker shows: Figure 3's five properties hold at the default
+//! and in scenario `restart` (a server restarts holding committed entries).
+//! Each bug variant breaks the rule it names: `vote-without-log-check`
+//! (§5.4.1) Leader Completeness (9 steps) at the default;
+//! `keep-conflicting-entries` (§5.3) State Machine Safety at the default and
+//! Log Matching in scenario `three-terms`; `forget-voted-for` (Figure 2's
+//! persistent state) Election Safety in scenario `double-vote` (it is inert
+//! without a crash); `commit-by-counting-replicas` (§5.4.2) State Machine
+//! Safety and Leader Completeness in scenario `figure-8`.
+//!
+//! Figure 8 on three servers, beside the scenario's counterexample (40
+//! steps; S1..S5 are the figure's servers, S2 and S3 played by server 2):
+//!
+//! | Figure 8 | the checker's run |
+//! |---|---|
+//! | (a) S1 leads term 2 and appends an entry, copied to S2 only | server 0 leads term 1 (server 1's vote), appends `1a`; its AppendEntries arrive after both followers moved on, and are refused |
+//! | (b) S1 crashes; S5 leads term 3 (votes of S3, S4, itself), appends an entry | server 1 leads term 2 (server 2's vote: its log is as empty as server 1's) and appends `2b`, stored on server 1 alone |
+//! | (c) S5 crashes; S1 leads term 4 and copies its term-2 entry to S3: a majority | server 0 leads term 3 (server 2's vote), its log full, and copies `1a` to server 2. `1a` is on a majority but of term 1: the correct leader waits for an entry of term 3 (§5.4.2); the buggy one counts replicas, commits `1a` and applies it (step 26), and server 2 applies it too |
+//! | (d) S1 crashes; S5 is elected (votes of S2, S3, S4) and overwrites the entry everywhere | server 1 times out into term 4 and wins server 0's vote (its last term 2 beats `1a`'s 1), then overwrites `1a` on server 0 with `2b` and, counting replicas again, commits and applies `2b` at index 1 (step 40). State Machine Safety is violated: `1a` and `2b` both applied at index 1. Leader Completeness fails earlier (35 steps): `1a`, committed in term 3, is not in the log of term 4's leader |
+//!
+//! The term-4 commit uses the same bug only because the log bound leaves
+//! server 1 no entry of its own term; with one, its correct commit would
+//! overwrite `1a` just the same, as in the figure's (d). The figure's crashes
+//! are played by timeouts (a deposed leader in the checker steps down
+//! rather than crashing), and the scenario bounds the messages in flight at
+//! four (a TLC-style constraint; the complete search at these bounds is 1.6
+//! million states, about 9 minutes here), so the verdicts that need the cut
+//! states are `inconclusive`, never "holds".
+//!
+//! Why real Raft randomises election timeouts (§5.2): with two candidates in
+//! one term each votes for itself and the third vote decides; if it, too,
+//! goes nowhere before both time out, both start the next term together and
+//! the vote can split again, forever. Nothing in the protocol breaks the
+//! tie; random timeouts make it likely that one server times out well before
+//! the other and wins before the other wakes up, and an election timeout much
+//! longer than a round trip (§5.6, broadcastTime ≪ electionTimeout) lets its
+//! votes arrive in time. The checker has no clocks, so that argument is not
+//! checked here.
+//!
+//! Not here yet: the liveness properties (with fair delivery and no crashes
+//! a leader is eventually elected and a client command committed), the
+//! split-vote lasso under a term view, the refinement to an abstract
+//! replicated log, and the real UDP run.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -136,6 +182,30 @@ pub struct RaftStorage {
     pub current_term: Term,
     pub voted_for: Option<Id>,
     pub log: Vec<LogEntry>,
+    /// Not Figure 2's: the history variables the properties read, saved
+    /// with the rest so that a crash does not erase them (see [`Ghost`]).
+    pub ghost: Ghost,
+}
+
+/// History variables, as in TLA+ specifications: what a server has done so
+/// far, recorded for Figure 3's properties and never read by the protocol.
+/// They live beside the persistent state so that a crash, which erases
+/// the state machine and the commit index, keeps the record of what was
+/// committed and applied ("no other server will ever apply a different
+/// log entry", Figure 3, is a claim about all time).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Ghost {
+    /// Every `(index, entry)` this server has ever applied to its state
+    /// machine.
+    pub applied: BTreeSet<(Index, LogEntry)>,
+    /// `(index, entry, term)`: as leader of `term` this server moved its
+    /// commit index past `index`, where its log held `entry`: the entry was
+    /// committed in `term` (or before).
+    pub committed: BTreeSet<(Index, LogEntry, Term)>,
+    /// `(term, log)`: this server was elected leader of `term` holding
+    /// `log`. A leader only appends, so its log at election is what
+    /// Leader Completeness is strongest about.
+    pub elected: BTreeSet<(Term, Vec<LogEntry>)>,
 }
 
 /// Follower, candidate or leader (§5.1, Figure 4), with the volatile state
@@ -172,10 +242,13 @@ pub struct RaftState {
     /// "Index of highest log entry applied to state machine."
     pub last_applied: Index,
     /// The state machine: the entries applied to it, in order (a replicated
-    /// log's state machine is the sequence of its commands), each with the
-    /// term in which this server learned it was committed. Volatile like
+    /// log's state machine is the sequence of its commands). Volatile like
     /// the rest: a restarted server replays its log as entries commit again.
-    pub state_machine: Vec<(LogEntry, Term)>,
+    pub state_machine: Vec<LogEntry>,
+
+    /// History variables (not Figure 2's), restored from storage on
+    /// restart; see [`Ghost`].
+    pub ghost: Ghost,
 
     /// Follower, candidate or leader, with the role's volatile state.
     pub role: Role,
@@ -203,8 +276,7 @@ impl std::fmt::Debug for RaftState {
             set.push(format!("commit_index {}", self.commit_index));
         }
         if !self.state_machine.is_empty() {
-            let applied: Vec<LogEntry> = self.state_machine.iter().map(|(e, _)| *e).collect();
-            set.push(format!("applied {applied:?}"));
+            set.push(format!("applied {:?}", self.state_machine));
         }
         write!(f, "{{{}}}", set.join(", "))
     }
@@ -250,6 +322,10 @@ pub enum Bug {
     /// `voted_for` is kept in memory only, so a server that crashes and
     /// restarts may vote twice in one term. Must violate "election safety".
     ForgetVotedFor,
+    /// The leader commits any entry stored on a majority, whatever its
+    /// term, instead of only entries of its own term (§5.4.2, Figure 8).
+    /// Must violate "state machine safety".
+    CommitByCountingReplicas,
 }
 
 impl crate::registry::BugVariant for Bug {
@@ -258,6 +334,7 @@ impl crate::registry::BugVariant for Bug {
         Bug::VoteWithoutLogCheck,
         Bug::KeepConflictingEntries,
         Bug::ForgetVotedFor,
+        Bug::CommitByCountingReplicas,
     ];
 
     fn name(self) -> &'static str {
@@ -266,6 +343,7 @@ impl crate::registry::BugVariant for Bug {
             Bug::VoteWithoutLogCheck => "vote-without-log-check",
             Bug::KeepConflictingEntries => "keep-conflicting-entries",
             Bug::ForgetVotedFor => "forget-voted-for",
+            Bug::CommitByCountingReplicas => "commit-by-counting-replicas",
         }
     }
 }
@@ -285,9 +363,11 @@ pub struct RaftActor {
     /// Whether this server's election timeout ever fires (see
     /// [`RaftCfg::candidates`]).
     pub may_campaign: bool,
-    /// The candidates take turns (see [`RaftCfg::rotate`]): the number of
-    /// candidates, or 0.
-    pub rotate: usize,
+    /// How many servers stand for election (see [`RaftCfg::candidates`]).
+    pub candidates: usize,
+    /// Terms up to this one are open to every candidate; later ones rotate
+    /// (see [`RaftCfg::contested`]).
+    pub contested: Term,
 }
 
 impl RaftActor {
@@ -299,6 +379,7 @@ impl RaftActor {
             // The bug: the vote never reaches the disk.
             voted_for: s.voted_for.filter(|_| self.bug != Bug::ForgetVotedFor),
             log: s.log.clone(),
+            ghost: s.ghost.clone(),
         });
     }
 
@@ -341,10 +422,17 @@ impl RaftActor {
         let committable = (s.commit_index + 1..=s.last_log_index()).rev().find(|&n| {
             // The leader itself holds every entry of its log.
             let replicas = 1 + match_index.values().filter(|&&m| m >= n).count();
-            replicas >= quorum && s.term_at(n) == s.current_term
+            // The bug: any entry on a majority, whatever its term.
+            let own_term =
+                s.term_at(n) == s.current_term || self.bug == Bug::CommitByCountingReplicas;
+            replicas >= quorum && own_term
         });
         match committable {
             Some(n) => {
+                for index in s.commit_index + 1..=n {
+                    let entry = s.log[index - 1];
+                    s.ghost.committed.insert((index, entry, s.current_term));
+                }
                 s.commit_index = n;
                 apply(s);
                 true
@@ -374,7 +462,7 @@ impl RaftActor {
 
     /// Whether this server's timeout may start the election of `term`.
     fn stands_in(&self, term: Term) -> bool {
-        self.rotate == 0 || (term as usize - 1) % self.rotate == self.index
+        term <= self.contested || (term as usize - 1) % self.candidates == self.index
     }
 
     fn can_accept_command(&self, s: &RaftState) -> bool {
@@ -388,7 +476,8 @@ fn apply(s: &mut RaftState) {
     while s.last_applied < s.commit_index {
         s.last_applied += 1;
         let entry = s.log[s.last_applied - 1];
-        s.state_machine.push((entry, s.current_term));
+        s.state_machine.push(entry);
+        s.ghost.applied.insert((s.last_applied, entry));
     }
 }
 
@@ -419,6 +508,7 @@ impl Actor for RaftActor {
             commit_index: 0,
             last_applied: 0,
             state_machine: Vec::new(),
+            ghost: stored.ghost,
             role: Role::Follower,
         }
     }
@@ -495,6 +585,8 @@ impl Actor for RaftActor {
                     match_index: self.peers(id).map(|j| (j, 0)).collect(),
                 };
                 o.cancel_timer(RaftTimer::ElectionTimeout);
+                let elected = (s.current_term, s.log.clone());
+                s.ghost.elected.insert(elected);
                 // "Each leader commit[s] a blank no-op entry into the log at
                 // the start of its term" (§8); here the entry carries its
                 // client's command, if the log has room.
@@ -504,8 +596,8 @@ impl Actor for RaftActor {
                         command: self.command(),
                     };
                     s.log.push(entry);
-                    self.save(s, o);
                 }
+                self.save(s, o);
                 for j in self.peers(id) {
                     self.append_entries(s, j, o);
                 }
@@ -569,7 +661,6 @@ impl Actor for RaftActor {
                     }
                     s.log.push(*entry);
                 }
-                self.save(s, o);
                 // 5: "If leaderCommit > commitIndex, set commitIndex =
                 // min(leaderCommit, index of last new entry)."
                 let last_new = prev_log_index + entries.len();
@@ -577,6 +668,7 @@ impl Actor for RaftActor {
                     s.commit_index = s.commit_index.max(leader_commit.min(last_new));
                     apply(s);
                 }
+                self.save(s, o);
                 let (success, match_index) = (true, last_new);
                 o.send(
                     src,
@@ -589,8 +681,10 @@ impl Actor for RaftActor {
             }
             // Leader: "If successful: update nextIndex and matchIndex for
             // follower (§5.3)", then commit what a majority holds. The
-            // follower gets what it still lacks, or the new commit index
-            // (the others learn it with their next request).
+            // follower gets what it still lacks; a new commit index goes to
+            // every follower at once (the heartbeat of Figure 2's "repeat
+            // during idle periods", sent when it has news: see the module
+            // doc).
             RaftMsg::AppendEntriesReply {
                 term,
                 success: true,
@@ -609,8 +703,12 @@ impl Actor for RaftActor {
                 match_index.insert(src, matched);
                 let next = next_index[&src].max(matched + 1);
                 next_index.insert(src, next);
-                let committed = self.advance_commit_index(s);
-                if committed || next <= s.last_log_index() {
+                if self.advance_commit_index(s) {
+                    self.save(s, o);
+                    for j in self.peers(id) {
+                        self.append_entries(s, j, o);
+                    }
+                } else if next <= s.last_log_index() {
                     self.append_entries(s, src, o);
                 }
             }
@@ -697,8 +795,9 @@ pub struct RaftHistory {
     /// sends AppendEntries, and it sends them the moment it is elected.
     pub leaders: BTreeSet<(Term, Id)>,
     /// Every entry a leader ever shipped in AppendEntries, as `(leader's
-    /// term, index, entry)`: what "Leader Append-Only" is checked against.
-    pub shipped: BTreeSet<(Term, Index, LogEntry)>,
+    /// term, leader, index, entry)`: what "Leader Append-Only" is checked
+    /// against.
+    pub shipped: BTreeSet<(Term, Id, Index, LogEntry)>,
 }
 
 fn record_out(_: &RaftCfg, history: &RaftHistory, env: Envelope<&RaftMsg>) -> Option<RaftHistory> {
@@ -714,41 +813,35 @@ fn record_out(_: &RaftCfg, history: &RaftHistory, env: Envelope<&RaftMsg>) -> Op
     let mut h = history.clone();
     h.leaders.insert((*term, env.src));
     for (k, e) in entries.iter().enumerate() {
-        h.shipped.insert((*term, prev_log_index + 1 + k, *e));
+        h.shipped
+            .insert((*term, env.src, prev_log_index + 1 + k, *e));
     }
     Some(h)
 }
 
 type State = stateright::actor::ActorModelState<RaftActor, RaftHistory>;
 
+/// The servers that are up (a crashed server's last state lingers in the
+/// checker's state until it restarts).
 fn servers(state: &State) -> impl Iterator<Item = &RaftState> {
-    state.actor_states.iter().map(|s| &**s)
+    state
+        .actor_states
+        .iter()
+        .zip(&state.crashed)
+        .filter(|(_, crashed)| !**crashed)
+        .map(|(s, _)| &**s)
 }
 
-/// Every entry some state machine has applied, with its index: the
-/// committed entries.
+/// Every server's history variables, up or down: saved in the step that
+/// changes them, so a crash keeps them.
+fn ghosts(state: &State) -> impl Iterator<Item = &Ghost> {
+    state.actor_storages.iter().flatten().map(|s| &s.ghost)
+}
+
+/// Every `(index, entry)` any state machine has ever applied.
 fn applied(state: &State) -> BTreeSet<(Index, LogEntry)> {
-    servers(state)
-        .flat_map(|s| {
-            s.state_machine
-                .iter()
-                .enumerate()
-                .map(|(k, (e, _))| (k + 1, *e))
-        })
-        .collect()
-}
-
-/// The committed entries with the term in which they were known committed:
-/// the term of the leader whose commit index (its own, or sent in
-/// AppendEntries) covered them when they were applied.
-fn committed_in(state: &State) -> BTreeSet<(Index, LogEntry, Term)> {
-    servers(state)
-        .flat_map(|s| {
-            s.state_machine
-                .iter()
-                .enumerate()
-                .map(|(k, (e, t))| (k + 1, *e, *t))
-        })
+    ghosts(state)
+        .flat_map(|g| g.applied.iter().copied())
         .collect()
 }
 
@@ -762,26 +855,29 @@ fn election_safety(_: &RaftModel, state: &State) -> bool {
 }
 
 /// Leader Append-Only: "a leader never overwrites or deletes entries in its
-/// log; it only appends new entries. §5.3" (Figure 3): a leader's log still
-/// holds every entry it has sent out during its term.
+/// log; it only appends new entries. §5.3" (Figure 3): a sitting leader's
+/// log still begins with its log at election and still holds every entry
+/// it has sent out during its term.
 fn leader_append_only(_: &RaftModel, state: &State) -> bool {
-    servers(state).filter(|s| s.is_leader()).all(|s| {
-        state
-            .history
-            .shipped
-            .range(
-                (
-                    s.current_term,
-                    0,
-                    LogEntry {
-                        term: 0,
-                        command: '\0',
-                    },
-                )..,
-            )
-            .take_while(|(t, _, _)| *t == s.current_term)
-            .all(|(_, index, e)| s.log.get(index - 1) == Some(e))
-    })
+    let ids = state.actor_states.iter().zip(&state.crashed).enumerate();
+    let up = ids.filter(|(_, (_, crashed))| !**crashed);
+    up.map(|(i, (s, _))| (Id::from(i), &**s))
+        .filter(|(_, s)| s.is_leader())
+        .all(|(id, s)| {
+            let at_election = s
+                .ghost
+                .elected
+                .iter()
+                .filter(|(t, _)| *t == s.current_term)
+                .all(|(_, log)| s.log.starts_with(log));
+            let shipped = state
+                .history
+                .shipped
+                .iter()
+                .filter(|(t, leader, _, _)| *t == s.current_term && *leader == id)
+                .all(|(_, _, index, e)| s.log.get(index - 1) == Some(e));
+            at_election && shipped
+        })
 }
 
 /// Log Matching: "if two logs contain an entry with the same index and term,
@@ -800,26 +896,32 @@ fn log_matching(_: &RaftModel, state: &State) -> bool {
 
 /// Leader Completeness: "if a log entry is committed in a given term, then
 /// that entry will be present in the logs of the leaders for all
-/// higher-numbered terms. §5.4" (Figure 3). Committed in term `t`: applied
-/// by some state machine on the word of the leader of `t` (which commits it
-/// no later than that). Checked for every leader of a term above `t`.
+/// higher-numbered terms. §5.4" (Figure 3). Committed in term `t`: the
+/// leader of `t` moved its commit index past it. Checked against every
+/// leader ever elected in a higher term, by its log at election (its log
+/// only grows from there: Leader Append-Only), whichever of the two
+/// happened first.
 fn leader_completeness(_: &RaftModel, state: &State) -> bool {
-    let committed = committed_in(state);
-    servers(state).filter(|s| s.is_leader()).all(|l| {
-        committed
+    let committed: BTreeSet<&(Index, LogEntry, Term)> =
+        ghosts(state).flat_map(|g| &g.committed).collect();
+    let elected: BTreeSet<&(Term, Vec<LogEntry>)> =
+        ghosts(state).flat_map(|g| &g.elected).collect();
+    committed.iter().all(|(index, e, t)| {
+        elected
             .iter()
-            .filter(|(_, _, t)| *t < l.current_term)
-            .all(|(index, e, _)| l.log.get(index - 1) == Some(e))
+            .filter(|(leader_term, _)| leader_term > t)
+            .all(|(_, log)| log.get(index - 1) == Some(e))
     })
 }
 
 /// State Machine Safety: "if a server has applied a log entry at a given
 /// index to its state machine, no other server will ever apply a different
-/// log entry for the same index. §5.4.3" (Figure 3).
+/// log entry for the same index. §5.4.3" (Figure 3): over everything any
+/// server has applied so far, before a crash or after.
 fn state_machine_safety(_: &RaftModel, state: &State) -> bool {
-    let committed = applied(state);
-    let indices: BTreeSet<Index> = committed.iter().map(|(i, _)| *i).collect();
-    indices.len() == committed.len()
+    let applied = applied(state);
+    let indices: BTreeSet<Index> = applied.iter().map(|(i, _)| *i).collect();
+    indices.len() == applied.len()
 }
 
 /// Reachability: a leader is elected (§5.2).
@@ -827,9 +929,20 @@ fn leader_elected(_: &RaftModel, state: &State) -> bool {
     !state.history.leaders.is_empty()
 }
 
+/// Reachability: two candidates stand in the same term at once, so a vote
+/// may be refused because it went to the other (§5.2), and the vote may
+/// split: what makes "election safety" more than a schedule.
+fn contested_election(_: &RaftModel, state: &State) -> bool {
+    let candidates: Vec<Term> = servers(state)
+        .filter(|s| matches!(s.role, Role::Candidate { .. }))
+        .map(|s| s.current_term)
+        .collect();
+    (1..candidates.len()).any(|k| candidates[..k].contains(&candidates[k]))
+}
+
 /// Reachability: an entry is committed and applied (§5.3).
 fn entry_committed(_: &RaftModel, state: &State) -> bool {
-    servers(state).any(|s| !s.state_machine.is_empty())
+    !applied(state).is_empty()
 }
 
 /// Reachability: a leader is replaced and its successor commits an entry
@@ -839,6 +952,13 @@ fn successor_commits(_: &RaftModel, state: &State) -> bool {
     applied(state)
         .iter()
         .any(|(_, e)| first.is_some_and(|t| e.term > t))
+}
+
+/// Reachability: a server that had applied entries crashed and restarted
+/// from its storage: its state machine is gone, its log (with those
+/// committed entries) is back (Figure 2's persistent state at work).
+fn restart_with_log(_: &RaftModel, state: &State) -> bool {
+    servers(state).any(|s| s.ghost.applied.len() > s.state_machine.len() && !s.log.is_empty())
 }
 
 // Configuration.
@@ -859,11 +979,18 @@ pub struct RaftCfg {
     /// they stay followers. Every run with only these candidates is
     /// explored; with `candidates = servers`, every run.
     pub candidates: usize,
-    /// The candidates take turns: server `(t - 1) mod candidates` alone
-    /// times out into term `t`, as if its randomised timeout always expired
-    /// first (§5.2). No split votes and one candidate per term; with two
-    /// candidates, exactly Figure 8's schedule (S1, S5, S1, S5).
-    pub rotate: bool,
+    /// Terms `1..=contested` are open to every candidate (two may stand in
+    /// one term, votes may split); in each later term `t` the candidates
+    /// take turns: server `(t - 1) mod candidates` alone times out into it,
+    /// as if its randomised timeout always expired first (§5.2). With
+    /// `contested = 0` and two candidates, exactly Figure 8's schedule (S1,
+    /// S5, S1, S5); with `contested >= max_term`, every timing.
+    pub contested: Term,
+    /// At most this many messages in flight (0: no bound): a state
+    /// constraint, as TLC's `CONSTRAINT`, that only scenario `figure-8`
+    /// uses. States beyond it are cut off, so a verdict that needs them is
+    /// `inconclusive`, never "holds".
+    pub max_in_flight: usize,
     pub bug: Bug,
 }
 
@@ -871,11 +998,12 @@ impl Default for RaftCfg {
     fn default() -> Self {
         RaftCfg {
             servers: 3,
-            max_term: 3,
+            max_term: 2,
             max_log: 2,
             crashes: 0,
             candidates: 2,
-            rotate: true,
+            contested: 2,
+            max_in_flight: 0,
             bug: Bug::None,
         }
     }
@@ -891,13 +1019,23 @@ impl Config for RaftCfg {
             max_log: params["max_log"] as usize,
             crashes: params["crashes"] as usize,
             candidates: (params["candidates"] as usize).min(params["servers"] as usize),
-            rotate: params["rotate"] == 1,
+            contested: params["contested"] as Term,
+            max_in_flight: params["max_in_flight"] as usize,
             bug: crate::registry::bug(variant),
         }
     }
 
     fn into_model(self) -> RaftModel {
         crate::runner::indexed(self)
+    }
+
+    /// The in-flight bound, if set, is the model's boundary.
+    fn analyses(model: &RaftModel) -> checker::Analyses<RaftModel> {
+        let bound = model.cfg.max_in_flight;
+        checker::Analyses {
+            boundary: (bound > 0).then(|| format!("at most {bound} messages in flight")),
+            ..checker::Analyses::none()
+        }
     }
 }
 
@@ -935,7 +1073,7 @@ impl Runnable for RaftCfg {
         let servers: Vec<Id> = ids[..self.servers].to_vec();
         let (bug, max_term, max_log) = (self.bug, self.max_term, self.max_log);
         let candidates = self.candidates;
-        let rotate = if self.rotate { candidates } else { 0 };
+        let contested = self.contested;
         let actors = (0..self.servers).map(|index| RaftActor {
             index,
             servers: servers.clone(),
@@ -943,7 +1081,8 @@ impl Runnable for RaftCfg {
             max_term,
             max_log,
             may_campaign: index < candidates,
-            rotate,
+            candidates,
+            contested,
         });
         let max_crashes = self.crashes;
         ActorModel::new(self, RaftHistory::default())
@@ -955,6 +1094,9 @@ impl Runnable for RaftCfg {
             // alone grows past 450,000 states.
             .init_network(Network::new_ordered([]))
             .max_crashes(max_crashes)
+            .within_boundary(|cfg, state| {
+                cfg.max_in_flight == 0 || state.network.len() <= cfg.max_in_flight
+            })
             .property(Expectation::Always, "election safety", election_safety)
             .property(
                 Expectation::Always,
@@ -973,12 +1115,18 @@ impl Runnable for RaftCfg {
                 state_machine_safety,
             )
             .property(Expectation::Sometimes, "leader elected", leader_elected)
+            .property(
+                Expectation::Sometimes,
+                "contested election",
+                contested_election,
+            )
             .property(Expectation::Sometimes, "entry committed", entry_committed)
             .property(
                 Expectation::Sometimes,
                 "successor commits",
                 successor_commits,
             )
+            .property(Expectation::Sometimes, "restart with log", restart_with_log)
             .record_msg_out(record_out)
     }
 }
@@ -1001,7 +1149,7 @@ pub static PROTOCOL: Protocol = Protocol {
         ParamSpec {
             name: "max_term",
             doc: "the highest term an election may start",
-            default: 3,
+            default: 2,
             min: 1,
             max: 6,
         },
@@ -1020,11 +1168,18 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 5,
         },
         ParamSpec {
-            name: "rotate",
-            doc: "1: the candidates take turns, one per term (Figure 8's schedule); 0: any candidate may time out at any time",
-            default: 1,
+            name: "contested",
+            doc: "terms up to this one are open to every candidate (split votes); later terms rotate among the candidates, one each (Figure 8's schedule); >= max_term: every timing",
+            default: 2,
             min: 0,
-            max: 1,
+            max: 6,
+        },
+        ParamSpec {
+            name: "max_in_flight",
+            doc: "at most this many messages in flight, a state constraint (0: no bound); beyond it the search is cut off and verdicts that need it are inconclusive",
+            default: 0,
+            min: 0,
+            max: 20,
         },
         ParamSpec {
             name: "crashes",
@@ -1066,6 +1221,11 @@ pub static PROTOCOL: Protocol = Protocol {
             source: "reachability; Raft (extended) §5.2",
         },
         PropertySpec {
+            name: "contested election",
+            kind: PropertyKind::Sometimes,
+            source: "reachability; Raft (extended) §5.2 (split votes)",
+        },
+        PropertySpec {
             name: "entry committed",
             kind: PropertyKind::Sometimes,
             source: "reachability; Raft (extended) §5.3",
@@ -1075,12 +1235,19 @@ pub static PROTOCOL: Protocol = Protocol {
             kind: PropertyKind::Sometimes,
             source: "reachability; Raft (extended) §5.4.2",
         },
+        PropertySpec {
+            name: "restart with log",
+            kind: PropertyKind::Sometimes,
+            source: "reachability; Raft (extended) Figure 2 (persistent state)",
+        },
     ],
+    // The default has no crash: "restart with log" is shown in scenario
+    // restart.
     variants: &[
         VariantSpec {
             name: crate::registry::CORRECT,
             doc: "Raft's Figure 2 as published",
-            expect: &[],
+            expect: &[("restart with log", Verdict::NoExample)],
         },
         VariantSpec {
             name: "vote-without-log-check",
@@ -1088,34 +1255,83 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("leader completeness", Verdict::Violated),
                 ("state machine safety", Verdict::Violated),
+                ("restart with log", Verdict::NoExample),
             ],
         },
         VariantSpec {
             name: "keep-conflicting-entries",
-            doc: "a follower appends without deleting conflicting entries (§5.3)",
+            doc: "a follower appends without deleting conflicting entries (§5.3); two terms show two entries applied at one index, three (scenario three-terms) two logs that match at an entry and differ before it",
             expect: &[
-                ("log matching", Verdict::Violated),
-                ("leader completeness", Verdict::Violated),
                 ("state machine safety", Verdict::Violated),
+                ("restart with log", Verdict::NoExample),
             ],
         },
         VariantSpec {
             name: "forget-voted-for",
-            doc: "voted_for is not persisted, so a restarted server votes again in the same term; needs a crash and two candidates in one term, so it is caught in scenario double-vote",
-            expect: &[],
+            doc: "voted_for is not persisted, so a restarted server votes again in the same term; inert without a crash (the default has none): caught in scenario double-vote",
+            expect: &[("restart with log", Verdict::NoExample)],
+        },
+        VariantSpec {
+            name: "commit-by-counting-replicas",
+            doc: "a leader commits an entry of an earlier term once a majority stores it (§5.4.2); needs four terms: caught in scenario figure-8",
+            expect: &[("restart with log", Verdict::NoExample)],
         },
     ],
     scenarios: &[
         ScenarioSpec {
             name: "double-vote",
-            doc: "two candidates in term 1 and one crash: a server that forgot its vote votes again, and term 1 has two leaders (no entries, so nothing commits)",
+            doc: "two candidates in term 1 and one crash: a server that forgot its vote votes again, and term 1 has two leaders (no entries: with them the search is 7 times larger)",
             variant: "forget-voted-for",
-            params: &[("rotate", 0), ("max_term", 1), ("max_log", 0), ("crashes", 1)],
+            params: &[("max_term", 1), ("max_log", 0), ("crashes", 1)],
             fairness: None,
             expect: &[
                 ("election safety", Verdict::Violated),
                 ("entry committed", Verdict::NoExample),
                 ("successor commits", Verdict::NoExample),
+                ("restart with log", Verdict::NoExample),
+            ],
+        },
+        ScenarioSpec {
+            name: "restart",
+            doc: "Figure 8's schedule over two terms, one entry per log, one crash: a server restarts from its persistent state holding committed entries, and everything holds",
+            variant: crate::registry::CORRECT,
+            params: &[("contested", 0), ("max_log", 1), ("crashes", 1)],
+            fairness: None,
+            expect: &[("contested election", Verdict::NoExample)],
+        },
+        ScenarioSpec {
+            name: "three-terms",
+            doc: "Figure 8's schedule over three terms: a follower that kept 2b under 1a's successor 3a has logs [2b, 3a] and [1a, 3a], the same (index, term) over different prefixes",
+            variant: "keep-conflicting-entries",
+            params: &[("contested", 0), ("max_term", 3)],
+            fairness: None,
+            expect: &[
+                ("log matching", Verdict::Violated),
+                ("leader completeness", Verdict::Violated),
+                ("state machine safety", Verdict::Violated),
+                ("contested election", Verdict::NoExample),
+                ("restart with log", Verdict::NoExample),
+            ],
+        },
+        ScenarioSpec {
+            name: "figure-8",
+            doc: "Figure 8's schedule (two candidates taking turns, four terms, one entry per log), at most 4 messages in flight: the leader of term 3 counts 1a on a majority and commits it, the leader of term 4 overwrites it with 2b",
+            variant: "commit-by-counting-replicas",
+            params: &[
+                ("contested", 0),
+                ("max_term", 4),
+                ("max_log", 1),
+                ("max_in_flight", 4),
+            ],
+            fairness: None,
+            expect: &[
+                ("election safety", Verdict::Inconclusive),
+                ("leader append-only", Verdict::Inconclusive),
+                ("log matching", Verdict::Inconclusive),
+                ("leader completeness", Verdict::Violated),
+                ("state machine safety", Verdict::Violated),
+                ("contested election", Verdict::Inconclusive),
+                ("restart with log", Verdict::Inconclusive),
             ],
         },
     ],
