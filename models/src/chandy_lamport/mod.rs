@@ -552,6 +552,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 2,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "consistent cut",
