@@ -71,6 +71,7 @@ fn show(name: &str, json: bool) -> Result<ExitCode, Failure> {
             "summary": p.summary,
             "citations": p.citations,
             "params": p.params,
+            "param_rules": p.param_rules,
             "properties": p.properties,
             "variants": p.variants,
             "scenarios": p.scenarios,
@@ -95,6 +96,9 @@ fn show(name: &str, json: bool) -> Result<ExitCode, Failure> {
             prm.max,
             prm.default
         );
+    }
+    for rule in p.param_rules {
+        outln!("  and {}", rule.doc);
     }
     outln!("\nfairness (--fairness): {}", p.fairness.name());
     outln!("\nproperties:");

@@ -55,6 +55,11 @@ fn bad_input_gets_one_line_and_exit_2() {
         "out of range",
     );
     refused(&["check", "two-phase-commit", "-p", "rms=x"], "integer");
+    // A rule between parameters: every MapReduce worker may not crash.
+    refused(
+        &["check", "mapreduce", "-p", "crashes=2"],
+        "it takes 0 to 1",
+    );
     refused(&["check", "two-phase-commit", "--threads", "0"], "threads");
     refused(
         &["check", "two-phase-commit", "--strategy", "sideways"],

@@ -25,6 +25,27 @@ pub struct ParamSpec {
     pub max: i64,
 }
 
+/// A rule tying parameters together that their ranges alone cannot say,
+/// such as "fewer crashes than workers". `check` returns the complaint, which
+/// names the values the parameter may take given the others.
+pub struct ParamRule {
+    /// The rule in words, as `dsw show` lists it.
+    pub doc: &'static str,
+    pub check: fn(&Params) -> Result<(), String>,
+}
+
+impl std::fmt::Debug for ParamRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.doc)
+    }
+}
+
+impl Serialize for ParamRule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.doc)
+    }
+}
+
 /// One property, as the model declares it, with where it comes from.
 #[derive(Debug, Serialize)]
 pub struct PropertySpec {
@@ -118,6 +139,8 @@ pub struct Protocol {
     pub summary: &'static str,
     pub citations: &'static [&'static str],
     pub params: &'static [ParamSpec],
+    /// Rules between parameters, checked after each one's range.
+    pub param_rules: &'static [ParamRule],
     pub properties: &'static [PropertySpec],
     /// The correct variant first, then the known bugs.
     pub variants: &'static [VariantSpec],
@@ -243,7 +266,8 @@ impl Protocol {
     }
 
     /// The defaults with `overrides` (`key=value` strings) applied, each
-    /// checked for a known name, an integer value and the declared range.
+    /// checked for a known name, an integer value and the declared range,
+    /// then against the protocol's rules between parameters.
     pub fn params_with(&self, overrides: &[String]) -> Result<Params, InputError> {
         let mut params = self.default_params();
         for kv in overrides {
@@ -275,6 +299,9 @@ impl Protocol {
                 )));
             }
             params.insert(spec.name, v);
+        }
+        for rule in self.param_rules {
+            (rule.check)(&params).map_err(InputError)?;
         }
         Ok(params)
     }

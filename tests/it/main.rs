@@ -12,6 +12,8 @@ mod explorer;
 /// Fair runs: a starved message is no counterexample under fairness; a run
 /// may stop where only unfair steps (a crash) are enabled.
 mod fairness;
+/// MapReduce, RPC and threads: rules exercised, acknowledgements matched.
+mod mapreduce_rpc_threads;
 /// The registry agrees with the models it describes; bad input is refused.
 mod registry;
 /// The committed reports are what `dsw report` generates now.

@@ -136,3 +136,20 @@ fn registry_variants_are_the_bug_enums() {
         "a new protocol belongs in this test"
     );
 }
+
+/// Every catalog check's parameters obey its protocol's rules between
+/// parameters (the CLI would refuse them).
+#[test]
+fn catalog_parameters_obey_the_rules() {
+    for job in models::catalog_jobs() {
+        for rule in job.protocol.param_rules {
+            assert!(
+                (rule.check)(&job.params).is_ok(),
+                "{} {}: {}",
+                job.protocol.name,
+                job.name(),
+                rule.doc
+            );
+        }
+    }
+}

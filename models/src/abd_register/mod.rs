@@ -1020,6 +1020,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 1,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "linearizable",

@@ -364,6 +364,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 1,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "delivered once, in order",

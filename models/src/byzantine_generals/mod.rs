@@ -960,6 +960,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 5,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "IC1",

@@ -586,6 +586,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 2,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "consistent cut",

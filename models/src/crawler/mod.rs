@@ -1,19 +1,22 @@
 //! The concurrent web crawler of [MIT 6.824, lecture 2 ("RPC and
 //! Threads")](https://pdos.csail.mit.edu/6.824/notes/crawler.go), in its
-//! `ConcurrentMutex` form: one goroutine per link, sharing a `fetchState`
-//! whose `fetched` map, guarded by a mutex, is tested and set before each
-//! fetch, so that every URL is fetched once. One counter of goroutines
-//! started and not finished (a `sync.WaitGroup` for the whole crawl, as the
-//! lecture's channel crawler counts `n`) tells `main` when the crawl is over.
+//! `ConcurrentMutex` form: a call tests and sets `f.fetched[url]` under
+//! the mutex `f.mu`, and if the URL is new fetches the page and, for each
+//! link, does `done.Add(1)` then `go` a call for it whose deferred
+//! `done.Done()` counts it out; then it blocks in `done.Wait()`. Each call
+//! has its own `sync.WaitGroup`; `main` returns when the root call returns.
 //!
-//! Fault model: no faults; goroutines interleave arbitrarily. Each critical
-//! section is one message to the shared state and its reply (messages
-//! between threads are unordered, none lost). The web is [`WEB`]: three
-//! reachable pages with a cycle and one unreachable page. The checker shows
-//! every URL fetched once and the crawl returning complete;
-//! `unsynchronised-check-then-insert` fetches a URL twice (two goroutines
-//! both check before either inserts), `add-in-child` returns early (the
-//! counter reaches zero before a spawned goroutine counts itself).
+//! Fault model: no faults; goroutines interleave arbitrarily. Each access to
+//! shared memory (a critical section on `fetchState`, a read of the fake
+//! fetcher's map) is one message to the memory actor and its reply; a
+//! WaitGroup operation is one message to the goroutine that owns it. When
+//! `main` returns the program exits and memory answers no one. The web is
+//! [`WEB`]: a cycle, two links to `c`, and a link to a page that does not
+//! exist (`Fetch` fails, and the call returns). The checker shows every
+//! URL fetched at most once, every call returning after its goroutines and
+//! `main` after the whole crawl; `unsynchronised-check-then-insert` fetches
+//! `c` twice, `add-in-child` returns before its goroutines have counted
+//! themselves, `done-twice` drives a WaitGroup negative.
 
 use crate::registry::{Config, Params, PropertySpec, Protocol, VariantSpec};
 use crate::runner::Runnable;
@@ -22,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use stateright::actor::{Actor, ActorModel, Id, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A page's address (one letter, for short diagrams).
 pub type Url = char;
@@ -30,30 +33,25 @@ pub type Url = char;
 /// The bundled web: each page and the links on it, as the lecture's
 /// `fakeFetcher` holds them. `a` links to `c` both directly and through
 /// `b`, so two goroutines race for `c`; `c` links back to `a` (a cycle);
-/// nothing links to `d`.
-pub const WEB: &[(Url, &[Url])] = &[
-    ('a', &['b', 'c']),
-    ('b', &['c']),
-    ('c', &['a']),
-    ('d', &['a']),
-];
+/// `b` links to `x`, which is not in the map: its fetch fails ("not
+/// found"), as the lecture's link to `golang.org/cmd/` does.
+pub const WEB: &[(Url, &[Url])] = &[('a', &['b', 'c']), ('b', &['c', 'x']), ('c', &['a'])];
 
 /// Where the crawl starts.
 pub const ROOT: Url = 'a';
 
-/// The links on `url`'s page.
-pub fn links(url: Url) -> &'static [Url] {
-    WEB.iter()
-        .find(|(u, _)| *u == url)
-        .map_or(&[], |(_, links)| *links)
+/// The links on `url`'s page, or `None` if there is no such page.
+pub fn page(url: Url) -> Option<&'static [Url]> {
+    WEB.iter().find(|(u, _)| *u == url).map(|(_, links)| *links)
 }
 
-/// Every page reachable from [`ROOT`], the root included.
+/// Every URL reachable from [`ROOT`] by links, the root included (a link
+/// to a missing page counts: the crawler must try it).
 pub fn reachable() -> BTreeSet<Url> {
     let mut seen = BTreeSet::from([ROOT]);
     let mut frontier = vec![ROOT];
     while let Some(u) = frontier.pop() {
-        for v in links(u) {
+        for v in page(u).unwrap_or_default() {
             if seen.insert(*v) {
                 frontier.push(*v);
             }
@@ -62,68 +60,118 @@ pub fn reachable() -> BTreeSet<Url> {
     seen
 }
 
+/// One call of `ConcurrentMutex` the crawl may make: `main`'s call for the
+/// root, or the goroutine `go`ne for a link, known by its path of URLs from
+/// the root. A call for a URL already on its path is a leaf: its ancestor
+/// claimed that URL before starting anything, so it finds it fetched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub path: Vec<Url>,
+    /// The index (in [`calls`]) of the call that started it.
+    pub parent: Option<usize>,
+}
+
+impl Call {
+    pub fn url(&self) -> Url {
+        *self.path.last().unwrap_or(&ROOT)
+    }
+}
+
+/// Every call the crawl may make, parents before children.
+pub fn calls() -> Vec<Call> {
+    let mut calls = vec![Call {
+        path: vec![ROOT],
+        parent: None,
+    }];
+    let mut i = 0;
+    while i < calls.len() {
+        let path = calls[i].path.clone();
+        let url = calls[i].url();
+        if !path[..path.len() - 1].contains(&url) {
+            for v in page(url).unwrap_or_default() {
+                let mut p = path.clone();
+                p.push(*v);
+                calls.push(Call {
+                    path: p,
+                    parent: Some(i),
+                });
+            }
+        }
+        i += 1;
+    }
+    calls
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CrawlerMsg {
-    /// `go ConcurrentMutex(u, fetcher, f)`: the parent starts a goroutine.
+    /// `go func(u string) { ... }(u)`: the parent starts a goroutine.
     Go,
 
-    // Critical sections on the shared `fetchState`, each under `f.mu`.
-    /// `already := f.fetched[url]; f.fetched[url] = true`.
+    // Shared memory.
+    /// Under `f.mu`: `already := f.fetched[url]; f.fetched[url] = true`.
     TestAndSet(Url),
     /// The bug's first half: `already := f.fetched[url]`, lock released.
     Check(Url),
     /// The bug's second half: `f.fetched[url] = true`.
     Insert(Url),
-    /// `done.Add(n)`: count `n` goroutines about to start.
-    Add(u8),
-    /// `done.Done()`: this goroutine is finished.
-    Done,
-
-    // Their replies.
+    /// `fetcher.Fetch(url)`: a read of the fake fetcher's map.
+    Fetch(Url),
+    /// `main` returned: the program exits.
+    Exit,
+    // Its replies.
     Already(bool),
     Checked(bool),
     Inserted,
+    /// The page, if it exists (`err != nil` if not); its links are the
+    /// calling goroutine's children.
+    Fetched {
+        found: bool,
+    },
+
+    // A parent's WaitGroup, owned by the parent.
+    /// (The bug) `done.Add(1)` from inside the child.
+    Add,
     Added,
-    DoneOk,
+    /// The child's deferred `done.Done()`.
+    Done,
 }
 
-/// Where a goroutine is in `ConcurrentMutex`.
+/// Where a call of `ConcurrentMutex` is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Phase {
-    /// Not running: not started yet, or returned.
+    /// Not started.
     Idle,
-    /// (The bug) waiting for its own `Add(1)` to be counted.
+    /// (The bug) its own `done.Add(1)` on the parent's WaitGroup, under way.
     CountingItself,
-    /// Waiting to learn whether the URL was already fetched.
+    /// Under `f.mu`: is the URL fetched yet?
     Checking,
-    /// (The bug) fetched is false; waiting for its insert.
+    /// (The bug) found unfetched; now inserting it.
     Inserting,
-    /// Fetched; waiting for its children to be counted before it starts
-    /// them.
-    CountingChildren,
-    /// Counting itself out.
-    Finishing,
+    /// `fetcher.Fetch(url)`.
+    Fetching,
+    /// `done.Wait()`: some child not yet counted out.
+    Waiting,
+    /// Returned, having counted itself out of its parent's WaitGroup (the
+    /// root: `main` returned). `already`: at `if already { return }`.
+    Returned { already: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum CrawlerState {
-    /// The shared `fetchState` and the crawl's counter.
-    Shared {
-        /// `f.fetched`: URLs some goroutine has claimed.
+    /// The program's shared memory.
+    Memory {
+        /// `f.fetched`: URLs some call has claimed.
         fetched: BTreeSet<Url>,
-        /// Goroutines counted and not finished; `main`'s own call counts as
-        /// one.
-        pending: u8,
-        /// What `main` returned: the fetched set once the counter reached
-        /// zero. The program then exits and the shared state answers no one.
-        result: Option<BTreeSet<Url>>,
+        /// How many times each URL was fetched (a record for the
+        /// properties, not the program's).
+        fetches: BTreeMap<Url, u8>,
+        /// `main` returned and the program exited.
+        exited: bool,
     },
     Goroutine {
         phase: Phase,
-        /// How many times this goroutine fetched its URL.
-        fetches: u8,
-        /// It once found its URL already fetched and skipped it.
-        skipped: bool,
+        /// Its WaitGroup `done`'s counter; Go panics if it goes negative.
+        done: i8,
     },
 }
 
@@ -137,11 +185,18 @@ pub enum Bug {
     /// at all): two goroutines may both find the URL unfetched. Must violate
     /// "each URL fetched at most once".
     UnsynchronisedCheckThenInsert,
-    /// Each goroutine counts itself (`done.Add(1)` inside the goroutine, the
-    /// classic WaitGroup misuse) instead of its parent counting it before
-    /// `go`: the counter ignores goroutines started but not yet running and
-    /// may reach zero early. Must violate "returns only when complete".
+    /// Each goroutine calls `done.Add(1)` itself, once running, instead of
+    /// its parent before `go` (the classic WaitGroup misuse; the Go
+    /// documentation: "calls with a positive delta ... must happen before a
+    /// Wait"): the parent's `Wait` may return before its children are
+    /// counted. Must violate "a call returns after its goroutines" and
+    /// "main returns only after every reachable URL is fetched".
     AddInChild,
+    /// A child counts itself out twice (an explicit `done.Done()` besides
+    /// the deferred one): the counter reaches zero while a sibling still
+    /// runs, then goes negative. Must violate "WaitGroup counter never
+    /// negative".
+    DoneTwice,
 }
 
 impl crate::registry::BugVariant for Bug {
@@ -149,6 +204,7 @@ impl crate::registry::BugVariant for Bug {
         Bug::None,
         Bug::UnsynchronisedCheckThenInsert,
         Bug::AddInChild,
+        Bug::DoneTwice,
     ];
 
     fn name(self) -> &'static str {
@@ -156,86 +212,75 @@ impl crate::registry::BugVariant for Bug {
             Bug::None => crate::registry::CORRECT,
             Bug::UnsynchronisedCheckThenInsert => "unsynchronised-check-then-insert",
             Bug::AddInChild => "add-in-child",
+            Bug::DoneTwice => "done-twice",
         }
     }
 }
 
 #[derive(Clone, Debug)]
 pub enum CrawlerActor {
-    /// The shared state (memory, not a thread): it only answers.
-    Shared,
-    /// The goroutine that crawls `url`, reached by one link (or `main`'s
-    /// call, for the root). Only a goroutine that fetches a page starts the
-    /// goroutines of its links, so while each page is fetched once there is
-    /// one per link. When a page is fetched twice (the bug), a link's
-    /// goroutine is started twice and runs twice, one run after the other.
+    /// The shared memory (not a thread): it only answers.
+    Memory,
+    /// One call of `ConcurrentMutex`: `main`'s for the root (`parent` is
+    /// `None`), or a goroutine for a link.
     Goroutine {
         url: Url,
-        /// The page whose link it follows; `None` for the root, which
-        /// `main` calls directly.
-        from: Option<Url>,
-        shared: Id,
-        /// The goroutines of the links on `url`'s page.
+        /// The URLs from the root to here, for its name.
+        path: Vec<Url>,
+        /// Whose WaitGroup counts it: the call that started it.
+        parent: Option<Id>,
+        memory: Id,
+        /// The goroutines for the links on `url`'s page.
         children: Vec<Id>,
         bug: Bug,
     },
 }
 
 impl CrawlerActor {
-    /// The goroutine's first critical section: is the URL fetched yet?
+    /// The call's first critical section: is the URL fetched yet?
     fn check(&self, o: &mut Out<Self>) -> Phase {
-        let CrawlerActor::Goroutine {
-            url, shared, bug, ..
+        if let CrawlerActor::Goroutine {
+            url, memory, bug, ..
         } = self
-        else {
-            return Phase::Idle;
-        };
-        match bug {
-            Bug::UnsynchronisedCheckThenInsert => o.send(*shared, CrawlerMsg::Check(*url)),
-            Bug::None | Bug::AddInChild => o.send(*shared, CrawlerMsg::TestAndSet(*url)),
+        {
+            match bug {
+                Bug::UnsynchronisedCheckThenInsert => o.send(*memory, CrawlerMsg::Check(*url)),
+                Bug::None | Bug::AddInChild | Bug::DoneTwice => {
+                    o.send(*memory, CrawlerMsg::TestAndSet(*url))
+                }
+            }
         }
         Phase::Checking
     }
 
-    /// Fetches the page (its links are in [`WEB`]) and counts the children
-    /// before starting them: "Add calls with a positive delta ... must
-    /// happen before a Wait" (sync.WaitGroup). The bug starts them at once,
-    /// each to count itself, and counts itself out.
-    fn fetch(&self, fetches: u8, o: &mut Out<Self>) -> CrawlerState {
-        let mut phase = Phase::Finishing;
+    /// `return`, with the deferred `done.Done()` on the parent's WaitGroup;
+    /// `main`'s return ends the program. The bug counts itself out twice.
+    fn ret(&self, already: bool, o: &mut Out<Self>) -> Phase {
         if let CrawlerActor::Goroutine {
-            shared,
-            children,
+            parent,
+            memory,
             bug,
             ..
         } = self
         {
-            match bug {
-                _ if children.is_empty() => o.send(*shared, CrawlerMsg::Done),
-                Bug::AddInChild => {
-                    self.spawn(o);
-                    o.send(*shared, CrawlerMsg::Done);
-                }
-                Bug::None | Bug::UnsynchronisedCheckThenInsert => {
-                    o.send(*shared, CrawlerMsg::Add(children.len() as u8));
-                    phase = Phase::CountingChildren;
+            match parent {
+                None => o.send(*memory, CrawlerMsg::Exit),
+                Some(parent) => {
+                    o.send(*parent, CrawlerMsg::Done);
+                    if *bug == Bug::DoneTwice {
+                        o.send(*parent, CrawlerMsg::Done);
+                    }
                 }
             }
         }
-        CrawlerState::Goroutine {
-            phase,
-            fetches: fetches + 1,
-            skipped: false,
-        }
+        Phase::Returned { already }
     }
+}
 
-    /// `go ConcurrentMutex(u, ...)` for every link.
-    fn spawn(&self, o: &mut Out<Self>) {
-        if let CrawlerActor::Goroutine { children, .. } = self {
-            for child in children {
-                o.send(*child, CrawlerMsg::Go);
-            }
-        }
+fn goroutine(state: &CrawlerState) -> (Phase, i8) {
+    match state {
+        CrawlerState::Goroutine { phase, done } => (*phase, *done),
+        CrawlerState::Memory { .. } => (Phase::Idle, 0),
     }
 }
 
@@ -248,35 +293,31 @@ impl Actor for CrawlerActor {
 
     fn name(&self) -> String {
         match self {
-            CrawlerActor::Shared => "fetchState".into(),
+            CrawlerActor::Memory => "memory".into(),
             CrawlerActor::Goroutine {
-                url, from: None, ..
+                url, parent: None, ..
             } => format!("main: {url}"),
-            CrawlerActor::Goroutine {
-                url,
-                from: Some(from),
-                ..
-            } => format!("go {url} from {from}"),
+            CrawlerActor::Goroutine { path, .. } => {
+                format!("go {}", path.iter().collect::<String>())
+            }
         }
     }
 
     fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> CrawlerState {
         match self {
-            // main: `done.Add(1)` for its own call.
-            CrawlerActor::Shared => CrawlerState::Shared {
+            CrawlerActor::Memory => CrawlerState::Memory {
                 fetched: BTreeSet::new(),
-                pending: 1,
-                result: None,
+                fetches: BTreeMap::new(),
+                exited: false,
             },
-            // main calls ConcurrentMutex(root) itself.
-            CrawlerActor::Goroutine { from, .. } => CrawlerState::Goroutine {
-                phase: if from.is_none() {
+            // main: `ConcurrentMutex(root, fetcher, makeState())`.
+            CrawlerActor::Goroutine { parent, .. } => CrawlerState::Goroutine {
+                phase: if parent.is_none() {
                     self.check(o)
                 } else {
                     Phase::Idle
                 },
-                fetches: 0,
-                skipped: false,
+                done: 0,
             },
         }
     }
@@ -290,166 +331,141 @@ impl Actor for CrawlerActor {
         o: &mut Out<Self>,
     ) {
         use CrawlerMsg as M;
-        let fetches = match state.as_ref() {
-            CrawlerState::Goroutine { fetches, .. } => *fetches,
-            CrawlerState::Shared { .. } => 0,
-        };
+        let (phase, done) = goroutine(state);
         match (self, state.as_ref(), msg) {
-            // fetchState, under f.mu. Once main has returned the program
-            // has exited: nothing is answered any more.
-            (
-                CrawlerActor::Shared,
-                CrawlerState::Shared {
-                    result: Some(_), ..
-                },
-                _,
-            ) => {}
-            (CrawlerActor::Shared, CrawlerState::Shared { fetched, .. }, M::TestAndSet(url)) => {
+            // Memory. Once main has returned, the program is gone.
+            (CrawlerActor::Memory, CrawlerState::Memory { exited: true, .. }, _) => {}
+            (CrawlerActor::Memory, CrawlerState::Memory { fetched, .. }, M::TestAndSet(url)) => {
                 let already = fetched.contains(&url);
-                if let CrawlerState::Shared { fetched, .. } = state.to_mut() {
+                if let CrawlerState::Memory { fetched, .. } = state.to_mut() {
                     fetched.insert(url);
                 }
                 o.send(src, M::Already(already));
             }
-            (CrawlerActor::Shared, CrawlerState::Shared { fetched, .. }, M::Check(url)) => {
+            (CrawlerActor::Memory, CrawlerState::Memory { fetched, .. }, M::Check(url)) => {
                 o.send(src, M::Checked(fetched.contains(&url)));
             }
-            (CrawlerActor::Shared, CrawlerState::Shared { .. }, M::Insert(url)) => {
-                if let CrawlerState::Shared { fetched, .. } = state.to_mut() {
+            (CrawlerActor::Memory, CrawlerState::Memory { .. }, M::Insert(url)) => {
+                if let CrawlerState::Memory { fetched, .. } = state.to_mut() {
                     fetched.insert(url);
                 }
                 o.send(src, M::Inserted);
             }
-            (CrawlerActor::Shared, CrawlerState::Shared { .. }, M::Add(n)) => {
-                if let CrawlerState::Shared { pending, .. } = state.to_mut() {
-                    *pending += n;
+            (CrawlerActor::Memory, CrawlerState::Memory { .. }, M::Fetch(url)) => {
+                if let CrawlerState::Memory { fetches, .. } = state.to_mut() {
+                    *fetches.entry(url).or_default() += 1;
                 }
-                o.send(src, M::Added);
+                o.send(
+                    src,
+                    M::Fetched {
+                        found: page(url).is_some(),
+                    },
+                );
             }
-            // The counter reaches zero: main's Wait returns the crawl.
-            (CrawlerActor::Shared, CrawlerState::Shared { .. }, M::Done) => {
-                if let CrawlerState::Shared {
-                    fetched,
-                    pending,
-                    result,
-                } = state.to_mut()
-                {
-                    *pending = pending.saturating_sub(1);
-                    if *pending == 0 {
-                        *result = Some(fetched.clone());
-                    }
+            (CrawlerActor::Memory, CrawlerState::Memory { .. }, M::Exit) => {
+                if let CrawlerState::Memory { exited, .. } = state.to_mut() {
+                    *exited = true;
                 }
-                o.send(src, M::DoneOk);
             }
 
             // A goroutine starts. The bug: it counts itself first.
-            (
-                CrawlerActor::Goroutine { shared, bug, .. },
-                CrawlerState::Goroutine {
-                    phase: Phase::Idle, ..
-                },
-                M::Go,
-            ) => {
+            (CrawlerActor::Goroutine { bug, .. }, _, M::Go) if phase == Phase::Idle => {
                 let phase = if *bug == Bug::AddInChild {
-                    o.send(*shared, M::Add(1));
+                    o.send(src, M::Add);
                     Phase::CountingItself
                 } else {
                     self.check(o)
                 };
-                set_phase(state, phase);
+                *state.to_mut() = CrawlerState::Goroutine { phase, done };
             }
-            (
-                CrawlerActor::Goroutine { .. },
-                CrawlerState::Goroutine {
-                    phase: Phase::CountingItself,
-                    ..
-                },
-                M::Added,
-            ) => {
+            (CrawlerActor::Goroutine { .. }, _, M::Added) if phase == Phase::CountingItself => {
                 let phase = self.check(o);
-                set_phase(state, phase);
+                *state.to_mut() = CrawlerState::Goroutine { phase, done };
             }
             // Not fetched yet, and now claimed: fetch.
-            (
-                CrawlerActor::Goroutine { .. },
-                CrawlerState::Goroutine {
-                    phase: Phase::Checking,
-                    ..
-                },
-                M::Already(false),
-            ) => {
-                *state.to_mut() = self.fetch(fetches, o);
-            }
-            // The bug: not fetched when checked; claim it, then fetch.
-            (
-                CrawlerActor::Goroutine { shared, url, .. },
-                CrawlerState::Goroutine {
-                    phase: Phase::Checking,
-                    ..
-                },
-                M::Checked(false),
-            ) => {
-                o.send(*shared, M::Insert(*url));
-                set_phase(state, Phase::Inserting);
-            }
-            (
-                CrawlerActor::Goroutine { .. },
-                CrawlerState::Goroutine {
-                    phase: Phase::Inserting,
-                    ..
-                },
-                M::Inserted,
-            ) => {
-                *state.to_mut() = self.fetch(fetches, o);
-            }
-            // Already fetched: `if already { return }`.
-            (
-                CrawlerActor::Goroutine { shared, .. },
-                CrawlerState::Goroutine {
-                    phase: Phase::Checking,
-                    ..
-                },
-                M::Already(true) | M::Checked(true),
-            ) => {
-                o.send(*shared, M::Done);
+            (CrawlerActor::Goroutine { url, memory, .. }, _, M::Already(false))
+                if phase == Phase::Checking =>
+            {
+                o.send(*memory, M::Fetch(*url));
                 *state.to_mut() = CrawlerState::Goroutine {
-                    phase: Phase::Finishing,
-                    fetches,
-                    skipped: true,
+                    phase: Phase::Fetching,
+                    done,
                 };
             }
-            // The children are counted: start them, then count itself out.
-            (
-                CrawlerActor::Goroutine { shared, .. },
-                CrawlerState::Goroutine {
-                    phase: Phase::CountingChildren,
-                    ..
-                },
-                M::Added,
-            ) => {
-                self.spawn(o);
-                o.send(*shared, M::Done);
-                set_phase(state, Phase::Finishing);
+            // The bug: not fetched when checked; claim it, then fetch.
+            (CrawlerActor::Goroutine { url, memory, .. }, _, M::Checked(false))
+                if phase == Phase::Checking =>
+            {
+                o.send(*memory, M::Insert(*url));
+                *state.to_mut() = CrawlerState::Goroutine {
+                    phase: Phase::Inserting,
+                    done,
+                };
             }
-            // Counted out: return.
-            (
-                CrawlerActor::Goroutine { .. },
-                CrawlerState::Goroutine {
-                    phase: Phase::Finishing,
-                    ..
-                },
-                M::DoneOk,
-            ) => {
-                set_phase(state, Phase::Idle);
+            (CrawlerActor::Goroutine { url, memory, .. }, _, M::Inserted)
+                if phase == Phase::Inserting =>
+            {
+                o.send(*memory, M::Fetch(*url));
+                *state.to_mut() = CrawlerState::Goroutine {
+                    phase: Phase::Fetching,
+                    done,
+                };
+            }
+            // `if already { return }`.
+            (CrawlerActor::Goroutine { .. }, _, M::Already(true) | M::Checked(true))
+                if phase == Phase::Checking =>
+            {
+                let phase = self.ret(true, o);
+                *state.to_mut() = CrawlerState::Goroutine { phase, done };
+            }
+            // `if err != nil { return }`.
+            (CrawlerActor::Goroutine { .. }, _, M::Fetched { found: false })
+                if phase == Phase::Fetching =>
+            {
+                let phase = self.ret(false, o);
+                *state.to_mut() = CrawlerState::Goroutine { phase, done };
+            }
+            // `for _, u := range urls { done.Add(1); go ... }; done.Wait()`.
+            // The bug leaves the Add to each child.
+            (CrawlerActor::Goroutine { children, bug, .. }, _, M::Fetched { found: true })
+                if phase == Phase::Fetching =>
+            {
+                let mut done = done;
+                for child in children {
+                    if *bug != Bug::AddInChild {
+                        done += 1;
+                    }
+                    o.send(*child, M::Go);
+                }
+                let phase = if done == 0 {
+                    self.ret(false, o)
+                } else {
+                    Phase::Waiting
+                };
+                *state.to_mut() = CrawlerState::Goroutine { phase, done };
+            }
+            // Operations on this call's WaitGroup, from its children: the
+            // counter is memory, so they happen whatever the call is doing.
+            (CrawlerActor::Goroutine { .. }, CrawlerState::Goroutine { .. }, M::Add) => {
+                *state.to_mut() = CrawlerState::Goroutine {
+                    phase,
+                    done: done + 1,
+                };
+                o.send(src, M::Added);
+            }
+            // The counter reaches zero: `done.Wait()` returns, and so does
+            // the call.
+            (CrawlerActor::Goroutine { .. }, CrawlerState::Goroutine { .. }, M::Done) => {
+                let done = done - 1;
+                let phase = if phase == Phase::Waiting && done == 0 {
+                    self.ret(false, o)
+                } else {
+                    phase
+                };
+                *state.to_mut() = CrawlerState::Goroutine { phase, done };
             }
             _ => {}
         }
-    }
-}
-
-fn set_phase(state: &mut Cow<CrawlerState>, to: Phase) {
-    if let CrawlerState::Goroutine { phase, .. } = state.to_mut() {
-        *phase = to;
     }
 }
 
@@ -457,65 +473,98 @@ fn set_phase(state: &mut Cow<CrawlerState>, to: Phase) {
 
 type State = stateright::actor::ActorModelState<CrawlerActor>;
 
-/// The URL goroutine `index` crawls (actor 0 is the shared state).
-fn url_of(index: usize) -> Option<Url> {
-    match index {
-        0 => None,
-        1 => Some(ROOT),
-        i => followed_links().get(i - 2).map(|(_, to)| *to),
-    }
-}
-
-/// How many goroutines fetched `url`.
-fn fetches(state: &State, url: Url) -> usize {
-    state
-        .actor_states
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| url_of(*i) == Some(url))
-        .map(|(_, s)| match &**s {
-            CrawlerState::Goroutine { fetches, .. } => usize::from(*fetches),
-            CrawlerState::Shared { .. } => 0,
-        })
-        .sum()
-}
-
-fn result(state: &State) -> Option<&BTreeSet<Url>> {
+fn memory(state: &State) -> Option<(&BTreeMap<Url, u8>, bool)> {
     state.actor_states.iter().find_map(|s| match &**s {
-        CrawlerState::Shared { result, .. } => result.as_ref(),
+        CrawlerState::Memory {
+            fetches, exited, ..
+        } => Some((fetches, *exited)),
         CrawlerState::Goroutine { .. } => None,
     })
+}
+
+/// How many times `url` was fetched.
+fn fetches(state: &State, url: Url) -> u8 {
+    memory(state)
+        .and_then(|(f, _)| f.get(&url).copied())
+        .unwrap_or_default()
+}
+
+/// `main`'s call (actor 1) has returned.
+fn main_returned(state: &State) -> bool {
+    state
+        .actor_states
+        .get(1)
+        .is_some_and(|s| matches!(goroutine(s).0, Phase::Returned { .. }))
 }
 
 fn all_reachable_fetched(state: &State) -> bool {
     reachable().iter().all(|u| fetches(state, *u) > 0)
 }
 
-/// "Fetch each URL only once" (6.824 lecture 2, the crawler's first
-/// challenge: "don't fetch a page twice"; the `fetched` map under `mu`).
+/// "Don't fetch a page twice" (6.824 lecture 2, the crawler's first
+/// challenge; the `fetched` map under `mu`).
 fn fetched_at_most_once(_: &CrawlerModel, state: &State) -> bool {
-    WEB.iter().all(|(u, _)| fetches(state, *u) <= 1)
+    memory(state).is_none_or(|(f, _)| f.values().all(|n| *n <= 1))
 }
 
 /// "Know when finished" (6.824 lecture 2, the crawler's third challenge):
-/// the crawl returns only once every reachable page has been fetched.
+/// `main` returns only once every reachable URL has been fetched.
 fn returns_only_when_complete(_: &CrawlerModel, state: &State) -> bool {
-    result(state).is_none() || all_reachable_fetched(state)
+    !main_returned(state) || all_reachable_fetched(state)
 }
 
-/// The crawl terminates, every reachable page fetched (6.824 lecture 2:
+/// The WaitGroup's contract (Go's `sync` documentation: "Wait blocks until
+/// the WaitGroup counter is zero"), which the lecture's per-call `done`
+/// relies on: a call that started goroutines returns only after each of
+/// them has returned.
+fn returns_after_its_goroutines(_: &CrawlerModel, state: &State) -> bool {
+    // Actor `k + 1` makes call `k` (ids are socket addresses on real runs,
+    // so children are found by index, not by id).
+    let calls = calls();
+    let phase = |k: usize| state.actor_states.get(k + 1).map(|s| goroutine(s).0);
+    (0..calls.len()).all(|k| {
+        phase(k) != Some(Phase::Returned { already: false })
+            || calls
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.parent == Some(k))
+                .all(|(j, _)| matches!(phase(j), Some(Phase::Returned { .. })))
+    })
+}
+
+/// Go's `sync.WaitGroup`: "If the counter becomes negative, Add panics."
+fn counter_never_negative(_: &CrawlerModel, state: &State) -> bool {
+    state.actor_states.iter().all(|s| goroutine(s).1 >= 0)
+}
+
+/// The crawl terminates with every reachable URL fetched (6.824 lecture 2:
 /// "exploit concurrency" without losing pages, and "know when finished").
 fn crawl_completes(_: &CrawlerModel, state: &State) -> bool {
-    result(state).is_some() && all_reachable_fetched(state)
+    main_returned(state) && all_reachable_fetched(state)
 }
 
-/// Reachability: a goroutine reached a page already fetched (the cycle, or
-/// the two links to `c`), so "at most once" is tested, not vacuous.
+/// Reachability: a call reached a page already fetched (the cycle, or the
+/// two links to `c`), so "at most once" is tested, not vacuous.
 fn page_already_fetched(_: &CrawlerModel, state: &State) -> bool {
     state
         .actor_states
         .iter()
-        .any(|s| matches!(&**s, CrawlerState::Goroutine { skipped: true, .. }))
+        .any(|s| goroutine(s).0 == Phase::Returned { already: true })
+}
+
+/// Reachability: a fetch failed (`x` is not in the web) and its call
+/// returned, so the error path is exercised.
+fn missing_page_skipped(model: &CrawlerModel, state: &State) -> bool {
+    model
+        .actors
+        .iter()
+        .zip(&state.actor_states)
+        .any(|(a, s)| match a {
+            CrawlerActor::Goroutine { url, .. } => {
+                page(*url).is_none() && goroutine(s).0 == Phase::Returned { already: false }
+            }
+            CrawlerActor::Memory => false,
+        })
 }
 
 // Configuration.
@@ -541,77 +590,60 @@ impl Config for CrawlerCfg {
     }
 }
 
-/// The links the crawl may follow: every link on a reachable page, in
-/// [`WEB`] order. Goroutine `i` (actor `i + 2`) follows link `i`.
-fn followed_links() -> Vec<(Url, Url)> {
-    let reachable = reachable();
-    WEB.iter()
-        .filter(|(u, _)| reachable.contains(u))
-        .flat_map(|(u, links)| links.iter().map(move |v| (*u, *v)))
-        .collect()
-}
-
 impl Runnable for CrawlerCfg {
     type Actor = CrawlerActor;
     type History = ();
 
     fn actor_count(&self) -> usize {
-        2 + followed_links().len()
+        1 + calls().len()
     }
 
     fn done(states: &[Option<CrawlerState>]) -> bool {
-        states.iter().flatten().any(|s| {
-            matches!(
-                s,
-                CrawlerState::Shared {
-                    result: Some(_),
-                    ..
-                }
-            )
-        })
+        states
+            .iter()
+            .flatten()
+            .any(|s| matches!(s, CrawlerState::Memory { exited: true, .. }))
     }
 
     fn observations(states: &[CrawlerState], _: &()) -> Vec<String> {
-        let mut lines: Vec<String> = states
-            .iter()
-            .filter_map(|s| match s {
-                CrawlerState::Shared { result, .. } => Some(format!("main returned: {result:?}")),
-                CrawlerState::Goroutine { .. } => None,
-            })
-            .collect();
-        let fetched: usize = states
-            .iter()
-            .map(|s| match s {
-                CrawlerState::Goroutine { fetches, .. } => usize::from(*fetches),
-                CrawlerState::Shared { .. } => 0,
-            })
-            .sum();
-        lines.push(format!("pages fetched: {fetched}"));
+        let mut lines = Vec::new();
+        for s in states {
+            if let CrawlerState::Memory {
+                fetched,
+                fetches,
+                exited,
+            } = s
+            {
+                lines.push(format!("main returned: {exited}; fetched set {fetched:?}"));
+                lines.push(format!("fetches per URL: {fetches:?}"));
+            }
+        }
         lines
     }
 
-    /// The shared state, `main`'s goroutine for the root, then one goroutine
-    /// per followed link, known by `ids`.
+    /// The memory, `main`'s call, then one goroutine per call of
+    /// [`calls`], known by `ids`.
     fn model_on(self, ids: &[Id]) -> CrawlerModel {
-        let links = followed_links();
-        let children_of = |url: Url| -> Vec<Id> {
-            links
-                .iter()
-                .enumerate()
-                .filter(|(_, (from, _))| *from == url)
-                .map(|(i, _)| ids[i + 2])
-                .collect()
-        };
-        let goroutine = |url: Url, from: Option<Url>| CrawlerActor::Goroutine {
-            url,
-            from,
-            shared: ids[0],
-            children: children_of(url),
-            bug: self.bug,
-        };
-        let mut actors = vec![CrawlerActor::Shared, goroutine(ROOT, None)];
-        actors.extend(links.iter().map(|(from, to)| goroutine(*to, Some(*from))));
+        let (calls, bug) = (calls(), self.bug);
+        let actors: Vec<CrawlerActor> = calls
+            .iter()
+            .enumerate()
+            .map(|(i, call)| CrawlerActor::Goroutine {
+                url: call.url(),
+                path: call.path.clone(),
+                parent: call.parent.map(|p| ids[p + 1]),
+                memory: ids[0],
+                children: calls
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.parent == Some(i))
+                    .map(|(j, _)| ids[j + 1])
+                    .collect(),
+                bug,
+            })
+            .collect();
         ActorModel::new(self, ())
+            .actor(CrawlerActor::Memory)
             .actors(actors)
             .init_network(Network::new_unordered_nonduplicating([]))
             .property(
@@ -621,7 +653,17 @@ impl Runnable for CrawlerCfg {
             )
             .property(
                 Expectation::Always,
-                "returns only when complete",
+                "a call returns after its goroutines",
+                returns_after_its_goroutines,
+            )
+            .property(
+                Expectation::Always,
+                "WaitGroup counter never negative",
+                counter_never_negative,
+            )
+            .property(
+                Expectation::Always,
+                "main returns only after every reachable URL is fetched",
                 returns_only_when_complete,
             )
             .property(Expectation::Eventually, "crawl completes", crawl_completes)
@@ -630,44 +672,65 @@ impl Runnable for CrawlerCfg {
                 "page already fetched",
                 page_already_fetched,
             )
+            .property(
+                Expectation::Sometimes,
+                "missing page skipped",
+                missing_page_skipped,
+            )
     }
 }
 
 pub static PROTOCOL: Protocol = Protocol {
     name: "crawler",
     section: "MapReduce, RPC and threads",
-    summary: "Goroutines crawl a small web, sharing a mutex-guarded fetched set and a WaitGroup",
+    summary: "Goroutines crawl a small web, sharing a mutex-guarded fetched set; each call waits for its own goroutines on a WaitGroup",
     citations: &[
         "MIT 6.824 (6.5840) Distributed Systems, lecture 2, RPC and Threads: crawler.go (ConcurrentMutex)",
-        "The Go Programming Language Specification and sync.WaitGroup documentation (Add before go)",
+        "The Go standard library, sync.WaitGroup documentation (Add before go; Wait; a negative counter panics)",
     ],
     params: &[],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "each URL fetched at most once",
             kind: PropertyKind::Always,
-            source: "6.824 lecture 2, crawler challenge: fetch each URL once",
+            source: "6.824 lecture 2, crawler challenge: don't fetch a page twice",
         },
         PropertySpec {
-            name: "returns only when complete",
+            name: "a call returns after its goroutines",
+            kind: PropertyKind::Always,
+            source: "6.824 lecture 2, ConcurrentMutex's done.Wait(); Go sync.WaitGroup (Wait blocks until the counter is zero)",
+        },
+        PropertySpec {
+            name: "WaitGroup counter never negative",
+            kind: PropertyKind::Always,
+            source: "Go sync.WaitGroup (a negative counter panics)",
+        },
+        PropertySpec {
+            name: "main returns only after every reachable URL is fetched",
             kind: PropertyKind::Always,
             source: "6.824 lecture 2, crawler challenge: know when finished",
         },
         PropertySpec {
             name: "crawl completes",
             kind: PropertyKind::Eventually,
-            source: "6.824 lecture 2: every reachable page fetched and the crawl terminates",
+            source: "6.824 lecture 2: every reachable URL fetched and the crawl terminates",
         },
         PropertySpec {
             name: "page already fetched",
             kind: PropertyKind::Sometimes,
             source: "reachability: the fetched check is exercised",
         },
+        PropertySpec {
+            name: "missing page skipped",
+            kind: PropertyKind::Sometimes,
+            source: "reachability: a failed fetch returns (err != nil)",
+        },
     ],
     variants: &[
         VariantSpec {
             name: crate::registry::CORRECT,
-            doc: "test-and-set of fetched[url] in one critical section; the parent counts its children before go",
+            doc: "test-and-set of fetched[url] in one critical section; each call counts its goroutines before go and waits for them",
             expect: &[],
         },
         VariantSpec {
@@ -677,9 +740,26 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         VariantSpec {
             name: "add-in-child",
-            doc: "each goroutine counts itself once running (done.Add(1) inside the goroutine): the counter reaches zero while children have not started, and main returns early",
+            doc: "each goroutine calls done.Add(1) itself once running: its parent's Wait may return first, and main returns before the crawl is done",
             expect: &[
-                ("returns only when complete", Verdict::Violated),
+                ("a call returns after its goroutines", Verdict::Violated),
+                (
+                    "main returns only after every reachable URL is fetched",
+                    Verdict::Violated,
+                ),
+                ("crawl completes", Verdict::Violated),
+            ],
+        },
+        VariantSpec {
+            name: "done-twice",
+            doc: "a child counts itself out twice: its parent's Wait returns while a sibling still runs, and the counter goes negative",
+            expect: &[
+                ("a call returns after its goroutines", Verdict::Violated),
+                ("WaitGroup counter never negative", Verdict::Violated),
+                (
+                    "main returns only after every reachable URL is fetched",
+                    Verdict::Violated,
+                ),
                 ("crawl completes", Verdict::Violated),
             ],
         },

@@ -598,6 +598,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 2,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "clock condition",

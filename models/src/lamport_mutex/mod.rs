@@ -494,6 +494,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 2,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "mutual exclusion",

@@ -1175,6 +1175,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 1,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "agreement",

@@ -1189,6 +1189,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 2,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "election safety",

@@ -7,13 +7,16 @@
 //! executes each call once.
 //!
 //! Fault model: a network that loses, duplicates and reorders messages; no
-//! crashes. One key; client 1 calls `Put(x)`, client 2 calls `Append(y)` then
-//! `Get`. The checker shows the history linearizable and every Append
-//! applied once; every call answered under strong fairness of delivery (a
-//! retransmission that is lost forever never gets through).
-//! `no-duplicate-detection` applies a duplicated Append twice;
-//! `table-keyed-by-request-id` answers one client's call with another's
-//! result.
+//! crashes (the table lives in the server's memory: a restarted server
+//! would need it on stable storage, or a new incarnation its callers
+//! notice, not to run a call twice). One key; client 1 calls `Put(x)`,
+//! client 2 calls `Append(y)` then `Get`. The checker shows the history
+//! linearizable, every Append applied at most once and every write that
+//! returned executed exactly once; every call answered under strong
+//! fairness of delivery (a retransmission that is lost forever never gets
+//! through). `no-duplicate-detection` applies a duplicated Append twice;
+//! `table-keyed-by-request-id` answers one client's call with the other's
+//! result, so a call returns without having run.
 
 use crate::registry::{Config, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec};
 use crate::runner::Runnable;
@@ -30,8 +33,8 @@ use std::time::Duration;
 
 /// A client, by number from 1 (Birrell & Nelson's "caller identifier").
 pub type ClientId = u8;
-/// A call's sequence number, from 1, increasing per client (§3.1: "the call
-/// identifier ... a sequence number").
+/// A call's sequence number, from 1, increasing per client (§3.2: the call
+/// identifier is the calling activity and a sequence number).
 pub type Seq = u8;
 /// The key's value: the characters put and appended.
 pub type Value = String;
@@ -74,11 +77,10 @@ pub enum KvState {
         /// The duplicate table: per client, the last call executed and its
         /// result (keyed as the bug says in `table-keyed-by-request-id`).
         executed: BTreeMap<u8, (Seq, Ret)>,
-        /// Every Append executed, as (client, seq), in order.
-        appends: Vec<(ClientId, Seq)>,
-        /// How many times a Put or Append was executed (at most
-        /// [`WRITES`] + 1 explored).
-        writes: u8,
+        /// Every execution of a Put or Append, as (client, seq), in order: a
+        /// record for the properties, not protocol state (at most [`WRITES`]
+        /// + 1 explored).
+        writes: Vec<(ClientId, Seq)>,
         /// Some call was answered from the table (a witness, not protocol
         /// state).
         replayed: bool,
@@ -99,11 +101,14 @@ pub enum Bug {
     #[default]
     None,
     /// The server executes every call packet it receives. Must violate
-    /// "each Append applied at most once" (and "linearizable").
+    /// "each Append applied at most once" (and "linearizable", and "a
+    /// returned write executed exactly once").
     NoDuplicateDetection,
-    /// The duplicate table is keyed by the sequence number alone: client 2's
-    /// call 1 looks like a retransmission of client 1's call 1 and gets its
-    /// result without being executed. Must violate "linearizable".
+    /// The duplicate table is keyed by the sequence number alone: the two
+    /// clients' first calls share an entry, so whichever arrives second
+    /// looks like a retransmission of the other and is answered with the
+    /// other's result, never executed. Must violate "a returned write
+    /// executed exactly once" (and "linearizable").
     TableKeyedByRequestId,
 }
 
@@ -182,8 +187,7 @@ impl Actor for KvActor {
             KvActor::Server { .. } => KvState::Server {
                 value: Value::new(),
                 executed: BTreeMap::new(),
-                appends: Vec::new(),
-                writes: 0,
+                writes: Vec::new(),
                 replayed: false,
             },
             KvActor::Client { .. } => {
@@ -203,9 +207,10 @@ impl Actor for KvActor {
                 KvState::Server { executed, .. },
                 KvMsg::Call { client, seq, op },
             ) => {
-                // §3.1: the server keeps, per caller, the last call's
-                // sequence number and result. The bug keys it by the call's
-                // sequence number alone.
+                // §3.2: "the callee machine maintains a table giving the
+                // sequence number of the last call invoked by each calling
+                // activity"; with 6.824's lab it also keeps that call's
+                // result. The bug keys it by the sequence number alone.
                 let key = match bug {
                     Bug::TableKeyedByRequestId => seq,
                     Bug::None | Bug::NoDuplicateDetection => client,
@@ -215,8 +220,11 @@ impl Actor for KvActor {
                     .filter(|_| *bug != Bug::NoDuplicateDetection)
                     .cloned();
                 match last {
-                    // A retransmission of the last call: "the result is
-                    // sent again" without executing it twice.
+                    // A retransmission of the last call: not executed
+                    // again. B&N discard it ("possibly after
+                    // acknowledgement") and retransmit the result packet
+                    // until it is acknowledged; 6.824's lab answers it with
+                    // the remembered result, which is that retransmission.
                     Some((last, ret)) if last == seq => {
                         o.send(src, KvMsg::Result { seq, ret });
                         if let KvState::Server { replayed, .. } = state.to_mut() {
@@ -230,7 +238,6 @@ impl Actor for KvActor {
                         let KvState::Server {
                             value,
                             executed,
-                            appends,
                             writes,
                             ..
                         } = state.to_mut()
@@ -240,13 +247,12 @@ impl Actor for KvActor {
                         let ret = match op {
                             Op::Put(c) => {
                                 *value = c.to_string();
-                                *writes += 1;
+                                writes.push((client, seq));
                                 Ret::Ok
                             }
                             Op::Append(c) => {
                                 value.push(c);
-                                appends.push((client, seq));
-                                *writes += 1;
+                                writes.push((client, seq));
                                 Ret::Ok
                             }
                             Op::Get => Ret::Value(value.clone()),
@@ -277,7 +283,9 @@ impl Actor for KvActor {
     }
 
     fn on_timeout(&self, _id: Id, state: &mut Cow<KvState>, _timer: &KvTimer, o: &mut Out<Self>) {
-        // No result yet: retransmit the call packet (§3.1).
+        // No result yet: retransmit the call packet (§3.2: "the machine
+        // that transmits a packet is responsible for retransmitting it until
+        // an acknowledgment is received").
         if let KvState::Client { call, .. } = state.as_ref() {
             self.send_call(*call, o);
         }
@@ -372,48 +380,80 @@ type State = stateright::actor::ActorModelState<KvActor, History>;
 /// The Puts and Appends of the workload.
 const WRITES: u8 = 2;
 
-fn executions(state: &State) -> u8 {
+/// Every execution of a write, as (client, seq), in order.
+fn writes(state: &State) -> &[(ClientId, Seq)] {
     state
         .actor_states
         .iter()
         .find_map(|s| match &**s {
-            KvState::Server { writes, .. } => Some(*writes),
+            KvState::Server { writes, .. } => Some(writes.as_slice()),
             KvState::Client { .. } => None,
         })
         .unwrap_or_default()
 }
 
-fn appends(state: &State) -> &[(ClientId, Seq)] {
-    state
-        .actor_states
-        .iter()
-        .find_map(|s| match &**s {
-            KvState::Server { appends, .. } => Some(appends.as_slice()),
-            KvState::Client { .. } => None,
-        })
-        .unwrap_or_default()
+/// How many times call `seq` of `client` was executed.
+fn executions(state: &State, call: (ClientId, Seq)) -> usize {
+    writes(state).iter().filter(|w| **w == call).count()
+}
+
+/// The operation of call `seq` of `client`, from its workload.
+fn op_of(model: &KvModel, (client, seq): (ClientId, Seq)) -> Option<Op> {
+    model.actors.iter().find_map(|a| match a {
+        KvActor::Client {
+            client: c,
+            workload,
+            ..
+        } if *c == client => workload.get(usize::from(seq) - 1).copied(),
+        _ => None,
+    })
 }
 
 /// Linearizability (Herlihy & Wing 1990 §2): the key behaves as one copy
 /// executing each call at one instant between its invocation and its
-/// return. Birrell & Nelson 1984 §1.2 aim to make a remote call "as close
-/// as possible" to a local one, which is this condition.
+/// return: what a local call would do, which is what Birrell & Nelson 1984
+/// §1 set out to imitate.
 fn linearizable(_: &KvModel, state: &State) -> bool {
     state.history.linearizable.is_consistent()
 }
 
-/// At-most-once execution (Birrell & Nelson 1984 §3.1: "if the call
-/// returns ... the procedure has been invoked precisely once"; 6.824 lab:
-/// "each Append is applied once").
-fn append_at_most_once(_: &KvModel, state: &State) -> bool {
-    let applied = appends(state);
+/// At-most-once execution of the non-idempotent call (6.824 lab: "each
+/// Append is applied once"; Birrell & Nelson 1984 §3.1: a call that does
+/// not return was invoked "either once or not at all").
+fn append_at_most_once(model: &KvModel, state: &State) -> bool {
+    let applied = writes(state);
     applied
         .iter()
         .enumerate()
-        .all(|(i, a)| !applied[..i].contains(a))
+        .all(|(i, w)| !matches!(op_of(model, *w), Some(Op::Append(_))) || !applied[..i].contains(w))
 }
 
-/// Every call is eventually answered (Birrell & Nelson 1984 §3.1: the
+/// Birrell & Nelson 1984 §3.1: "if the call returns (normally) then the
+/// procedure in the server has been invoked precisely once". Every Put or
+/// Append whose result a client accepted was executed exactly once: not
+/// twice (a duplicate run), and not never (a result that belongs to some
+/// other call). A Get changes nothing, so its executions are not counted;
+/// its result is judged by "linearizable".
+fn returned_write_executed_once(model: &KvModel, state: &State) -> bool {
+    model
+        .actors
+        .iter()
+        .zip(&state.actor_states)
+        .all(|(a, s)| match (a, &**s) {
+            (
+                KvActor::Client {
+                    client, workload, ..
+                },
+                KvState::Client { returned, .. },
+            ) => (0..returned.len()).all(|i| {
+                let call = (*client, i as Seq + 1);
+                matches!(workload[i], Op::Get) || executions(state, call) == 1
+            }),
+            _ => true,
+        })
+}
+
+/// Every call is eventually answered (Birrell & Nelson 1984 §3.2: the
 /// caller retransmits until it gets the result, so over a network that
 /// eventually delivers a retransmission, each call returns).
 fn every_call_answered(model: &KvModel, state: &State) -> bool {
@@ -429,9 +469,10 @@ fn every_call_answered(model: &KvModel, state: &State) -> bool {
         })
 }
 
-/// Reachability: the server answered a retransmitted (or duplicated)
-/// call from its table, so "at most once" is tested, not vacuous.
-fn retransmission_answered_from_table(_: &KvModel, state: &State) -> bool {
+/// Reachability: the server answered a call packet it had already executed
+/// (a retransmission, or a copy the network duplicated) from its table, so
+/// "at most once" is tested, not vacuous.
+fn answered_from_table(_: &KvModel, state: &State) -> bool {
     state
         .actor_states
         .iter()
@@ -511,9 +552,9 @@ impl Runnable for KvCfg {
             .map(|(c, (r, w))| format!("client {}: {w:?} returned {r:?}", c + 1))
             .collect();
         for s in states {
-            if let KvState::Server { value, appends, .. } = s {
+            if let KvState::Server { value, writes, .. } = s {
                 lines.push(format!(
-                    "server: value {value:?}, appends executed {appends:?}"
+                    "server: value {value:?}, writes executed (client, call) {writes:?}"
                 ));
             }
         }
@@ -542,12 +583,17 @@ impl Runnable for KvCfg {
             // a call, and the value grows for ever; a second execution is
             // already a violation, so the space of interest ends at a
             // third.
-            .within_boundary(|_, state| executions(state) <= WRITES + 1)
+            .within_boundary(|_, state| writes(state).len() <= usize::from(WRITES) + 1)
             .property(Expectation::Always, "linearizable", linearizable)
             .property(
                 Expectation::Always,
                 "each Append applied at most once",
                 append_at_most_once,
+            )
+            .property(
+                Expectation::Always,
+                "a returned write executed exactly once",
+                returned_write_executed_once,
             )
             .property(
                 Expectation::Eventually,
@@ -556,8 +602,8 @@ impl Runnable for KvCfg {
             )
             .property(
                 Expectation::Sometimes,
-                "retransmission answered from the table",
-                retransmission_answered_from_table,
+                "call answered from the duplicate table",
+                answered_from_table,
             )
     }
 }
@@ -567,29 +613,35 @@ pub static PROTOCOL: Protocol = Protocol {
     section: "MapReduce, RPC and threads",
     summary: "A key/value server behind at-most-once RPC: retransmissions answered from a duplicate table",
     citations: &[
-        "Birrell & Nelson, Implementing Remote Procedure Calls (TOCS 2(1), 1984), §3.1",
+        "Birrell & Nelson, Implementing Remote Procedure Calls (TOCS 2(1), 1984), §3.1 (requirements: precisely once) and §3.2 (simple calls: call identifier, duplicate table, retransmission)",
         "MIT 6.824 (6.5840) Distributed Systems, RPC lecture and Lab 2 (key/value server)",
         "Herlihy & Wing, Linearizability: A Correctness Condition for Concurrent Objects (TOPLAS 1990)",
     ],
     params: &[],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "linearizable",
             kind: PropertyKind::Always,
-            source: "Herlihy & Wing 1990 §2; Birrell & Nelson 1984 §1.2",
+            source: "Herlihy & Wing 1990 §2; Birrell & Nelson 1984 §1 (remote calls as like local ones as possible)",
         },
         PropertySpec {
             name: "each Append applied at most once",
             kind: PropertyKind::Always,
-            source: "Birrell & Nelson 1984 §3.1 (exactly once when the call returns)",
+            source: "6.824 lab (each Append applied once); Birrell & Nelson 1984 §3.1 (a call runs once or not at all)",
+        },
+        PropertySpec {
+            name: "a returned write executed exactly once",
+            kind: PropertyKind::Always,
+            source: "Birrell & Nelson 1984 §3.1 (if the call returns, the procedure was invoked precisely once)",
         },
         PropertySpec {
             name: "every call answered",
             kind: PropertyKind::Eventually,
-            source: "Birrell & Nelson 1984 §3.1 (retransmit until answered); needs strong fairness of delivery",
+            source: "Birrell & Nelson 1984 §3.2 (retransmit until acknowledged); needs strong fairness of delivery",
         },
         PropertySpec {
-            name: "retransmission answered from the table",
+            name: "call answered from the duplicate table",
             kind: PropertyKind::Sometimes,
             source: "reachability: the duplicate table is exercised",
         },
@@ -609,16 +661,20 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("linearizable", Verdict::Violated),
                 ("each Append applied at most once", Verdict::Violated),
+                ("a returned write executed exactly once", Verdict::Violated),
                 ("every call answered", Verdict::Inconclusive),
                 // No table, so no example; but the bound cut the search,
                 // so that absence is not shown, only not found.
-                ("retransmission answered from the table", Verdict::Inconclusive),
+                ("call answered from the duplicate table", Verdict::Inconclusive),
             ],
         },
         VariantSpec {
             name: "table-keyed-by-request-id",
-            doc: "the duplicate table is keyed by sequence number alone: client 2's Append is answered with client 1's result and never executed",
-            expect: &[("linearizable", Verdict::Violated)],
+            doc: "the duplicate table is keyed by sequence number alone: one client's first call is answered with the other's result and never executed",
+            expect: &[
+                ("linearizable", Verdict::Violated),
+                ("a returned write executed exactly once", Verdict::Violated),
+            ],
         },
     ],
     scenarios: &[ScenarioSpec {

@@ -1061,6 +1061,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 1,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "agreement",

@@ -663,6 +663,7 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 1,
         },
     ],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "agreement",
