@@ -641,6 +641,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "MIT 6.824 (6.5840) Distributed Systems, lecture 2, RPC and Threads: crawler.go (ConcurrentMutex)",
         "The Go Programming Language Specification and sync.WaitGroup documentation (Add before go)",
     ],
+    notes: "",
     params: &[],
     properties: &[
         PropertySpec {
