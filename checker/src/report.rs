@@ -25,6 +25,9 @@ pub struct ModelReport<'a> {
     pub section: &'a str,
     pub summary: &'a str,
     pub citations: &'a [&'a str],
+    /// Markdown written for the page (not escaped): how to read the checks.
+    /// Empty for none.
+    pub notes: &'a str,
     /// In declaration order: the verdict table's columns.
     pub properties: Vec<PropertyDoc<'a>>,
     /// Variants and scenarios, in the order the page lists them.
@@ -81,6 +84,9 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
             let _ = writeln!(md, "- {}", md_text(c));
         }
         md.push('\n');
+    }
+    if !r.notes.trim().is_empty() {
+        let _ = writeln!(md, "## Reading the checks\n\n{}\n", r.notes.trim());
     }
 
     md.push_str("## Properties\n\n| property | kind | source |\n|---|---|---|\n");
@@ -552,6 +558,7 @@ mod tests {
             section: "Distributed consensus and time",
             summary: "Resource managers vote; the TM commits only if all are prepared",
             citations: CITATIONS,
+            notes: "",
             properties: vec![
                 PropertyDoc {
                     name: "agreement",

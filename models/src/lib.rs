@@ -12,6 +12,7 @@ pub mod byzantine_generals;
 pub mod chandy_lamport;
 pub mod channel;
 pub mod crawler;
+pub mod flp;
 pub mod lamport_clocks;
 pub mod lamport_mutex;
 pub mod mapreduce;
@@ -41,6 +42,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &chandy_lamport::PROTOCOL,
     &byzantine_generals::PROTOCOL,
     &three_phase_commit::PROTOCOL,
+    &flp::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

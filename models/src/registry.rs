@@ -138,6 +138,9 @@ pub struct Protocol {
     pub section: &'static str,
     pub summary: &'static str,
     pub citations: &'static [&'static str],
+    /// Markdown for the report page, after the sources: how to read the
+    /// checks, when the verdicts alone do not tell the story. Empty for none.
+    pub notes: &'static str,
     pub params: &'static [ParamSpec],
     /// Rules between parameters, checked after each one's range.
     pub param_rules: &'static [ParamRule],

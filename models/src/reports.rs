@@ -40,6 +40,7 @@ pub fn render(results: &[(Job, CheckSummary)]) -> Vec<(String, String)> {
             section: p.section,
             summary: p.summary,
             citations: p.citations,
+            notes: p.notes,
             properties: p
                 .properties
                 .iter()

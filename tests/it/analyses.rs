@@ -477,3 +477,87 @@ fn the_abd_view_commutes_on_random_walks_of_the_unviewed_model() {
         );
     }
 }
+
+// FLP.
+
+/// FLP's Lemma 2 and Theorem 1 on the `flp` model: in Lemma 2's chain of
+/// initial configurations (000, 001, 011, 010, 110, 111, 101, 100) the ones
+/// with two 1s are bivalent and the rest univalent; a fair run with no
+/// crash loops forever through bivalent configurations, and it is the run
+/// that violates termination. Each bug decides on every fair run instead,
+/// and loses agreement.
+#[test]
+fn flp_has_a_bivalent_initial_configuration_and_a_bivalent_fair_lasso() {
+    use checker::{CounterexampleKind, StepKind, Verdict};
+    let correct = check_job("flp", "correct");
+    assert!(correct.complete);
+    let v = correct.valence.clone().expect("flp declares its decisions");
+    let words: Vec<String> = v.initial.iter().map(|d| d.join(" ")).collect();
+    assert_eq!(words, ["0", "0", "0 1", "0", "0 1", "1", "0 1", "0"]);
+    assert_eq!(v.bivalent_initial, 3);
+    let forever = v.bivalent_forever.expect("FLP's run stays bivalent");
+    assert_eq!(forever.kind, CounterexampleKind::Lasso);
+    let termination = correct.property("termination").unwrap();
+    assert_eq!(termination.verdict, Verdict::Violated);
+    let lasso = termination.counterexample.as_ref().unwrap();
+    assert_eq!(lasso.kind, CounterexampleKind::Lasso);
+    for run in [lasso, &forever] {
+        assert!(
+            run.steps.iter().all(|s| s.kind == StepKind::Deliver),
+            "FLP's run needs no crash: {:?}",
+            run.steps
+        );
+        // Every process takes a step in the loop.
+        let loop_start = run.loop_start.unwrap();
+        let movers: std::collections::BTreeSet<usize> =
+            run.steps[loop_start..].iter().map(|s| s.actor).collect();
+        assert_eq!(movers.len(), 3, "{:?}", run.steps);
+    }
+    assert_eq!(
+        correct.property("agreement").unwrap().verdict,
+        Verdict::Holds
+    );
+    assert_eq!(
+        correct.property("validity").unwrap().verdict,
+        Verdict::Holds
+    );
+
+    for bug in [
+        "propose-without-majority",
+        "decide-on-one-proposal",
+        "ignore-proposal",
+    ] {
+        let s = check_job("flp", bug);
+        assert_eq!(
+            s.property("agreement").unwrap().verdict,
+            Verdict::Violated,
+            "{bug}"
+        );
+        assert_eq!(
+            s.property("termination").unwrap().verdict,
+            Verdict::Holds,
+            "{bug}"
+        );
+        assert!(s.valence.unwrap().bivalent_forever.is_none(), "{bug}");
+    }
+}
+
+/// The round view commutes with every step on random walks of the unviewed
+/// model, with a crash and in a bug variant that proposes two values.
+#[test]
+fn the_flp_round_view_commutes_on_random_walks_of_the_unviewed_model() {
+    use models::flp::{Bug, FlpCfg};
+    for (i, bug) in [Bug::None, Bug::ProposeWithoutMajority]
+        .into_iter()
+        .enumerate()
+    {
+        let model = FlpCfg {
+            bug,
+            ..FlpCfg::default()
+        }
+        .into_model();
+        let view = FlpCfg::analyses(&model).view.expect("flp declares a view");
+        let changed = assert_view_commutes(&model, &*view, 300, 120, 11 + i as u64);
+        assert!(changed > 0, "{bug:?}: the walks never exercised the view");
+    }
+}

@@ -174,6 +174,11 @@ fn three_phase_commit() {
 }
 
 #[test]
+fn flp() {
+    check_protocol("flp");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -189,6 +194,7 @@ fn every_protocol_has_a_catalog_test() {
         "chandy-lamport",
         "byzantine-generals",
         "three-phase-commit",
+        "flp",
     ];
     for p in models::PROTOCOLS {
         assert!(

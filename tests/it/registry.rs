@@ -129,6 +129,7 @@ fn registry_variants_are_the_bug_enums() {
         chandy_lamport,
         byzantine_generals,
         three_phase_commit,
+        flp,
     );
     assert_eq!(
         models::PROTOCOLS.len(),

@@ -983,6 +983,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Herlihy & Wing, Linearizability: A Correctness Condition for Concurrent Objects (TOPLAS 1990)",
         "Lamport, How to Make a Multiprocessor Computer That Correctly Executes Multiprocess Programs (1979)",
     ],
+    notes: "",
     params: &[
         ParamSpec {
             name: "clients",

@@ -341,6 +341,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Bartlett, Scantlebury & Wilkinson, A Note on Reliable Full-Duplex Transmission over Half-Duplex Links (CACM 12(5), 1969)",
         "Lynch, Distributed Algorithms (1996), §22.3 (the alternating-bit protocol)",
     ],
+    notes: "",
     params: &[
         ParamSpec {
             name: "messages",

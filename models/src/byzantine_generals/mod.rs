@@ -923,6 +923,7 @@ pub static PROTOCOL: Protocol = Protocol {
     section: "Distributed consensus and time",
     summary: "Oral messages OM(m) and signed messages SM(m): loyal lieutenants agree despite a traitor who may send anything",
     citations: &["Lamport, Shostak & Pease, The Byzantine Generals Problem (TOPLAS 1982), §1, §3-4"],
+    notes: "",
     params: &[
         ParamSpec {
             name: "generals",

@@ -570,6 +570,7 @@ pub static PROTOCOL: Protocol = Protocol {
     citations: &[
         "Chandy & Lamport, Distributed Snapshots: Determining Global States of Distributed Systems (TOCS 3(1), 1985)",
     ],
+    notes: "",
     params: &[
         ParamSpec {
             name: "processes",

@@ -688,6 +688,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "MIT 6.824 (6.5840) Distributed Systems, lecture 2, RPC and Threads: crawler.go (ConcurrentMutex)",
         "The Go standard library, sync.WaitGroup documentation (Add before go; Wait; a negative counter panics)",
     ],
+    notes: "",
     params: &[],
     param_rules: &[],
     properties: &[

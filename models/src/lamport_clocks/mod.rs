@@ -582,6 +582,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Fidge, Timestamps in Message-Passing Systems That Preserve the Partial Ordering (ACSC 1988)",
         "Mattern, Virtual Time and Global States of Distributed Systems (1989)",
     ],
+    notes: "",
     params: &[
         ParamSpec {
             name: "processes",

@@ -478,6 +478,7 @@ pub static PROTOCOL: Protocol = Protocol {
     citations: &[
         "Lamport, Time, Clocks, and the Ordering of Events in a Distributed System (CACM 21(7), 1978), Ordering the Events Totally",
     ],
+    notes: "",
     params: &[
         ParamSpec {
             name: "processes",

@@ -936,6 +936,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Dean & Ghemawat, MapReduce: Simplified Data Processing on Large Clusters (OSDI 2004), §3.1-3.3",
         "MIT 6.824 (6.5840) Distributed Systems, Lab 1: MapReduce",
     ],
+    notes: "",
     params: &[
         ParamSpec {
             name: "maps",

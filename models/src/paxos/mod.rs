@@ -1135,6 +1135,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Lamport, Paxos Made Simple (2001), §2",
         "Herlihy & Wing, Linearizability: A Correctness Condition for Concurrent Objects (1990)",
     ],
+    notes: "",
     params: &[
         ParamSpec {
             name: "clients",

@@ -1138,6 +1138,7 @@ pub static PROTOCOL: Protocol = Protocol {
     citations: &[
         "Ongaro & Ousterhout, In Search of an Understandable Consensus Algorithm (Extended Version) (2014), §5, Figures 2, 3 and 8",
     ],
+    notes: "",
     params: &[
         ParamSpec {
             name: "servers",

@@ -617,6 +617,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "MIT 6.824 (6.5840) Distributed Systems, RPC lecture and Lab 2 (key/value server)",
         "Herlihy & Wing, Linearizability: A Correctness Condition for Concurrent Objects (TOPLAS 1990)",
     ],
+    notes: "",
     params: &[],
     param_rules: &[],
     properties: &[

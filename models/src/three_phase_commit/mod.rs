@@ -1031,6 +1031,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Skeen, Nonblocking Commit Protocols (SIGMOD 1981), §3-5",
         "Bernstein, Hadzilacos & Goodman, Concurrency Control and Recovery in Database Systems (1987), §7.2 and §7.5",
     ],
+    notes: "",
     params: &[
         ParamSpec {
             name: "rms",

@@ -647,6 +647,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Gray, Notes on Data Base Operating Systems (1978)",
         "Bernstein, Hadzilacos & Goodman, Concurrency Control and Recovery in Database Systems (1987), ch. 7",
     ],
+    notes: "",
     params: &[
         crate::registry::ParamSpec {
             name: "rms",

@@ -1,0 +1,893 @@
+//! The FLP impossibility, shown on a protocol: [Fischer, Lynch & Paterson,
+//! "Impossibility of Distributed Consensus with One Faulty Process" (JACM
+//! 1985)](https://doi.org/10.1145/3149.214121) prove that no deterministic
+//! protocol for binary consensus in the asynchronous model is totally correct
+//! if one process may crash. The protocol here is [Ben-Or, "Another Advantage
+//! of Free Choice" (PODC 1983)](https://doi.org/10.1145/800221.806707) with its
+//! coin replaced by the fixed value 0, so it is deterministic: each round a
+//! process reports its estimate, proposes a value only a majority reported,
+//! decides on f + 1 proposals, adopts a proposal it saw, and otherwise falls
+//! back to 0; a decision is broadcast.
+//!
+//! Fault model: three processes, at most one crash (crash-stop, never forced:
+//! Stateright's crash step, which fairness never demands), a reliable
+//! unordered network with unbounded delays. Each process waits for n - f = 2
+//! messages per phase, as it must to be live despite a crash (FLP §3).
+//!
+//! What the checker shows: "agreement" and "validity" hold (so does FLP's
+//! partial correctness: both decisions are reachable), and "termination" is
+//! VIOLATED by a fair lasso with no crash at all. The valence analysis (FLP
+//! §3) lists every initial configuration in the order of Lemma 2's chain
+//! (neighbours differ in one input) and finds the bivalent ones, and its fair
+//! run that stays bivalent forever is Lemma 3's construction: every round,
+//! the message whose delivery would make the configuration univalent is the
+//! one delivered too late to matter. Rounds are unbounded; the checker
+//! explores a round-renumbering view ([`view`]) under which that run is a
+//! cycle. `propose-without-majority`, `decide-on-one-proposal` and
+//! `ignore-proposal` each break "agreement".
+
+use crate::registry::{
+    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+};
+use crate::runner::Runnable;
+use checker::describe::Describe;
+use checker::liveness::FairnessClasses;
+use checker::summary::Step;
+use checker::{PropertyKind, Verdict};
+use serde::{Deserialize, Serialize};
+use stateright::actor::{Actor, ActorModel, ActorModelAction, Envelope, Id, Network, Out};
+use stateright::{Expectation, Model, Path, Property};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// A binary input or decision value (FLP §2: "x_p ∈ {0, 1}").
+pub type Value = u8;
+/// Ben-Or's round number r, from 1.
+pub type Round = u32;
+/// A process, by its index: p0, p1, p2.
+pub type Process = usize;
+
+/// N: the number of processes.
+pub const N: usize = 3;
+/// f: the crashes tolerated (FLP's "one faulty process").
+pub const F: usize = 1;
+/// What a process adopts when it saw no proposal: the coin of Ben-Or's
+/// protocol, fixed so that the protocol is deterministic.
+pub const FALLBACK: Value = 0;
+
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum FlpMsg {
+    /// Phase 1, Ben-Or's (1, r, x): the sender's estimate in round r.
+    Report { round: Round, value: Value },
+    /// Phase 2, Ben-Or's (2, r, v, D) (`Some(v)`) or (2, r, ?) (`None`).
+    Proposal { round: Round, value: Option<Value> },
+    /// The sender decided `value`: the receiver decides it too.
+    Decide { value: Value },
+}
+
+impl std::fmt::Debug for FlpMsg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FlpMsg::Report { round, value } => write!(f, "Report(r{round}, {value})"),
+            FlpMsg::Proposal {
+                round,
+                value: Some(v),
+            } => write!(f, "Proposal(r{round}, {v})"),
+            FlpMsg::Proposal { round, value: None } => write!(f, "Proposal(r{round}, ?)"),
+            FlpMsg::Decide { value } => write!(f, "Decide({value})"),
+        }
+    }
+}
+
+/// Which messages of its round a process is waiting for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Phase {
+    /// Waiting for n - f reports.
+    Reporting,
+    /// Waiting for n - f proposals.
+    Proposing,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct FlpState {
+    // FLP's registers (§2)
+    /// The input register x_p.
+    pub input: Value,
+    /// The output register y_p, written once: `None` is FLP's b.
+    pub decision: Option<Value>,
+    // Ben-Or's round
+    pub round: Round,
+    pub phase: Phase,
+    /// The value this process reports next: its input, then what each round
+    /// leaves it.
+    pub estimate: Value,
+    /// This round's reports, by sender.
+    pub reports: BTreeMap<Process, Value>,
+    /// This round's proposals, by sender.
+    pub proposals: BTreeMap<Process, Option<Value>>,
+}
+
+impl std::fmt::Debug for FlpState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(v) = self.decision {
+            return write!(f, "decided {v} (input {})", self.input);
+        }
+        write!(
+            f,
+            "r{} {:?} estimate {} (input {})",
+            self.round, self.phase, self.estimate, self.input
+        )?;
+        if !self.reports.is_empty() {
+            write!(f, " reports {:?}", self.reports)?;
+        }
+        if !self.proposals.is_empty() {
+            let p: Vec<String> = self
+                .proposals
+                .iter()
+                .map(|(q, v)| match v {
+                    Some(v) => format!("{q}: {v}"),
+                    None => format!("{q}: ?"),
+                })
+                .collect();
+            write!(f, " proposals {{{}}}", p.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Known bugs, each one rule of Ben-Or's round weakened. The protocol has
+/// no bug in the paper's sense: FLP's point is that even the correct one
+/// cannot terminate in every admissible run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// The protocol as described.
+    #[default]
+    None,
+    /// A process proposes a value half of the reports it received carry
+    /// (its own estimate on a tie), not one more than n/2 processes
+    /// reported. Must violate "agreement": two values are proposed in one
+    /// round, and each can gather f + 1 proposals.
+    ///
+    /// Each bug also makes every fair run decide ("termination" holds): the
+    /// other side of FLP's theorem, a protocol that always decides gives up
+    /// agreement.
+    ProposeWithoutMajority,
+    /// A process decides on one proposal, not f + 1. Must violate
+    /// "agreement": the other processes can wait for two proposals that do
+    /// not include it, fall back to 0, and decide 0.
+    DecideOnOneProposal,
+    /// A process that saw a proposal falls back to 0 instead of adopting it.
+    /// Must violate "agreement": a process that decided 1 on f + 1
+    /// proposals leaves the others with 0.
+    IgnoreProposal,
+}
+
+impl crate::registry::BugVariant for Bug {
+    const ALL: &'static [Bug] = &[
+        Bug::None,
+        Bug::ProposeWithoutMajority,
+        Bug::DecideOnOneProposal,
+        Bug::IgnoreProposal,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Bug::None => crate::registry::CORRECT,
+            Bug::ProposeWithoutMajority => "propose-without-majority",
+            Bug::DecideOnOneProposal => "decide-on-one-proposal",
+            Bug::IgnoreProposal => "ignore-proposal",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FlpActor {
+    /// This process.
+    pub me: Process,
+    /// Every process, this one included.
+    pub peers: Vec<Id>,
+    /// Its input in a real run; the checker explores every initial
+    /// configuration instead ([`FlpModel`]).
+    pub input: Value,
+    pub bug: Bug,
+}
+
+impl FlpActor {
+    fn index(&self, id: Id) -> Process {
+        self.peers.iter().position(|p| *p == id).unwrap_or(N)
+    }
+
+    /// The end of phase 1 (Ben-Or: "if more than n/2 messages have the same
+    /// value v, send (2, r, v, D), else send (2, r, ?)").
+    fn proposal(&self, reports: &BTreeMap<Process, Value>, estimate: Value) -> Option<Value> {
+        let count = |v: Value| reports.values().filter(|x| **x == v).count();
+        match self.bug {
+            // The bug: half of what arrived, own estimate first.
+            Bug::ProposeWithoutMajority => [estimate, 1 - estimate]
+                .into_iter()
+                .find(|v| 2 * count(*v) >= reports.len()),
+            _ => [0, 1].into_iter().find(|v| 2 * count(*v) > N),
+        }
+    }
+
+    /// Sends this process's report for its round to the others, and counts
+    /// its own (Ben-Or's "send (1, r, x_p) to all processes", itself
+    /// included, delivered at once).
+    fn report(&self, state: &mut FlpState, o: &mut Out<Self>) {
+        let msg = FlpMsg::Report {
+            round: state.round,
+            value: state.estimate,
+        };
+        o.broadcast(&self.others(), &msg);
+        state.reports.insert(self.me, state.estimate);
+    }
+
+    fn others(&self) -> Vec<Id> {
+        let me = self.peers[self.me];
+        self.peers.iter().copied().filter(|p| *p != me).collect()
+    }
+
+    fn decide(state: &mut FlpState, value: Value) {
+        state.decision = Some(value);
+        state.reports.clear();
+        state.proposals.clear();
+    }
+}
+
+impl Actor for FlpActor {
+    type Msg = FlpMsg;
+    type Timer = ();
+    type State = FlpState;
+    type Storage = ();
+    type Random = ();
+
+    fn name(&self) -> String {
+        format!("p{}", self.me)
+    }
+
+    fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> FlpState {
+        // Round 1 starts: report the input.
+        let mut state = FlpState {
+            input: self.input,
+            decision: None,
+            round: 1,
+            phase: Phase::Reporting,
+            estimate: self.input,
+            reports: BTreeMap::new(),
+            proposals: BTreeMap::new(),
+        };
+        self.report(&mut state, o);
+        state
+    }
+
+    fn on_msg(&self, _id: Id, state: &mut Cow<FlpState>, src: Id, msg: FlpMsg, o: &mut Out<Self>) {
+        let from = self.index(src);
+        match (state.as_ref(), msg) {
+            // Phase 1: wait for n - f reports of this round (Ben-Or: "wait
+            // till n - t messages of type (1, r, *) are received").
+            (
+                FlpState {
+                    decision: None,
+                    phase: Phase::Reporting,
+                    round: r,
+                    reports,
+                    ..
+                },
+                FlpMsg::Report { round, value },
+            ) if round == *r && !reports.contains_key(&from) => {
+                let s = state.to_mut();
+                s.reports.insert(from, value);
+                if s.reports.len() == N - F {
+                    let value = self.proposal(&s.reports, s.estimate);
+                    s.phase = Phase::Proposing;
+                    o.broadcast(&self.others(), &FlpMsg::Proposal { round, value });
+                    s.proposals.insert(self.me, value);
+                }
+            }
+            // Phase 2: wait for n - f proposals of this round, then decide,
+            // adopt, or fall back (Ben-Or: "if there are at least t + 1 D
+            // messages (2, r, v, D) then decide v; if there is at least one
+            // D message then x_p := v; else x_p := 1 or 0 with probability
+            // 1/2", the coin here fixed to FALLBACK).
+            (
+                FlpState {
+                    decision: None,
+                    phase: Phase::Proposing,
+                    round: r,
+                    proposals,
+                    ..
+                },
+                FlpMsg::Proposal { round, value },
+            ) if round == *r && !proposals.contains_key(&from) => {
+                let s = state.to_mut();
+                s.proposals.insert(from, value);
+                if s.proposals.len() < N - F {
+                    return;
+                }
+                let count = |v: Value| s.proposals.values().filter(|p| **p == Some(v)).count();
+                // The bug: one proposal is enough to decide.
+                let needed = if self.bug == Bug::DecideOnOneProposal {
+                    1
+                } else {
+                    F + 1
+                };
+                if let Some(v) = [0, 1].into_iter().find(|v| count(*v) >= needed) {
+                    Self::decide(s, v);
+                    o.broadcast(&self.others(), &FlpMsg::Decide { value: v });
+                    return;
+                }
+                let seen = s.proposals.values().flatten().next().copied();
+                s.estimate = match seen {
+                    // The bug: a proposal seen is not adopted.
+                    Some(v) if self.bug != Bug::IgnoreProposal => v,
+                    _ => FALLBACK,
+                };
+                s.round += 1;
+                s.phase = Phase::Reporting;
+                s.reports.clear();
+                s.proposals.clear();
+                self.report(s, o);
+            }
+            // Another process decided: so does this one.
+            (FlpState { decision: None, .. }, FlpMsg::Decide { value }) => {
+                Self::decide(state.to_mut(), value);
+            }
+            // Anything else is for a later phase (it stays in the network
+            // until then) or from a round this process has left (a no-op).
+            _ => {}
+        }
+    }
+}
+
+pub type FlpActorModel = ActorModel<FlpActor, FlpCfg>;
+type State = stateright::actor::ActorModelState<FlpActor>;
+type Action = ActorModelAction<FlpMsg, (), ()>;
+
+fn processes(state: &State) -> impl Iterator<Item = &FlpState> + '_ {
+    state.actor_states.iter().map(|s| &**s)
+}
+
+// Properties. Each is a function of the state alone, so the checked model
+// (every initial configuration) and a real run's model share them.
+
+/// FLP §2, partial correctness (1): "No accessible configuration has more
+/// than one decision value."
+fn agreement<M>(_: &M, state: &State) -> bool {
+    let decided = |v| processes(state).any(|p| p.decision == Some(v));
+    !(decided(0) && decided(1))
+}
+
+/// Validity: a decided value is some process's input (Ben-Or 1983, and
+/// the standard statement of consensus; FLP §2 asks only for the weaker
+/// nontriviality, the two `sometimes` properties below).
+fn validity<M>(_: &M, state: &State) -> bool {
+    processes(state)
+        .filter_map(|p| p.decision)
+        .all(|v| processes(state).any(|p| p.input == v))
+}
+
+/// FLP §2: a protocol is totally correct if "every admissible run is a
+/// deciding run", one in which some process reaches a decision state. FLP's
+/// Theorem 1: no consensus protocol is, so this must be VIOLATED.
+fn termination<M>(_: &M, state: &State) -> bool {
+    processes(state).any(|p| p.decision.is_some())
+}
+
+/// FLP §2, partial correctness (2): "for each v ∈ {0, 1}, some accessible
+/// configuration has decision value v" (here v = 0).
+fn decides_0<M>(_: &M, state: &State) -> bool {
+    processes(state).any(|p| p.decision == Some(0))
+}
+
+/// FLP §2, partial correctness (2), v = 1.
+fn decides_1<M>(_: &M, state: &State) -> bool {
+    processes(state).any(|p| p.decision == Some(1))
+}
+
+/// Reachability: a process crashed and the others still decided, so waiting
+/// for n - f messages is what it should be (FLP §3: a protocol must be able
+/// to decide without hearing from one process).
+fn decides_despite_a_crash<M>(_: &M, state: &State) -> bool {
+    let live = (0..state.actor_states.len()).filter(|p| !state.crashed[*p]);
+    state.crashed.iter().any(|c| *c)
+        && live
+            .map(|p| state.actor_states[p].decision)
+            .all(|d| d.is_some())
+}
+
+// The model the checker explores.
+
+/// The protocol from every initial configuration (FLP §2: "an initial
+/// configuration is one in which each process starts at an initial state and
+/// the message buffer is empty"), each taken after every process's first
+/// step, the report of its input (that step reads nothing but the input, so
+/// the decisions reachable are the same), in the order of Lemma 2's chain: each
+/// differs from the one before in one process's input (a Gray code: 000,
+/// 001, 011, 010, 110, 111, 101, 100, p0's input first). Steps, fairness and
+/// descriptions are the actor model's; a Stateright actor model has a single
+/// initial state, hence this wrapper. A crashed process never recovers.
+#[derive(Clone)]
+pub struct FlpModel {
+    pub system: FlpActorModel,
+}
+
+/// The inputs of the `k`-th initial configuration, p0's first.
+pub fn initial_inputs(k: usize) -> [Value; N] {
+    let gray = k ^ (k >> 1);
+    std::array::from_fn(|p| ((gray >> (N - 1 - p)) & 1) as Value)
+}
+
+/// `state`, the actor model's initial state, with these inputs: each
+/// process's registers and the report of its input it has sent.
+fn with_inputs(state: &State, inputs: [Value; N]) -> State {
+    let mut s = state.clone();
+    for (p, v) in inputs.iter().enumerate() {
+        let mut process = (*s.actor_states[p]).clone();
+        process.input = *v;
+        process.estimate = *v;
+        process.reports = BTreeMap::from([(p, *v)]);
+        s.actor_states[p] = std::sync::Arc::new(process);
+    }
+    let envelopes: Vec<Envelope<FlpMsg>> = state
+        .network
+        .iter_all()
+        .map(|e| Envelope {
+            src: e.src,
+            dst: e.dst,
+            msg: match e.msg {
+                FlpMsg::Report { round, .. } => FlpMsg::Report {
+                    round: *round,
+                    value: inputs[usize::from(e.src)],
+                },
+                m => m.clone(),
+            },
+        })
+        .collect();
+    s.network = Network::new_unordered_nonduplicating(envelopes);
+    s
+}
+
+impl Model for FlpModel {
+    type State = State;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<State> {
+        let base = self.system.init_states();
+        (0..1 << N)
+            .flat_map(|k| {
+                let inputs = initial_inputs(k);
+                base.iter().map(move |s| with_inputs(s, inputs))
+            })
+            .collect()
+    }
+
+    /// The actor model's steps, less recovery: FLP's faulty process stops
+    /// for good (Stateright offers every crashed actor a restart).
+    fn actions(&self, state: &State, actions: &mut Vec<Action>) {
+        self.system.actions(state, actions);
+        actions.retain(|a| !matches!(a, ActorModelAction::Recover(_)));
+    }
+
+    fn next_state(&self, last: &State, action: Action) -> Option<State> {
+        self.system.next_state(last, action)
+    }
+
+    fn format_action(&self, action: &Action) -> String {
+        self.system.format_action(action)
+    }
+
+    fn format_step(&self, last: &State, action: Action) -> Option<String> {
+        self.system.format_step(last, action)
+    }
+
+    fn as_svg(&self, path: Path<State, Action>) -> Option<String> {
+        self.system.as_svg(path)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("agreement", agreement),
+            Property::always("validity", validity),
+            Property::eventually("termination", termination),
+            Property::sometimes("decides 0", decides_0),
+            Property::sometimes("decides 1", decides_1),
+            Property::sometimes("decides despite a crash", decides_despite_a_crash),
+        ]
+    }
+}
+
+impl Describe for FlpModel {
+    fn lanes(&self) -> Vec<String> {
+        self.system.lanes()
+    }
+
+    fn describe_step(&self, before: &State, action: &Action, after: &State) -> Step {
+        self.system.describe_step(before, action, after)
+    }
+
+    fn describe_state(&self, state: &State) -> Vec<String> {
+        self.system.describe_state(state)
+    }
+}
+
+impl FairnessClasses for FlpModel {
+    fn fairness_class(&self, action: &Action) -> Option<u64> {
+        self.system.fairness_class(action)
+    }
+}
+
+// The round view.
+
+/// What the checker stores of a state (TLC's `VIEW`). Rounds grow forever in
+/// a run that never decides, so without it that run is an infinite path the
+/// checker could only cut off; with it the run closes into a cycle. It
+/// forgets three things that no future step and no property can observe, so
+/// a state and its view have the same properties and, step for step,
+/// successors with the same views (a bisimulation):
+///
+/// 1. *Dead messages.* A report or proposal for a round (or phase) its
+///    receiver has left, a message to a process that has decided (it takes
+///    no more steps), and any message to a crashed process (crash-stop:
+///    recovery is not in the fault model) is a no-op to deliver and stays
+///    one, since a process's round and phase only move forward. Stateright
+///    does not offer a no-op delivery as a step, so no fairness class is
+///    enabled by one either.
+/// 2. *The rounds of halted processes.* A crashed or decided process takes
+///    no more steps; its round, phase, estimate and tallies are never read
+///    again (the properties read only inputs and decisions).
+/// 3. *The size of round numbers.* The protocol only tests a message's round
+///    for equality with the receiver's, and sends its own round or the next,
+///    so subtracting the same number from every live round (the smallest
+///    live one becomes 1) changes nothing observable.
+///
+/// The view is finite: two processes running ahead of the third see only
+/// each other, and two processes alone decide within two rounds (equal
+/// estimates are both proposed; different ones fall back to 0), so no live
+/// process is more than a few rounds ahead of another. Counterexamples are
+/// still shown as the real run, rounds growing.
+pub fn view(state: &State) -> State {
+    let halted = |p: Process| state.crashed[p] || state.actor_states[p].decision.is_some();
+    let base = (0..N)
+        .filter(|p| !halted(*p))
+        .map(|p| state.actor_states[p].round)
+        .min()
+        .unwrap_or(1)
+        - 1;
+    // 1. Dead messages.
+    let live = |env: &Envelope<&FlpMsg>| {
+        let (from, to) = (usize::from(env.src), usize::from(env.dst));
+        if to >= N || halted(to) {
+            return false;
+        }
+        let p = &state.actor_states[to];
+        match *env.msg {
+            FlpMsg::Report { round, .. } => {
+                round > p.round
+                    || round == p.round
+                        && p.phase == Phase::Reporting
+                        && !p.reports.contains_key(&from)
+            }
+            FlpMsg::Proposal { round, .. } => {
+                round > p.round || round == p.round && !p.proposals.contains_key(&from)
+            }
+            FlpMsg::Decide { .. } => true,
+        }
+    };
+    // 3. Rounds, renumbered.
+    let shift = |r: Round| r - base;
+    let envelopes: Vec<Envelope<FlpMsg>> = state
+        .network
+        .iter_all()
+        .filter(live)
+        .map(|e| {
+            let msg = match e.msg.clone() {
+                FlpMsg::Report { round, value } => FlpMsg::Report {
+                    round: shift(round),
+                    value,
+                },
+                FlpMsg::Proposal { round, value } => FlpMsg::Proposal {
+                    round: shift(round),
+                    value,
+                },
+                m @ FlpMsg::Decide { .. } => m,
+            };
+            Envelope {
+                src: e.src,
+                dst: e.dst,
+                msg,
+            }
+        })
+        .collect();
+    let mut next = state.clone();
+    for p in 0..N {
+        let mut s = (*state.actor_states[p]).clone();
+        if halted(p) {
+            // 2. Halted processes: only the registers remain.
+            s.round = 0;
+            s.estimate = s.input;
+            s.reports.clear();
+            s.proposals.clear();
+        } else {
+            s.round = shift(s.round);
+        }
+        next.actor_states[p] = std::sync::Arc::new(s);
+    }
+    next.network = Network::new_unordered_nonduplicating(envelopes);
+    next
+}
+
+// Configuration.
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlpCfg {
+    /// 0 or 1: how many processes may crash (FLP's "one faulty process").
+    pub crashes: usize,
+    /// A real run's inputs, p0's first; the checker explores all eight.
+    pub inputs: [Value; N],
+    pub bug: Bug,
+}
+
+impl Default for FlpCfg {
+    /// One crash, as FLP allow; a real run starts from 011, a bivalent
+    /// initial configuration.
+    fn default() -> Self {
+        FlpCfg {
+            crashes: 1,
+            inputs: [0, 1, 1],
+            bug: Bug::None,
+        }
+    }
+}
+
+impl Config for FlpCfg {
+    type Model = FlpModel;
+
+    fn new(variant: &str, params: &Params) -> Self {
+        FlpCfg {
+            crashes: params["crashes"] as usize,
+            bug: crate::registry::bug(variant),
+            ..FlpCfg::default()
+        }
+    }
+
+    fn into_model(self) -> FlpModel {
+        FlpModel {
+            system: crate::runner::indexed(self),
+        }
+    }
+
+    /// The round view, and a process's decision as the decision of FLP's
+    /// valence analysis.
+    fn analyses(_: &FlpModel) -> checker::Analyses<FlpModel> {
+        checker::Analyses {
+            view: Some(Box::new(view)),
+            decision: Some(checker::Decision {
+                names: vec!["0".into(), "1".into()],
+                decided: Box::new(|s: &State| {
+                    processes(s)
+                        .filter_map(|p| p.decision)
+                        .fold(0, |bits, v| bits | 1 << v)
+                }),
+            }),
+            ..checker::Analyses::none()
+        }
+    }
+}
+
+impl Runnable for FlpCfg {
+    type Actor = FlpActor;
+    type History = ();
+
+    fn actor_count(&self) -> usize {
+        N
+    }
+
+    fn done(states: &[Option<FlpState>]) -> bool {
+        states.iter().flatten().all(|s| s.decision.is_some())
+    }
+
+    fn observations(states: &[FlpState], _: &()) -> Vec<String> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(p, s)| match s.decision {
+                Some(v) => format!("p{p}: input {}, decided {v}", s.input),
+                None => format!("p{p}: input {}, undecided in round {}", s.input, s.round),
+            })
+            .collect()
+    }
+
+    fn model_on(self, ids: &[Id]) -> FlpActorModel {
+        let (bug, inputs, crashes) = (self.bug, self.inputs, self.crashes);
+        let actors = (0..N).map(|me| FlpActor {
+            me,
+            peers: ids.to_vec(),
+            input: inputs[me],
+            bug,
+        });
+        ActorModel::new(self, ())
+            .actors(actors)
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .max_crashes(crashes)
+            .property(Expectation::Always, "agreement", agreement)
+            .property(Expectation::Always, "validity", validity)
+            .property(Expectation::Eventually, "termination", termination)
+            .property(Expectation::Sometimes, "decides 0", decides_0)
+            .property(Expectation::Sometimes, "decides 1", decides_1)
+            .property(
+                Expectation::Sometimes,
+                "decides despite a crash",
+                decides_despite_a_crash,
+            )
+    }
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "flp",
+    section: "Distributed consensus and time",
+    summary: "The FLP impossibility on a deterministic protocol (Ben-Or's, its coin fixed): agreement and validity hold, but a fair run with no crash stays bivalent forever, so termination fails",
+    citations: &[
+        "Fischer, Lynch & Paterson, Impossibility of Distributed Consensus with One Faulty Process (JACM 1985), §2-3, Lemmas 2-3, Theorem 1",
+        "Ben-Or, Another Advantage of Free Choice: Completely Asynchronous Agreement Protocols (PODC 1983), Protocol A",
+    ],
+    notes: NOTES,
+    params: &[ParamSpec {
+        name: "crashes",
+        doc: "processes that may crash and stay down (FLP: at most one)",
+        default: 1,
+        min: 0,
+        max: 1,
+    }],
+    properties: &[
+        PropertySpec {
+            name: "agreement",
+            kind: PropertyKind::Always,
+            source: "FLP 1985 §2, partial correctness (1): no configuration has two decision values",
+        },
+        PropertySpec {
+            name: "validity",
+            kind: PropertyKind::Always,
+            source: "Ben-Or 1983: a decision is some process's input",
+        },
+        PropertySpec {
+            name: "termination",
+            kind: PropertyKind::Eventually,
+            source: "FLP 1985 §2: every admissible run is a deciding run; Theorem 1: impossible",
+        },
+        PropertySpec {
+            name: "decides 0",
+            kind: PropertyKind::Sometimes,
+            source: "FLP 1985 §2, partial correctness (2)",
+        },
+        PropertySpec {
+            name: "decides 1",
+            kind: PropertyKind::Sometimes,
+            source: "FLP 1985 §2, partial correctness (2)",
+        },
+        PropertySpec {
+            name: "decides despite a crash",
+            kind: PropertyKind::Sometimes,
+            source: "reachability: waiting for n - f messages tolerates the crash, FLP 1985 §3",
+        },
+    ],
+    variants: &[
+        VariantSpec {
+            name: crate::registry::CORRECT,
+            doc: "Ben-Or's rounds with the coin fixed to 0, three processes, one of which may crash: partially correct, and a fair run with no crash never decides (FLP's Theorem 1)",
+            expect: &[("termination", Verdict::Violated)],
+        },
+        VariantSpec {
+            name: "propose-without-majority",
+            doc: "a process proposes a value half of the reports it received carry (its own on a tie), not a majority of all processes: two values are proposed in one round",
+            expect: &[("agreement", Verdict::Violated)],
+        },
+        VariantSpec {
+            name: "decide-on-one-proposal",
+            doc: "a process decides on one proposal instead of f + 1, so the others need not see it",
+            expect: &[("agreement", Verdict::Violated)],
+        },
+        VariantSpec {
+            name: "ignore-proposal",
+            doc: "a process that saw a proposal falls back to 0 instead of adopting it",
+            expect: &[("agreement", Verdict::Violated)],
+        },
+    ],
+    scenarios: &[ScenarioSpec {
+        name: "no-crash",
+        doc: "no process may crash: the run that never decides is still there, since FLP's run needs no crash, only the possibility of one (the protocol waits for n - f messages)",
+        variant: crate::registry::CORRECT,
+        params: &[("crashes", 0)],
+        fairness: None,
+        expect: &[
+            ("termination", Verdict::Violated),
+            ("decides despite a crash", Verdict::NoExample),
+        ],
+    }],
+    fairness: checker::Fairness::Weak,
+    check: crate::registry::check_config::<FlpCfg>,
+    explore: crate::registry::explore_config::<FlpCfg>,
+    run: Some(crate::runner::run_config::<FlpCfg>),
+};
+
+/// The report page's reading of the checks: how the counterexamples mirror
+/// FLP's lemmas.
+const NOTES: &str = r#"
+FLP prove that a deterministic consensus protocol that tolerates one crash
+has a run that never decides. The checks below find that run in a concrete
+protocol: Ben-Or's rounds with the coin fixed to 0, three processes
+p0, p1, p2, each waiting for n - f = 2 of the 3 reports and then 2 of the 3
+proposals of its round (it cannot wait for all 3: one may have crashed).
+
+**Lemma 2: a bivalent initial configuration.** The valence line of the
+`correct` check lists the eight initial configurations in the order of
+Lemma 2's chain, each differing from the one before in one process's input:
+000, 001, 011, 010, 110, 111, 101, 100 (p0's input first). Their reachable
+decisions are `0; 0; 0, 1; 0; 0, 1; 1; 0, 1; 0`: the configurations with
+exactly two 1s are bivalent. The proof's step is visible between 011
+(bivalent) and 111 (1-valent, by validity): they differ only in p0's input,
+and a run from 011 in which p0 takes no steps (as if crashed) is a run from
+111 as well, in which p1 and p2 see only 1s and decide 1.
+
+**Lemma 3 and Theorem 1: a fair run that stays bivalent forever.** The
+lasso under `termination` (the same run as the valence analysis's "a fair run
+stays bivalent forever") starts in 011 and comes back to it one round later,
+with no crash. In each round every process hears from itself and one
+other: p0 gets p2's report (0, 1: no majority, it proposes ?), p1 gets p0's
+(1, 0: ?), p2 gets p1's (1, 1: it proposes 1); then p0 gets p1's ? (no
+proposal seen: it falls back to 0), p1 and p2 each see p2's 1 once (adopt
+1, one short of the f + 1 = 2 needed to decide). The estimates are 0, 1, 1
+again. The messages left behind are exactly the events Lemma 3 is about:
+had p2 heard p0's report first it would have proposed ?, every process would
+have fallen back to 0, and the configuration would be 0-valent; had p0
+heard p2's proposal it would have adopted 1, and it would be 1-valent. FLP's
+adversary delays each such event until it no longer matters, and so does
+this run: every late message may be received after its receiver has moved
+on, where it is a no-op (the checker leaves such a delivery out, a stutter).
+So the run is admissible in FLP's sense, every process taking infinitely
+many steps and every message received, and no process ever decides.
+
+**Why the crash matters though none happens.** Scenario `no-crash` forbids
+the crash and the same run is there: what FLP's argument uses is not a
+crash but that the protocol must be able to decide without waiting for a
+process that may have crashed. Waiting for all three processes would end
+this run (and block forever on a real crash instead).
+
+**The bugs.** Each variant weakens one rule of the round and makes the
+protocol decide on every fair run ("termination" holds, and no fair run
+stays bivalent), at the price of agreement: the other horn of FLP's theorem.
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::BugVariant;
+
+    #[test]
+    fn registry_lists_every_bug_and_property_in_order() {
+        let names: Vec<&str> = Bug::ALL.iter().map(|b| b.name()).collect();
+        let listed: Vec<&str> = PROTOCOL.variants.iter().map(|v| v.name).collect();
+        assert_eq!(names, listed);
+        let defaults = FlpCfg::new(crate::registry::CORRECT, &PROTOCOL.default_params());
+        assert_eq!(defaults, FlpCfg::default());
+        let model = defaults.into_model();
+        let declared: Vec<&str> = model.properties().iter().map(|p| p.name).collect();
+        let listed: Vec<&str> = PROTOCOL.properties.iter().map(|p| p.name).collect();
+        assert_eq!(declared, listed);
+        let run: Vec<&str> = model.system.properties.iter().map(|p| p.name).collect();
+        assert_eq!(run, listed);
+    }
+
+    /// Lemma 2's chain: eight initial configurations, each differing from
+    /// the one before in exactly one input, from 000 to 100.
+    #[test]
+    fn initial_configurations_form_lemma_2s_chain() {
+        let chain: Vec<[Value; N]> = (0..1 << N).map(initial_inputs).collect();
+        assert_eq!(chain[0], [0, 0, 0]);
+        for w in chain.windows(2) {
+            let differ = (0..N).filter(|p| w[0][*p] != w[1][*p]).count();
+            assert_eq!(differ, 1, "{w:?}");
+        }
+        let distinct: std::collections::BTreeSet<_> = chain.iter().collect();
+        assert_eq!(distinct.len(), 1 << N);
+    }
+}
