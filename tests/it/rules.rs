@@ -253,12 +253,12 @@ mod abd_register {
             .unwrap_or_else(|| panic!("{name} is in the catalog"))
     }
 
+    /// A named condition on ABD's states.
+    type Condition = (&'static str, fn(&AbdModel, &State) -> bool);
+
     /// Checks the correct protocol at `job`'s parameters with `extra`
     /// reachability properties added, and returns each one's verdict.
-    fn reachable(
-        job: &models::Job,
-        extra: &[(&'static str, fn(&AbdModel, &State) -> bool)],
-    ) -> Vec<Verdict> {
+    fn reachable(job: &models::Job, extra: &[Condition]) -> Vec<Verdict> {
         let cfg = <AbdCfg as Config>::new(models::CORRECT, &job.params);
         let mut model = cfg.into_model();
         for (name, f) in extra {

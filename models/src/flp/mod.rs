@@ -738,6 +738,7 @@ pub static PROTOCOL: Protocol = Protocol {
         min: 0,
         max: 1,
     }],
+    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "agreement",
