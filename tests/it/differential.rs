@@ -97,6 +97,9 @@ fn eventually_agrees_with_stateright_on_the_catalog() {
         [
             "alternating-bit no-sequence-bit every message delivered: ours is inconclusive: the bound cut the only such path",
             "alternating-bit weak-fairness every message delivered: a lasso, which Stateright cannot see",
+            // FLP's Lemma 3: a fair run that stays bivalent forever.
+            "flp correct termination: a lasso, which Stateright cannot see",
+            "flp no-crash termination: a lasso, which Stateright cannot see",
             // mapreduce: crashed workers stay down (recoveries are excluded);
             // Stateright recovers them and the job goes on.
             "mapreduce accept-late-completion job completes: a deadlock that Stateright escapes through an action the model excludes (a recovery)",
