@@ -294,16 +294,15 @@ where
         self.analyses.excluded.as_ref().is_some_and(|x| x(a))
     }
 
-    /// Judges and expands `states`; successors already in `seen` are
-    /// dropped here, on the worker.
-    fn expand(&self, states: &[(StateId, M::State)], seen: &Seen) -> Part<M::State> {
-        let mut part = Part {
-            bits: Vec::with_capacity(states.len()),
-            decided: Vec::new(),
-            ends: Vec::with_capacity(states.len()),
-            succ: Vec::new(),
-            states: Vec::new(),
-        };
+    /// Judges and expands `states` into `part` (its buffers are reused
+    /// from chunk to chunk); successors already in `seen` are dropped here,
+    /// on the worker.
+    fn expand(&self, states: &[(StateId, M::State)], seen: &Seen, part: &mut Part<M::State>) {
+        part.bits.clear();
+        part.decided.clear();
+        part.ends.clear();
+        part.succ.clear();
+        part.states.clear();
         let edges = self.edges;
         let mut actions = Vec::new();
         for (_, s) in states {
@@ -352,7 +351,6 @@ where
             }
             part.ends.push(part.succ.len());
         }
-        part
     }
 
     /// Judges a state that will not be expanded, and says whether it has a
@@ -364,6 +362,18 @@ where
             .into_iter()
             .any(|a| !self.excluded(&a) && self.model.next_state(s, a).is_some());
         (self.judge(s), self.decided(s), moves)
+    }
+}
+
+impl<S> Default for Part<S> {
+    fn default() -> Self {
+        Part {
+            bits: Vec::new(),
+            decided: Vec::new(),
+            ends: Vec::new(),
+            succ: Vec::new(),
+            states: Vec::new(),
+        }
     }
 }
 
@@ -493,6 +503,7 @@ where
     };
 
     let mut depth = 0usize;
+    let mut parts: Vec<Part<M::State>> = Vec::new();
     let mut unexpanded: Vec<(StateId, M::State)> = Vec::new();
     while !frontier.is_empty() {
         g.level_start.push(frontier[0].0);
@@ -519,13 +530,30 @@ where
                 break;
             }
             let chunk = &frontier[done..(done + CHUNK).min(frontier.len())];
-            let parts = in_parts(pool, chunk, |states| x.expand(states, &seen));
+            // Reusing the parts' buffers keeps the allocator from handing
+            // the same memory back to the system and faulting it in again.
+            let needed = chunk.len().div_ceil(PART);
+            if parts.len() < needed {
+                parts.resize_with(needed, Part::default);
+            }
+            let expand = |(states, part): (&[(StateId, M::State)], &mut Part<M::State>)| {
+                x.expand(states, &seen, part)
+            };
+            match pool {
+                Some(pool) => pool.install(|| {
+                    chunk
+                        .par_chunks(PART)
+                        .zip(parts.par_iter_mut())
+                        .for_each(expand)
+                }),
+                None => chunk.chunks(PART).zip(parts.iter_mut()).for_each(expand),
+            }
             // Merge in order: the same numbering for any thread count.
             let mut states = chunk.iter();
-            for part in parts {
+            for part in &mut parts[..needed] {
                 let mut first = 0;
-                let mut succs = part.succ.into_iter();
-                let mut news = part.states.into_iter();
+                let mut succs = part.succ.drain(..);
+                let mut news = part.states.drain(..);
                 for (i, &end) in part.ends.iter().enumerate() {
                     let from = states.next().expect("a part per state").0;
                     let decided = part.decided.get(i).copied().unwrap_or(0);
