@@ -420,3 +420,22 @@ fn a_run_cut_by_the_bound_is_inconclusive_not_a_violation() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["complete"], true);
 }
+
+/// A check that reaches its memory bound stops by itself, inside a level,
+/// and says so in one line; nothing it did not finish is said to hold.
+#[test]
+fn a_check_stops_at_its_memory_bound() {
+    let o = dsw(&["check", "paxos", "--max-memory", "1"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        text.contains("INCOMPLETE: --max-memory 1 MiB reached"),
+        "{text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.trim_end().ends_with(" holds")),
+        "{text}"
+    );
+    let o = dsw(&["check", "paxos", "--max-memory", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+}
