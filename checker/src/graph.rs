@@ -536,17 +536,18 @@ where
             if parts.len() < needed {
                 parts.resize_with(needed, Part::default);
             }
-            let expand = |(states, part): (&[(StateId, M::State)], &mut Part<M::State>)| {
-                x.expand(states, &seen, part)
-            };
             match pool {
                 Some(pool) => pool.install(|| {
                     chunk
                         .par_chunks(PART)
                         .zip(parts.par_iter_mut())
-                        .for_each(expand)
+                        .for_each(|(states, part)| x.expand(states, &seen, part))
                 }),
-                None => chunk.chunks(PART).zip(parts.iter_mut()).for_each(expand),
+                None => {
+                    for (states, part) in chunk.chunks(PART).zip(parts.iter_mut()) {
+                        x.expand(states, &seen, part);
+                    }
+                }
             }
             // Merge in order: the same numbering for any thread count.
             let mut states = chunk.iter();
