@@ -161,11 +161,6 @@ impl Seen {
         self.len == 0
     }
 
-    /// Bytes the table holds.
-    pub fn bytes(&self) -> usize {
-        self.keys.capacity() * 8 + self.ids.capacity() * 4
-    }
-
     #[inline]
     fn key(fp: u64) -> u64 {
         if fp == EMPTY {

@@ -88,12 +88,6 @@ impl Edges {
     pub fn edge_count(&self) -> usize {
         self.list.len()
     }
-
-    /// Bytes the rows hold.
-    pub fn bytes(&self) -> usize {
-        self.start.capacity() * std::mem::size_of::<usize>()
-            + self.list.capacity() * std::mem::size_of::<Edge>()
-    }
 }
 
 impl std::ops::Index<usize> for Edges {
