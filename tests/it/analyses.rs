@@ -31,6 +31,7 @@ fn the_paxos_ballot_view_is_a_bisimulation_that_keeps_every_property() {
         crashes: 1,
         retry: true,
         ask_all: false,
+        crash_proposers: true,
         bug: Bug::None,
     };
     let model = cfg.into_model();
@@ -102,6 +103,7 @@ fn duel_cfg() -> PaxosCfg {
         crashes: 0,
         retry: true,
         ask_all: false,
+        crash_proposers: true,
         bug: Bug::None,
     }
 }
@@ -359,6 +361,7 @@ fn the_paxos_ballot_view_commutes_on_random_walks_of_the_unviewed_model() {
         },
         PaxosCfg {
             ask_all: true,
+            crash_proposers: true,
             ..duel_cfg()
         },
         PaxosCfg {

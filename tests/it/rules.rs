@@ -194,6 +194,70 @@ mod paxos {
         assert_eq!(prepares_after_first_put(false), 2);
     }
 
+    /// The accept requests of the first proposal: to every acceptor with
+    /// `ask_all` (Paxos.tla's Phase2a), else to the acceptors that promised.
+    #[test]
+    fn with_ask_all_a_proposer_sends_accept_requests_to_every_acceptor() {
+        for (ask_all, expected) in [(true, 3), (false, 2)] {
+            let model = PaxosCfg {
+                ask_all,
+                crashes: 0,
+                clients: 1,
+                ..PaxosCfg::default()
+            }
+            .into_model();
+            // Deliver everything, first in the action order, until the
+            // proposer has sent its accept requests.
+            let mut state = model.init_states().remove(0);
+            let accepts = |s: &State| {
+                s.network
+                    .iter_all()
+                    .filter(|e| matches!(e.msg, PaxosMsg::Accept { .. }))
+                    .count()
+            };
+            while accepts(&state) == 0 {
+                let mut actions = Vec::new();
+                model.actions(&state, &mut actions);
+                state = actions
+                    .into_iter()
+                    .find_map(|a| model.next_state(&state, a))
+                    .expect("a step before the accept requests");
+            }
+            assert_eq!(accepts(&state), expected, "ask_all={ask_all}");
+        }
+    }
+
+    fn scenario(name: &str) -> checker::CheckSummary {
+        let job = models::catalog_jobs()
+            .into_iter()
+            .find(|j| j.protocol.name == "paxos" && j.name() == name)
+            .expect("the scenario is in the catalog");
+        job.check(&mut |_| {})
+    }
+
+    /// §2.4's condition for progress, a working proposer and a working
+    /// majority: asking every acceptor, a value is eventually chosen
+    /// whichever acceptor crashes; asking a fixed majority, the crash of
+    /// one of its acceptors (never the proposer, which stays up) stops it.
+    #[test]
+    fn progress_needs_some_live_majority_only_when_every_acceptor_is_asked() {
+        let live = scenario("live-majority");
+        let chosen = live.property("eventually chosen").unwrap();
+        assert_eq!(chosen.verdict, Verdict::Holds);
+
+        let fixed = scenario("fixed-majority");
+        let chosen = fixed.property("eventually chosen").unwrap();
+        assert_eq!(chosen.verdict, Verdict::Violated);
+        let run = chosen.counterexample.as_ref().unwrap();
+        let crashes: Vec<usize> = run
+            .steps
+            .iter()
+            .filter(|s| s.kind == checker::StepKind::Crash)
+            .map(|s| s.actor)
+            .collect();
+        assert_eq!(crashes, [1], "the proposer's other acceptor crashes");
+    }
+
     /// Forgetting the promise and forgetting the acceptance are two bugs,
     /// each its own variant.
     #[test]
