@@ -125,9 +125,35 @@ pub struct CheckArgs {
     /// what the model declares, see `dsw show`).
     #[arg(long, value_enum)]
     pub fairness: Option<FairnessArg>,
+    /// Store one state per orbit of the model's interchangeable actors (see
+    /// `dsw show`); auto: unless the check judges `eventually` properties or
+    /// valence, which the reduction does not preserve.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub symmetry: SymmetryArg,
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SymmetryArg {
+    /// Where the model declares a symmetry and the check preserves it.
+    Auto,
+    /// Where the model declares a symmetry; `eventually` holds become
+    /// inconclusive and valence is skipped.
+    On,
+    /// Never.
+    Off,
+}
+
+impl From<SymmetryArg> for checker::SymmetryMode {
+    fn from(s: SymmetryArg) -> Self {
+        match s {
+            SymmetryArg::Auto => checker::SymmetryMode::Auto,
+            SymmetryArg::On => checker::SymmetryMode::On,
+            SymmetryArg::Off => checker::SymmetryMode::Off,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

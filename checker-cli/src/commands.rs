@@ -240,6 +240,7 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
             .map(Into::into)
             .or(fairness)
             .unwrap_or(protocol.fairness),
+        symmetry: a.symmetry.into(),
     };
     let summary = models::check(protocol, &variant, &params, &opts, &mut progress_line);
     if a.json {

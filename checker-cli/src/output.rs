@@ -80,6 +80,15 @@ pub fn summary(s: &CheckSummary, params: &Params, explore_hint: &str) -> String 
             format!(" (INCOMPLETE: {})", s.cut_off_by.join("; "))
         }
     );
+    if let Some(u) = &s.symmetry {
+        let what = if u.applied {
+            format!("{} are interchangeable: counts are orbits", u.what)
+        } else {
+            format!("{} are interchangeable, not used", u.what)
+        };
+        let note = u.note.as_ref().map_or(String::new(), |n| format!(" ({n})"));
+        let _ = writeln!(out, "  symmetry: {what}{note}");
+    }
     let width = s.properties.iter().map(|p| p.name.len()).max().unwrap_or(0);
     for p in &s.properties {
         let _ = writeln!(

@@ -95,6 +95,8 @@ pub struct Analyses<M: Model> {
     pub view: Option<View<M>>,
     pub decision: Option<Decision<M>>,
     pub excluded: Option<Excluded<M>>,
+    /// Interchangeable actors: the BFS may store one state per orbit.
+    pub symmetry: Option<crate::symmetry::Symmetry<M>>,
     /// What the model's boundary (`within_boundary`, TLC's `CONSTRAINT`)
     /// leaves out, in words ("at most 4 messages in flight"), for every
     /// verdict it cuts short to say. A model with a boundary declares it.
@@ -109,6 +111,7 @@ impl<M: Model> Analyses<M> {
             view: None,
             decision: None,
             excluded: None,
+            symmetry: None,
             boundary: None,
         }
     }

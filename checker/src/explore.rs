@@ -7,9 +7,10 @@ use crate::graph::{self, Finding, Limit, Limits, RefinementFailure, Tick};
 use crate::liveness::{Ending, Fairness, FairnessClasses, Stop};
 use crate::simulation::Sighting;
 use crate::summary::{
-    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Timing,
-    ValenceSummary, Verdict,
+    CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, SymmetryUse,
+    Timing, ValenceSummary, Verdict,
 };
+use crate::symmetry::SymmetryMode;
 use stateright::{Checker, Expectation, Model};
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -49,6 +50,8 @@ pub struct CheckOptions {
     pub max_memory: Option<u64>,
     /// Which infinite runs count against `eventually` (own BFS only).
     pub fairness: Fairness,
+    /// Whether to reduce by the model's declared symmetry (own BFS only).
+    pub symmetry: SymmetryMode,
 }
 
 impl Default for CheckOptions {
@@ -63,6 +66,7 @@ impl Default for CheckOptions {
             timeout: None,
             max_memory: None,
             fairness: Fairness::Weak,
+            symmetry: SymmetryMode::Auto,
         }
     }
 }
@@ -115,10 +119,26 @@ where
     M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
     M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
+    let (analyses, symmetry) = with_symmetry(&model, analyses, opts);
+    let with_use = |mut summary: CheckSummary| {
+        summary.symmetry = symmetry.clone();
+        summary
+    };
     match opts.strategy {
-        Strategy::Bfs => return bfs(&model, &analyses, opts, Instant::now(), on_progress),
+        Strategy::Bfs => {
+            let reduced = symmetry.as_ref().is_some_and(|u| u.applied);
+            let summary = bfs(
+                &model,
+                &analyses,
+                opts,
+                reduced,
+                Instant::now(),
+                on_progress,
+            );
+            return with_use(summary);
+        }
         Strategy::Simulation { seed } => {
-            return simulation(&model, &analyses, opts, seed, on_progress);
+            return with_use(simulation(&model, &analyses, opts, seed, on_progress));
         }
         Strategy::Dfs => {}
     }
@@ -144,7 +164,7 @@ where
         Strategy::Bfs => unreachable!("handled above"),
         // Depth first and simulation are Stateright's: their counterexamples
         // are whichever it kept, not the shortest.
-        Strategy::Dfs => summarise(
+        Strategy::Dfs => with_use(summarise(
             builder.spawn_dfs(),
             opts,
             max_states,
@@ -152,9 +172,82 @@ where
             &refinements,
             analyses.boundary.clone(),
             on_progress,
-        ),
+        )),
         Strategy::Simulation { .. } => unreachable!("handled above"),
     }
+}
+
+/// Decides whether the check reduces by the model's declared symmetry, and
+/// if so folds the representative into the view (after the model's own):
+/// the BFS then stores one state per orbit, and replays counterexamples on
+/// concrete states as it does under any view. See [`crate::symmetry`] for
+/// why `eventually` properties and valence are judged without it unless
+/// it is forced.
+fn with_symmetry<M: Model + 'static>(
+    model: &M,
+    mut analyses: Analyses<M>,
+    opts: &CheckOptions,
+) -> (Analyses<M>, Option<SymmetryUse>)
+where
+    M::State: 'static,
+{
+    let Some(symmetry) = analyses.symmetry.take() else {
+        return (analyses, None);
+    };
+    let liveness = model
+        .properties()
+        .iter()
+        .any(|p| p.expectation == Expectation::Eventually);
+    let valence = analyses.decision.is_some();
+    let unpreserved = match (liveness, valence) {
+        (true, true) => Some("eventually properties and valence"),
+        (true, false) => Some("eventually properties"),
+        (false, true) => Some("valence"),
+        (false, false) => None,
+    };
+    let (applied, note) = match (opts.strategy, opts.symmetry, unpreserved) {
+        (_, SymmetryMode::Off, _) => (false, Some("--symmetry off".to_string())),
+        (Strategy::Dfs | Strategy::Simulation { .. }, _, _) => (
+            false,
+            Some("only the BFS reduces by symmetry".to_string()),
+        ),
+        (_, SymmetryMode::Auto, Some(what)) => (
+            false,
+            Some(format!(
+                "off: this check judges {what}, which the reduction does not preserve (--symmetry on forces it)"
+            )),
+        ),
+        (_, SymmetryMode::On, Some(_)) => {
+            let mut note = Vec::new();
+            if liveness {
+                note.push("forced: an eventually property is shown violated, never shown to hold");
+            } else {
+                note.push("forced");
+            }
+            if valence {
+                note.push("no valence analysis");
+            }
+            (true, Some(note.join("; ")))
+        }
+        (_, _, None) => (true, None),
+    };
+    if applied {
+        if valence {
+            // A bivalent fair run is a liveness question: not under symmetry.
+            analyses.decision = None;
+        }
+        let representative = symmetry.representative;
+        analyses.view = Some(match analyses.view.take() {
+            Some(view) => Box::new(move |s: &M::State| representative(&view(s))),
+            None => representative,
+        });
+    }
+    let used = SymmetryUse {
+        what: symmetry.what,
+        applied,
+        note,
+    };
+    (analyses, Some(used))
 }
 
 /// The workbench's own random walks ([`crate::simulation`]): never
@@ -274,6 +367,7 @@ fn bfs<M>(
     model: &M,
     analyses: &Analyses<M>,
     opts: &CheckOptions,
+    reduced: bool,
     start: Instant,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> CheckSummary
@@ -406,10 +500,19 @@ where
     // An `eventually` property is judged on the states from which it can
     // still fail; if none of them was cut off, its verdict stands (a cut
     // one gives a `bounded` finding instead).
-    let unjudged = |kind: PropertyKind, cut: &[String]| match kind {
+    // Under symmetry reduction a fair loop found among representatives is
+    // real, but finding none shows nothing (see `crate::symmetry`).
+    let unjudged = |kind: PropertyKind, cut: &[String]| {
+        match kind {
+        PropertyKind::Eventually if reduced => Some(
+            "no fair counterexample among the orbits' representatives, which does not show there is none: \
+             fairness names actors and the reduction renames them (--symmetry off decides it)"
+                .to_string(),
+        ),
         _ if cut.is_empty() => None,
         PropertyKind::Eventually => None,
         _ => Some(not_shown(kind, cut)),
+    }
     };
     let mut summary = assemble(model, opts, threads, counts, &refinements, found, &unjudged);
     if let (Some(decision), Some(edges), Some(decided)) = (&analyses.decision, &g.edges, &g.decided)
@@ -612,6 +715,7 @@ where
         cut_off_by: counts.cut_off_by,
         properties,
         valence: None,
+        symmetry: None,
         timing: Some(Timing {
             seconds: counts.seconds,
             states_per_second: if counts.seconds > 0.0 {

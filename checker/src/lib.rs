@@ -18,6 +18,7 @@ pub mod runtime;
 pub mod simulation;
 pub mod summary;
 pub mod svg;
+pub mod symmetry;
 pub mod valence;
 
 pub use analyses::{Analyses, Decision, Refinement};
@@ -28,3 +29,4 @@ pub use summary::{
     Change, CheckSummary, Counterexample, CounterexampleKind, PropertyKind, PropertyResult, Step,
     StepKind, Timing, ValenceSummary, Verdict,
 };
+pub use symmetry::{Symmetry, SymmetryMode};

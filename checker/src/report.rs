@@ -543,6 +543,7 @@ mod tests {
                 ),
             ],
             valence: None,
+            symmetry: None,
             timing: Some(Timing {
                 seconds: 1.25,
                 states_per_second: 1876.0,

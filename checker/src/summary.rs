@@ -240,8 +240,25 @@ pub struct CheckSummary {
     /// Valence analysis, when the model declares a decision predicate.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub valence: Option<ValenceSummary>,
+    /// Whether the model's declared symmetry reduced the search, when it
+    /// declares one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub symmetry: Option<SymmetryUse>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
+}
+
+/// What a check did with the model's declared symmetry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SymmetryUse {
+    /// What is interchangeable: "the RMs".
+    pub what: String,
+    /// True when the search stored one state per orbit (the counts are
+    /// then orbits).
+    pub applied: bool,
+    /// Why it was not applied, or what it leaves undecided.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub note: Option<String>,
 }
 
 /// Valence analysis (Fischer, Lynch & Paterson 1985, §3): which decisions

@@ -6,6 +6,8 @@
 //! cargo run --release -p models --example engine_bench -- <engine> <model> <size> <threads>
 //!   engine:  workbench | stateright
 //!   model:   twophase (size = RMs) | twophase-compact (size = RMs)
+//!            | twophase-symmetric (size = RMs; workbench only: one state
+//!              per orbit of the RMs, TLC's SYMMETRY)
 //!            | a registry protocol (size = its variant, default parameters)
 //! cargo run --release -p models --example engine_bench -- workbench twophase 9 2
 //! cargo run --release -p models --example engine_bench -- stateright paxos correct 1
@@ -24,7 +26,7 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: engine_bench <workbench|stateright> <twophase|twophase-compact|PROTOCOL> <RMS|VARIANT> <THREADS>";
+const USAGE: &str = "usage: engine_bench <workbench|stateright> <twophase|twophase-compact|twophase-symmetric|PROTOCOL> <RMS|VARIANT> <THREADS>";
 
 /// The protocol's model for `variant` at its default parameters, with its
 /// `eventually` properties left out.
@@ -77,6 +79,16 @@ fn main() {
     };
     let cell = match model.as_str() {
         "twophase" => run(engine, threads, specs::abstract_spec::TwoPhase::new(rms())),
+        "twophase-symmetric" => {
+            if let Engine::Stateright = engine {
+                fail("Stateright's BFS has no symmetry reduction (its DFS does)");
+            }
+            let analyses = checker::Analyses::<specs::abstract_spec::TwoPhase> {
+                view: Some(Box::new(specs::abstract_spec::two_phase::State::canonical)),
+                ..checker::Analyses::none()
+            };
+            run_with(engine, threads, specs::abstract_spec::TwoPhase::new(rms()), &analyses)
+        }
         "twophase-compact" => run(
             engine,
             threads,
@@ -95,7 +107,7 @@ fn main() {
         ),
         "raft" => run(engine, threads, registry_model!(models::raft::RaftCfg, model, size)),
         other => fail(&format!(
-            "unknown model {other:?}: twophase, twophase-compact, paxos, abd-register, two-phase-commit or raft"
+            "unknown model {other:?}: twophase, twophase-compact, twophase-symmetric, paxos, abd-register, two-phase-commit or raft"
         )),
     };
     let peak = peak_rss_kib() * 1024;
@@ -134,6 +146,15 @@ where
     M::State: Hash + Send + Sync + std::fmt::Debug + Clone + PartialEq + 'static,
     M::Action: Send + std::fmt::Debug + Clone + PartialEq + 'static,
 {
+    run_with(engine, threads, model, &checker::Analyses::none())
+}
+
+fn run_with<M>(engine: Engine, threads: usize, model: M, analyses: &checker::Analyses<M>) -> Cell
+where
+    M: Model + Send + Sync + 'static,
+    M::State: Hash + Send + Sync + std::fmt::Debug + Clone + PartialEq + 'static,
+    M::Action: Send + std::fmt::Debug + Clone + PartialEq + 'static,
+{
     let start = Instant::now();
     match engine {
         Engine::Workbench => {
@@ -148,7 +169,7 @@ where
                 &model,
                 &Limits::default(),
                 &classes,
-                &checker::Analyses::none(),
+                analyses,
                 pool.as_ref(),
                 &mut |_| {},
             );

@@ -22,6 +22,8 @@ mod reports;
 mod rules;
 /// Simulation on every model: no panic, repeatable, proves nothing.
 mod simulation;
+/// Symmetry reduction: true symmetries, exact orbits, unchanged verdicts.
+mod symmetry;
 /// The abstract TLA+ specs reproduce TLC's state counts and refine.
 mod tla_conformance;
 /// Real runs over UDP: properties hold; malformed datagrams are survived.

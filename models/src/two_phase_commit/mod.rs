@@ -20,7 +20,7 @@ use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
 use stateright::actor::{Actor, ActorModel, Id, Network, Out};
-use stateright::Expectation;
+use stateright::{Expectation, Rewrite, RewritePlan};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
@@ -36,6 +36,22 @@ pub enum TwoPhaseMsg {
     Commit,
     /// `[type |-> "Abort"]`: the TM's abort decision.
     Abort,
+}
+
+/// Renaming RMs (symmetry reduction): an RM's number is its actor id.
+fn rename_rm<S>(rm: Rm, plan: &RewritePlan<Id, S>) -> Rm {
+    usize::from(plan.rewrite(&Id::from(rm)))
+}
+
+impl Rewrite<Id> for TwoPhaseMsg {
+    fn rewrite<S>(&self, plan: &RewritePlan<Id, S>) -> Self {
+        match self {
+            TwoPhaseMsg::Prepared { rm } => TwoPhaseMsg::Prepared {
+                rm: rename_rm(*rm, plan),
+            },
+            other => other.clone(),
+        }
+    }
 }
 
 /// The internal steps each actor may take on its own. To the checker a timer
@@ -97,6 +113,29 @@ pub enum TwoPhaseState {
         /// AC3 is stated over votes, which `rmState` alone forgets.
         voted_yes: bool,
     },
+}
+
+impl Rewrite<Id> for TwoPhaseState {
+    fn rewrite<S>(&self, plan: &RewritePlan<Id, S>) -> Self {
+        match self {
+            TwoPhaseState::Tm {
+                tm_state,
+                tm_prepared,
+                crashed,
+            } => TwoPhaseState::Tm {
+                tm_state: *tm_state,
+                tm_prepared: tm_prepared.iter().map(|&r| rename_rm(r, plan)).collect(),
+                crashed: *crashed,
+            },
+            rm => rm.clone(),
+        }
+    }
+}
+
+impl Rewrite<Id> for TwoPhaseFault {
+    fn rewrite<S>(&self, _: &RewritePlan<Id, S>) -> Self {
+        *self
+    }
 }
 
 /// As derived, but a TM that is up does not say so: only a crash shows.
@@ -571,6 +610,11 @@ impl Config for TwoPhaseCfg {
                     })
                 }),
             }),
+            // TwoPhase.tla's RMs are a symmetry set: renaming them maps runs
+            // to runs and keeps every property (each is stated over all RMs
+            // alike) and both refinements (TwoPhase and TCommit are
+            // symmetric in RM too).
+            symmetry: Some(checker::symmetry::actors("the RMs", (1..=rms).collect())),
             ..checker::Analyses::none()
         }
     }

@@ -103,6 +103,57 @@ impl Default for TwoPhase {
     }
 }
 
+impl State {
+    /// The state with its RMs renamed, RM `r` becoming RM `perm[r]`: TLC's
+    /// `SYMMETRY Permutations(RM)` applied to one state. Every action and
+    /// property treats the RMs alike, so renaming them maps runs to runs.
+    pub fn renamed(&self, perm: &[Rm]) -> State {
+        let mut rm_state = self.rm_state.clone();
+        for (rm, s) in self.rm_state.iter().enumerate() {
+            rm_state[perm[rm]] = *s;
+        }
+        State {
+            rm_state,
+            tm_state: self.tm_state,
+            tm_prepared: self.tm_prepared.iter().map(|&rm| perm[rm]).collect(),
+            msgs: self
+                .msgs
+                .iter()
+                .map(|m| match m {
+                    Message::Prepared { rm } => Message::Prepared { rm: perm[*rm] },
+                    other => other.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl State {
+    /// The representative of this state's orbit under renaming the RMs,
+    /// without trying every renaming: the RMs sorted by what the state says
+    /// about each (its `rmState`, whether the TM has its `Prepared`, whether
+    /// its `Prepared` was sent). No variable relates two RMs, so RMs that
+    /// agree on these are interchangeable and the sorted state is the same
+    /// for every state of an orbit.
+    pub fn canonical(&self) -> State {
+        let about = |rm: Rm| {
+            (
+                self.rm_state[rm],
+                self.tm_prepared.contains(&rm),
+                self.msgs.contains(&Message::Prepared { rm }),
+            )
+        };
+        let mut order: Vec<Rm> = (0..self.rm_state.len()).collect();
+        order.sort_by_key(|&rm| about(rm));
+        // RM `order[k]` becomes RM `k`.
+        let mut perm = vec![0; order.len()];
+        for (k, &rm) in order.iter().enumerate() {
+            perm[rm] = k;
+        }
+        self.renamed(&perm)
+    }
+}
+
 /// The refinement mapping implied by `INSTANCE TCommit` in `TwoPhase.tla`:
 /// `TCommit`'s `rmState` is `TwoPhase`'s `rmState`, and the TM and the messages
 /// are hidden. Under it every `TwoPhase` step is a `TCommit` step or a stutter
