@@ -16,15 +16,20 @@
 //! With `retry = 1` an acceptor refuses out loud (Nack) and the refused
 //! proposer starts again with a higher ballot (§2.5).
 //!
-//! What the checker shows: agreement, validity and linearizability hold;
-//! `ignore-highest-accepted`, `forget-promise-on-crash` and
+//! What the checker shows: §2.1's three safety requirements (agreement,
+//! validity, a learner learns only a chosen value) and linearizability
+//! hold; `ignore-highest-accepted`, `forget-promise-on-crash` and
 //! `forget-acceptance-on-crash` break agreement (and with it the clients'
-//! linearizable view) at the default, each by its own path; and
-//! `pick-lowest-accepted` breaks it in scenario `highest-accepted`, the
-//! configuration in which a phase 1 hears of two different accepted
-//! proposals (it takes a third ballot, so retrying proposers: with one
-//! ballot per proposer the rule is never exercised). "Eventually chosen"
-//! is progress, which Paxos does not promise (§2.4):
+//! linearizable view) at the default, each by its own path. Phase 2(a)'s
+//! "highest-numbered" matters only when a phase 1 hears of two accepted
+//! values, which takes a third ballot, so retrying proposers; with one
+//! ballot per proposer (the default) "two values reported" has no example.
+//! Scenario `highest-accepted` retries with rounds up to 2 (`max_round`, a
+//! finite set of ballots as Paxos.tla's model-checking configurations
+//! have), a complete search: the case is reached and agreement holds; in
+//! `lowest-accepted`, the same with `pick-lowest-accepted`, a second value
+//! is chosen. "Eventually chosen" is progress, which Paxos does not
+//! promise (§2.4):
 //!
 //! - By default it fails: an acceptor of the proposer's fixed majority
 //!   crashes and stays down (a crash may happen, a recovery need not), or a
@@ -42,8 +47,9 @@
 //!   as a lasso: each proposer's prepare pre-empts the other's accept,
 //!   forever, with every message delivered.
 //!
-//! How the duel becomes a finite loop: with `retry` the checker explores the
-//! ballot view (see `view`), which renumbers rounds and forgets replies
+//! How the duel becomes a finite loop: with `retry` and no `max_round` the
+//! checker explores the ballot view (see `view`), which renumbers rounds and
+//! forgets replies
 //! nobody will read, so a run that only grows ballots returns to a state it
 //! has seen. The view is sound: a state and its view satisfy the same
 //! properties and have the same steps. The shown run is the real one, its
@@ -238,7 +244,7 @@ pub enum Bug {
     /// Phase 2(a): the proposer proposes the value of the *lowest*-numbered
     /// proposal among the responses. It differs from the protocol only when
     /// a phase 1 reports two different accepted proposals, which takes a
-    /// third ballot: caught in scenario `highest-accepted` (retrying
+    /// third ballot: caught in scenario `lowest-accepted` (retrying
     /// proposers). Must violate "agreement" there.
     PickLowestAccepted,
     /// Acceptors keep their promise in volatile memory only (the acceptance
@@ -284,6 +290,9 @@ pub enum PaxosActor {
         bug: Bug,
         /// Refused proposers retry (§2.5, see [`PaxosCfg::retry`]).
         retry: bool,
+        /// The highest round a refused proposer may start, 0 for no limit
+        /// (see [`PaxosCfg::max_round`]).
+        max_round: Round,
         /// Prepare requests go to every acceptor, not a fixed majority (see
         /// [`PaxosCfg::ask_all`]).
         ask_all: bool,
@@ -481,11 +490,16 @@ impl Actor for PaxosActor {
             // The proposer abandons its proposal and starts phase 1 again
             // with "a higher proposal number than any it has used" (§2.5),
             // and higher than the promise that refused it.
+            // With a finite supply of rounds (`max_round`, Paxos.tla's
+            // finite `Ballot` set) a proposer that has used them all stops.
             (
-                PaxosActor::Server { servers, .. },
+                PaxosActor::Server { max_round, .. },
                 PaxosState::Server(s),
                 PaxosMsg::Nack { ballot, promised },
-            ) if s.ballot == Some(ballot) && s.chosen.is_none() => {
+            ) if s.ballot == Some(ballot)
+                && s.chosen.is_none()
+                && (*max_round == 0 || s.round.max(promised.0) < *max_round) =>
+            {
                 let s = server_mut(state);
                 let ballot = (s.round.max(promised.0) + 1, id);
                 s.round = ballot.0;
@@ -725,6 +739,31 @@ fn validity(model: &PaxosModel, state: &State) -> bool {
 /// which learns the value only through replies (§2.3).
 fn linearizable(_: &PaxosModel, state: &State) -> bool {
     state.history.register.serialized_history().is_some()
+}
+
+/// "A process never learns that a value has been chosen unless it actually
+/// has been" (Paxos Made Simple §2.1): every value a learner holds is chosen.
+fn learns_only_chosen(model: &PaxosModel, state: &State) -> bool {
+    let chosen = chosen(model, state);
+    state.actor_states.iter().all(|a| match &**a {
+        PaxosState::Server(s) => s.chosen.is_none_or(|v| chosen.contains(&v)),
+        PaxosState::Client(_) => true,
+    })
+}
+
+/// Reachability of the case phase 2(a)'s rule is about: a proposer's
+/// majority of promises reports two accepted proposals with different
+/// values, so "the value of the highest-numbered proposal among the
+/// responses" (Paxos Made Simple §2.2) is a real choice. It takes a third
+/// ballot: scenario `highest-accepted`.
+fn two_values_reported(_: &PaxosModel, state: &State) -> bool {
+    state.actor_states.iter().any(|a| match &**a {
+        PaxosState::Server(s) => {
+            let values: BTreeSet<Value> = s.promises.values().flatten().map(|&(_, v)| v).collect();
+            values.len() >= 2
+        }
+        PaxosState::Client(_) => false,
+    })
 }
 
 /// Reachability: a value can be chosen at all, the goal of §2.1 ("ensure that
@@ -996,6 +1035,12 @@ pub struct PaxosCfg {
     /// higher ballot (§2.5). Ballots then grow without bound, and the
     /// checker explores the ballot view ([`view`]).
     pub retry: bool,
+    /// With `retry`, the highest round a refused proposer may start: the
+    /// rounds are a finite set, as Paxos.tla's `Ballot` constant makes them
+    /// in its model-checking configurations, and the search is complete
+    /// with no view and no bound. 0: no limit (the ballot view and
+    /// [`IN_FLIGHT_BOUND`]).
+    pub max_round: Round,
     /// Proposers send prepare requests to every acceptor and proceed with
     /// any majority that answers, so progress needs only *some* live
     /// majority; otherwise each asks a fixed majority ([`quorum`]).
@@ -1016,10 +1061,19 @@ impl Default for PaxosCfg {
             servers: 3,
             crashes: 1,
             retry: false,
+            max_round: 0,
             ask_all: false,
             crash_proposers: true,
             bug: Bug::None,
         }
+    }
+}
+
+impl PaxosCfg {
+    /// Proposers retry with no limit on rounds: the space is infinite, and
+    /// is explored under the ballot view within [`IN_FLIGHT_BOUND`].
+    fn unbounded_rounds(&self) -> bool {
+        self.retry && self.max_round == 0
     }
 }
 
@@ -1032,6 +1086,7 @@ impl Config for PaxosCfg {
             servers: params["servers"] as usize,
             crashes: params["crashes"] as usize,
             retry: params["retry"] == 1,
+            max_round: params["max_round"] as Round,
             ask_all: params["ask_all"] == 1,
             crash_proposers: params["crash_proposers"] == 1,
             bug: crate::registry::bug(variant),
@@ -1060,12 +1115,12 @@ impl Config for PaxosCfg {
                 matches!(a, stateright::actor::ActorModelAction::Crash(id)
                     if !(first_crashable..servers).contains(&usize::from(*id)))
             })),
-            view: model.cfg.retry.then(|| {
+            view: model.cfg.unbounded_rounds().then(|| {
                 Box::new(move |s: &State| view(majority, s)) as checker::analyses::View<PaxosModel>
             }),
             boundary: model
                 .cfg
-                .retry
+                .unbounded_rounds()
                 .then(|| format!("at most {IN_FLIGHT_BOUND} messages in flight")),
             decision: Some(checker::Decision {
                 names: (0..clients).map(|c| client_value(c).to_string()).collect(),
@@ -1115,12 +1170,13 @@ impl Runnable for PaxosCfg {
     fn model_on(self, ids: &[Id]) -> PaxosModel {
         let bug = self.bug;
         let server_ids: Vec<Id> = ids[..self.servers].to_vec();
-        let (retry, ask_all) = (self.retry, self.ask_all);
+        let (retry, max_round, ask_all) = (self.retry, self.max_round, self.ask_all);
         let servers = (0..self.servers).map(|index| PaxosActor::Server {
             index,
             servers: server_ids.clone(),
             bug,
             retry,
+            max_round,
             ask_all,
         });
         let clients = (0..self.clients).map(|index| PaxosActor::Client {
@@ -1151,12 +1207,22 @@ impl Runnable for PaxosCfg {
                 let first_crashable = if cfg.crash_proposers { 0 } else { cfg.clients };
                 state.crashed[..first_crashable].iter().all(|c| !c)
                     && state.crashed[cfg.servers..].iter().all(|c| !c)
-                    && (!cfg.retry || state.network.len() <= IN_FLIGHT_BOUND)
+                    && (!cfg.unbounded_rounds() || state.network.len() <= IN_FLIGHT_BOUND)
             })
             .property(Expectation::Always, "agreement", agreement)
             .property(Expectation::Always, "validity", validity)
+            .property(
+                Expectation::Always,
+                "learns only chosen",
+                learns_only_chosen,
+            )
             .property(Expectation::Always, "linearizable", linearizable)
             .property(Expectation::Sometimes, "value chosen", value_chosen)
+            .property(
+                Expectation::Sometimes,
+                "two values reported",
+                two_values_reported,
+            )
             .property(
                 Expectation::Eventually,
                 "eventually chosen",
@@ -1209,6 +1275,13 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 1,
         },
         ParamSpec {
+            name: "max_round",
+            doc: "with retry: the highest round a refused proposer may start (a finite Ballot set, as Paxos.tla's model-checking configurations; the search is then complete); 0: no limit, explored under the ballot view within an in-flight bound",
+            default: 0,
+            min: 0,
+            max: 4,
+        },
+        ParamSpec {
             name: "ask_all",
             doc: "1: a proposer sends its prepare and accept requests to every acceptor and proceeds with any majority that answers; 0: a fixed majority",
             default: 0,
@@ -1236,6 +1309,11 @@ pub static PROTOCOL: Protocol = Protocol {
             source: "Paxos Made Simple §2.1 (only a proposed value may be chosen)",
         },
         PropertySpec {
+            name: "learns only chosen",
+            kind: PropertyKind::Always,
+            source: "Paxos Made Simple §2.1 (a process never learns that a value has been chosen unless it actually has been)",
+        },
+        PropertySpec {
             name: "linearizable",
             kind: PropertyKind::Always,
             source: "Herlihy & Wing 1990 §3, on the clients of Paxos Made Simple §2.3",
@@ -1244,6 +1322,11 @@ pub static PROTOCOL: Protocol = Protocol {
             name: "value chosen",
             kind: PropertyKind::Sometimes,
             source: "reachability; Paxos Made Simple §2.1",
+        },
+        PropertySpec {
+            name: "two values reported",
+            kind: PropertyKind::Sometimes,
+            source: "reachability of Paxos Made Simple §2.2's phase 2(a) choice: promises reporting two accepted values (scenario highest-accepted)",
         },
         PropertySpec {
             name: "eventually chosen",
@@ -1255,7 +1338,10 @@ pub static PROTOCOL: Protocol = Protocol {
         VariantSpec {
             name: crate::registry::CORRECT,
             doc: "Paxos Made Simple §2 as published, with stable storage (§2.5); by default no value need ever be chosen: an acceptor of the proposer's fixed majority may crash and stay down, or a crashed proposer forget its client's request",
-            expect: &[("eventually chosen", Verdict::Violated)],
+            expect: &[
+                ("two values reported", Verdict::NoExample),
+                ("eventually chosen", Verdict::Violated),
+            ],
         },
         VariantSpec {
             name: "ignore-highest-accepted",
@@ -1263,13 +1349,17 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("linearizable", Verdict::Violated),
+                ("two values reported", Verdict::NoExample),
                 ("eventually chosen", Verdict::Violated),
             ],
         },
         VariantSpec {
             name: "pick-lowest-accepted",
-            doc: "the proposer proposes the value of the lowest-numbered accepted proposal reported; the default (one ballot per proposer) never reports two, so it is caught in scenario highest-accepted",
-            expect: &[("eventually chosen", Verdict::Violated)],
+            doc: "the proposer proposes the value of the lowest-numbered accepted proposal reported; the default (one ballot per proposer) never reports two, so it is caught in scenario lowest-accepted",
+            expect: &[
+                ("two values reported", Verdict::NoExample),
+                ("eventually chosen", Verdict::Violated),
+            ],
         },
         VariantSpec {
             name: "forget-promise-on-crash",
@@ -1277,6 +1367,7 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("linearizable", Verdict::Violated),
+                ("two values reported", Verdict::NoExample),
                 ("eventually chosen", Verdict::Violated),
             ],
         },
@@ -1286,6 +1377,7 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("linearizable", Verdict::Violated),
+                ("two values reported", Verdict::NoExample),
                 ("eventually chosen", Verdict::Violated),
             ],
         },
@@ -1302,23 +1394,28 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Inconclusive),
                 ("validity", Verdict::Inconclusive),
+                ("learns only chosen", Verdict::Inconclusive),
                 ("linearizable", Verdict::Inconclusive),
                 ("eventually chosen", Verdict::Violated),
             ],
         },
         ScenarioSpec {
             name: "highest-accepted",
-            doc: "why phase 2(a) takes the highest-numbered accepted proposal: retrying proposers, no crashes; a third ballot hears of two different accepted proposals, and picking the lower one chooses a second value",
-            variant: "pick-lowest-accepted",
-            params: &[("retry", 1), ("crashes", 0)],
+            doc: "why phase 2(a) takes the highest-numbered accepted proposal: two retrying proposers, no crashes, rounds up to 2 (a finite Ballot set, so the search is complete); a third ballot hears of two accepted values and takes the higher: agreement holds",
+            variant: crate::registry::CORRECT,
+            params: &[("retry", 1), ("crashes", 0), ("max_round", 2)],
             fairness: None,
-            // Cut by the in-flight bound, as the duel is: what is not
-            // violated is not shown.
+            expect: &[],
+        },
+        ScenarioSpec {
+            name: "lowest-accepted",
+            doc: "highest-accepted with the proposer taking the lowest-numbered accepted proposal: a second value is chosen",
+            variant: "pick-lowest-accepted",
+            params: &[("retry", 1), ("crashes", 0), ("max_round", 2)],
+            fairness: None,
             expect: &[
                 ("agreement", Verdict::Violated),
-                ("validity", Verdict::Inconclusive),
                 ("linearizable", Verdict::Violated),
-                ("eventually chosen", Verdict::Violated),
             ],
         },
         ScenarioSpec {
@@ -1327,7 +1424,7 @@ pub static PROTOCOL: Protocol = Protocol {
             variant: crate::registry::CORRECT,
             params: &[("ask_all", 1), ("clients", 1), ("crash_proposers", 0)],
             fairness: None,
-            expect: &[],
+            expect: &[("two values reported", Verdict::NoExample)],
         },
         ScenarioSpec {
             name: "fixed-majority",
@@ -1335,7 +1432,10 @@ pub static PROTOCOL: Protocol = Protocol {
             variant: crate::registry::CORRECT,
             params: &[("clients", 1), ("crash_proposers", 0)],
             fairness: None,
-            expect: &[("eventually chosen", Verdict::Violated)],
+            expect: &[
+                ("two values reported", Verdict::NoExample),
+                ("eventually chosen", Verdict::Violated),
+            ],
         },
         ScenarioSpec {
             name: "one-proposer",
@@ -1343,7 +1443,7 @@ pub static PROTOCOL: Protocol = Protocol {
             variant: crate::registry::CORRECT,
             params: &[("retry", 1), ("crashes", 0), ("clients", 1)],
             fairness: None,
-            expect: &[],
+            expect: &[("two values reported", Verdict::NoExample)],
         },
     ],
     // A server that crashes and recovers forever is up infinitely often, but
