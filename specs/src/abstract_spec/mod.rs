@@ -10,10 +10,25 @@
 //!   [`tcommit`] under [`two_phase::abstraction`].
 //! - [`two_phase_compact`]: the same spec with its sets stored as bit sets,
 //!   for the engine benchmark.
+//!
+//! And Lamport's consensus chain from the TLA+ examples
+//! (`specifications/Paxos/`, `specifications/PaxosHowToWinATuringAward/`):
+//!
+//! - [`consensus`]: what consensus means, one variable `chosen` and `Inv`.
+//! - [`voting`]: the voting algorithm, which implements [`consensus`] under
+//!   [`voting::Voting::abstraction`].
+//! - [`paxos`]: the Paxos algorithm, which implements [`voting`] under
+//!   [`paxos::Paxos::abstraction`].
 
+pub mod consensus;
+pub mod paxos;
 pub mod tcommit;
 pub mod two_phase;
 pub mod two_phase_compact;
+pub mod voting;
 
+pub use consensus::Consensus;
+pub use paxos::Paxos;
 pub use tcommit::TCommit;
 pub use two_phase::TwoPhase;
+pub use voting::Voting;
