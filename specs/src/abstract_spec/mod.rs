@@ -32,3 +32,36 @@ pub use paxos::Paxos;
 pub use tcommit::TCommit;
 pub use two_phase::TwoPhase;
 pub use voting::Voting;
+
+/// How the workbench's checker reads a plain spec: one lane, `system`,
+/// whose state is the spec's whole state; and no fair steps, since the specs
+/// state no liveness (TLC's `Spec == Init /\ [][Next]_vars` has no fairness
+/// conjunct).
+macro_rules! plain_spec {
+    ($($spec:ty),* $(,)?) => {$(
+        impl checker::Describe for $spec {
+            fn lanes(&self) -> Vec<String> {
+                vec!["system".into()]
+            }
+            fn describe_step(
+                &self,
+                _before: &Self::State,
+                action: &Self::Action,
+                after: &Self::State,
+            ) -> checker::summary::Step {
+                checker::describe::describe_plain_step::<Self>(action, after)
+            }
+            fn describe_state(&self, state: &Self::State) -> Vec<String> {
+                vec![format!("{state:?}")]
+            }
+        }
+
+        impl checker::liveness::FairnessClasses for $spec {
+            fn fairness_class(&self, _action: &Self::Action) -> Option<u64> {
+                None
+            }
+        }
+    )*};
+}
+
+plain_spec!(TCommit, TwoPhase, Consensus, Voting, Paxos);

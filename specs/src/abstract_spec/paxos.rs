@@ -96,6 +96,11 @@ pub struct Paxos {
     pub quorums: Vec<BTreeSet<Acceptor>>,
     /// The largest ballot of the override `Ballot <- 0..max_ballot`.
     pub max_ballot: Ballot,
+    /// Whether the MC configuration declares `SYMMETRY
+    /// Permutations(Acceptor) \cup Permutations(Value)`. Not part of the
+    /// spec: it changes only how a checker counts, one state per orbit under
+    /// [`Paxos::representative`]. Used by the workbench's checker as its view.
+    pub symmetry: bool,
 }
 
 impl Paxos {
@@ -116,6 +121,15 @@ impl Paxos {
             values,
             quorums,
             max_ballot,
+            symmetry: false,
+        }
+    }
+
+    /// The same configuration with `SYMMETRY` declared.
+    pub fn with_symmetry(self) -> Self {
+        Self {
+            symmetry: true,
+            ..self
         }
     }
 

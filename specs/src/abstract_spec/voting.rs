@@ -75,6 +75,11 @@ pub struct Voting {
     pub quorums: Vec<BTreeSet<Acceptor>>,
     /// The largest ballot of the override `Ballot <- 0..max_ballot`.
     pub max_ballot: Ballot,
+    /// Whether the MC configuration declares `SYMMETRY
+    /// Permutations(Acceptor) \cup Permutations(Value)`. Not part of the
+    /// spec: it changes only how a checker counts, one state per orbit under
+    /// [`Voting::representative`]. Used by the workbench's checker as its view.
+    pub symmetry: bool,
 }
 
 /// The majorities of `0..acceptors`, in the order the MC files list them
@@ -123,6 +128,15 @@ impl Voting {
             values,
             quorums,
             max_ballot,
+            symmetry: false,
+        }
+    }
+
+    /// The same configuration with `SYMMETRY` declared.
+    pub fn with_symmetry(self) -> Self {
+        Self {
+            symmetry: true,
+            ..self
         }
     }
 
