@@ -505,3 +505,46 @@ fn paxos_without_quorum_intersection_still_implements_voting() {
     let (_, steps) = assert_refines(&model, &spec, |s| model.abstraction(s));
     assert!(steps > 0);
 }
+
+/// The renamings behind `SYMMETRY` are symmetries of the specs (majority
+/// quorums): from every reachable state, renaming acceptors and values maps
+/// the successors of a state onto the successors of the renamed state. So
+/// the representative is a sound view: one state per orbit loses nothing.
+#[test]
+fn renaming_acceptors_and_values_is_a_symmetry() {
+    fn successors<M: Model>(model: &M, s: &M::State) -> HashSet<M::State>
+    where
+        M::State: Hash + Eq,
+    {
+        model.next_states(s).into_iter().collect()
+    }
+    let acceptor_perms = voting::permutations(3);
+    let value_perms = voting::permutations(2);
+    assert_eq!((acceptor_perms.len(), value_perms.len()), (6, 2));
+
+    let model = Voting::new(3, 2, 1);
+    for s in reachable_states(model.clone()) {
+        for pa in &acceptor_perms {
+            for pv in &value_perms {
+                let renamed: HashSet<_> = successors(&model, &s)
+                    .iter()
+                    .map(|t| Voting::permute(t, pa, pv))
+                    .collect();
+                assert_eq!(renamed, successors(&model, &Voting::permute(&s, pa, pv)));
+            }
+        }
+    }
+
+    let model = Paxos::new(3, 2, 0);
+    for s in reachable_states(model.clone()) {
+        for pa in &acceptor_perms {
+            for pv in &value_perms {
+                let renamed: HashSet<_> = successors(&model, &s)
+                    .iter()
+                    .map(|t| Paxos::permute(t, pa, pv))
+                    .collect();
+                assert_eq!(renamed, successors(&model, &Paxos::permute(&s, pa, pv)));
+            }
+        }
+    }
+}
