@@ -31,6 +31,7 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
     if json {
         let list: Vec<_> = models::PROTOCOLS
             .iter()
+            .chain(models::tla_specs::SPECS)
             .map(|p| {
                 json!({
                     "name": p.name,
@@ -46,6 +47,7 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
     }
     let width = models::PROTOCOLS
         .iter()
+        .chain(models::tla_specs::SPECS)
         .map(|p| p.name.len())
         .max()
         .unwrap_or(0);
@@ -58,6 +60,16 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
             let scenarios: Vec<_> = p.scenarios.iter().map(|s| s.name).collect();
             outln!("{:width$}  scenarios: {}", "", scenarios.join(", "));
         }
+    }
+    outln!("\nspecs (Lamport's TLA+ specs, checked like models; not in check --all):");
+    for p in models::tla_specs::SPECS {
+        let params: Vec<_> = p
+            .params
+            .iter()
+            .map(|prm| format!("{}={}", prm.name, prm.default))
+            .collect();
+        outln!("{:width$}  {}", p.name, p.summary);
+        outln!("{:width$}  params: {}", "", params.join(" "));
     }
     Ok(ExitCode::SUCCESS)
 }

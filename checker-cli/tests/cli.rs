@@ -439,3 +439,60 @@ fn a_check_stops_at_its_memory_bound() {
     let o = dsw(&["check", "paxos", "--max-memory", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `dsw check spec:NAME` checks Lamport's TLA+ specs like models, with the
+/// counts TLC records in tlaplus/Examples' manifest.json (commit 32a32c7):
+/// `Paxos/MCVoting.cfg` (ballots 0..1, `SYMMETRY`) 77 distinct states, 451
+/// generated, depth 11, and `Paxos/MCPaxos.cfg` (one acceptor, one value)
+/// 25, 82, depth 9. TLC's depth counts the initial state as 1, the
+/// workbench's counts steps, hence one less.
+#[test]
+fn specs_check_like_models_with_tlc_counts() {
+    for (args, unique, states, depth) in [
+        (&["-p", "max_ballot=1", "-p", "symmetry=1"][..], 77, 451, 10),
+        (&["-p", "max_ballot=1"][..], 599, 3124, 10),
+    ] {
+        let o = dsw(&[&["check", "spec:voting", "--json"], args].concat());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["unique_states"], unique, "{args:?}");
+        assert_eq!(v["states"], states, "{args:?}");
+        assert_eq!(v["max_depth"], depth, "{args:?}");
+        for (name, verdict) in [
+            ("Inv", "holds"),
+            ("C!Inv", "holds"),
+            ("chosen # {}", "example-found"),
+            ("refines Consensus", "holds"),
+        ] {
+            assert_eq!(property(&v, name)["verdict"], verdict, "{args:?} {name}");
+        }
+    }
+
+    let o = dsw(&[
+        "check",
+        "spec:paxos",
+        "-p",
+        "acceptors=1",
+        "-p",
+        "values=1",
+        "-p",
+        "symmetry=1",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (&v["unique_states"], &v["states"], &v["max_depth"]),
+        (&25.into(), &82.into(), &8.into())
+    );
+    assert_eq!(property(&v, "refines Voting")["verdict"], "holds");
+    assert_eq!(property(&v, "refines Consensus")["verdict"], "holds");
+
+    let list = String::from_utf8_lossy(&dsw(&["list"]).stdout).into_owned();
+    assert!(
+        list.contains("\nspecs ") && list.contains("spec:paxos"),
+        "{list}"
+    );
+    refused(&["check", "spec:vote"], "did you mean \"spec:voting\"");
+    refused(&["check", "spec:voting", "-p", "max_ballot=9"], "0 to 2");
+}

@@ -20,6 +20,7 @@ pub mod paxos;
 pub mod raft;
 pub mod rpc_kv;
 pub mod three_phase_commit;
+pub mod tla_specs;
 pub mod two_phase_commit;
 
 pub use registry::{InputError, Params, Protocol, RunOptions, RunReport, CORRECT};
@@ -45,23 +46,17 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &flp::PROTOCOL,
 ];
 
-/// The protocol called `name`, or an error listing the known ones.
+/// The protocol called `name`, or the abstract spec (`spec:<name>`, from
+/// [`tla_specs::SPECS`]), or an error listing the known ones.
 pub fn protocol(name: &str) -> Result<&'static Protocol, InputError> {
-    PROTOCOLS
-        .iter()
-        .copied()
-        .find(|p| p.name == name)
-        .ok_or_else(|| {
-            InputError(format!(
-                "unknown model \"{name}\"; known: {}{}",
-                PROTOCOLS
-                    .iter()
-                    .map(|p| p.name)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                registry::did_you_mean(name, PROTOCOLS.iter().map(|p| p.name))
-            ))
-        })
+    let all = || PROTOCOLS.iter().chain(tla_specs::SPECS).copied();
+    all().find(|p| p.name == name).ok_or_else(|| {
+        InputError(format!(
+            "unknown model \"{name}\"; known: {}{}",
+            all().map(|p| p.name).collect::<Vec<_>>().join(", "),
+            registry::did_you_mean(name, all().map(|p| p.name))
+        ))
+    })
 }
 
 /// Checks one protocol variant at the given parameters.

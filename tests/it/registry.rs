@@ -9,7 +9,7 @@ fn declared_properties_are_the_models_properties_in_order() {
         max_states: Some(1),
         ..CheckOptions::default()
     };
-    for p in models::PROTOCOLS {
+    for p in models::PROTOCOLS.iter().chain(models::tla_specs::SPECS) {
         for v in p.variants {
             let summary = models::check(p, v.name, &p.default_params(), &opts, &mut |_| {});
             let found: Vec<(&str, PropertyKind)> = summary
@@ -26,7 +26,7 @@ fn declared_properties_are_the_models_properties_in_order() {
 
 #[test]
 fn every_protocol_is_well_formed() {
-    for p in models::PROTOCOLS {
+    for p in models::PROTOCOLS.iter().chain(models::tla_specs::SPECS) {
         assert_eq!(p.variants[0].name, models::CORRECT, "{}", p.name);
         assert!(!p.citations.is_empty(), "{} cites nothing", p.name);
         for prop in p.properties {

@@ -1,6 +1,9 @@
 //! The abstract specs against Lamport's TLA+ originals: TLC's distinct-state
 //! counts, `TCConsistent` with non-vacuity witnesses, and the refinement
-//! `TwoPhase => TCommit` checked on every reachable step.
+//! `TwoPhase => TCommit` checked on every reachable step; then Consensus,
+//! Voting and Paxos against TLC's distinct states, states generated and depth
+//! for each MC configuration of tlaplus/Examples, their invariants, and the
+//! refinements `Paxos => Voting => Consensus`.
 //!
 //! The counts are hard-coded rather than snapshotted (unlike protocol models):
 //! they come from TLC, an oracle outside this workspace, so a different count
@@ -157,4 +160,391 @@ fn compact_two_phase_matches_tlc_and_the_literal_transcription() {
     literal.sort();
     literal.dedup();
     assert_eq!(ours, literal);
+}
+
+// ---------------------------------------------------------------------------
+// Lamport's consensus chain: Consensus, Voting, Paxos.
+//
+// Oracle: the `manifest.json` of tlaplus/Examples `specifications/Paxos/` and
+// `specifications/PaxosHowToWinATuringAward/`, read at commit
+// 32a32c7b0b97562da2dd4b2e55b7f81cd6fea2b9: for each MC configuration TLC's
+// `distinctStates`, `totalStates` (TLC's "states generated") and `stateDepth`.
+// ---------------------------------------------------------------------------
+
+use specs::abstract_spec::{consensus, voting, Consensus, Paxos, Voting};
+use std::collections::{BTreeSet, VecDeque};
+
+/// What TLC reports at the end of a complete run.
+#[derive(Debug, PartialEq, Eq)]
+struct Tlc {
+    distinct: usize,
+    generated: usize,
+    depth: usize,
+}
+
+/// Explores `model` as TLC's breadth-first search does: initial states are
+/// depth 1 and all counted as generated; every successor of an expanded state
+/// is generated (revisits and stutters included), and it is new, then queued
+/// and counted distinct, when its `view` has not been seen. With `SYMMETRY`
+/// the view is the orbit's representative, so one state per orbit is counted
+/// and expanded (the first one met, as TLC expands the state it found).
+/// One thread, so the depth is the true BFS depth.
+fn tlc_bfs<M: Model>(model: &M, view: impl Fn(&M::State) -> M::State) -> Tlc
+where
+    M::State: Clone + Hash + Eq,
+{
+    let mut seen = HashSet::new();
+    let mut queue = VecDeque::new();
+    let inits = model.init_states();
+    let mut generated = inits.len();
+    for s in inits {
+        if seen.insert(view(&s)) {
+            queue.push_back((s, 1));
+        }
+    }
+    let mut depth = 0;
+    while let Some((s, d)) = queue.pop_front() {
+        depth = depth.max(d);
+        for next in model.next_states(&s) {
+            generated += 1;
+            if seen.insert(view(&next)) {
+                queue.push_back((next, d + 1));
+            }
+        }
+    }
+    Tlc {
+        distinct: seen.len(),
+        generated,
+        depth,
+    }
+}
+
+/// Checks `model` completely with Stateright's BFS (one thread), asserts that
+/// its counts are TLC's (`state_count` is TLC's "states generated" because
+/// each action names the witnesses of the `\E`s TLC enumerates), that the
+/// `always` properties hold and the `sometimes` ones are witnessed, and that
+/// [`tlc_bfs`] without a view agrees.
+fn assert_checks_as_tlc<M>(model: M, tlc: Tlc)
+where
+    M: Model + Clone + Send + Sync + 'static,
+    M::State: Clone + Debug + Hash + Eq + Send + Sync + 'static,
+    M::Action: Clone + Debug + PartialEq,
+{
+    assert_eq!(tlc_bfs(&model, M::State::clone), tlc);
+    let properties = model.properties();
+    assert!(properties
+        .iter()
+        .any(|p| p.expectation == Expectation::Always));
+    let checker = model.checker().threads(1).spawn_bfs().join();
+    assert!(checker.is_done());
+    assert_eq!(
+        Tlc {
+            distinct: checker.unique_state_count(),
+            generated: checker.state_count(),
+            depth: checker.max_depth(),
+        },
+        tlc
+    );
+    for p in properties {
+        match p.expectation {
+            Expectation::Always => checker.assert_no_discovery(p.name),
+            Expectation::Sometimes => {
+                checker.assert_any_discovery(p.name);
+            }
+            Expectation::Eventually => unreachable!("the specs declare no liveness"),
+        }
+    }
+}
+
+/// `specifications/PaxosHowToWinATuringAward/MCConsensus.cfg` (`Value = {a,
+/// b, c}`, `SPECIFICATION Spec`, `INVARIANT Inv`): manifest.json records
+/// distinctStates 4, totalStates 4, stateDepth 2.
+#[test]
+fn consensus_mc_consensus_has_tlc_counts() {
+    let model = Consensus::new(3);
+    assert_eq!(model, Consensus::default());
+    assert_checks_as_tlc(
+        model,
+        Tlc {
+            distinct: 4,
+            generated: 4,
+            depth: 2,
+        },
+    );
+}
+
+/// `specifications/Paxos/MCConsensus.cfg` (`Value = {"a", "b", "c"}`,
+/// `SPECIFICATION ISpec` of MCConsensus.tla, `INVARIANT Inv`): every state of
+/// `IInv` is initial, so the four states are all initial (depth 1) and the
+/// three `Next` steps from `chosen = {}` revisit them. manifest.json records
+/// distinctStates 4, totalStates 7, stateDepth 1.
+#[test]
+fn consensus_mc_consensus_ispec_has_tlc_counts() {
+    assert_checks_as_tlc(
+        Consensus::inductive(3),
+        Tlc {
+            distinct: 4,
+            generated: 7,
+            depth: 1,
+        },
+    );
+}
+
+/// `specifications/PaxosHowToWinATuringAward/MCVoting.cfg`: acceptors `{a1,
+/// a2, a3}`, values `{v1, v2}`, the three majorities, `Ballot <- 0..2`, no
+/// symmetry; `INVARIANT Inv`, `PROPERTY C!Spec` (checked below as the
+/// refinement). manifest.json records distinctStates 6752, totalStates 41017,
+/// stateDepth 16.
+#[test]
+fn voting_mc_voting_turing_award_has_tlc_counts() {
+    let model = Voting::new(3, 2, 2);
+    assert_eq!(model, Voting::default());
+    assert_checks_as_tlc(
+        model,
+        Tlc {
+            distinct: 6752,
+            generated: 41017,
+            depth: 16,
+        },
+    );
+}
+
+/// `specifications/Paxos/MCVoting.cfg`: acceptors `{a1, a2, a3}`, values
+/// `{v1, v2}`, the three majorities, `Ballot <- 0..1`, and `SYMMETRY
+/// MCSymmetry` (`Permutations(MCAcceptor) \cup Permutations(MCValue)`), so TLC
+/// counts one state per orbit under renaming acceptors and values.
+/// manifest.json records distinctStates 77, totalStates 451, stateDepth 11.
+/// Generated states match too: a renamed state has as many successors (with
+/// their witnesses), so it does not matter which state of an orbit is
+/// expanded. Without symmetry the same configuration has 599 states.
+#[test]
+fn voting_mc_voting_symmetric_has_tlc_counts() {
+    let model = Voting::new(3, 2, 1);
+    assert_eq!(
+        tlc_bfs(&model, |s| model.representative(s)),
+        Tlc {
+            distinct: 77,
+            generated: 451,
+            depth: 11,
+        }
+    );
+    // The properties, on the whole (unreduced) space.
+    assert_checks_as_tlc(
+        model,
+        Tlc {
+            distinct: 599,
+            generated: 3124,
+            depth: 11,
+        },
+    );
+}
+
+/// `specifications/Paxos/MCPaxos.cfg`: one acceptor `{a1}`, one value `{v1}`,
+/// `Quorum = {{a1}}`, `Ballot <- 0..1` (for Paxos and for `[Voting]`);
+/// `INVARIANT Inv1 Inv2 Inv3 Inv4` (all in our `Inv` and `V!Inv`),
+/// `PROPERTY V!Spec` (the refinement, below). Its `SYMMETRY` renames one
+/// acceptor and one value, which changes nothing (checked below).
+/// manifest.json records distinctStates 25, totalStates 82, stateDepth 9.
+#[test]
+fn paxos_mc_paxos_has_tlc_counts() {
+    let model = Paxos::new(1, 1, 1);
+    let tlc = Tlc {
+        distinct: 25,
+        generated: 82,
+        depth: 9,
+    };
+    assert_eq!(tlc_bfs(&model, |s| model.representative(s)), tlc);
+    assert_checks_as_tlc(model, tlc);
+}
+
+/// `specifications/PaxosHowToWinATuringAward/MCPaxosTiny.cfg`: acceptors
+/// `{a1, a2, a3}`, values `{v1, v2}`, the three majorities, `MaxBallot = 1`
+/// (`Ballot <- 0..MaxBallot`, also for `[Voting]`), no symmetry; `INVARIANT
+/// Inv`, `PROPERTY V!Spec`. manifest.json records distinctStates 3921,
+/// totalStates 23563, stateDepth 17. (MCPaxosSmall.cfg, `MaxBallot = 2`, has
+/// no recorded counts; see BENCHMARKS.md.)
+#[test]
+fn paxos_mc_paxos_tiny_has_tlc_counts() {
+    let model = Paxos::new(3, 2, 1);
+    assert_eq!(model, Paxos::default());
+    assert_checks_as_tlc(
+        model,
+        Tlc {
+            distinct: 3921,
+            generated: 23563,
+            depth: 17,
+        },
+    );
+}
+
+/// `Impl => Spec` under `abstraction`, as TLC checks a `PROPERTY` that is
+/// another spec: every initial state maps to an initial state of `spec`, and
+/// every step from every reachable state maps to a `spec` step or a stutter.
+/// Returns the image of the reachable states and the number of non-stutter
+/// steps, or the first step that is neither.
+fn refinement<I, S>(
+    imp: &I,
+    spec: &S,
+    abstraction: impl Fn(&I::State) -> S::State,
+) -> Result<(HashSet<S::State>, usize), String>
+where
+    I: Model + Clone + Send + Sync + 'static,
+    I::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    I::Action: Clone + Debug + PartialEq,
+    S: Model,
+    S::State: Debug + Hash + Eq,
+{
+    for init in imp.init_states() {
+        if !spec.init_states().contains(&abstraction(&init)) {
+            return Err(format!("{init:?} maps to no initial state"));
+        }
+    }
+    let mut image = HashSet::new();
+    let mut steps = 0;
+    for state in reachable_states(imp.clone()) {
+        let from = abstraction(&state);
+        for (action, next) in imp.next_steps(&state) {
+            let to = abstraction(&next);
+            if from != to {
+                if !spec.next_states(&from).contains(&to) {
+                    return Err(format!(
+                        "{action:?} from {state:?} maps to {from:?} -> {to:?}, not a spec step"
+                    ));
+                }
+                steps += 1;
+            }
+        }
+        image.insert(from);
+    }
+    Ok((image, steps))
+}
+
+/// [`refinement`], which must hold.
+fn assert_refines<I, S>(
+    imp: &I,
+    spec: &S,
+    abstraction: impl Fn(&I::State) -> S::State,
+) -> (HashSet<S::State>, usize)
+where
+    I: Model + Clone + Send + Sync + 'static,
+    I::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    I::Action: Clone + Debug + PartialEq,
+    S: Model,
+    S::State: Debug + Hash + Eq,
+{
+    refinement(imp, spec, abstraction).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Voting.tla, `THEOREM Implementation == Spec => C!Spec` (MCVoting.cfg's
+/// `PROPERTY`): under `chosen`, every Voting step is a Consensus step or a
+/// stutter, and every Consensus state is reached (each value can be chosen).
+#[test]
+fn voting_refines_consensus() {
+    for model in [Voting::new(3, 2, 2), Voting::new(3, 2, 1)] {
+        let spec = model.consensus();
+        let (image, steps) = assert_refines(&model, &spec, |s| model.abstraction(s));
+        assert!(steps > 0);
+        let all: HashSet<consensus::State> = reachable_states(spec).into_iter().collect();
+        assert_eq!(image, all);
+    }
+}
+
+/// Paxos.tla, `THEOREM Implementation == Spec => V!Spec` (MCPaxos's
+/// `PROPERTY VotingSpecBar`): under `votes` (the 2b messages) and `maxBal`,
+/// every Paxos step is a Voting step or a stutter. The image is not all of
+/// Voting (Voting raises `maxBal` without messages), but it includes states
+/// where a value is chosen.
+#[test]
+fn paxos_refines_voting() {
+    for model in [Paxos::new(1, 1, 1), Paxos::new(3, 2, 1)] {
+        let spec = model.voting();
+        let (image, steps) = assert_refines(&model, &spec, |s| model.abstraction(s));
+        assert!(steps > 0);
+        let spec_states: HashSet<voting::State> =
+            reachable_states(spec.clone()).into_iter().collect();
+        assert!(image.is_subset(&spec_states));
+        assert!(image.iter().any(|s| !spec.chosen(s).is_empty()));
+    }
+}
+
+/// Two quorums that do not intersect, `{{a1}, {a2, a3}}`: Lamport's exercise
+/// in Voting.tla ("show why the assumption that any pair of quorums has an
+/// element in common is necessary"). Voting then lets two values be chosen,
+/// so the checks above can fail.
+fn disjoint_quorums() -> Vec<BTreeSet<voting::Acceptor>> {
+    vec![BTreeSet::from([0]), BTreeSet::from([1, 2])]
+}
+
+#[test]
+fn voting_without_quorum_intersection_chooses_two_values() {
+    let model = Voting::with_quorums(3, 2, disjoint_quorums(), 1);
+    assert!(!model.quorum_assumption());
+    assert!(Voting::default().quorum_assumption());
+    let checker = model.clone().checker().threads(1).spawn_bfs().join();
+    let path = checker.discovery("C!Inv").expect("two values chosen");
+    assert_eq!(model.chosen(path.last_state()).len(), 2);
+    // And the refinement fails at the step that chooses the second value.
+    let failure = refinement(&model, &model.consensus(), |s| model.abstraction(s))
+        .expect_err("a step from one chosen value to two is no Consensus step");
+    assert!(failure.contains("VoteFor"), "{failure}");
+}
+
+/// Lamport's second exercise, in Paxos.tla: with quorums that do not
+/// intersect, "running TLC will not find an error": Paxos still implements
+/// Voting (its `Inv` holds and the refinement holds), but Voting, and so
+/// Paxos, may then choose two values.
+#[test]
+fn paxos_without_quorum_intersection_still_implements_voting() {
+    let model = Paxos::with_quorums(3, 2, disjoint_quorums(), 1);
+    let checker = model.clone().checker().threads(1).spawn_bfs().join();
+    assert!(checker.is_done());
+    checker.assert_no_discovery("Inv");
+    let path = checker.discovery("V!C!Inv").expect("two values chosen");
+    assert_eq!(model.chosen(path.last_state()).len(), 2);
+    let spec = model.voting();
+    let (_, steps) = assert_refines(&model, &spec, |s| model.abstraction(s));
+    assert!(steps > 0);
+}
+
+/// The renamings behind `SYMMETRY` are symmetries of the specs (majority
+/// quorums): from every reachable state, renaming acceptors and values maps
+/// the successors of a state onto the successors of the renamed state. So
+/// the representative is a sound view: one state per orbit loses nothing.
+#[test]
+fn renaming_acceptors_and_values_is_a_symmetry() {
+    fn successors<M: Model>(model: &M, s: &M::State) -> HashSet<M::State>
+    where
+        M::State: Hash + Eq,
+    {
+        model.next_states(s).into_iter().collect()
+    }
+    let acceptor_perms = voting::permutations(3);
+    let value_perms = voting::permutations(2);
+    assert_eq!((acceptor_perms.len(), value_perms.len()), (6, 2));
+
+    let model = Voting::new(3, 2, 1);
+    for s in reachable_states(model.clone()) {
+        for pa in &acceptor_perms {
+            for pv in &value_perms {
+                let renamed: HashSet<_> = successors(&model, &s)
+                    .iter()
+                    .map(|t| Voting::permute(t, pa, pv))
+                    .collect();
+                assert_eq!(renamed, successors(&model, &Voting::permute(&s, pa, pv)));
+            }
+        }
+    }
+
+    let model = Paxos::new(3, 2, 0);
+    for s in reachable_states(model.clone()) {
+        for pa in &acceptor_perms {
+            for pv in &value_perms {
+                let renamed: HashSet<_> = successors(&model, &s)
+                    .iter()
+                    .map(|t| Paxos::permute(t, pa, pv))
+                    .collect();
+                assert_eq!(renamed, successors(&model, &Paxos::permute(&s, pa, pv)));
+            }
+        }
+    }
 }
