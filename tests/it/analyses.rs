@@ -548,6 +548,47 @@ fn flp_has_a_bivalent_initial_configuration_and_a_bivalent_fair_lasso() {
     }
 }
 
+/// FLP §4 and the n - f wait on the `flp` model: with p0 dead from the
+/// start (Theorem 2's setting) every fair run decides and no initial
+/// configuration is bivalent. `wait-for-all`, which waits for all three
+/// processes, has no bivalent configuration at all when every process is
+/// up, but never decides with p0 dead, and with a crash its termination
+/// counterexample is a run that stops after a crash, the others waiting for
+/// the crashed one.
+#[test]
+fn flp_decides_without_a_dead_process_and_waiting_for_all_does_not() {
+    use checker::{CounterexampleKind, StepKind, Verdict};
+    let dead = check_job("flp", "initially-dead");
+    assert!(dead.complete);
+    assert_eq!(
+        dead.property("termination").unwrap().verdict,
+        Verdict::Holds
+    );
+    let v = dead.valence.expect("flp declares its decisions");
+    assert_eq!((v.bivalent_initial, v.bivalent_states), (0, 0));
+
+    let stuck = check_job("flp", "initially-dead-wait-for-all");
+    let termination = stuck.property("termination").unwrap();
+    assert_eq!(termination.verdict, Verdict::Violated);
+    let run = termination.counterexample.as_ref().unwrap();
+    assert_eq!(run.kind, CounterexampleKind::Deadlock);
+    assert!(run.steps.iter().all(|s| s.kind == StepKind::Deliver));
+
+    let all = check_job("flp", "wait-for-all");
+    let v = all.valence.clone().expect("flp declares its decisions");
+    assert_eq!((v.bivalent_initial, v.bivalent_states), (0, 0));
+    assert_eq!(all.property("agreement").unwrap().verdict, Verdict::Holds);
+    let termination = all.property("termination").unwrap();
+    assert_eq!(termination.verdict, Verdict::Violated);
+    let run = termination.counterexample.as_ref().unwrap();
+    assert_eq!(run.kind, CounterexampleKind::Deadlock);
+    assert!(
+        run.steps.iter().any(|s| s.kind == StepKind::Crash),
+        "{:?}",
+        run.steps
+    );
+}
+
 /// The round view commutes with every step on random walks of the unviewed
 /// model, with a crash and in a bug variant that proposes two values.
 #[test]

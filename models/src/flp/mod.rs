@@ -7,27 +7,40 @@
 //! coin replaced by the fixed value 0, so it is deterministic: each round a
 //! process reports its estimate, proposes a value only a majority reported,
 //! decides on f + 1 proposals, adopts a proposal it saw, and otherwise falls
-//! back to 0; a decision is broadcast.
+//! back to 0. One addition to Ben-Or: a process that decides halts and
+//! relays `Decide` (in Ben-Or's protocol a decided process keeps running
+//! rounds, so the others still hear from it; here it stops, and the relay
+//! is what lets the others decide without it).
 //!
 //! Fault model: three processes, at most one crash (crash-stop, never forced:
 //! Stateright's crash step, which fairness never demands), a reliable
 //! unordered network with unbounded delays. Each process waits for n - f = 2
-//! messages per phase, as it must to be live despite a crash (FLP §3).
+//! messages per phase, as it must to be live despite a crash (FLP §2: an
+//! admissible run may have one process that takes no more steps; Ben-Or's
+//! "wait till n - t messages"). A process counts its own report and
+//! proposal at once, so the two it waits for always include its own: the
+//! runs checked are those of Ben-Or's schedules in which a process's own
+//! message is never overtaken, and "agreement holds" is about these runs.
 //!
 //! What the checker shows: "agreement" and "validity" hold (so does FLP's
 //! partial correctness: both decisions are reachable), and "termination" is
 //! VIOLATED by a fair lasso with no crash at all. The valence analysis (FLP
 //! §3) lists every initial configuration in the order of Lemma 2's chain
 //! (neighbours differ in one input) and finds the bivalent ones, and its fair
-//! run that stays bivalent forever is Lemma 3's construction: every round,
-//! the message whose delivery would make the configuration univalent is the
-//! one delivered too late to matter. Rounds are unbounded; the checker
-//! explores a round-renumbering view ([`view`]) under which that run is a
-//! cycle. `propose-without-majority`, `decide-on-one-proposal` and
-//! `ignore-proposal` each break "agreement".
+//! run that stays bivalent forever is a run of the kind Theorem 1 builds with
+//! Lemma 3 (the checker finds it as a cycle of the state graph, not by FLP's
+//! adversary): each round, the deliveries that would make the configuration
+//! univalent are made only after they no longer matter. Rounds are
+//! unbounded; the checker explores a round-renumbering view ([`view`]) under
+//! which that run is a cycle. Scenario `initially-dead` is FLP §4's setting
+//! (Theorem 2): p0 is dead from the start and takes no step, and there
+//! "termination" holds. `propose-without-majority`, `decide-on-one-proposal`
+//! and `ignore-proposal` each break "agreement"; `wait-for-all` waits for
+//! all three processes and never decides when one is dead.
 
 use crate::registry::{
-    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+    Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport,
+    ScenarioSpec, VariantSpec,
 };
 use crate::runner::Runnable;
 use checker::describe::Describe;
@@ -61,7 +74,10 @@ pub enum FlpMsg {
     Report { round: Round, value: Value },
     /// Phase 2, Ben-Or's (2, r, v, D) (`Some(v)`) or (2, r, ?) (`None`).
     Proposal { round: Round, value: Option<Value> },
-    /// The sender decided `value`: the receiver decides it too.
+    /// The sender decided `value`: the receiver decides it too. Not in
+    /// Ben-Or's protocol, where a process that decides keeps running rounds:
+    /// here a decided process halts, so the others could be left waiting for
+    /// its reports after a crash of a third; the relay lets them decide.
     Decide { value: Value },
 }
 
@@ -138,6 +154,11 @@ impl std::fmt::Debug for FlpState {
 /// Known bugs, each one rule of Ben-Or's round weakened. The protocol has
 /// no bug in the paper's sense: FLP's point is that even the correct one
 /// cannot terminate in every admissible run.
+///
+/// Each of the first three bugs also makes every fair run decide
+/// ("termination" holds): the other side of FLP's theorem, a protocol that
+/// always decides gives up agreement. The fourth keeps agreement and gives
+/// up tolerating the crash.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub enum Bug {
     /// The protocol as described.
@@ -147,10 +168,6 @@ pub enum Bug {
     /// (its own estimate on a tie), not one more than n/2 processes
     /// reported. Must violate "agreement": two values are proposed in one
     /// round, and each can gather f + 1 proposals.
-    ///
-    /// Each bug also makes every fair run decide ("termination" holds): the
-    /// other side of FLP's theorem, a protocol that always decides gives up
-    /// agreement.
     ProposeWithoutMajority,
     /// A process decides on one proposal, not f + 1. Must violate
     /// "agreement": the other processes can wait for two proposals that do
@@ -160,6 +177,14 @@ pub enum Bug {
     /// Must violate "agreement": a process that decided 1 on f + 1
     /// proposals leaves the others with 0.
     IgnoreProposal,
+    /// A process waits for the reports and then the proposals of all n
+    /// processes, not n - f. Must violate "termination" in scenario
+    /// `initially-dead` (FLP §4): the two live processes wait forever for
+    /// the dead one. (With every process up it decides in round 1, since
+    /// three binary reports always hold a majority: no initial configuration
+    /// is bivalent, which is how it escapes Lemma 2, whose proof needs a
+    /// decision in a run where one process takes no steps.)
+    WaitForAll,
 }
 
 impl crate::registry::BugVariant for Bug {
@@ -168,6 +193,7 @@ impl crate::registry::BugVariant for Bug {
         Bug::ProposeWithoutMajority,
         Bug::DecideOnOneProposal,
         Bug::IgnoreProposal,
+        Bug::WaitForAll,
     ];
 
     fn name(self) -> &'static str {
@@ -176,6 +202,7 @@ impl crate::registry::BugVariant for Bug {
             Bug::ProposeWithoutMajority => "propose-without-majority",
             Bug::DecideOnOneProposal => "decide-on-one-proposal",
             Bug::IgnoreProposal => "ignore-proposal",
+            Bug::WaitForAll => "wait-for-all",
         }
     }
 }
@@ -193,8 +220,10 @@ pub struct FlpActor {
 }
 
 impl FlpActor {
-    fn index(&self, id: Id) -> Process {
-        self.peers.iter().position(|p| *p == id).unwrap_or(N)
+    /// The sender's process index; `None` for a sender that is no process
+    /// (a stray datagram in a real run), whose message is ignored.
+    fn index(&self, id: Id) -> Option<Process> {
+        self.peers.iter().position(|p| *p == id)
     }
 
     /// The end of phase 1 (Ben-Or: "if more than n/2 messages have the same
@@ -261,7 +290,9 @@ impl Actor for FlpActor {
     }
 
     fn on_msg(&self, _id: Id, state: &mut Cow<FlpState>, src: Id, msg: FlpMsg, o: &mut Out<Self>) {
-        let from = self.index(src);
+        let Some(from) = self.index(src) else {
+            return;
+        };
         match (state.as_ref(), msg) {
             // Phase 1: wait for n - f reports of this round (Ben-Or: "wait
             // till n - t messages of type (1, r, *) are received").
@@ -277,7 +308,13 @@ impl Actor for FlpActor {
             ) if round == *r && !reports.contains_key(&from) => {
                 let s = state.to_mut();
                 s.reports.insert(from, value);
-                if s.reports.len() == N - F {
+                // The bug: wait for every process, a crashed one included.
+                let wait_for = if self.bug == Bug::WaitForAll {
+                    N
+                } else {
+                    N - F
+                };
+                if s.reports.len() == wait_for {
                     let value = self.proposal(&s.reports, s.estimate);
                     s.phase = Phase::Proposing;
                     o.broadcast(&self.others(), &FlpMsg::Proposal { round, value });
@@ -301,7 +338,13 @@ impl Actor for FlpActor {
             ) if round == *r && !proposals.contains_key(&from) => {
                 let s = state.to_mut();
                 s.proposals.insert(from, value);
-                if s.proposals.len() < N - F {
+                // The bug: wait for every process, a crashed one included.
+                let wait_for = if self.bug == Bug::WaitForAll {
+                    N
+                } else {
+                    N - F
+                };
+                if s.proposals.len() < wait_for {
                     return;
                 }
                 let count = |v: Value| s.proposals.values().filter(|p| **p == Some(v)).count();
@@ -313,6 +356,8 @@ impl Actor for FlpActor {
                 };
                 if let Some(v) = [0, 1].into_iter().find(|v| count(*v) >= needed) {
                     Self::decide(s, v);
+                    // Halt and relay the decision: not Ben-Or's (see
+                    // `FlpMsg::Decide`).
                     o.broadcast(&self.others(), &FlpMsg::Decide { value: v });
                     return;
                 }
@@ -328,7 +373,8 @@ impl Actor for FlpActor {
                 s.proposals.clear();
                 self.report(s, o);
             }
-            // Another process decided: so does this one.
+            // Another process decided: so does this one (the relay, an
+            // addition to Ben-Or: see `FlpMsg::Decide`).
             (FlpState { decision: None, .. }, FlpMsg::Decide { value }) => {
                 Self::decide(state.to_mut(), value);
             }
@@ -357,9 +403,12 @@ fn agreement<M>(_: &M, state: &State) -> bool {
     !(decided(0) && decided(1))
 }
 
-/// Validity: a decided value is some process's input (Ben-Or 1983, and
-/// the standard statement of consensus; FLP §2 asks only for the weaker
-/// nontriviality, the two `sometimes` properties below).
+/// Validity (Ben-Or 1983, the consensus problem his protocols solve): "if
+/// all processes start with v, v is the only possible decision". With
+/// binary values that is the same as what is checked, a decided value is
+/// some process's input: a value no process started with can only be
+/// decided if all started with the other. FLP §2 asks only for the weaker
+/// nontriviality, the two `sometimes` properties below.
 fn validity<M>(_: &M, state: &State) -> bool {
     processes(state)
         .filter_map(|p| p.decision)
@@ -384,9 +433,11 @@ fn decides_1<M>(_: &M, state: &State) -> bool {
     processes(state).any(|p| p.decision == Some(1))
 }
 
-/// Reachability: a process crashed and the others still decided, so waiting
-/// for n - f messages is what it should be (FLP §3: a protocol must be able
-/// to decide without hearing from one process).
+/// Reachability: some run has a crash and every live process decided. The
+/// crash may come after the decisions, so this alone does not show that the
+/// live processes decide without the crashed one; scenario `initially-dead`
+/// does, where p0 takes no step at all and "termination" must hold (FLP §4,
+/// Theorem 2), and there `wait-for-all` finds no such run.
 fn decides_despite_a_crash<M>(_: &M, state: &State) -> bool {
     let live = (0..state.actor_states.len()).filter(|p| !state.crashed[*p]);
     state.crashed.iter().any(|c| *c)
@@ -406,6 +457,9 @@ fn decides_despite_a_crash<M>(_: &M, state: &State) -> bool {
 /// 001, 011, 010, 110, 111, 101, 100, p0's input first). Steps, fairness and
 /// descriptions are the actor model's; a Stateright actor model has a single
 /// initial state, hence this wrapper. A crashed process never recovers.
+/// With `initially_dead`, p0 is dead from the start (FLP §4): it is crashed
+/// in every initial configuration and its first step, the report of its
+/// input, never happened.
 #[derive(Clone)]
 pub struct FlpModel {
     pub system: FlpActorModel,
@@ -447,16 +501,48 @@ fn with_inputs(state: &State, inputs: [Value; N]) -> State {
     s
 }
 
+/// The process that is dead from the start in scenario `initially-dead`.
+pub const DEAD: Process = 0;
+
+/// `state` with process `p` dead from the start: crashed, and the report it
+/// would have sent in its first step neither sent nor counted.
+fn initially_dead(mut state: State, p: Process) -> State {
+    state.crashed[p] = true;
+    let mut dead = (*state.actor_states[p]).clone();
+    dead.reports.clear();
+    state.actor_states[p] = std::sync::Arc::new(dead);
+    let envelopes: Vec<Envelope<FlpMsg>> = state
+        .network
+        .iter_all()
+        .filter(|e| usize::from(e.src) != p)
+        .map(|e| Envelope {
+            src: e.src,
+            dst: e.dst,
+            msg: e.msg.clone(),
+        })
+        .collect();
+    state.network = Network::new_unordered_nonduplicating(envelopes);
+    state
+}
+
 impl Model for FlpModel {
     type State = State;
     type Action = Action;
 
     fn init_states(&self) -> Vec<State> {
         let base = self.system.init_states();
+        let dead = self.system.cfg.initially_dead;
         (0..1 << N)
             .flat_map(|k| {
                 let inputs = initial_inputs(k);
-                base.iter().map(move |s| with_inputs(s, inputs))
+                base.iter().map(move |s| {
+                    let s = with_inputs(s, inputs);
+                    if dead {
+                        initially_dead(s, DEAD)
+                    } else {
+                        s
+                    }
+                })
             })
             .collect()
     }
@@ -533,12 +619,28 @@ impl FairnessClasses for FlpModel {
 ///    does not offer a no-op delivery as a step, so no fairness class is
 ///    enabled by one either.
 /// 2. *The rounds of halted processes.* A crashed or decided process takes
-///    no more steps; its round, phase, estimate and tallies are never read
-///    again (the properties read only inputs and decisions).
+///    no more steps; its round, estimate and tallies are never read again
+///    (the properties read only inputs, decisions and which processes
+///    crashed, all kept). Its phase is kept too: harmless, it only costs a
+///    little reduction.
 /// 3. *The size of round numbers.* The protocol only tests a message's round
 ///    for equality with the receiver's, and sends its own round or the next,
 ///    so subtracting the same number from every live round (the smallest
 ///    live one becomes 1) changes nothing observable.
+///
+/// *Fairness.* The checker's fairness classes are deliveries (sender,
+/// receiver, message), the message's absolute round included, so on a
+/// cycle of views that renumbers the rounds, one class stands for messages
+/// of different real rounds, and weak fairness judged on the view is not by
+/// itself the real run's. It is here: a cycle of views either keeps every
+/// live round (then its classes are exact), or advances every live process
+/// by the same number of rounds, and then every real message to a live
+/// process becomes dead once its receiver has moved past its round, so no
+/// real delivery stays enabled forever: the real run the cycle unrolls to
+/// is weakly fair, and admissible in FLP's sense (every message received,
+/// the late ones as no-ops). The bug variants and scenario
+/// `initially-dead` have no cycle through undecided states at all, so
+/// their "termination" verdicts do not depend on fairness.
 ///
 /// The view is finite: two processes running ahead of the third see only
 /// each other, and two processes alone decide within two rounds (equal
@@ -624,6 +726,9 @@ pub struct FlpCfg {
     pub crashes: usize,
     /// A real run's inputs, p0's first; the checker explores all eight.
     pub inputs: [Value; N],
+    /// p0 is dead from the start (FLP §4's initially dead process); checked
+    /// only, a real run starts every process.
+    pub initially_dead: bool,
     pub bug: Bug,
 }
 
@@ -634,6 +739,7 @@ impl Default for FlpCfg {
         FlpCfg {
             crashes: 1,
             inputs: [0, 1, 1],
+            initially_dead: false,
             bug: Bug::None,
         }
     }
@@ -645,6 +751,7 @@ impl Config for FlpCfg {
     fn new(variant: &str, params: &Params) -> Self {
         FlpCfg {
             crashes: params["crashes"] as usize,
+            initially_dead: params["initially-dead"] == 1,
             bug: crate::registry::bug(variant),
             ..FlpCfg::default()
         }
@@ -731,14 +838,26 @@ pub static PROTOCOL: Protocol = Protocol {
         "Ben-Or, Another Advantage of Free Choice: Completely Asynchronous Agreement Protocols (PODC 1983), Protocol A",
     ],
     notes: NOTES,
-    params: &[ParamSpec {
-        name: "crashes",
-        doc: "processes that may crash and stay down (FLP: at most one)",
-        default: 1,
-        min: 0,
-        max: 1,
+    params: &[
+        ParamSpec {
+            name: "crashes",
+            doc: "processes that may crash and stay down (FLP: at most one)",
+            default: 1,
+            min: 0,
+            max: 1,
+        },
+        ParamSpec {
+            name: "initially-dead",
+            doc: "1: p0 is dead from the start and takes no step (FLP §4); checked only, not run",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+    ],
+    param_rules: &[ParamRule {
+        doc: "crashes + initially-dead <= 1: FLP's one faulty process",
+        check: one_faulty_process,
     }],
-    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "agreement",
@@ -748,7 +867,7 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "validity",
             kind: PropertyKind::Always,
-            source: "Ben-Or 1983: a decision is some process's input",
+            source: "Ben-Or 1983, the problem solved: if all processes start with v, v is the only possible decision (for binary values: a decision is some process's input)",
         },
         PropertySpec {
             name: "termination",
@@ -768,7 +887,7 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "decides despite a crash",
             kind: PropertyKind::Sometimes,
-            source: "reachability: waiting for n - f messages tolerates the crash, FLP 1985 §3",
+            source: "reachability: some run with a crash in which every live process decides (the crash may follow the decisions; scenario initially-dead is FLP 1985 §4's dead process)",
         },
     ],
     variants: &[
@@ -792,23 +911,75 @@ pub static PROTOCOL: Protocol = Protocol {
             doc: "a process that saw a proposal falls back to 0 instead of adopting it",
             expect: &[("agreement", Verdict::Violated)],
         },
+        VariantSpec {
+            name: "wait-for-all",
+            doc: "a process waits for all n reports and proposals, not n - f: it decides in round 1 when no process crashes, and waits forever for one that crashed before sending its report or proposal (caught in scenario initially-dead-wait-for-all)",
+            expect: &[("termination", Verdict::Violated)],
+        },
     ],
-    scenarios: &[ScenarioSpec {
-        name: "no-crash",
-        doc: "no process may crash: the run that never decides is still there, since FLP's run needs no crash, only the possibility of one (the protocol waits for n - f messages)",
-        variant: crate::registry::CORRECT,
-        params: &[("crashes", 0)],
-        fairness: None,
-        expect: &[
-            ("termination", Verdict::Violated),
-            ("decides despite a crash", Verdict::NoExample),
-        ],
-    }],
+    scenarios: &[
+        ScenarioSpec {
+            name: "no-crash",
+            doc: "no process may crash: the run that never decides is still there, since FLP's run needs no crash, only the possibility of one (the protocol waits for n - f messages)",
+            variant: crate::registry::CORRECT,
+            params: &[("crashes", 0)],
+            fairness: None,
+            expect: &[
+                ("termination", Verdict::Violated),
+                ("decides despite a crash", Verdict::NoExample),
+            ],
+        },
+        ScenarioSpec {
+            name: "initially-dead",
+            doc: "p0 is dead from the start and no other process crashes (FLP §4, Theorem 2's setting): p1 and p2 decide within two rounds on every fair run, without hearing from p0",
+            variant: crate::registry::CORRECT,
+            params: &[("crashes", 0), ("initially-dead", 1)],
+            fairness: None,
+            expect: &[],
+        },
+        ScenarioSpec {
+            name: "initially-dead-wait-for-all",
+            doc: "wait-for-all with p0 dead from the start: p1 and p2 wait for p0's report forever, and nothing is ever decided",
+            variant: "wait-for-all",
+            params: &[("crashes", 0), ("initially-dead", 1)],
+            fairness: None,
+            expect: &[
+                ("termination", Verdict::Violated),
+                ("decides 0", Verdict::NoExample),
+                ("decides 1", Verdict::NoExample),
+                ("decides despite a crash", Verdict::NoExample),
+            ],
+        },
+    ],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<FlpCfg>,
     explore: crate::registry::explore_config::<FlpCfg>,
-    run: Some(crate::runner::run_config::<FlpCfg>),
+    run: Some(run),
 };
+
+/// The parameter rule: at most one faulty process, crashed or dead.
+fn one_faulty_process(params: &Params) -> Result<(), String> {
+    let (crashes, dead) = (params["crashes"], params["initially-dead"]);
+    if crashes + dead <= 1 {
+        return Ok(());
+    }
+    Err(format!(
+        "parameters crashes = {crashes} and initially-dead = {dead} make two faulty \
+         processes; FLP allow one: crashes + initially-dead must be 0 or 1"
+    ))
+}
+
+/// A real run: every process starts, so a dead one is refused.
+fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
+    if params["initially-dead"] != 0 {
+        return Err(
+            "flp's real run starts every process: initially-dead is for checking only; \
+             run with initially-dead=0"
+                .into(),
+        );
+    }
+    crate::runner::run_config::<FlpCfg>(variant, params, opts)
+}
 
 /// The report page's reading of the checks: how the counterexamples mirror
 /// FLP's lemmas.
@@ -832,30 +1003,52 @@ and a run from 011 in which p0 takes no steps (as if crashed) is a run from
 **Lemma 3 and Theorem 1: a fair run that stays bivalent forever.** The
 lasso under `termination` (the same run as the valence analysis's "a fair run
 stays bivalent forever") starts in 011 and comes back to it one round later,
-with no crash. In each round every process hears from itself and one
-other: p0 gets p2's report (0, 1: no majority, it proposes ?), p1 gets p0's
-(1, 0: ?), p2 gets p1's (1, 1: it proposes 1); then p0 gets p1's ? (no
-proposal seen: it falls back to 0), p1 and p2 each see p2's 1 once (adopt
-1, one short of the f + 1 = 2 needed to decide). The estimates are 0, 1, 1
-again. The messages left behind are exactly the events Lemma 3 is about:
-had p2 heard p0's report first it would have proposed ?, every process would
-have fallen back to 0, and the configuration would be 0-valent; had p0
-heard p2's proposal it would have adopted 1, and it would be 1-valent. FLP's
-adversary delays each such event until it no longer matters, and so does
-this run: every late message may be received after its receiver has moved
-on, where it is a no-op (the checker leaves such a delivery out, a stutter).
-So the run is admissible in FLP's sense, every process taking infinitely
-many steps and every message received, and no process ever decides.
+with no crash (the rounds are renumbered: the loop prints `r1`, and the
+next time round it is r2, then r3, ...). In each round every process hears
+from itself and one other: p0 gets p2's report (0, 1: no majority, it
+proposes ?), p1 gets p0's (1, 0: ?), p2 gets p1's (1, 1: it proposes 1);
+then p0 gets p1's ? (no proposal seen: it falls back to 0), p1 and p2 each
+see p2's 1 once (adopt 1, one short of the f + 1 = 2 needed to decide). The
+estimates are 0, 1, 1 again, and every configuration on the way is
+bivalent. Each round leaves six messages behind, and two of them are the
+events Lemma 3 is about, both 0-valent: had p2 heard p0's report right
+after step 1, it would have proposed ? like the others, every process would
+have fallen back to 0, and the configuration would be 0-valent; had p1
+heard p0's ? right after step 5, it would have seen no proposal and fallen
+back to 0, leaving the estimates 0, 0, 1, again 0-valent. The other
+deliveries left behind keep the configuration bivalent: p2's proposal of 1
+reaching p0 after step 3 or 4 makes p0 adopt 1, but p1, still holding
+only its own ?, can take p0's ? and fall back to 0 (estimates 1, 0, 1), or
+take p2's 1 (1, 1, 1). No delivery in this round makes the configuration
+1-valent; only a crash does (p0 crashing after step 2 leaves p1 and p2 to
+adopt p2's 1 and decide 1 in the next round). FLP's adversary delays each
+decisive event until it no longer matters, and so does this run: every
+late message may be received after its receiver has moved on, where it is
+a no-op (the checker leaves such a delivery out, a stutter). So the run is
+admissible in FLP's sense, every process taking infinitely many steps and
+every message received, and no process ever decides.
 
 **Why the crash matters though none happens.** Scenario `no-crash` forbids
 the crash and the same run is there: what FLP's argument uses is not a
 crash but that the protocol must be able to decide without waiting for a
-process that may have crashed. Waiting for all three processes would end
-this run (and block forever on a real crash instead).
+process that may have crashed. Variant `wait-for-all` waits for all three
+processes instead: with every process up it decides in round 1 (three
+binary reports always hold a majority, so no initial configuration is
+bivalent), but once a process has crashed its `termination` counterexample
+is a run that stops, the two others waiting forever.
 
-**The bugs.** Each variant weakens one rule of the round and makes the
-protocol decide on every fair run ("termination" holds, and no fair run
-stays bivalent), at the price of agreement: the other horn of FLP's theorem.
+**A dead process (FLP §4).** FLP's Theorem 2 solves consensus when the
+faulty processes are dead from the start. Scenario `initially-dead` is that
+setting: p0 takes no step, p1 and p2 hear only each other, and `termination`
+holds: equal estimates are both proposed and decided in round 1, different
+ones fall back to 0 and are decided in round 2. The same scenario catches
+`wait-for-all` (`initially-dead-wait-for-all`): nothing is ever decided.
+
+**The bugs.** `propose-without-majority`, `decide-on-one-proposal` and
+`ignore-proposal` each weaken one rule of the round and make the protocol
+decide on every fair run ("termination" holds, and no fair run stays
+bivalent), at the price of agreement: the other horn of FLP's theorem.
+`wait-for-all` keeps agreement and loses the tolerance of a crash.
 "#;
 
 #[cfg(test)]
