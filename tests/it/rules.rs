@@ -103,8 +103,80 @@ mod two_phase_commit {
         let termination = source(&PROTOCOL, "termination");
         assert!(termination.contains("Not AC5"), "{termination}");
         assert!(termination.contains("blocking"), "{termination}");
-        assert!(source(&PROTOCOL, "commit validity").contains("AC4 is not checked"));
+        assert!(PROTOCOL.notes.contains("AC4"), "{}", PROTOCOL.notes);
+        assert!(PROTOCOL.notes.contains("refines TCommit"));
         assert!(source(&PROTOCOL, "agreement").contains("TM"));
+    }
+
+    /// The fault is a fair choice between Crash and NoCrash: the docs say
+    /// so (fairness forces the choice, never the crash).
+    #[test]
+    fn the_docs_say_fairness_forces_the_choice_not_the_crash() {
+        let doc = PROTOCOL
+            .params
+            .iter()
+            .find(|p| p.name == "coordinator_crashes")
+            .unwrap()
+            .doc;
+        assert!(
+            doc.contains("NoCrash") && doc.contains("never the crash"),
+            "{doc}"
+        );
+        assert!(!doc.contains("unfair"), "{doc}");
+    }
+
+    /// A prepared RM that aborts on its own (RMChooseToAbort enabled in
+    /// Prepared) breaks AC1: some run has the TM commit and that RM abort,
+    /// and the correct protocol never lets a prepared RM abort but on the
+    /// TM's word.
+    #[test]
+    fn a_prepared_rm_that_aborts_on_its_own_breaks_agreement() {
+        fn prepared_rm_aborted_alone(_: &TwoPhaseModel, s: &State) -> bool {
+            let tm_committed = s.actor_states.iter().any(|a| {
+                matches!(
+                    **a,
+                    TwoPhaseState::Tm {
+                        tm_state: TmState::Committed,
+                        ..
+                    }
+                )
+            });
+            tm_committed
+                && s.actor_states.iter().any(|a| {
+                    matches!(
+                        **a,
+                        TwoPhaseState::Rm {
+                            rm_state: models::two_phase_commit::RmState::Aborted,
+                            voted_yes: true,
+                        }
+                    )
+                })
+        }
+        for (bug, expected) in [
+            (Bug::None, Verdict::Holds),
+            (Bug::PreparedRmAborts, Verdict::Violated),
+        ] {
+            let model = TwoPhaseCfg {
+                bug,
+                ..TwoPhaseCfg::default()
+            }
+            .into_model()
+            .property(
+                Expectation::Always,
+                "no prepared RM aborts after a commit",
+                |m, s| !prepared_rm_aborted_alone(m, s),
+            );
+            let s = check_with_fairness(model, Fairness::Weak);
+            assert_eq!(
+                s.property("no prepared RM aborts after a commit")
+                    .unwrap()
+                    .verdict,
+                expected,
+                "{bug:?}"
+            );
+            let agreement = s.property("agreement").unwrap().verdict;
+            assert_eq!(agreement == Verdict::Violated, bug != Bug::None, "{bug:?}");
+        }
     }
 }
 
