@@ -8,13 +8,14 @@
 //! `QueryReply`/`Update`/`UpdateAck` are Cachin et al.'s READ/VALUE/WRITE/ACK.
 //!
 //! Fault model: unordered network, no loss, each message delivered once; with
-//! `crashes = f` up to `f` servers (a minority) are down at once, each
-//! recovering with the label and value it stored (a crash is never forced).
+//! `crashes = f` up to `f` servers (a minority) may crash, crash-stop: a
+//! crashed server stays down (a crash is never forced).
 //! Workload: the first `writers` clients each write their own number, at
 //! once and so concurrently (two writers then each read, once both writes
-//! returned); the other clients read once each, in turn (a reader starts
-//! only after the previous one returned: a `Handoff`) or, with
-//! `concurrent_reads = 1`, all at once.
+//! returned), or, with `concurrent_writes = 0`, in turn: client 2 writes,
+//! then client 1 writes and reads; the other clients read once each, in
+//! turn (a reader starts only after the previous one returned: a
+//! `Handoff`) or, with `concurrent_reads = 1`, all at once.
 //!
 //! Checked: both consistency properties hold, a read sees a write, and
 //! every operation completes while a majority is up. `no-read-write-back`
@@ -27,6 +28,12 @@
 //! the tie-break on writer ids, with two concurrent reads after the writes;
 //! in it (scenario `tie-break`) `timestamp-without-writer-id` gives both
 //! writes the label `(1, _)` and the reads disagree. Scenario
+//! `writes-in-turn` has a write start after another returned, from a writer
+//! with a lower id: only the query phase lifts its label above the first
+//! write's, and `writer-skips-query` (labels from the writer's own count,
+//! as a single writer may) loses the later write (scenario
+//! `no-writer-query`). `store-older-update` (a server stores an Update that
+//! is not newer) lets a late write-back undo a returned write. Scenario
 //! `server-crash` lets a server crash for good: every operation still
 //! completes. The checker explores a view that forgets dead messages and
 //! which server is which (see `view`).
@@ -177,6 +184,17 @@ pub enum Bug {
     /// (two reads after both writes return different values) in scenario
     /// `two-writers`.
     TimestampWithoutWriterId,
+    /// A writer skips the query phase and labels its value from its own
+    /// count of writes, `(writes so far + 1, self)`, as the single writer of
+    /// Attiya, Bar-Noy & Dolev 1995 may: a write that starts after another
+    /// writer's returned can pick a lower label, and servers keep the older
+    /// value. Must violate "linearizable" (a read after both writes returns
+    /// the first) in scenario `writes-in-turn`.
+    WriterSkipsQuery,
+    /// A server stores every Update, even one whose label is not newer than
+    /// its own: a read's late write-back of an old value overwrites a newer
+    /// one. Must violate "linearizable".
+    StoreOlderUpdate,
 }
 
 impl crate::registry::BugVariant for Bug {
@@ -184,6 +202,8 @@ impl crate::registry::BugVariant for Bug {
         Bug::None,
         Bug::NoReadWriteBack,
         Bug::TimestampWithoutWriterId,
+        Bug::WriterSkipsQuery,
+        Bug::StoreOlderUpdate,
     ];
 
     fn name(self) -> &'static str {
@@ -191,6 +211,8 @@ impl crate::registry::BugVariant for Bug {
             Bug::None => crate::registry::CORRECT,
             Bug::NoReadWriteBack => "no-read-write-back",
             Bug::TimestampWithoutWriterId => "timestamp-without-writer-id",
+            Bug::WriterSkipsQuery => "writer-skips-query",
+            Bug::StoreOlderUpdate => "store-older-update",
         }
     }
 }
@@ -200,6 +222,7 @@ pub enum AbdActor {
     Server {
         /// 1-based, for the lane name.
         number: Server,
+        bug: Bug,
     },
     Client {
         /// 1-based: the lane name and the writer id in timestamps.
@@ -277,7 +300,11 @@ impl AbdActor {
     /// pick the majority it queries (see `on_random`).
     fn invoke(&self, id: Id, op: OpIndex, o: &mut Out<Self>) -> Phase {
         let AbdActor::Client {
-            servers, workload, ..
+            servers,
+            workload,
+            writer,
+            bug,
+            ..
         } = self
         else {
             return Phase::Done;
@@ -286,6 +313,21 @@ impl AbdActor {
             return Phase::Done;
         };
         o.send(id, AbdMsg::Invoke(*call));
+        // The bug: a write goes straight to phase 2, labelled from the
+        // writer's own count of writes.
+        if let (Op::Write(value), Bug::WriterSkipsQuery) = (*call, *bug) {
+            let writes = workload[..op]
+                .iter()
+                .filter(|c| matches!(c, Op::Write(_)))
+                .count();
+            let ts = (writes as Seq + 1, *writer);
+            o.broadcast(servers, &AbdMsg::Update { op, ts, value });
+            return Phase::Update {
+                ts,
+                value,
+                acked: BTreeSet::new(),
+            };
+        }
         match self {
             AbdActor::Client {
                 query_all: true, ..
@@ -335,7 +377,7 @@ impl Actor for AbdActor {
 
     fn name(&self) -> String {
         match self {
-            AbdActor::Server { number } => format!("server {number}"),
+            AbdActor::Server { number, .. } => format!("server {number}"),
             AbdActor::Client { writer, .. } => format!("client {writer}"),
         }
     }
@@ -374,11 +416,12 @@ impl Actor for AbdActor {
                 );
             }
             // Server: an Update with a newer label replaces the stored value.
+            // The bug: any Update does.
             (
-                AbdActor::Server { .. },
+                AbdActor::Server { bug, .. },
                 AbdState::Server { ts: stored, .. },
                 AbdMsg::Update { op, ts, value },
-            ) if ts > *stored => {
+            ) if ts > *stored || *bug == Bug::StoreOlderUpdate => {
                 *state.to_mut() = AbdState::Server { ts, value };
                 o.save((ts, value));
                 o.send(src, AbdMsg::UpdateAck { op });
@@ -665,8 +708,10 @@ fn every_operation_completes(_: &AbdModel, state: &State) -> bool {
 /// step for step, successors with the same views (a bisimulation;
 /// tests/it/analyses.rs checks this on random walks of the model without
 /// the view). The model has no cycles (every step consumes a message, makes
-/// a choice or crashes a server), so liveness is judged on runs that stop,
-/// which the view keeps. Counterexamples are replayed on the real states.
+/// a choice or crashes a server; tests/it/rules.rs checks that the graph of
+/// views is acyclic), so liveness is judged on runs that stop, which the
+/// view keeps: no lasso, whose fairness classes the renumbering would
+/// confuse, is ever reported. Counterexamples are replayed on the real states.
 fn view(clients: usize, state: &State) -> State {
     let live = |env: &Envelope<&AbdMsg>| {
         let dst = usize::from(env.dst);
@@ -822,6 +867,8 @@ pub struct AbdCfg {
     /// The first `writers` clients write; every other client reads once.
     pub clients: usize,
     pub writers: usize,
+    /// Two writers write at once; else client 2 writes, then client 1.
+    pub concurrent_writes: bool,
     /// Readers start at once, instead of in turn.
     pub concurrent_reads: bool,
     pub servers: usize,
@@ -835,6 +882,7 @@ impl Default for AbdCfg {
         AbdCfg {
             clients: 3,
             writers: 1,
+            concurrent_writes: true,
             concurrent_reads: false,
             servers: 3,
             crashes: 0,
@@ -850,6 +898,7 @@ impl Config for AbdCfg {
         AbdCfg {
             clients: params["clients"] as usize,
             writers: (params["writers"] as usize).min(params["clients"] as usize),
+            concurrent_writes: params["concurrent_writes"] == 1,
             concurrent_reads: params["concurrent_reads"] == 1,
             servers: params["servers"] as usize,
             // A majority must stay up: the fault model ABD assumes.
@@ -911,26 +960,33 @@ impl Runnable for AbdCfg {
     fn model_on(self, ids: &[Id]) -> AbdModel {
         let servers: Vec<Id> = ids[self.clients..].to_vec();
         let (writers, in_turn) = (self.writers, !self.concurrent_reads);
+        let writes_in_turn = writers == 2 && !self.concurrent_writes;
         let clients: Vec<AbdActor> = (0..self.clients)
             .map(|c| AbdActor::Client {
                 writer: c + 1,
                 servers: servers.clone(),
-                // With two writers, each reads once both writes returned:
-                // two concurrent reads that must return the same value.
+                // With two writers at once, each reads once both writes
+                // returned: two concurrent reads that must return the same
+                // value. In turn, client 2 writes, then client 1 writes
+                // (with the lower id) and reads.
                 workload: match (c < writers, writers) {
                     (true, 1) => vec![Op::Write(c as Value + 1)],
+                    (true, _) if writes_in_turn && c == 1 => vec![Op::Write(2)],
                     (true, _) => vec![Op::Write(c as Value + 1), Op::Read],
                     (false, _) => vec![Op::Read],
                 },
-                // Two writers wait for each other before reading; readers
-                // go one after another, unless concurrent.
+                // Two writers at once wait for each other before reading;
+                // in turn, client 1 waits for client 2's write; readers go
+                // one after another, unless concurrent.
                 waits_before: match (c < writers, writers) {
                     (true, 1) => None,
+                    (true, _) if writes_in_turn => (c == 0).then_some(0),
                     (true, _) => Some(1),
                     (false, _) => (in_turn && c > writers).then_some(0),
                 },
                 hands_off: match (c < writers, writers) {
                     (true, 1) => None,
+                    (true, _) if writes_in_turn => (c == 1).then(|| (0, ids[0])),
                     (true, _) => Some((0, ids[1 - c])),
                     (false, _) => (in_turn && c + 1 < self.clients).then(|| (0, ids[c + 1])),
                 },
@@ -938,8 +994,8 @@ impl Runnable for AbdCfg {
                 bug: self.bug,
             })
             .collect();
-        let max_crashes = self.crashes;
-        let server_actors = (0..self.servers).map(|s| AbdActor::Server { number: s + 1 });
+        let (max_crashes, bug) = (self.crashes, self.bug);
+        let server_actors = (0..self.servers).map(|s| AbdActor::Server { number: s + 1, bug });
         ActorModel::new(self, AbdHistory::default())
             .actors(clients)
             .actors(server_actors)
@@ -1000,6 +1056,13 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 2,
         },
         ParamSpec {
+            name: "concurrent_writes",
+            doc: "with 2 writers: 1, both write at once, then both read; 0, in turn: client 2 writes, then client 1 writes and reads",
+            default: 1,
+            min: 0,
+            max: 1,
+        },
+        ParamSpec {
             name: "concurrent_reads",
             doc: "1: readers start at once; 0: each after the previous one returned",
             default: 0,
@@ -1015,7 +1078,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ParamSpec {
             name: "crashes",
-            doc: "servers down at once, at most (capped at a minority); each recovers with what it stored",
+            doc: "servers that may crash (capped at a minority); crash-stop: a crashed server stays down",
             default: 0,
             min: 0,
             max: 1,
@@ -1060,6 +1123,16 @@ pub static PROTOCOL: Protocol = Protocol {
             doc: "a writer labels its value with the sequence number alone: two concurrent writers pick the same label for different values, the replicas keep whichever came first, and two later reads disagree; the default has one writer, so it is caught in scenario tie-break",
             expect: &[],
         },
+        VariantSpec {
+            name: "writer-skips-query",
+            doc: "a writer skips the query phase and labels its value (own writes + 1, self): a write that starts after another writer's returned may pick a lower label and be lost; the default has one writer writing once, so it is caught in scenario no-writer-query",
+            expect: &[],
+        },
+        VariantSpec {
+            name: "store-older-update",
+            doc: "a server stores every Update, even one not newer than what it holds: a read's late write-back of the old value undoes a write that returned",
+            expect: &[("linearizable", Verdict::Violated)],
+        },
     ],
     scenarios: &[
         ScenarioSpec {
@@ -1080,6 +1153,22 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("linearizable", Verdict::Violated),
                 ("sequentially consistent", Verdict::Violated),
             ],
+        },
+        ScenarioSpec {
+            name: "writes-in-turn",
+            doc: "client 2 writes; once it returned, client 1 (the lower id) writes, then reads: only the query phase lifts the second label above the first, and the read must return 1",
+            variant: crate::registry::CORRECT,
+            params: &[("clients", 2), ("writers", 2), ("concurrent_writes", 0)],
+            fairness: None,
+            expect: &[],
+        },
+        ScenarioSpec {
+            name: "no-writer-query",
+            doc: "writes-in-turn with writers that skip the query phase: client 1 labels its write (1, 1), below client 2's (1, 2), servers keep 2, and client 1's read returns 2 after its own write of 1 returned",
+            variant: "writer-skips-query",
+            params: &[("clients", 2), ("writers", 2), ("concurrent_writes", 0)],
+            fairness: None,
+            expect: &[("linearizable", Verdict::Violated)],
         },
         ScenarioSpec {
             name: "server-crash",

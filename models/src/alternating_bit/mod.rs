@@ -6,16 +6,21 @@
 //! is the one expected, and acknowledges every copy.
 //!
 //! Fault model: FIFO links that lose messages and never duplicate them,
-//! each buffering at most `capacity` messages ([`crate::channel`]). The
-//! checker shows delivery exactly once and in order; "every message
-//! delivered" VIOLATED under weak fairness (a lasso in which every
-//! retransmission is lost: delivery is enabled only now and then) and
-//! HOLDING under strong fairness of delivery; `no-sequence-bit` delivers
-//! duplicates. FIFO is the protocol's assumption: with `reordering = 1` the
-//! links reorder and duplicate, and the checker finds the stale copy of an
-//! old message accepted as new when its bit comes round again, and a stale
-//! ack taken for a new one, so a message is never delivered (scenario
-//! `reordering-link`).
+//! each buffering at most `capacity` messages ([`crate::channel`]); a
+//! retransmission onto a full link is lost, which only removes behaviours of
+//! the unbounded lossy link, so every verdict is about links of at most
+//! `capacity` messages. The checker shows delivery exactly once and in
+//! order; "every message delivered" VIOLATED under weak fairness (a lasso
+//! in which every retransmission is lost: delivery is enabled only now and
+//! then) and HOLDING under strong fairness of delivery; `no-sequence-bit`
+//! delivers duplicates and `take-any-ack` (the sender ignores the ack's
+//! bit) loses a message. FIFO is the protocol's assumption: with
+//! `reordering = 1` the links are Stateright's unordered duplicating
+//! network (they reorder and duplicate), and the checker finds a network
+//! duplicate of an old message accepted as new when its bit comes round
+//! again, and a stale ack taken for a new one, so a message is never
+//! delivered (scenario `reordering-link`; Lynch 1996 §22.4 shows that no
+//! protocol with bounded tags survives such links).
 
 use crate::channel::BoundedFifo;
 use crate::registry::{
@@ -75,23 +80,34 @@ pub enum Bug {
     /// The receiver ignores the bit and delivers every copy it receives.
     /// Must violate "delivered once, in order".
     NoSequenceBit,
+    /// The sender takes any ack for the current message's, ignoring its
+    /// bit: a late copy of the previous message's ack moves it on while the
+    /// current message is lost. Must violate "every message delivered".
+    TakeAnyAck,
 }
 
 impl crate::registry::BugVariant for Bug {
-    const ALL: &'static [Bug] = &[Bug::None, Bug::NoSequenceBit];
+    const ALL: &'static [Bug] = &[Bug::None, Bug::NoSequenceBit, Bug::TakeAnyAck];
 
     fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::NoSequenceBit => "no-sequence-bit",
+            Bug::TakeAnyAck => "take-any-ack",
         }
     }
 }
 
 #[derive(Clone, Debug)]
 pub enum AbpActor {
-    Sender { receiver: Id, messages: Payload },
-    Receiver { bug: Bug },
+    Sender {
+        receiver: Id,
+        messages: Payload,
+        bug: Bug,
+    },
+    Receiver {
+        bug: Bug,
+    },
 }
 
 /// How long the sender waits before retransmitting, on a real network.
@@ -114,7 +130,9 @@ impl Actor for AbpActor {
 
     fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> AbpState {
         match self {
-            AbpActor::Sender { receiver, messages } => {
+            AbpActor::Sender {
+                receiver, messages, ..
+            } => {
                 if *messages > 0 {
                     o.send(
                         *receiver,
@@ -141,12 +159,16 @@ impl Actor for AbpActor {
     fn on_msg(&self, _id: Id, state: &mut Cow<AbpState>, src: Id, msg: AbpMsg, o: &mut Out<Self>) {
         match (self, state.as_ref(), msg) {
             // Sender: the current message is acknowledged; send the next one
-            // with the other bit.
+            // with the other bit. The bug: any ack will do.
             (
-                AbpActor::Sender { receiver, messages },
+                AbpActor::Sender {
+                    receiver,
+                    messages,
+                    bug,
+                },
                 AbpState::Sender { next, bit, .. },
                 AbpMsg::Ack { bit: acked },
-            ) if acked == *bit && next < messages => {
+            ) if (acked == *bit || *bug == Bug::TakeAnyAck) && next < messages => {
                 let (next, bit) = (next + 1, !bit);
                 *state.to_mut() = AbpState::Sender {
                     next,
@@ -189,8 +211,12 @@ impl Actor for AbpActor {
 
     fn on_timeout(&self, _id: Id, state: &mut Cow<AbpState>, _timer: &AbpTimer, o: &mut Out<Self>) {
         // Sender: no ack yet; send the current message again.
-        if let (AbpActor::Sender { receiver, messages }, AbpState::Sender { next, bit, .. }) =
-            (self, state.as_ref())
+        if let (
+            AbpActor::Sender {
+                receiver, messages, ..
+            },
+            AbpState::Sender { next, bit, .. },
+        ) = (self, state.as_ref())
         {
             if next < messages {
                 o.send(
@@ -301,6 +327,7 @@ impl AbpCfg {
         let sender = AbpActor::Sender {
             receiver: ids[1],
             messages: self.messages,
+            bug: self.bug,
         };
         let receiver = AbpActor::Receiver { bug: self.bug };
         let capacity = self.capacity;
@@ -339,7 +366,7 @@ pub static PROTOCOL: Protocol = Protocol {
     summary: "Stop-and-wait with a one-bit sequence number over lossy FIFO links (and why they must be FIFO)",
     citations: &[
         "Bartlett, Scantlebury & Wilkinson, A Note on Reliable Full-Duplex Transmission over Half-Duplex Links (CACM 12(5), 1969)",
-        "Lynch, Distributed Algorithms (1996), §22.3 (the alternating-bit protocol)",
+        "Lynch, Distributed Algorithms (1996), §22.3 (the alternating-bit protocol) and §22.4 (bounded tags and reordering links)",
     ],
     notes: "",
     params: &[
@@ -359,7 +386,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ParamSpec {
             name: "reordering",
-            doc: "1: the links reorder and duplicate instead of being FIFO (the protocol's assumption broken)",
+            doc: "1: the links are an unordered duplicating network (they reorder and duplicate) instead of FIFO: the protocol's assumption broken",
             default: 0,
             min: 0,
             max: 1,
@@ -370,7 +397,7 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "delivered once, in order",
             kind: PropertyKind::Always,
-            source: "Bartlett et al. 1969, p. 260; Lynch 1996 §22.3",
+            source: "Bartlett et al. 1969, p. 260; Lynch 1996 §22.3; over links of at most `capacity` messages (a retransmission onto a full link is lost)",
         },
         PropertySpec {
             name: "every message delivered",
@@ -399,6 +426,11 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("every message delivered", Verdict::Inconclusive),
             ],
         },
+        VariantSpec {
+            name: "take-any-ack",
+            doc: "the sender takes any ack as the current message's, whatever its bit: a late ack of message 0 moves it past message 1, which was lost",
+            expect: &[("every message delivered", Verdict::Violated)],
+        },
     ],
     scenarios: &[
         ScenarioSpec {
@@ -411,7 +443,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ScenarioSpec {
             name: "reordering-link",
-            doc: "why the links must be FIFO: over a reordering link a stale copy of message 0 arrives after message 1 and, its bit expected again, is delivered as new; and a stale ack of message 0 acknowledges message 2, which is never delivered",
+            doc: "why the links must be FIFO: over a reordering, duplicating link a network duplicate of message 0 arrives after message 1 and, its bit expected again, is delivered as new (delivered [0, 1, 0]); and a stale ack of message 0 acknowledges message 2, which is never delivered",
             variant: crate::registry::CORRECT,
             params: &[("reordering", 1), ("messages", 3)],
             fairness: None,

@@ -6,14 +6,15 @@
 //!
 //! Fault model: unordered network that loses nothing and delivers each
 //! message once; with `coordinator_crashes = 1` the TM may crash and stay
-//! down (crash-stop). The crash is a step that may happen and need not (an
-//! unfair random choice, never a timer that fairness would force). The
+//! down (crash-stop). The crash may happen and need not: the TM must
+//! eventually choose between `Crash` and `NoCrash` (a pending random choice
+//! is a fair step), so fairness forces the choice, never the crash. The
 //! checker shows AC1 (over the RMs and the TM's decision) and AC3 holding,
-//! termination holding without crashes and the RMs blocking when the TM
-//! crashes (Gray & Lamport §4; not an AC5 violation, since AC5 assumes
-//! failures are repaired), and `commit-on-majority` breaking AC3 and AC1.
-//! AC4 is not checked: it cannot hold for TwoPhase.tla, whose TM may abort
-//! at any time (TMAbort), even when every RM voted yes and nothing failed.
+//! AC2 through "refines TCommit", termination holding without crashes and
+//! the RMs blocking when the TM crashes (Gray & Lamport §3.3; not an AC5
+//! violation, since AC5 assumes failures are repaired), `commit-on-majority`
+//! breaking AC3 and AC1, and `prepared-rm-aborts` breaking AC1. AC4 is not
+//! checked (see `PROTOCOL.notes`).
 
 use crate::registry::{Config, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec};
 use crate::runner::Runnable;
@@ -70,8 +71,10 @@ pub enum TwoPhaseTimer {
 }
 
 /// The fault model's choice for the TM, made by the checker (or, on a real
-/// run, by a coin at start): a random choice is never a fair step, so a run
-/// in which the TM never crashes is as possible as one in which it does.
+/// run, by a coin at start). A pending random choice is a fair step: the TM
+/// eventually chooses one option. Fairness forces the choice, never the
+/// crash, because `NoCrash` is offered too; a choice of `[Crash]` alone
+/// would make the crash forced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum TwoPhaseFault {
     /// The TM crashes now and never recovers.
@@ -176,15 +179,21 @@ pub enum Bug {
     /// TMCommit is enabled once a majority of RMs is prepared, not all of
     /// them. Must violate "commit validity" (AC3) and "agreement" (AC1).
     CommitOnMajority,
+    /// RMChooseToAbort is enabled in `Prepared` too: an RM that voted yes
+    /// still aborts on its own, the classic 2PC error (a prepared RM must
+    /// wait for the TM). Must violate "agreement" (AC1) and both
+    /// refinements.
+    PreparedRmAborts,
 }
 
 impl crate::registry::BugVariant for Bug {
-    const ALL: &'static [Bug] = &[Bug::None, Bug::CommitOnMajority];
+    const ALL: &'static [Bug] = &[Bug::None, Bug::CommitOnMajority, Bug::PreparedRmAborts];
 
     fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::CommitOnMajority => "commit-on-majority",
+            Bug::PreparedRmAborts => "prepared-rm-aborts",
         }
     }
 }
@@ -201,6 +210,7 @@ pub enum TwoPhaseActor {
     Rm {
         tm: Id,
         rm: Rm,
+        bug: Bug,
     },
 }
 
@@ -211,6 +221,17 @@ impl TwoPhaseActor {
             // prepared" (TMCommit's enabling condition, Gray & Lamport §3).
             Bug::None => prepared == rms,
             Bug::CommitOnMajority => prepared > rms / 2,
+            Bug::PreparedRmAborts => prepared == rms,
+        }
+    }
+
+    /// RMChooseToAbort's enabling condition, `rmState[r] = "working"`
+    /// (TwoPhase.tla, Gray & Lamport §3): once an RM has sent Prepared it
+    /// must wait for the TM's decision.
+    fn rm_may_choose_to_abort(bug: Bug, rm_state: RmState) -> bool {
+        match bug {
+            Bug::PreparedRmAborts => matches!(rm_state, RmState::Working | RmState::Prepared),
+            Bug::None | Bug::CommitOnMajority => rm_state == RmState::Working,
         }
     }
 }
@@ -314,7 +335,7 @@ impl Actor for TwoPhaseActor {
         match (self, state.as_ref(), timer) {
             // RMPrepare(r)
             (
-                TwoPhaseActor::Rm { tm, rm },
+                TwoPhaseActor::Rm { tm, rm, bug },
                 TwoPhaseState::Rm {
                     rm_state: RmState::Working,
                     ..
@@ -325,21 +346,23 @@ impl Actor for TwoPhaseActor {
                     rm_state: RmState::Prepared,
                     voted_yes: true,
                 };
-                o.cancel_timer(TwoPhaseTimer::ChooseToAbort);
+                if !Self::rm_may_choose_to_abort(*bug, RmState::Prepared) {
+                    o.cancel_timer(TwoPhaseTimer::ChooseToAbort);
+                }
                 o.send(*tm, TwoPhaseMsg::Prepared { rm: *rm });
             }
             // RMChooseToAbort(r)
             (
-                TwoPhaseActor::Rm { .. },
+                TwoPhaseActor::Rm { bug, .. },
                 TwoPhaseState::Rm {
-                    rm_state: RmState::Working,
-                    ..
+                    rm_state,
+                    voted_yes,
                 },
                 TwoPhaseTimer::ChooseToAbort,
-            ) => {
+            ) if Self::rm_may_choose_to_abort(*bug, *rm_state) => {
                 *state.to_mut() = TwoPhaseState::Rm {
                     rm_state: RmState::Aborted,
-                    voted_yes: false,
+                    voted_yes: *voted_yes,
                 };
                 o.cancel_timer(TwoPhaseTimer::Prepare);
             }
@@ -460,9 +483,8 @@ fn tm_decision(state: &State) -> Option<TmState> {
 }
 
 /// AC3: the Commit decision can only be reached if all processes voted Yes
-/// (Bernstein et al. 1987, §7.2). AC4 (if all voted Yes and there are no
-/// failures, the decision is Commit) is not checked: TwoPhase.tla lets the
-/// TM abort at any time before it decides (TMAbort), so it does not hold.
+/// (Bernstein et al. 1987, §7.2). AC2 and AC4 are not properties of their
+/// own: see `PROTOCOL.notes`.
 fn commit_validity(_: &TwoPhaseModel, state: &State) -> bool {
     let any_committed = tm_decision(state) == Some(TmState::Committed)
         || rm_states(state).any(|(s, _)| s == RmState::Committed);
@@ -470,8 +492,9 @@ fn commit_validity(_: &TwoPhaseModel, state: &State) -> bool {
 }
 
 /// Termination: every RM eventually decides. 2PC guarantees it only while
-/// the TM is up: with a crash-stop TM, "the protocol blocks if the TM fails"
-/// (Gray & Lamport 2006, §4). This is not AC5 (Bernstein et al. 1987, §7.2),
+/// the TM is up: with a crash-stop TM, "the classic Two-Phase Commit
+/// protocol blocks if the coordinator fails" (Gray & Lamport 2006, abstract
+/// and §3.3). This is not AC5 (Bernstein et al. 1987, §7.2),
 /// which assumes every failure is eventually repaired: a TM that never
 /// recovers shows blocking, not an AC5 violation.
 fn termination(_: &TwoPhaseModel, state: &State) -> bool {
@@ -669,7 +692,12 @@ impl Runnable for TwoPhaseCfg {
             bug: self.bug,
             may_crash: self.coordinator_crashes > 0,
         };
-        let rms = (1..=self.rms).map(|rm| TwoPhaseActor::Rm { tm: ids[0], rm });
+        let bug = self.bug;
+        let rms = (1..=self.rms).map(|rm| TwoPhaseActor::Rm {
+            tm: ids[0],
+            rm,
+            bug,
+        });
         ActorModel::new(self, ())
             .actor(tm)
             .actors(rms)
@@ -691,7 +719,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Gray, Notes on Data Base Operating Systems (1978)",
         "Bernstein, Hadzilacos & Goodman, Concurrency Control and Recovery in Database Systems (1987), ch. 7",
     ],
-    notes: "",
+    notes: "AC2 (a process cannot reverse its decision, Bernstein et al. 1987 §7.2) is implied by \"refines TCommit\": TCommit's steps never leave committed or aborted. AC4 (if all voted Yes and nothing failed, the decision is Commit) is not checked: TwoPhase.tla's TM may abort at any time before it decides (TMAbort), so it does not hold.",
     params: &[
         crate::registry::ParamSpec {
             name: "rms",
@@ -702,7 +730,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         crate::registry::ParamSpec {
             name: "coordinator_crashes",
-            doc: "1: the TM may crash (an unfair step, never forced) and stay down (crash-stop)",
+            doc: "1: the TM eventually chooses Crash or NoCrash (fairness forces the choice, never the crash); after Crash it stays down (crash-stop)",
             default: 0,
             min: 0,
             max: 1,
@@ -718,12 +746,12 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "commit validity",
             kind: PropertyKind::Always,
-            source: "AC3, Bernstein et al. 1987 §7.2. AC4 is not checked: TwoPhase.tla's TM may abort at any time (TMAbort), so it does not hold",
+            source: "AC3, Bernstein et al. 1987 §7.2",
         },
         PropertySpec {
             name: "termination",
             kind: PropertyKind::Eventually,
-            source: "every RM decides while the TM is up; with a crash-stop TM, blocking (Gray & Lamport 2006 §4). Not AC5, which assumes failures are repaired",
+            source: "every RM decides while the TM is up; with a crash-stop TM, blocking (Gray & Lamport 2006, abstract and §3.3). Not AC5, which assumes failures are repaired",
         },
         PropertySpec {
             name: "all committed",
@@ -758,6 +786,15 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("commit validity", Verdict::Violated),
+                ("refines TwoPhase", Verdict::Violated),
+                ("refines TCommit", Verdict::Violated),
+            ],
+        },
+        VariantSpec {
+            name: "prepared-rm-aborts",
+            doc: "an RM that voted yes (Prepared) may still abort on its own",
+            expect: &[
+                ("agreement", Verdict::Violated),
                 ("refines TwoPhase", Verdict::Violated),
                 ("refines TCommit", Verdict::Violated),
             ],
