@@ -18,6 +18,7 @@ pub mod lamport_mutex;
 pub mod mapreduce;
 pub mod paxos;
 pub mod raft;
+pub mod reliable_broadcast;
 pub mod rpc_kv;
 pub mod three_phase_commit;
 pub mod two_phase_commit;
@@ -43,6 +44,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &byzantine_generals::PROTOCOL,
     &three_phase_commit::PROTOCOL,
     &flp::PROTOCOL,
+    &reliable_broadcast::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

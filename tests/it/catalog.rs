@@ -179,6 +179,11 @@ fn flp() {
 }
 
 #[test]
+fn reliable_broadcast() {
+    check_protocol("reliable-broadcast");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -195,6 +200,7 @@ fn every_protocol_has_a_catalog_test() {
         "byzantine-generals",
         "three-phase-commit",
         "flp",
+        "reliable-broadcast",
     ];
     for p in models::PROTOCOLS {
         assert!(

@@ -130,6 +130,7 @@ fn registry_variants_are_the_bug_enums() {
         byzantine_generals,
         three_phase_commit,
         flp,
+        reliable_broadcast,
     );
     assert_eq!(
         models::PROTOCOLS.len(),
