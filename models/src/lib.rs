@@ -9,6 +9,7 @@ pub mod runner;
 pub mod abd_register;
 pub mod alternating_bit;
 pub mod byzantine_generals;
+pub mod causal_broadcast;
 pub mod chandy_lamport;
 pub mod channel;
 pub mod crawler;
@@ -45,6 +46,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &three_phase_commit::PROTOCOL,
     &flp::PROTOCOL,
     &reliable_broadcast::PROTOCOL,
+    &causal_broadcast::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

@@ -184,6 +184,11 @@ fn reliable_broadcast() {
 }
 
 #[test]
+fn causal_broadcast() {
+    check_protocol("causal-broadcast");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -201,6 +206,7 @@ fn every_protocol_has_a_catalog_test() {
         "three-phase-commit",
         "flp",
         "reliable-broadcast",
+        "causal-broadcast",
     ];
     for p in models::PROTOCOLS {
         assert!(

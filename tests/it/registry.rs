@@ -131,6 +131,7 @@ fn registry_variants_are_the_bug_enums() {
         three_phase_commit,
         flp,
         reliable_broadcast,
+        causal_broadcast,
     );
     assert_eq!(
         models::PROTOCOLS.len(),
