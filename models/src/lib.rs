@@ -22,6 +22,7 @@ pub mod raft;
 pub mod reliable_broadcast;
 pub mod rpc_kv;
 pub mod three_phase_commit;
+pub mod total_order_broadcast;
 pub mod two_phase_commit;
 
 pub use registry::{InputError, Params, Protocol, RunOptions, RunReport, CORRECT};
@@ -47,6 +48,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &flp::PROTOCOL,
     &reliable_broadcast::PROTOCOL,
     &causal_broadcast::PROTOCOL,
+    &total_order_broadcast::PROTOCOL,
 ];
 
 /// The protocol called `name`, or an error listing the known ones.

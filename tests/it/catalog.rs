@@ -189,6 +189,11 @@ fn causal_broadcast() {
 }
 
 #[test]
+fn total_order_broadcast() {
+    check_protocol("total-order-broadcast");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -207,6 +212,7 @@ fn every_protocol_has_a_catalog_test() {
         "flp",
         "reliable-broadcast",
         "causal-broadcast",
+        "total-order-broadcast",
     ];
     for p in models::PROTOCOLS {
         assert!(

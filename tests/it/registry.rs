@@ -132,6 +132,7 @@ fn registry_variants_are_the_bug_enums() {
         flp,
         reliable_broadcast,
         causal_broadcast,
+        total_order_broadcast,
     );
     assert_eq!(
         models::PROTOCOLS.len(),
