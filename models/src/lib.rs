@@ -9,6 +9,7 @@ pub mod runner;
 pub mod abd_register;
 pub mod alternating_bit;
 pub mod byzantine_generals;
+pub mod causal_broadcast;
 pub mod chandy_lamport;
 pub mod channel;
 pub mod crawler;
@@ -18,9 +19,11 @@ pub mod lamport_mutex;
 pub mod mapreduce;
 pub mod paxos;
 pub mod raft;
+pub mod reliable_broadcast;
 pub mod rpc_kv;
 pub mod three_phase_commit;
 pub mod tla_specs;
+pub mod total_order_broadcast;
 pub mod two_phase_commit;
 
 pub use registry::{InputError, Params, Protocol, RunOptions, RunReport, CORRECT};
@@ -44,6 +47,9 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &byzantine_generals::PROTOCOL,
     &three_phase_commit::PROTOCOL,
     &flp::PROTOCOL,
+    &reliable_broadcast::PROTOCOL,
+    &causal_broadcast::PROTOCOL,
+    &total_order_broadcast::PROTOCOL,
 ];
 
 /// The protocol called `name`, or the abstract spec (`spec:<name>`, from

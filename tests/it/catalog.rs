@@ -179,6 +179,21 @@ fn flp() {
 }
 
 #[test]
+fn reliable_broadcast() {
+    check_protocol("reliable-broadcast");
+}
+
+#[test]
+fn causal_broadcast() {
+    check_protocol("causal-broadcast");
+}
+
+#[test]
+fn total_order_broadcast() {
+    check_protocol("total-order-broadcast");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -195,6 +210,9 @@ fn every_protocol_has_a_catalog_test() {
         "byzantine-generals",
         "three-phase-commit",
         "flp",
+        "reliable-broadcast",
+        "causal-broadcast",
+        "total-order-broadcast",
     ];
     for p in models::PROTOCOLS {
         assert!(

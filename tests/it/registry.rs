@@ -130,6 +130,9 @@ fn registry_variants_are_the_bug_enums() {
         byzantine_generals,
         three_phase_commit,
         flp,
+        reliable_broadcast,
+        causal_broadcast,
+        total_order_broadcast,
     );
     assert_eq!(
         models::PROTOCOLS.len(),

@@ -1,0 +1,512 @@
+//! Causal broadcast with vector timestamps, the CBCAST protocol of [Birman,
+//! Schiper & Stephenson, "Lightweight Causal and Atomic Group Multicast"
+//! (TOCS 1991)](https://doi.org/10.1145/128738.128742) §4.1, as Cachin,
+//! Guerraoui & Rodrigues (2011) §3.9.3 give it ("Waiting Causal Broadcast",
+//! Algorithm 3.15): a process counts in `VT[j]` the messages it delivered
+//! from each process `j`; a broadcast carries the sender's vector time
+//! after counting itself; a receiver delays a message until it has delivered
+//! everything the sender had when it sent it.
+//!
+//! Fault model: reliable unordered links (no loss, no duplication, any
+//! delay), no crashes. Workload: the first `broadcasters` processes each
+//! broadcast `messages` messages, each at any time (a timer), so every
+//! interleaving of broadcasts and deliveries is explored, causal chains
+//! through a third process included.
+//!
+//! What the checker shows (3 processes, p1 and p2 broadcast twice each):
+//! causal order holds, every message is delivered, and messages wait (a
+//! sender's second message arriving before its first; p2 delivering p1's
+//! message, broadcasting, and p3 receiving p2's first).
+//! `no-vector-clock-check` delivers on receipt: p2 delivers p1's second
+//! message before its first (the shortest counterexample), or p3 p2's
+//! message before p1's that p2 had delivered before broadcasting;
+//! `sender-entry-only` timestamps with the sender's own count alone (FIFO
+//! broadcast's sequence number): FIFO order kept, the same chain broken.
+
+use crate::registry::{
+    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+};
+use crate::runner::Runnable;
+use checker::{PropertyKind, Verdict};
+use serde::{Deserialize, Serialize};
+use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::Expectation;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Range;
+use std::time::Duration;
+
+/// A process by number: 0 is p1.
+pub type Process = usize;
+/// A vector time, `VT` of BSS 1991 §4.1: entry `j` counts the messages
+/// from process `j` delivered (and, for a process's own entry, broadcast).
+pub type VectorTime = Vec<u8>;
+/// A broadcast message, known by its sender and its number among the
+/// sender's broadcasts (from 1): the sender's own entry of its timestamp.
+pub type Message = (Process, u8);
+
+fn message_name((sender, k): &Message) -> String {
+    format!("m{k}@p{}", sender + 1)
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum CbMsg {
+    /// A broadcast message with its timestamp `VT(m)` (Cachin et al.'s
+    /// `[DATA, W, m]`).
+    Data { sender: Process, vt: VectorTime },
+}
+
+impl fmt::Debug for CbMsg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let CbMsg::Data { sender, vt } = self;
+        write!(
+            f,
+            "Data({}, VT {vt:?})",
+            message_name(&(*sender, vt[*sender]))
+        )
+    }
+}
+
+/// A process's own steps. To the checker a timer is "this step is
+/// enabled"; the duration only shapes real runs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum CbTimer {
+    /// The application broadcasts its next message.
+    Broadcast,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct CbState {
+    /// `VT(p)`: messages delivered from each process, own broadcasts
+    /// included.
+    pub vt: VectorTime,
+    /// Messages received and not yet deliverable, with their timestamps:
+    /// BSS's delay queue, Cachin et al.'s `pending`.
+    pub pending: BTreeSet<(Process, VectorTime)>,
+    // The workload.
+    /// Broadcasts the application has still to make.
+    pub to_broadcast: u8,
+    // History variable, not read by the algorithm.
+    /// What this process delivered, in order; its own broadcasts appear
+    /// where it made them, as it delivers each one at once.
+    pub delivered: Vec<Message>,
+}
+
+impl fmt::Debug for CbState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let delivered: Vec<String> = self.delivered.iter().map(message_name).collect();
+        write!(
+            f,
+            "{{VT: {:?}, delivered: [{}]",
+            self.vt,
+            delivered.join(", ")
+        )?;
+        if !self.pending.is_empty() {
+            let pending: Vec<String> = self
+                .pending
+                .iter()
+                .map(|(j, vt)| format!("{} VT {vt:?}", message_name(&(*j, vt[*j]))))
+                .collect();
+            write!(f, ", pending: [{}]", pending.join(", "))?;
+        }
+        f.write_str("}")
+    }
+}
+
+/// Known bugs, each one rule of the protocol weakened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// The protocol as published.
+    #[default]
+    None,
+    /// A received message is delivered at once, without comparing its
+    /// timestamp with the receiver's vector time. Must violate "causal
+    /// order".
+    NoVectorClockCheck,
+    /// A broadcast's timestamp carries the sender's own count alone, zero
+    /// elsewhere: a sequence number per sender, which orders each sender's
+    /// messages (FIFO broadcast) and nothing else. Must violate "causal
+    /// order" through a chain across processes.
+    SenderEntryOnly,
+}
+
+impl crate::registry::BugVariant for Bug {
+    const ALL: &'static [Bug] = &[Bug::None, Bug::NoVectorClockCheck, Bug::SenderEntryOnly];
+
+    fn name(self) -> &'static str {
+        match self {
+            Bug::None => crate::registry::CORRECT,
+            Bug::NoVectorClockCheck => "no-vector-clock-check",
+            Bug::SenderEntryOnly => "sender-entry-only",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CbActor {
+    pub process: Process,
+    /// Every process's id, p1 first.
+    pub processes: Vec<Id>,
+    /// How many messages this process broadcasts.
+    pub messages: u8,
+    pub bug: Bug,
+}
+
+/// How long the application waits before each broadcast, on a real
+/// network. The checker fires the timer at any time.
+const THINK: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(20);
+
+/// BSS 1991 §4.1's delivery condition for a message from `j` with
+/// timestamp `w` at a process whose vector time is `vt`: "(1) VT(m)[j] =
+/// VT(p)[j] + 1" (it is the next message from `j`) and "(2) for all k ≠ j:
+/// VT(m)[k] ≤ VT(p)[k]" (everything `j` had delivered, `p` has too).
+/// Cachin et al.'s `W ≤ V` with `W[j]` counting before the broadcast.
+fn deliverable(vt: &VectorTime, j: Process, w: &VectorTime) -> bool {
+    w[j] == vt[j] + 1 && (0..vt.len()).all(|k| k == j || w[k] <= vt[k])
+}
+
+impl Actor for CbActor {
+    type Msg = CbMsg;
+    type Timer = CbTimer;
+    type State = CbState;
+    type Storage = ();
+    type Random = ();
+
+    fn name(&self) -> String {
+        format!("p{}", self.process + 1)
+    }
+
+    fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> CbState {
+        if self.messages > 0 {
+            o.set_timer(CbTimer::Broadcast, THINK);
+        }
+        CbState {
+            vt: vec![0; self.processes.len()],
+            pending: BTreeSet::new(),
+            to_broadcast: self.messages,
+            delivered: Vec::new(),
+        }
+    }
+
+    fn on_msg(&self, _id: Id, state: &mut Cow<CbState>, _src: Id, msg: CbMsg, _o: &mut Out<Self>) {
+        let CbMsg::Data { sender, vt: w } = msg;
+        let s = state.to_mut();
+        // The bug: delivered on receipt, whatever its timestamp says.
+        if self.bug == Bug::NoVectorClockCheck {
+            s.vt[sender] += 1;
+            s.delivered.push((sender, w[sender]));
+            return;
+        }
+        // "upon event <rb, Deliver | p, [DATA, W, m]> do pending :=
+        // pending ∪ {(p, W, m)}; while exists (p', W', m') ∈ pending such
+        // that W' ≤ V do pending := pending \ {(p', W', m')}; V[rank(p')]
+        // := V[rank(p')] + 1; trigger <crb, Deliver | p', m'>" (Cachin et
+        // al. Algorithm 3.15), with BSS's condition.
+        s.pending.insert((sender, w));
+        while let Some((j, w)) = s
+            .pending
+            .iter()
+            .find(|(j, w)| deliverable(&s.vt, *j, w))
+            .cloned()
+        {
+            s.pending.remove(&(j, w.clone()));
+            s.vt[j] += 1;
+            s.delivered.push((j, w[j]));
+        }
+    }
+
+    /// "Before sending m, process p_i increments VT(p_i)[i] and timestamps
+    /// m" (BSS 1991 §4.1), sends it to every other process, and delivers it
+    /// at once. The bug leaves every other entry of the timestamp zero.
+    fn on_timeout(&self, _id: Id, state: &mut Cow<CbState>, _timer: &CbTimer, o: &mut Out<Self>) {
+        let me = self.process;
+        if state.to_broadcast == 0 {
+            return;
+        }
+        let s = state.to_mut();
+        s.to_broadcast -= 1;
+        s.vt[me] += 1;
+        let vt = match self.bug {
+            Bug::SenderEntryOnly => (0..s.vt.len())
+                .map(|k| if k == me { s.vt[me] } else { 0 })
+                .collect(),
+            _ => s.vt.clone(),
+        };
+        let others: Vec<Id> = (0..self.processes.len())
+            .filter(|q| *q != me)
+            .map(|q| self.processes[q])
+            .collect();
+        o.broadcast(&others, &CbMsg::Data { sender: me, vt });
+        s.delivered.push((me, s.vt[me]));
+        if s.to_broadcast > 0 {
+            o.set_timer(CbTimer::Broadcast, THINK);
+        }
+    }
+}
+
+type State = stateright::actor::ActorModelState<CbActor>;
+
+/// The causal past of broadcast `m` (Cachin et al. §3.9.1): `m1 -> m` if
+/// the sender of `m` broadcast or delivered `m1` before broadcasting `m`,
+/// or transitively. A process delivers its own message when it broadcasts
+/// it, so what came before `m` in its sender's delivery list is exactly
+/// what it broadcast or delivered before.
+fn causal_past(states: &[&CbState], m: Message, past: &mut BTreeSet<Message>) {
+    let before = states[m.0].delivered.iter().take_while(|d| **d != m);
+    for d in before {
+        if past.insert(*d) {
+            causal_past(states, *d, past);
+        }
+    }
+}
+
+fn states(state: &State) -> Vec<&CbState> {
+    state.actor_states.iter().map(|s| &**s).collect()
+}
+
+// Properties.
+
+/// Causal delivery (Cachin et al. §3.9.1, CRB5: "For any message m1 that
+/// potentially caused a message m2, i.e., m1 -> m2, no process delivers m2
+/// unless it has already delivered m1"; BSS 1991 §2.3): for each process
+/// and each message it delivered, everything in that message's causal past
+/// was delivered there before it.
+fn causal_order(_: &CbModel, state: &State) -> bool {
+    let states = states(state);
+    states.iter().all(|s| {
+        s.delivered.iter().enumerate().all(|(i, m)| {
+            let mut past = BTreeSet::new();
+            causal_past(&states, *m, &mut past);
+            past.iter().all(|p| s.delivered[..i].contains(p))
+        })
+    })
+}
+
+/// Every message is eventually delivered by every process (Cachin et al.
+/// §3.9.1: CRB1 validity and CRB4 agreement, with no process crashing):
+/// each process made all its broadcasts and delivered everyone's.
+fn every_message_delivered(model: &CbModel, state: &State) -> bool {
+    let total: usize = model.actors.iter().map(|a| usize::from(a.messages)).sum();
+    state
+        .actor_states
+        .iter()
+        .all(|s| s.delivered.len() == total)
+}
+
+/// Reachability: a message received before its causal past waits.
+fn a_delivery_waits(_: &CbModel, state: &State) -> bool {
+    state.actor_states.iter().any(|s| !s.pending.is_empty())
+}
+
+/// Reachability: a broadcast causally after another process's broadcast,
+/// so that causal order says more than FIFO order.
+fn causal_chain(_: &CbModel, state: &State) -> bool {
+    let states = states(state);
+    states.iter().enumerate().any(|(p, s)| {
+        s.delivered.iter().filter(|m| m.0 == p).any(|m| {
+            let mut past = BTreeSet::new();
+            causal_past(&states, *m, &mut past);
+            past.iter().any(|d| d.0 != p)
+        })
+    })
+}
+
+// Configuration.
+
+pub type CbModel = ActorModel<CbActor, CbCfg>;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CbCfg {
+    pub processes: usize,
+    /// The first `broadcasters` processes broadcast.
+    pub broadcasters: usize,
+    /// How many messages each of them broadcasts.
+    pub messages: u8,
+    pub bug: Bug,
+}
+
+impl Default for CbCfg {
+    fn default() -> Self {
+        CbCfg {
+            processes: 3,
+            broadcasters: 2,
+            messages: 2,
+            bug: Bug::None,
+        }
+    }
+}
+
+impl Config for CbCfg {
+    type Model = CbModel;
+
+    fn new(variant: &str, params: &Params) -> Self {
+        CbCfg {
+            processes: params["processes"] as usize,
+            broadcasters: (params["broadcasters"] as usize).min(params["processes"] as usize),
+            messages: params["messages"] as u8,
+            bug: crate::registry::bug(variant),
+        }
+    }
+
+    fn into_model(self) -> CbModel {
+        crate::runner::indexed(self)
+    }
+}
+
+impl Runnable for CbCfg {
+    type Actor = CbActor;
+    type History = ();
+
+    fn actor_count(&self) -> usize {
+        self.processes
+    }
+
+    /// Every broadcast was made (each process delivers its own at once,
+    /// so the own entries of the vector times count them), and every
+    /// process delivered all of them.
+    fn done(states: &[Option<CbState>]) -> bool {
+        let Some(states) = states
+            .iter()
+            .map(Option::as_ref)
+            .collect::<Option<Vec<_>>>()
+        else {
+            return false;
+        };
+        let broadcast: usize = states
+            .iter()
+            .enumerate()
+            .map(|(p, s)| usize::from(s.vt[p]))
+            .sum();
+        states
+            .iter()
+            .all(|s| s.to_broadcast == 0 && s.delivered.len() == broadcast)
+    }
+
+    fn observations(states: &[CbState], _: &()) -> Vec<String> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(p, s)| {
+                let ms: Vec<String> = s.delivered.iter().map(message_name).collect();
+                format!("p{} delivered [{}]", p + 1, ms.join(", "))
+            })
+            .collect()
+    }
+
+    fn model_on(self, ids: &[Id]) -> CbModel {
+        let actors: Vec<CbActor> = (0..self.processes)
+            .map(|process| CbActor {
+                process,
+                processes: ids.to_vec(),
+                messages: if process < self.broadcasters {
+                    self.messages
+                } else {
+                    0
+                },
+                bug: self.bug,
+            })
+            .collect();
+        ActorModel::new(self, ())
+            .actors(actors)
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .property(Expectation::Always, "causal order", causal_order)
+            .property(
+                Expectation::Eventually,
+                "every message delivered",
+                every_message_delivered,
+            )
+            .property(Expectation::Sometimes, "a delivery waits", a_delivery_waits)
+            .property(Expectation::Sometimes, "a causal chain", causal_chain)
+    }
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "causal-broadcast",
+    section: "Broadcast and membership",
+    summary: "Causal broadcast with vector timestamps (ISIS CBCAST): a message waits until its causal past is delivered",
+    citations: &[
+        "Birman, Schiper & Stephenson, Lightweight Causal and Atomic Group Multicast (TOCS 9(3), 1991), §4.1 (the CBCAST protocol)",
+        "Cachin, Guerraoui & Rodrigues, Introduction to Reliable and Secure Distributed Programming (2011), §3.9 (Algorithm 3.15, Waiting Causal Broadcast)",
+        "Lamport, Time, Clocks, and the Ordering of Events in a Distributed System (CACM 1978): happened-before",
+    ],
+    notes: "Causal order is checked against happened-before computed from the run, not from the vector times the protocol keeps: a process delivers its own broadcast at once, so its delivery list records, in order, what it broadcast and delivered, and the causal past of a broadcast is what precedes it in its sender's list, closed transitively (Cachin et al. 2011 §3.9.1). A variant that corrupts the timestamps is therefore judged by what really happened. Broadcasts are timers, fair and at any time, so every interleaving of broadcasts and deliveries is explored.",
+    params: &[
+        ParamSpec {
+            name: "processes",
+            doc: "processes in the group",
+            default: 3,
+            min: 2,
+            max: 4,
+        },
+        ParamSpec {
+            name: "broadcasters",
+            doc: "how many processes (the first ones) broadcast",
+            default: 2,
+            min: 1,
+            max: 3,
+        },
+        ParamSpec {
+            name: "messages",
+            doc: "messages each broadcaster broadcasts, each at any time",
+            default: 2,
+            min: 1,
+            max: 2,
+        },
+    ],
+    param_rules: &[],
+    properties: &[
+        PropertySpec {
+            name: "causal order",
+            kind: PropertyKind::Always,
+            source: "Cachin et al. 2011 §3.9.1 (CRB5, causal delivery); Birman, Schiper & Stephenson 1991 §2.3",
+        },
+        PropertySpec {
+            name: "every message delivered",
+            kind: PropertyKind::Eventually,
+            source: "Cachin et al. 2011 §3.9.1 (CRB1 validity, CRB4 agreement), no crashes",
+        },
+        PropertySpec {
+            name: "a delivery waits",
+            kind: PropertyKind::Sometimes,
+            source: "reachability: the delivery condition at work (BSS 1991 §4.1)",
+        },
+        PropertySpec {
+            name: "a causal chain",
+            kind: PropertyKind::Sometimes,
+            source: "reachability: a broadcast after delivering another process's message (Cachin et al. 2011 §3.9.1)",
+        },
+    ],
+    variants: &[
+        VariantSpec {
+            name: crate::registry::CORRECT,
+            doc: "CBCAST: deliver a message once its causal past is delivered",
+            expect: &[],
+        },
+        VariantSpec {
+            name: "no-vector-clock-check",
+            doc: "a message is delivered on receipt: p2 delivers p1's second message before its first (or p3 delivers p2's message before p1's that p2 had delivered before broadcasting)",
+            expect: &[
+                ("causal order", Verdict::Violated),
+                ("a delivery waits", Verdict::NoExample),
+            ],
+        },
+        VariantSpec {
+            name: "sender-entry-only",
+            doc: "a timestamp carries only the sender's own count (FIFO broadcast's sequence number): each sender's messages still wait for their predecessors, but the chain through p2 is lost",
+            expect: &[("causal order", Verdict::Violated)],
+        },
+    ],
+    scenarios: &[ScenarioSpec {
+        name: "fifo",
+        doc: "only p1 broadcasts, twice: its second message may arrive first and waits (causal order includes FIFO order); no chain crosses processes",
+        variant: crate::registry::CORRECT,
+        params: &[("broadcasters", 1), ("messages", 2)],
+        fairness: None,
+        expect: &[("a causal chain", Verdict::NoExample)],
+    }],
+    fairness: checker::Fairness::Weak,
+    check: crate::registry::check_config::<CbCfg>,
+    explore: crate::registry::explore_config::<CbCfg>,
+    run: Some(crate::runner::run_config::<CbCfg>),
+};

@@ -1,0 +1,531 @@
+//! Eager reliable broadcast, as [Cachin, Guerraoui & Rodrigues, "Introduction
+//! to Reliable and Secure Distributed Programming" (2011)](https://doi.org/10.1007/978-3-642-15260-3)
+//! §3.3.2 gives it (Algorithm 3.3) and [Hadzilacos & Toueg, "A Modular
+//! Approach to Fault-Tolerant Broadcasts and Related Problems" (1994)](https://ecommons.cornell.edu/handle/1813/6220)
+//! Fig. 1 ("diffusion"): the sender sends its message to every process; a
+//! process that receives a message for the first time delivers it and relays
+//! it to every other process, so that one correct receiver suffices.
+//!
+//! Fault model: reliable unordered links (no loss, no duplication); up to
+//! `crashes` processes crash and stay down (crash-stop: a crash may happen,
+//! never must). Best-effort broadcast is a loop of point-to-point sends, one
+//! per step (the `Send` timer), so a process may crash mid-broadcast having
+//! sent to only some processes.
+//!
+//! What the checker shows (3 processes, p1 broadcasts one message, one
+//! crash): integrity, validity and agreement hold, and a process delivers
+//! the message although the sender crashed before sending it there.
+//! `no-relay` (a receiver delivers without relaying) loses agreement: p1
+//! sends to itself and p2, crashes, and p3 never delivers.
+//! `no-duplicate-check` delivers a relayed copy again: integrity violated.
+
+use crate::registry::{
+    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+};
+use crate::runner::Runnable;
+use checker::{PropertyKind, Verdict};
+use serde::{Deserialize, Serialize};
+use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::Expectation;
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+use std::time::Duration;
+
+/// A process by number: 0 is p1, the sender.
+pub type Process = usize;
+/// A message's number among its sender's broadcasts.
+pub type Seq = u8;
+/// A broadcast message, known by its sender and number (Cachin et al.
+/// assume every message unique; HT 1994 §2.1 tag it with `sender(m)`).
+pub type Message = (Process, Seq);
+
+/// The one message of the algorithm: Cachin et al.'s `[DATA, s, m]`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RbMsg {
+    Data { sender: Process, seq: Seq },
+}
+
+impl fmt::Debug for RbMsg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Data({})", message_name(&self.message()))
+    }
+}
+
+impl RbMsg {
+    fn message(&self) -> Message {
+        let RbMsg::Data { sender, seq } = self;
+        (*sender, *seq)
+    }
+}
+
+/// A process's own steps. To the checker a timer is "this step is
+/// enabled"; the duration only shapes real runs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum RbTimer {
+    /// Best-effort broadcast's next point-to-point send (Cachin et al.
+    /// Algorithm 3.1: "forall q in Π do trigger <pl, Send | q, m>").
+    Send,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct RbState {
+    // Best-effort broadcast.
+    /// The point-to-point sends not made yet, in order: (destination,
+    /// message).
+    pub outbox: Vec<(Process, Message)>,
+    // Reliable broadcast.
+    /// What this process rb-delivered, in order: Cachin et al.'s
+    /// `delivered` set, kept as a list so that a duplicate would show.
+    pub delivered: Vec<Message>,
+    // History variable, not read by the algorithm.
+    /// What this process rb-broadcast.
+    pub broadcast: Vec<Message>,
+}
+
+fn message_name((sender, seq): &Message) -> String {
+    format!("m{}@p{}", seq + 1, sender + 1)
+}
+
+impl fmt::Debug for RbState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = |ms: &[Message]| ms.iter().map(message_name).collect::<Vec<_>>().join(", ");
+        let outbox: Vec<String> = self
+            .outbox
+            .iter()
+            .map(|(to, m)| format!("{}->p{}", message_name(m), to + 1))
+            .collect();
+        write!(
+            f,
+            "{{delivered: [{}], outbox: [{}]",
+            names(&self.delivered),
+            outbox.join(", ")
+        )?;
+        if !self.broadcast.is_empty() {
+            write!(f, ", broadcast: [{}]", names(&self.broadcast))?;
+        }
+        f.write_str("}")
+    }
+}
+
+/// Known bugs, each one rule of the algorithm weakened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// The algorithm as published.
+    #[default]
+    None,
+    /// A process delivers a message on first receipt but does not relay it:
+    /// best-effort broadcast alone. Must violate "agreement" when the
+    /// sender crashes mid-broadcast.
+    NoRelay,
+    /// A process delivers every copy it receives, not only the first.
+    /// Must violate "integrity" (no duplication).
+    NoDuplicateCheck,
+}
+
+impl crate::registry::BugVariant for Bug {
+    const ALL: &'static [Bug] = &[Bug::None, Bug::NoRelay, Bug::NoDuplicateCheck];
+
+    fn name(self) -> &'static str {
+        match self {
+            Bug::None => crate::registry::CORRECT,
+            Bug::NoRelay => "no-relay",
+            Bug::NoDuplicateCheck => "no-duplicate-check",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RbActor {
+    pub process: Process,
+    /// Every process's id, p1 first.
+    pub processes: Vec<Id>,
+    /// How many messages this process rb-broadcasts when it starts.
+    pub messages: Seq,
+    pub bug: Bug,
+}
+
+/// The pause between two point-to-point sends, on a real network. The
+/// checker fires the timer at any time.
+const SEND: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(3);
+
+impl RbActor {
+    /// Best-effort broadcast of `m` to `to`: queued sends, one per `Send`.
+    fn beb_broadcast(
+        &self,
+        s: &mut RbState,
+        m: Message,
+        to: impl Iterator<Item = Process>,
+        o: &mut Out<Self>,
+    ) {
+        if s.outbox.is_empty() {
+            o.set_timer(RbTimer::Send, SEND);
+        }
+        s.outbox.extend(to.map(|q| (q, m)));
+    }
+}
+
+impl Actor for RbActor {
+    type Msg = RbMsg;
+    type Timer = RbTimer;
+    type State = RbState;
+    type Storage = ();
+    type Random = ();
+
+    fn name(&self) -> String {
+        format!("p{}", self.process + 1)
+    }
+
+    /// "upon event <rb, Broadcast | m> do trigger <beb, Broadcast | [DATA,
+    /// self, m]>" (Cachin et al. Algorithm 3.3): to every process, this one
+    /// included, which delivers its own message when its copy arrives.
+    fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> RbState {
+        let mut s = RbState {
+            outbox: Vec::new(),
+            delivered: Vec::new(),
+            broadcast: Vec::new(),
+        };
+        for seq in 0..self.messages {
+            let m = (self.process, seq);
+            s.broadcast.push(m);
+            self.beb_broadcast(&mut s, m, 0..self.processes.len(), o);
+        }
+        s
+    }
+
+    fn on_msg(&self, _id: Id, state: &mut Cow<RbState>, _src: Id, msg: RbMsg, o: &mut Out<Self>) {
+        let m = msg.message();
+        let first = !state.delivered.contains(&m);
+        match msg {
+            // "upon event <beb, Deliver | p, [DATA, s, m]> do if m ∉ delivered
+            // then delivered := delivered ∪ {m}; trigger <rb, Deliver | s,
+            // m>; trigger <beb, Broadcast | [DATA, s, m]>" (Algorithm 3.3).
+            // The relay goes to every other process: HT 1994 Fig. 1 ("if
+            // sender(m) ≠ p then send(m) to all"), as the sender has sent to
+            // all already and this process's own copy would be ignored. The
+            // bug `no-relay` delivers and stops there.
+            RbMsg::Data { sender, .. } if first => {
+                let s = state.to_mut();
+                s.delivered.push(m);
+                if sender != self.process && self.bug != Bug::NoRelay {
+                    let me = self.process;
+                    self.beb_broadcast(s, m, (0..self.processes.len()).filter(|q| *q != me), o);
+                }
+            }
+            // A copy of a message already delivered: ignored. The bug
+            // delivers it again.
+            RbMsg::Data { .. } if self.bug == Bug::NoDuplicateCheck => {
+                state.to_mut().delivered.push(m);
+            }
+            RbMsg::Data { .. } => {}
+        }
+    }
+
+    /// Best-effort broadcast's loop: the next point-to-point send.
+    fn on_timeout(&self, _id: Id, state: &mut Cow<RbState>, _timer: &RbTimer, o: &mut Out<Self>) {
+        if state.outbox.is_empty() {
+            return;
+        }
+        let s = state.to_mut();
+        let (to, (sender, seq)) = s.outbox.remove(0);
+        o.send(self.processes[to], RbMsg::Data { sender, seq });
+        if !s.outbox.is_empty() {
+            o.set_timer(RbTimer::Send, SEND);
+        }
+    }
+}
+
+type State = stateright::actor::ActorModelState<RbActor>;
+
+/// Every message some process rb-broadcast.
+fn broadcasts(state: &State) -> impl Iterator<Item = Message> + '_ {
+    state
+        .actor_states
+        .iter()
+        .flat_map(|s| s.broadcast.iter().copied())
+}
+
+/// The processes up in `state`. Crashes are crash-stop, so at the end of a
+/// run these are its correct processes.
+fn up(state: &State) -> impl Iterator<Item = &RbState> + '_ {
+    state
+        .actor_states
+        .iter()
+        .zip(&state.crashed)
+        .filter(|(_, crashed)| !**crashed)
+        .map(|(s, _)| &**s)
+}
+
+// Properties.
+
+/// Integrity (HT 1994 §2.1: "every correct process R-delivers m at most
+/// once, and only if m was previously R-broadcast by sender(m)"), as
+/// Cachin et al. §3.3.1 split it, RB2 no duplication and RB3 no creation,
+/// for every process, crashed or not.
+fn integrity(_: &RbModel, state: &State) -> bool {
+    state.actor_states.iter().all(|s| {
+        s.delivered.iter().enumerate().all(|(i, m)| {
+            !s.delivered[..i].contains(m) && state.actor_states[m.0].broadcast.contains(m)
+        })
+    })
+}
+
+/// RB1 validity (Cachin et al. §3.3.1): "If a correct process p broadcasts
+/// a message m, then p eventually delivers m." Each process's broadcasts
+/// are delivered by it unless it crashed; the predicate is stable (nothing
+/// is undelivered, nobody recovers), so "eventually" means: every fair run
+/// ends with it true.
+fn validity(_: &RbModel, state: &State) -> bool {
+    state
+        .actor_states
+        .iter()
+        .zip(&state.crashed)
+        .all(|(s, crashed)| *crashed || s.broadcast.iter().all(|m| s.delivered.contains(m)))
+}
+
+/// RB4 agreement (Cachin et al. §3.3.1; HT 1994 §2.1): "If a message m is
+/// delivered by some correct process, then m is eventually delivered by
+/// every correct process." A correct process is one that never crashes on
+/// the run. As a state predicate: each message is *settled*, delivered by
+/// every process that is up, or by none of them with no copy on its way to
+/// one (none in the network, none queued by a process that is up). That is
+/// stable (crashes only shrink the set of processes up, and a message no
+/// process up holds cannot reach one), so "eventually" holds exactly when
+/// every fair run ends settled; at its end the processes up are the correct
+/// ones, and nothing is in flight to them, so settled there is agreement.
+fn agreement(_: &RbModel, state: &State) -> bool {
+    let crashed = |p: Process| state.crashed[p];
+    broadcasts(state).all(|m| {
+        let delivered_by_up: Vec<bool> = up(state).map(|s| s.delivered.contains(&m)).collect();
+        if delivered_by_up.iter().all(|d| *d) {
+            return true;
+        }
+        let in_flight = state
+            .network
+            .iter_deliverable()
+            .any(|e| e.msg.message() == m && !crashed(usize::from(e.dst)));
+        let queued = up(state).any(|s| s.outbox.iter().any(|(_, q)| *q == m));
+        delivered_by_up.iter().all(|d| !d) && !in_flight && !queued
+    })
+}
+
+/// Reachability: a process delivered a message.
+fn delivered(_: &RbModel, state: &State) -> bool {
+    state.actor_states.iter().any(|s| !s.delivered.is_empty())
+}
+
+/// Reachability, the point of relaying: the sender crashed with its send
+/// to some process still queued, and that process delivered the message
+/// anyway, from a relay.
+fn delivered_despite_sender_crash(_: &RbModel, state: &State) -> bool {
+    state.actor_states.iter().enumerate().any(|(p, s)| {
+        state.crashed[p]
+            && s.outbox.iter().any(|(to, m)| {
+                m.0 == p && !state.crashed[*to] && state.actor_states[*to].delivered.contains(m)
+            })
+    })
+}
+
+// Configuration.
+
+pub type RbModel = ActorModel<RbActor, RbCfg>;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RbCfg {
+    pub processes: usize,
+    /// How many messages p1 broadcasts.
+    pub messages: Seq,
+    /// Processes that may crash (and stay down), at most.
+    pub crashes: usize,
+    pub bug: Bug,
+}
+
+impl Default for RbCfg {
+    fn default() -> Self {
+        RbCfg {
+            processes: 3,
+            messages: 1,
+            crashes: 1,
+            bug: Bug::None,
+        }
+    }
+}
+
+impl Config for RbCfg {
+    type Model = RbModel;
+
+    fn new(variant: &str, params: &Params) -> Self {
+        RbCfg {
+            processes: params["processes"] as usize,
+            messages: params["messages"] as Seq,
+            crashes: params["crashes"] as usize,
+            bug: crate::registry::bug(variant),
+        }
+    }
+
+    fn into_model(self) -> RbModel {
+        crate::runner::indexed(self)
+    }
+
+    /// Crash-stop: a crashed process never recovers.
+    fn analyses(_: &RbModel) -> checker::Analyses<RbModel> {
+        checker::Analyses {
+            excluded: Some(Box::new(|a| {
+                matches!(a, stateright::actor::ActorModelAction::Recover(_))
+            })),
+            ..checker::Analyses::none()
+        }
+    }
+}
+
+impl Runnable for RbCfg {
+    type Actor = RbActor;
+    type History = ();
+
+    fn actor_count(&self) -> usize {
+        self.processes
+    }
+
+    /// Every process delivered every message p1 broadcast, and has nothing
+    /// left to send.
+    fn done(states: &[Option<RbState>]) -> bool {
+        let Some(Some(sender)) = states.first() else {
+            return false;
+        };
+        states.iter().all(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.outbox.is_empty() && sender.broadcast.iter().all(|m| s.delivered.contains(m))
+            })
+        })
+    }
+
+    fn observations(states: &[RbState], _: &()) -> Vec<String> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(p, s)| {
+                let ms: Vec<String> = s.delivered.iter().map(message_name).collect();
+                format!("p{} delivered [{}]", p + 1, ms.join(", "))
+            })
+            .collect()
+    }
+
+    fn model_on(self, ids: &[Id]) -> RbModel {
+        let actors: Vec<RbActor> = (0..self.processes)
+            .map(|process| RbActor {
+                process,
+                processes: ids.to_vec(),
+                messages: if process == 0 { self.messages } else { 0 },
+                bug: self.bug,
+            })
+            .collect();
+        let crashes = self.crashes;
+        ActorModel::new(self, ())
+            .actors(actors)
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .max_crashes(crashes)
+            .property(Expectation::Always, "integrity", integrity)
+            .property(Expectation::Eventually, "validity", validity)
+            .property(Expectation::Eventually, "agreement", agreement)
+            .property(Expectation::Sometimes, "a message delivered", delivered)
+            .property(
+                Expectation::Sometimes,
+                "delivered despite the sender's crash",
+                delivered_despite_sender_crash,
+            )
+    }
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "reliable-broadcast",
+    section: "Broadcast and membership",
+    summary: "Eager reliable broadcast: relay on first receipt, so that a sender crashing mid-broadcast cannot split the correct processes",
+    citations: &[
+        "Cachin, Guerraoui & Rodrigues, Introduction to Reliable and Secure Distributed Programming (2011), §3.2-3.3 (Algorithm 3.3, Eager Reliable Broadcast)",
+        "Hadzilacos & Toueg, A Modular Approach to Fault-Tolerant Broadcasts and Related Problems (TR 94-1425, 1994), §2 and Fig. 1",
+    ],
+    notes: "A correct process is one that never crashes on the run. Agreement is checked as `eventually` of a stable predicate, each message *settled*: delivered by every process up, or by none of them with no copy on its way to one. Crashes are crash-stop and never forced, so every fair run ends (stutters) in a state where only crashes are enabled; the processes up there are the correct ones, nothing is in flight to them, and settled there is RB4. Best-effort broadcast is one send per step, so the sender may crash after sending to only some processes (the `no-relay` counterexample: p1 sends to itself and p2, crashes, and p3 never hears of the message). Real runs assume reliable links, as the model does: with `--loss` nothing is retransmitted.",
+    params: &[
+        ParamSpec {
+            name: "processes",
+            doc: "processes; p1 is the sender",
+            default: 3,
+            min: 2,
+            max: 4,
+        },
+        ParamSpec {
+            name: "messages",
+            doc: "messages p1 broadcasts, all at the start",
+            default: 1,
+            min: 1,
+            max: 2,
+        },
+        ParamSpec {
+            name: "crashes",
+            doc: "processes that may crash (crash-stop), at most",
+            default: 1,
+            min: 0,
+            max: 2,
+        },
+    ],
+    param_rules: &[],
+    properties: &[
+        PropertySpec {
+            name: "integrity",
+            kind: PropertyKind::Always,
+            source: "Hadzilacos & Toueg 1994 §2.1 (Integrity); Cachin et al. 2011 §3.3.1 RB2 (no duplication), RB3 (no creation)",
+        },
+        PropertySpec {
+            name: "validity",
+            kind: PropertyKind::Eventually,
+            source: "Cachin et al. 2011 §3.3.1 RB1; Hadzilacos & Toueg 1994 §2.1 (Validity)",
+        },
+        PropertySpec {
+            name: "agreement",
+            kind: PropertyKind::Eventually,
+            source: "Cachin et al. 2011 §3.3.1 RB4; Hadzilacos & Toueg 1994 §2.1 (Agreement)",
+        },
+        PropertySpec {
+            name: "a message delivered",
+            kind: PropertyKind::Sometimes,
+            source: "reachability",
+        },
+        PropertySpec {
+            name: "delivered despite the sender's crash",
+            kind: PropertyKind::Sometimes,
+            source: "reachability: the relay rule at work (Cachin et al. 2011 §3.3.2)",
+        },
+    ],
+    variants: &[
+        VariantSpec {
+            name: crate::registry::CORRECT,
+            doc: "eager reliable broadcast: relay on first receipt",
+            expect: &[],
+        },
+        VariantSpec {
+            name: "no-relay",
+            doc: "a process delivers on first receipt without relaying (best-effort broadcast): when the sender crashes after sending to only some processes, the others never deliver",
+            expect: &[
+                ("agreement", Verdict::Violated),
+                ("delivered despite the sender's crash", Verdict::NoExample),
+            ],
+        },
+        VariantSpec {
+            name: "no-duplicate-check",
+            doc: "a process delivers every copy it receives, relayed ones included",
+            expect: &[("integrity", Verdict::Violated)],
+        },
+    ],
+    scenarios: &[ScenarioSpec {
+        name: "relay-crash",
+        doc: "four processes, two of which may crash: the sender mid-broadcast and then a process mid-relay; the correct processes still agree (eager reliable broadcast tolerates any number of crashes)",
+        variant: crate::registry::CORRECT,
+        params: &[("processes", 4), ("crashes", 2)],
+        fairness: None,
+        expect: &[],
+    }],
+    fairness: checker::Fairness::Weak,
+    check: crate::registry::check_config::<RbCfg>,
+    explore: crate::registry::explore_config::<RbCfg>,
+    run: Some(crate::runner::run_config::<RbCfg>),
+};
