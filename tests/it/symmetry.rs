@@ -3,30 +3,14 @@
 //! verdict changes with it (except the `eventually` verdicts it cannot
 //! decide, which say so).
 
+use crate::tla_conformance::reachable_states;
 use checker::graph::{explore, Limits};
 use checker::symmetry::{permutations, smallest};
 use checker::{Analyses, CheckOptions, SymmetryMode, Verdict};
 use specs::abstract_spec::two_phase::{Message, State, TmState};
 use specs::abstract_spec::TwoPhase;
-use stateright::{Checker, Model, StateRecorder};
+use stateright::Model;
 use std::collections::BTreeSet;
-
-fn reachable<M>(model: M) -> Vec<M::State>
-where
-    M: Model + Send + Sync + 'static,
-    M::State: Clone + std::fmt::Debug + std::hash::Hash + PartialEq + Send + Sync + 'static,
-    M::Action: Clone + std::fmt::Debug + PartialEq,
-{
-    let (recorder, states) = StateRecorder::new_with_accessor();
-    let checker = model
-        .checker()
-        .threads(1)
-        .visitor(recorder)
-        .spawn_bfs()
-        .join();
-    assert!(checker.is_done());
-    states()
-}
 
 /// An orbit of TwoPhase, computed without permutations: what the state says
 /// about each RM (its state, whether the TM has its Prepared, whether its
@@ -63,7 +47,7 @@ fn orbit_signature(s: &State) -> (TmState, bool, bool, Vec<(u8, bool, bool)>) {
 /// messages can leave an orbit with more than one representative.)
 #[test]
 fn two_phase_at_5_rms_reduces_to_exactly_its_orbits() {
-    let full = reachable(TwoPhase::new(5));
+    let full = reachable_states(TwoPhase::new(5));
     assert_eq!(full.len(), 8_832, "TLC's count for 5 RMs");
     let orbits: BTreeSet<_> = full.iter().map(orbit_signature).collect();
 
@@ -157,7 +141,7 @@ fn the_rms_of_two_phase_commit_are_a_true_symmetry() {
                 .map(|p| (p.condition)(&model, s))
                 .collect()
         };
-        let states = reachable(cfg.into_model());
+        let states = reachable_states(cfg.into_model());
         assert!(states.len() > 100);
         for s in &states {
             for p in &perms {

@@ -72,7 +72,7 @@ fn defaults_are_three_rms() {
 }
 
 /// Every reachable state of `model`, from a complete one-thread BFS.
-fn reachable_states<M>(model: M) -> Vec<M::State>
+pub(crate) fn reachable_states<M>(model: M) -> Vec<M::State>
 where
     M: Model + Send + Sync + 'static,
     M::State: Clone + Hash + PartialEq + Send + Sync + 'static,
