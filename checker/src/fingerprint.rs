@@ -13,7 +13,9 @@
 //! 64-bit numbers, its halves xor-ed), the mixing step of the wyhash family,
 //! which is fast and mixes every input bit into every output bit.
 
+use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Odd 64-bit constants with no structure (the fractional digits of π and
 /// e, and the golden ratio).
@@ -115,10 +117,32 @@ pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
 }
 
 /// The fingerprints seen so far, each with the state's number when the
-/// caller needs it (edges do; a safety check does not), in one open-
-/// addressing table with linear probing: 8 bytes a slot, or 12 with
+/// caller needs it (edges do; a safety check does not), in [`SHARDS`]
+/// open-addressing tables with linear probing: 8 bytes a slot, or 12 with
 /// numbers, and no allocation per state.
+///
+/// A fingerprint's low bits pick its shard and its high bits its slot, so
+/// the shards can take a batch of new fingerprints in parallel
+/// ([`Seen::claim`]): each shard is owned by one worker and walks the batch
+/// in order, so the first occurrence of a fingerprint wins whatever the
+/// number of workers, and the explorer can number the winners in batch
+/// order afterwards.
 pub struct Seen {
+    shards: Vec<Table>,
+    keep_ids: bool,
+}
+
+/// The number of shards: a power of two, fixed (not the thread count), so
+/// the tables are laid out the same whatever the number of workers.
+pub const SHARDS: usize = 16;
+
+#[inline]
+fn shard_of(fp: u64) -> usize {
+    (fp as usize) & (SHARDS - 1)
+}
+
+/// One shard of [`Seen`].
+struct Table {
     /// `EMPTY`, or a fingerprint (a fingerprint equal to `EMPTY` is stored
     /// as `EMPTY + 1`, a collision as unlikely as any other).
     keys: Vec<u64>,
@@ -132,6 +156,11 @@ pub struct Seen {
 
 const EMPTY: u64 = 0;
 
+/// While [`Seen::claim`] runs, a slot claimed in the batch holds the
+/// winner's batch index with this bit set, until [`Seen::number`] writes
+/// its state number (state numbers stay below it).
+const CLAIMED: u32 = 1 << 31;
+
 /// What the table says of a fingerprint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lookup {
@@ -141,24 +170,67 @@ pub enum Lookup {
     Seen(Option<u32>),
 }
 
-impl Seen {
-    pub fn new(keep_ids: bool) -> Self {
-        let cap = 1 << 10;
-        Seen {
+/// What [`Seen::claim`] says of one fingerprint of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// Its first occurrence anywhere: a new state.
+    New,
+    /// Seen earlier in the same batch, first at this batch index (only
+    /// when numbers are kept; otherwise `Seen(None)`).
+    Earlier(u32),
+    /// Seen before the batch: its number, if numbers are kept.
+    Seen(Option<u32>),
+}
+
+impl Claim {
+    const NEW: u64 = 0;
+    const EARLIER: u64 = 1 << 32;
+    const SEEN: u64 = 2 << 32;
+    const SEEN_NO_ID: u64 = 3 << 32;
+
+    fn encode(self) -> u64 {
+        match self {
+            Claim::New => Self::NEW,
+            Claim::Earlier(i) => Self::EARLIER | u64::from(i),
+            Claim::Seen(Some(id)) => Self::SEEN | u64::from(id),
+            Claim::Seen(None) => Self::SEEN_NO_ID,
+        }
+    }
+
+    fn decode(x: u64) -> Self {
+        match x & !0xFFFF_FFFF {
+            Self::NEW => Claim::New,
+            Self::EARLIER => Claim::Earlier(x as u32),
+            Self::SEEN => Claim::Seen(Some(x as u32)),
+            _ => Claim::Seen(None),
+        }
+    }
+}
+
+/// The outcome of [`Seen::claim`] for every fingerprint of a batch, in
+/// batch order; its buffer is reused from batch to batch.
+#[derive(Default)]
+pub struct Claims {
+    claims: Vec<AtomicU64>,
+}
+
+impl Claims {
+    #[inline]
+    pub fn get(&self, i: usize) -> Claim {
+        Claim::decode(self.claims[i].load(Ordering::Relaxed))
+    }
+}
+
+impl Table {
+    fn new(keep_ids: bool) -> Self {
+        let cap = 1 << 6;
+        Table {
             keys: vec![EMPTY; cap],
             ids: if keep_ids { vec![0; cap] } else { Vec::new() },
             len: 0,
             shift: 64 - cap.trailing_zeros(),
             keep_ids,
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     #[inline]
@@ -185,9 +257,8 @@ impl Seen {
     }
 
     #[inline]
-    pub fn get(&self, fp: u64) -> Lookup {
-        let key = Self::key(fp);
-        let i = self.slot(key);
+    fn get(&self, fp: u64) -> Lookup {
+        let i = self.slot(Self::key(fp));
         if self.keys[i] == EMPTY {
             Lookup::New
         } else {
@@ -195,9 +266,10 @@ impl Seen {
         }
     }
 
-    /// Records `fp` as state `id` unless it is there already; says which.
+    /// Records `fp` with `id` unless it is there already; else gives the
+    /// id it has.
     #[inline]
-    pub fn insert(&mut self, fp: u64, id: u32) -> Lookup {
+    fn insert(&mut self, fp: u64, id: u32) -> Result<(), Option<u32>> {
         // At most 7/8 full: linear probing stays short with a mixed hash.
         if (self.len + 1) * 8 > self.keys.len() * 7 {
             self.grow();
@@ -205,14 +277,22 @@ impl Seen {
         let key = Self::key(fp);
         let i = self.slot(key);
         if self.keys[i] != EMPTY {
-            return Lookup::Seen(self.keep_ids.then(|| self.ids[i]));
+            return Err(self.keep_ids.then(|| self.ids[i]));
         }
         self.keys[i] = key;
         if self.keep_ids {
             self.ids[i] = id;
         }
         self.len += 1;
-        Lookup::New
+        Ok(())
+    }
+
+    /// Sets the id of a key that is there.
+    #[inline]
+    fn set_id(&mut self, fp: u64, id: u32) {
+        let i = self.slot(Self::key(fp));
+        debug_assert_ne!(self.keys[i], EMPTY);
+        self.ids[i] = id;
     }
 
     fn grow(&mut self) {
@@ -235,6 +315,128 @@ impl Seen {
                     self.ids[i] = ids[j];
                 }
             }
+        }
+    }
+}
+
+impl Seen {
+    pub fn new(keep_ids: bool) -> Self {
+        Seen {
+            shards: (0..SHARDS).map(|_| Table::new(keep_ids)).collect(),
+            keep_ids,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|t| t.len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    pub fn get(&self, fp: u64) -> Lookup {
+        self.shards[shard_of(fp)].get(fp)
+    }
+
+    /// Records `fp` as state `id` unless it is there already; says which.
+    #[inline]
+    pub fn insert(&mut self, fp: u64, id: u32) -> Lookup {
+        assert!(id < CLAIMED, "at most 2^31 states are numbered");
+        match self.shards[shard_of(fp)].insert(fp, id) {
+            Ok(()) => Lookup::New,
+            Err(id) => Lookup::Seen(id),
+        }
+    }
+
+    /// Inserts a batch of fingerprints (`batch`, its parts in order) and
+    /// says, in `claims`, for each whether it is new, repeats an earlier
+    /// one of the batch, or was seen before. The shards work in parallel
+    /// on `pool`; the outcome is the same for any number of threads. When
+    /// numbers are kept, the new ones have none until [`Seen::number`].
+    pub fn claim(
+        &mut self,
+        batch: &[&[u64]],
+        pool: Option<&rayon::ThreadPool>,
+        claims: &mut Claims,
+    ) {
+        let n: usize = batch.iter().map(|p| p.len()).sum();
+        assert!(n < CLAIMED as usize, "a batch holds fewer than 2^31 states");
+        claims.claims.resize_with(n, AtomicU64::default);
+        let keep_ids = self.keep_ids;
+        let out = &claims.claims;
+        // Each group of shards walks the whole batch, in order, and takes
+        // the fingerprints that fall in it.
+        let run = |first: usize, group: &mut [Table]| {
+            let mut i = 0u32;
+            for part in batch {
+                for &fp in *part {
+                    let s = shard_of(fp);
+                    if s >= first && s < first + group.len() {
+                        let claim = match group[s - first].insert(fp, CLAIMED | i) {
+                            Ok(()) => Claim::New,
+                            Err(Some(id)) if id & CLAIMED != 0 => Claim::Earlier(id & !CLAIMED),
+                            Err(id) => Claim::Seen(id),
+                        };
+                        debug_assert!(keep_ids || !matches!(claim, Claim::Earlier(_)));
+                        out[i as usize].store(claim.encode(), Ordering::Relaxed);
+                    }
+                    i += 1;
+                }
+            }
+        };
+        match pool {
+            Some(pool) if n > 0 => {
+                let per = SHARDS / pool.current_num_threads().clamp(1, SHARDS);
+                pool.install(|| {
+                    self.shards
+                        .par_chunks_mut(per)
+                        .enumerate()
+                        .for_each(|(k, group)| run(k * per, group))
+                })
+            }
+            _ => run(0, &mut self.shards),
+        }
+    }
+
+    /// Gives the new fingerprints of the last [`Seen::claim`] their state
+    /// numbers: `id(i)` for the one at batch index `i`.
+    pub fn number(
+        &mut self,
+        batch: &[&[u64]],
+        claims: &Claims,
+        id: impl Fn(usize) -> u32 + Sync,
+        pool: Option<&rayon::ThreadPool>,
+    ) {
+        if !self.keep_ids {
+            return;
+        }
+        let run = |first: usize, group: &mut [Table]| {
+            let mut i = 0usize;
+            for part in batch {
+                for &fp in *part {
+                    let s = shard_of(fp);
+                    if s >= first && s < first + group.len() && claims.get(i) == Claim::New {
+                        let id = id(i);
+                        assert!(id < CLAIMED, "at most 2^31 states are numbered");
+                        group[s - first].set_id(fp, id);
+                    }
+                    i += 1;
+                }
+            }
+        };
+        match pool {
+            Some(pool) => {
+                let per = SHARDS / pool.current_num_threads().clamp(1, SHARDS);
+                pool.install(|| {
+                    self.shards
+                        .par_chunks_mut(per)
+                        .enumerate()
+                        .for_each(|(k, group)| run(k * per, group))
+                })
+            }
+            None => run(0, &mut self.shards),
         }
     }
 }
@@ -272,6 +474,53 @@ mod tests {
             // A fingerprint equal to the empty marker is still a key.
             assert_eq!(seen.insert(EMPTY, 5), Lookup::New);
             assert_eq!(seen.get(EMPTY), Lookup::Seen(keep_ids.then_some(5)));
+        }
+    }
+
+    /// One batch of parts with repeats inside the batch and repeats of
+    /// what the table held: the claims, then the numbers, are the same
+    /// with no pool and with pools of 1, 2 and 3 threads.
+    #[test]
+    fn a_batch_is_claimed_alike_for_any_thread_count() {
+        let fps = |r: std::ops::Range<u32>| r.map(|n| fingerprint(&n)).collect::<Vec<_>>();
+        let (a, b, c) = (fps(0..500), fps(250..900), fps(100..120));
+        let batch: Vec<&[u64]> = vec![&a, &b, &c];
+        let run = |threads: Option<usize>| {
+            let pool = threads.map(|n| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .unwrap()
+            });
+            let mut seen = Seen::new(true);
+            for n in 800..1000u32 {
+                seen.insert(fingerprint(&n), 10_000 + n);
+            }
+            let mut claims = Claims::default();
+            seen.claim(&batch, pool.as_ref(), &mut claims);
+            let got: Vec<Claim> = (0..a.len() + b.len() + c.len())
+                .map(|i| claims.get(i))
+                .collect();
+            seen.number(&batch, &claims, |i| i as u32, pool.as_ref());
+            let ids: Vec<Lookup> = (0..1000u32).map(|n| seen.get(fingerprint(&n))).collect();
+            (got, ids)
+        };
+        let (claims, ids) = run(None);
+        // 0..500 are new; 250..500 repeat the first part; 500..800 are
+        // new; 800..900 were there; 100..120 repeat the first part.
+        assert_eq!(claims[0], Claim::New);
+        assert_eq!(claims[500], Claim::Earlier(250));
+        assert_eq!(claims[500 + 250], Claim::New);
+        assert_eq!(claims[500 + 550], Claim::Seen(Some(10_800)));
+        assert_eq!(claims[1150], Claim::Earlier(100));
+        assert_eq!(ids[600], Lookup::Seen(Some(500 + 350)));
+        assert_eq!(ids[900], Lookup::Seen(Some(10_900)));
+        for threads in [1, 2, 3] {
+            assert_eq!(
+                run(Some(threads)),
+                (claims.clone(), ids.clone()),
+                "{threads} threads"
+            );
         }
     }
 }
