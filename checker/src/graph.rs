@@ -15,7 +15,7 @@
 //! any number of threads.
 
 use crate::analyses::Analyses;
-use crate::fingerprint::{fingerprint, Lookup, Seen};
+use crate::fingerprint::{fingerprint, Claim, Claims, Lookup, Seen};
 use crate::liveness::{bad_forever, Class, Edge, Edges, Ending, Fairness, Lasso, Stop, UNFAIR};
 use rayon::prelude::*;
 use stateright::{Expectation, Model};
@@ -179,9 +179,9 @@ enum Target {
     Outside,
     /// A state already numbered (its number, if the table keeps numbers).
     Seen(Option<StateId>),
-    /// Not seen before this chunk: its fingerprint; the state is the next
-    /// one in the part's `states`.
-    New(u64),
+    /// Not seen before this chunk: the state is the next one in the
+    /// part's `states`, its fingerprint the next in `fps`.
+    New,
 }
 
 /// One step from a state being expanded.
@@ -206,11 +206,19 @@ struct Part<S> {
     /// The states of the `New` successors, in order: kept apart so that
     /// the many successors already seen take a few bytes each.
     states: Vec<S>,
+    /// Their fingerprints, in the same order.
+    fps: Vec<u64>,
+    /// Successors already seen that are not kept in `succ`, because no
+    /// edge is kept and they break no refinement: only counted.
+    skipped: usize,
 }
 
 /// States expanded together before their successors are merged: limits are
-/// checked, and progress reported, between chunks.
-const CHUNK: usize = 4096;
+/// checked, and progress reported, between chunks. A chunk's new successors
+/// are all held until the merge, so a bigger chunk costs memory (4096 held
+/// 1.6x the peak of 1024 on the Paxos default) and a smaller one leaves the
+/// workers fewer parts to share.
+const CHUNK: usize = 1024;
 
 /// States one worker takes at a time within a chunk.
 const PART: usize = 128;
@@ -303,6 +311,8 @@ where
         part.ends.clear();
         part.succ.clear();
         part.states.clear();
+        part.fps.clear();
+        part.skipped = 0;
         let edges = self.edges;
         let mut actions = Vec::new();
         for (_, s) in states {
@@ -335,10 +345,15 @@ where
                 } else {
                     let fp = fingerprint(&next);
                     match seen.get(fp) {
+                        Lookup::Seen(_) if !edges && broken == 0 => {
+                            part.skipped += 1;
+                            continue;
+                        }
                         Lookup::Seen(id) => Target::Seen(id),
                         Lookup::New => {
                             part.states.push(next);
-                            Target::New(fp)
+                            part.fps.push(fp);
+                            Target::New
                         }
                     }
                 };
@@ -373,6 +388,8 @@ impl<S> Default for Part<S> {
             ends: Vec::new(),
             succ: Vec::new(),
             states: Vec::new(),
+            fps: Vec::new(),
+            skipped: 0,
         }
     }
 }
@@ -505,12 +522,20 @@ where
     let mut depth = 0usize;
     let mut parts: Vec<Part<M::State>> = Vec::new();
     let mut unexpanded: Vec<(StateId, M::State)> = Vec::new();
+    let mut claims = Claims::default();
+    // Per new successor of a chunk, the number it got (or its first
+    // occurrence's).
+    let mut batch_ids: Vec<StateId> = Vec::new();
+    let mut chunk: Vec<(StateId, M::State)> = Vec::with_capacity(CHUNK);
     while !frontier.is_empty() {
         g.level_start.push(frontier[0].0);
         g.max_depth = depth;
         let mut next_frontier = Vec::new();
-        let mut done = 0;
-        while done < frontier.len() {
+        // The level is taken a chunk at a time, and each chunk's states are
+        // dropped once expanded, as a queue would: only the rest of this
+        // level and the next one are held.
+        let mut level = std::mem::take(&mut frontier).into_iter();
+        while level.len() > 0 {
             let limit = if limits.max_depth.is_some_and(|d| depth >= d) {
                 Some(Limit::MaxDepth)
             } else if limits.max_states.is_some_and(|n| g.parent.len() >= n) {
@@ -529,7 +554,9 @@ where
                 g.stopped_by = Some(limit);
                 break;
             }
-            let chunk = &frontier[done..(done + CHUNK).min(frontier.len())];
+            chunk.clear();
+            chunk.extend(level.by_ref().take(CHUNK));
+            let chunk = &chunk[..];
             // Reusing the parts' buffers keeps the allocator from handing
             // the same memory back to the system and faulting it in again.
             let needed = chunk.len().div_ceil(PART);
@@ -549,9 +576,20 @@ where
                     }
                 }
             }
-            // Merge in order: the same numbering for any thread count.
+            // Deduplicate the new successors in parallel, shard by shard,
+            // then number them in order: the same numbering for any
+            // thread count.
+            let batch: Vec<&[u64]> = parts[..needed].iter().map(|p| &p.fps[..]).collect();
+            seen.claim(&batch, pool, &mut claims);
+            let mut merged = Merged {
+                claims: &claims,
+                next: 0,
+                ids: &mut batch_ids,
+            };
+            merged.ids.clear();
             let mut states = chunk.iter();
             for part in &mut parts[..needed] {
+                g.generated += part.skipped;
                 let mut first = 0;
                 let mut succs = part.succ.drain(..);
                 let mut news = part.states.drain(..);
@@ -565,7 +603,7 @@ where
                     for succ in succs.by_ref().take(end - first) {
                         merge(
                             &mut g,
-                            &mut seen,
+                            &mut merged,
                             &mut class_ids,
                             &mut next_frontier,
                             from,
@@ -576,7 +614,8 @@ where
                     first = end;
                 }
             }
-            done += chunk.len();
+            let batch: Vec<&[u64]> = parts[..needed].iter().map(|p| &p.fps[..]).collect();
+            seen.number(&batch, &claims, |i| batch_ids[i], pool);
             if last_tick.elapsed() >= Duration::from_secs(1) {
                 last_tick = Instant::now();
                 on_tick(&Tick {
@@ -593,8 +632,7 @@ where
                 g.level_start.push(first);
                 g.max_depth = depth + 1;
             }
-            frontier.drain(..done);
-            unexpanded = frontier;
+            unexpanded = level.collect();
             unexpanded.append(&mut next_frontier);
             break;
         }
@@ -649,10 +687,19 @@ where
     g
 }
 
+/// The new successors of a chunk as the merge walks them.
+struct Merged<'a> {
+    claims: &'a Claims,
+    /// The index of the next new successor in the chunk.
+    next: usize,
+    /// Per new successor so far, its state number.
+    ids: &'a mut Vec<StateId>,
+}
+
 /// Merges one successor of `from` into the graph.
 fn merge<S>(
     g: &mut Explored,
-    seen: &mut Seen,
+    merged: &mut Merged<'_>,
     class_ids: &mut HashMap<u64, Class>,
     next_frontier: &mut Vec<(StateId, S)>,
     from: StateId,
@@ -682,19 +729,24 @@ fn merge<S>(
             g.generated += 1;
             id
         }
-        Target::New(fp) => {
+        Target::New => {
             let next = news.next().expect("a state per new successor");
             g.generated += 1;
-            let id = g.parent.len() as StateId;
-            match seen.insert(fp, id) {
-                Lookup::Seen(old) => old,
-                Lookup::New => {
+            let i = merged.next;
+            merged.next += 1;
+            let id = match merged.claims.get(i) {
+                Claim::New => {
+                    let id = g.parent.len() as StateId;
                     g.parent.push(from);
                     g.via.push(succ.action);
                     next_frontier.push((id, next));
                     Some(id)
                 }
-            }
+                Claim::Earlier(first) => Some(merged.ids[first as usize]),
+                Claim::Seen(old) => old,
+            };
+            merged.ids.push(id.unwrap_or(StateId::MAX));
+            id
         }
     };
     if let Some(e) = g.edges.as_mut() {
