@@ -187,6 +187,11 @@ pub struct ExploreArgs {
     /// (printed when the explorer starts).
     #[arg(long, default_value = checker::explorer::DEFAULT_ADDR)]
     pub bind: String,
+    /// Which infinite runs count against `eventually` properties, for the
+    /// check the page runs and the paths it shows (default: the scenario's,
+    /// else what the model declares).
+    #[arg(long, value_enum)]
+    pub fairness: Option<FairnessArg>,
 }
 
 #[derive(Debug, Args)]

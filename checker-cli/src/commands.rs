@@ -199,13 +199,21 @@ fn resolve(model: &str, target: &Target) -> Result<Resolved, Failure> {
 }
 
 /// The command that opens the explorer on the same configuration.
-fn explore_hint(protocol: &Protocol, variant: &str, params: &Params) -> String {
+fn explore_hint(
+    protocol: &Protocol,
+    variant: &str,
+    params: &Params,
+    fairness: checker::Fairness,
+) -> String {
     let defaults = protocol.default_params();
     let mut hint = format!("dsw explore {} --variant {variant}", protocol.name);
     for (k, v) in params {
         if defaults.get(k) != Some(v) {
             hint.push_str(&format!(" -p {k}={v}"));
         }
+    }
+    if fairness != protocol.fairness {
+        hint.push_str(&format!(" --fairness {}", fairness.name()));
     }
     hint
 }
@@ -258,7 +266,7 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
     if a.json {
         print_json(&summary)?;
     } else {
-        let hint = explore_hint(protocol, &variant, &params);
+        let hint = explore_hint(protocol, &variant, &params, opts.fairness);
         out!("{}", output::summary(&summary, &params, &hint));
         if let Strategy::Simulation { seed } = opts.strategy {
             outln!("note: rerun with --seed {seed}");
@@ -412,12 +420,17 @@ fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
         protocol,
         variant,
         params,
-        ..
+        fairness,
     } = resolve(&a.model, &a.target)?;
+    let fairness = a
+        .fairness
+        .map(Into::into)
+        .or(fairness)
+        .unwrap_or(protocol.fairness);
     // A taken or malformed address is bad input: one line, exit 2.
     let listener = std::net::TcpListener::bind(&a.bind)
         .map_err(|e| Failure(format!("cannot listen on {}: {e}", a.bind)))?;
-    let server = models::registry::serve_explorer(protocol, &variant, &params, listener)
+    let server = models::registry::serve_explorer(protocol, &variant, &params, fairness, listener)
         .map_err(|e| Failure(format!("cannot serve the explorer: {e}")))?;
     // The real address: with port 0 the system chose it, and scripts (such
     // as the browser test) read it here.
@@ -505,6 +518,9 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
 }
 
 fn report(out: &std::path::Path) -> Result<ExitCode, Failure> {
+    // The catalog takes a minute to check: find out first that its pages
+    // can be written.
+    writable(out)?;
     let results = run_catalog();
     let files = models::reports::render(&results);
     // Each model's diagrams are regenerated whole: drop the old ones first,
@@ -527,4 +543,18 @@ fn report(out: &std::path::Path) -> Result<ExitCode, Failure> {
     }
     outln!("wrote {} files under {}", files.len(), out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Creates `dir` if needed and proves it takes a file, or says why not.
+fn writable(dir: &std::path::Path) -> Result<(), Failure> {
+    let cannot = |e: std::io::Error| {
+        Failure(format!(
+            "cannot write under {}: {e}; give --out a directory you can write",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    let probe = dir.join(format!(".dsw-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(cannot)?;
+    std::fs::remove_file(&probe).map_err(cannot)
 }

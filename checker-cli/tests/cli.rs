@@ -398,6 +398,17 @@ fn explore_refuses_a_taken_port_in_one_line() {
 }
 
 #[test]
+fn report_refuses_an_unwritable_out_before_checking() {
+    // A directory cannot be made under a plain file; the catalog's progress
+    // lines on stderr would break the one-line rule if it ran first.
+    let file = std::env::temp_dir().join(format!("dsw-report-file-{}", std::process::id()));
+    std::fs::write(&file, b"").expect("a temporary file");
+    let out = file.join("reports");
+    refused(&["report", "--out", out.to_str().unwrap()], "--out");
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
 fn help_exits_0() {
     let o = dsw(&["--help"]);
     assert_eq!(o.status.code(), Some(0));

@@ -422,11 +422,13 @@ where
 
 /// Serves the explorer for `protocol`'s `variant` at `params` on `listener`:
 /// what `dsw explore` runs. Its check (started from the index page) is the
-/// protocol's, at its default fairness, breadth first on one thread.
+/// protocol's at `fairness` (a scenario's own, or the protocol's default),
+/// breadth first on one thread; paths that stop are judged at it too.
 pub fn serve_explorer(
     protocol: &'static Protocol,
     variant: &str,
     params: &Params,
+    fairness: checker::Fairness,
     listener: std::net::TcpListener,
 ) -> std::io::Result<checker::explorer::Server> {
     let site = checker::explorer::Site {
@@ -442,12 +444,12 @@ pub fn serve_explorer(
             .iter()
             .map(|p| (p.name.to_string(), p.source.to_string()))
             .collect(),
-        fairness: protocol.fairness,
+        fairness,
         check: {
             let (variant, params) = (variant.to_string(), params.clone());
             Box::new(move |progress: &mut dyn FnMut(&Progress)| {
                 let opts = CheckOptions {
-                    fairness: protocol.fairness,
+                    fairness,
                     ..CheckOptions::default()
                 };
                 let mut summary = (protocol.check)(&variant, &params, &opts, progress);

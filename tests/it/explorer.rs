@@ -11,9 +11,38 @@ use std::time::{Duration, Instant};
 /// The explorer for `model`'s `variant` at its defaults, on a free port.
 fn serve(model: &str, variant: &str) -> Server {
     let protocol = models::protocol(model).expect("registered");
+    serve_at(model, variant, protocol.fairness)
+}
+
+/// The same at `fairness`, as `dsw explore --scenario` serves a scenario.
+fn serve_at(model: &str, variant: &str, fairness: Fairness) -> Server {
+    let protocol = models::protocol(model).expect("registered");
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    models::registry::serve_explorer(protocol, variant, &protocol.default_params(), listener)
-        .expect("serves")
+    models::registry::serve_explorer(
+        protocol,
+        variant,
+        &protocol.default_params(),
+        fairness,
+        listener,
+    )
+    .expect("serves")
+}
+
+/// Starts the page's check and polls, within a bound, until it is done:
+/// the index page then.
+fn run_check(server: &Server) -> String {
+    let (status, head, _) = send(server, b"GET /check HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(status, 303);
+    assert!(head.contains("\r\nLocation: /"), "{head}");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (_, page) = get(server, "/");
+        if !page.contains("Checking:") {
+            return page;
+        }
+        assert!(Instant::now() < deadline, "the check did not finish");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn check(model: &str, variant: &str, fairness: Fairness) -> CheckSummary {
@@ -165,19 +194,7 @@ fn the_index_runs_the_check_and_links_each_counterexample() {
     for p in models::protocol("two-phase-commit").unwrap().properties {
         assert!(page.contains(p.name), "{} not listed", p.name);
     }
-    let (status, head, _) = send(&server, b"GET /check HTTP/1.1\r\nHost: x\r\n\r\n");
-    assert_eq!(status, 303);
-    assert!(head.contains("\r\nLocation: /"), "{head}");
-    // Poll, within a bound, until the check is done.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let page = loop {
-        let (_, page) = get(&server, "/");
-        if !page.contains("Checking:") {
-            break page;
-        }
-        assert!(Instant::now() < deadline, "the check did not finish");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let page = run_check(&server);
     assert!(page.contains("violated"), "{page}");
     let first = page
         .split("class=\"ce\" href=\"")
@@ -187,6 +204,29 @@ fn the_index_runs_the_check_and_links_each_counterexample() {
         .replace("&amp;", "&");
     let (status, _) = get(&server, &first);
     assert_eq!(status, 200, "{first}");
+}
+
+/// The page's check runs at the fairness it is served with: the
+/// alternating-bit protocol delivers every message under strong fairness of
+/// delivery (its default) and not under weak (its `weak-fairness` scenario).
+#[test]
+fn the_index_checks_at_the_fairness_it_serves() {
+    let verdict = |fairness| {
+        let page = run_check(&serve_at("alternating-bit", "correct", fairness));
+        let checked = format!("Checked breadth first with {} fairness", fairness.name());
+        assert!(page.contains(&checked), "{page}");
+        let row = page
+            .split("every message delivered")
+            .nth(1)
+            .expect("the property is listed")
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .to_string();
+        row.contains("violated")
+    };
+    assert!(!verdict(Fairness::Strong));
+    assert!(verdict(Fairness::Weak));
 }
 
 #[test]
