@@ -877,12 +877,12 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "delivered after fail-over",
             kind: PropertyKind::Sometimes,
-            source: "reachability: the backup's fail-over at work",
+            source: "reachability: the backup's fail-over at work (the sequencer only; no example via consensus, which has no fail-over)",
         },
         PropertySpec {
             name: "a batch of two",
             kind: PropertyKind::Sometimes,
-            source: "reachability: an instance decides two messages, whose order Chandra & Toueg's deterministic rule fixes",
+            source: "reachability: an instance decides two messages, whose order Chandra & Toueg's deterministic rule fixes (via consensus only; the sequencer numbers one message at a time)",
         },
     ],
     variants: &[
