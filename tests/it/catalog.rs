@@ -181,6 +181,24 @@ fn flp() {
 #[test]
 fn reliable_broadcast() {
     check_protocol("reliable-broadcast");
+    // Eager reliable broadcast is not uniform (Cachin et al. 2011 §3.4.2):
+    // the registry expects every check, the correct variant's included, to
+    // violate uniform agreement, as it expects FLP's correct variant to
+    // violate termination, and `check_protocol` held each check to that.
+    let protocol = models::protocol("reliable-broadcast").expect("registered");
+    let uniform = protocol
+        .properties
+        .iter()
+        .find(|p| p.name == "uniform agreement")
+        .expect("declared");
+    for job in models::jobs_of(protocol) {
+        assert_eq!(
+            protocol.expected(uniform, job.expect),
+            Verdict::Violated,
+            "reliable-broadcast {}: eager broadcast is not uniform",
+            job.name()
+        );
+    }
 }
 
 #[test]

@@ -118,8 +118,16 @@ fn eventually_agrees_with_stateright_on_the_catalog() {
             "paxos ignore-highest-accepted eventually chosen: a run that stops where only unfair steps are enabled, which Stateright cannot see",
             "paxos pick-lowest-accepted eventually chosen: a run that stops where only unfair steps are enabled, which Stateright cannot see",
             // reliable-broadcast: the sender crashes mid-broadcast and stays
-            // down; Stateright recovers it and it broadcasts again.
+            // down; Stateright recovers it and it broadcasts again. Uniform
+            // agreement: p1 delivers its own message and crashes before
+            // relaying it, in every check (eager broadcast is not uniform);
+            // with a second crash allowed (relay-crash) the run stops where
+            // only that crash is enabled.
+            "reliable-broadcast correct uniform agreement: a deadlock that Stateright escapes through an action the model excludes (a recovery)",
+            "reliable-broadcast no-duplicate-check uniform agreement: a deadlock that Stateright escapes through an action the model excludes (a recovery)",
             "reliable-broadcast no-relay agreement: a deadlock that Stateright escapes through an action the model excludes (a recovery)",
+            "reliable-broadcast no-relay uniform agreement: a deadlock that Stateright escapes through an action the model excludes (a recovery)",
+            "reliable-broadcast relay-crash uniform agreement: a run that stops where only unfair steps are enabled, which Stateright cannot see",
             "rpc-kv no-duplicate-detection every call answered: ours is inconclusive: the bound cut the only such path",
             "rpc-kv weak-fairness every call answered: a lasso, which Stateright cannot see",
         ]

@@ -14,14 +14,18 @@
 //! through a third process included.
 //!
 //! What the checker shows (3 processes, p1 and p2 broadcast twice each):
-//! causal order holds, every message is delivered, and messages wait (a
-//! sender's second message arriving before its first; p2 delivering p1's
-//! message, broadcasting, and p3 receiving p2's first).
+//! integrity and causal order hold, every message is delivered, and
+//! messages wait (a sender's second message arriving before its first; p2
+//! delivering p1's message, broadcasting, and p3 receiving p2's first).
 //! `no-vector-clock-check` delivers on receipt: p2 delivers p1's second
 //! message before its first (the shortest counterexample), or p3 p2's
 //! message before p1's that p2 had delivered before broadcasting;
+//! `no-next-from-sender-check` keeps half of the delivery condition (the
+//! sender's causal past delivered) and drops the other (the next message
+//! from that sender): p1's second message overtakes its first;
 //! `sender-entry-only` timestamps with the sender's own count alone (FIFO
-//! broadcast's sequence number): FIFO order kept, the same chain broken.
+//! broadcast's sequence number): FIFO order kept, the chain across
+//! processes broken.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -124,6 +128,12 @@ pub enum Bug {
     /// timestamp with the receiver's vector time. Must violate "causal
     /// order".
     NoVectorClockCheck,
+    /// The delivery condition keeps its second half (everything the sender
+    /// had delivered, the receiver has too) and skips the first, that the
+    /// message is the next one from its sender (BSS 1991 §4.1's "VT(m)[j] =
+    /// VT(p)[j] + 1"): a sender's later message overtakes its earlier one.
+    /// Must violate "causal order".
+    NoNextFromSenderCheck,
     /// A broadcast's timestamp carries the sender's own count alone, zero
     /// elsewhere: a sequence number per sender, which orders each sender's
     /// messages (FIFO broadcast) and nothing else. Must violate "causal
@@ -132,12 +142,18 @@ pub enum Bug {
 }
 
 impl crate::registry::BugVariant for Bug {
-    const ALL: &'static [Bug] = &[Bug::None, Bug::NoVectorClockCheck, Bug::SenderEntryOnly];
+    const ALL: &'static [Bug] = &[
+        Bug::None,
+        Bug::NoVectorClockCheck,
+        Bug::NoNextFromSenderCheck,
+        Bug::SenderEntryOnly,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::NoVectorClockCheck => "no-vector-clock-check",
+            Bug::NoNextFromSenderCheck => "no-next-from-sender-check",
             Bug::SenderEntryOnly => "sender-entry-only",
         }
     }
@@ -157,13 +173,20 @@ pub struct CbActor {
 /// network. The checker fires the timer at any time.
 const THINK: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(20);
 
-/// BSS 1991 §4.1's delivery condition for a message from `j` with
-/// timestamp `w` at a process whose vector time is `vt`: "(1) VT(m)[j] =
-/// VT(p)[j] + 1" (it is the next message from `j`) and "(2) for all k ≠ j:
-/// VT(m)[k] ≤ VT(p)[k]" (everything `j` had delivered, `p` has too).
-/// Cachin et al.'s `W ≤ V` with `W[j]` counting before the broadcast.
-fn deliverable(vt: &VectorTime, j: Process, w: &VectorTime) -> bool {
-    w[j] == vt[j] + 1 && (0..vt.len()).all(|k| k == j || w[k] <= vt[k])
+impl CbActor {
+    /// BSS 1991 §4.1's delivery condition for a message from `j` with
+    /// timestamp `w` at a process whose vector time is `vt`: "(1) VT(m)[j]
+    /// = VT(p)[j] + 1" (it is the next message from `j`) and "(2) for all
+    /// k ≠ j: VT(m)[k] ≤ VT(p)[k]" (everything `j` had delivered, `p` has
+    /// too). Cachin et al.'s `W ≤ V` with `W[j]` counting before the
+    /// broadcast. The bug `no-next-from-sender-check` drops (1).
+    fn deliverable(&self, vt: &VectorTime, j: Process, w: &VectorTime) -> bool {
+        let next_from_sender = match self.bug {
+            Bug::NoNextFromSenderCheck => true,
+            _ => w[j] == vt[j] + 1,
+        };
+        next_from_sender && (0..vt.len()).all(|k| k == j || w[k] <= vt[k])
+    }
 }
 
 impl Actor for CbActor {
@@ -207,7 +230,7 @@ impl Actor for CbActor {
         while let Some((j, w)) = s
             .pending
             .iter()
-            .find(|(j, w)| deliverable(&s.vt, *j, w))
+            .find(|(j, w)| self.deliverable(&s.vt, *j, w))
             .cloned()
         {
             s.pending.remove(&(j, w.clone()));
@@ -283,15 +306,32 @@ fn causal_order(_: &CbModel, state: &State) -> bool {
     })
 }
 
+/// Integrity (Cachin et al. §3.9.1, CRB2 no duplication and CRB3 no
+/// creation, inherited from reliable broadcast §3.3.1; [Hadzilacos & Toueg
+/// 1994](https://ecommons.cornell.edu/handle/1813/6220) §2.1): "No
+/// message is delivered more than once" and "If a process delivers a
+/// message m with sender s, then m was previously broadcast by process s."
+/// A message `(j, k)` was broadcast once `j` has made `k` broadcasts.
+fn integrity(model: &CbModel, state: &State) -> bool {
+    state.actor_states.iter().all(|s| {
+        s.delivered.iter().enumerate().all(|(i, m)| {
+            let (j, k) = *m;
+            let made = model.actors[j].messages - state.actor_states[j].to_broadcast;
+            !s.delivered[..i].contains(m) && 1 <= k && k <= made
+        })
+    })
+}
+
 /// Every message is eventually delivered by every process (Cachin et al.
 /// §3.9.1: CRB1 validity and CRB4 agreement, with no process crashing):
-/// each process made all its broadcasts and delivered everyone's.
+/// each process delivered each message of each broadcaster. Message by
+/// message, so that a duplicate cannot stand in for a missing one.
 fn every_message_delivered(model: &CbModel, state: &State) -> bool {
-    let total: usize = model.actors.iter().map(|a| usize::from(a.messages)).sum();
-    state
-        .actor_states
+    let mut broadcast = model
+        .actors
         .iter()
-        .all(|s| s.delivered.len() == total)
+        .flat_map(|a| (1..=a.messages).map(move |k| (a.process, k)));
+    broadcast.all(|m| state.actor_states.iter().all(|s| s.delivered.contains(&m)))
 }
 
 /// Reachability: a message received before its causal past waits.
@@ -410,6 +450,7 @@ impl Runnable for CbCfg {
         ActorModel::new(self, ())
             .actors(actors)
             .init_network(Network::new_unordered_nonduplicating([]))
+            .property(Expectation::Always, "integrity", integrity)
             .property(Expectation::Always, "causal order", causal_order)
             .property(
                 Expectation::Eventually,
@@ -429,6 +470,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Birman, Schiper & Stephenson, Lightweight Causal and Atomic Group Multicast (TOCS 9(3), 1991), §4.1 (the CBCAST protocol)",
         "Cachin, Guerraoui & Rodrigues, Introduction to Reliable and Secure Distributed Programming (2011), §3.9 (Algorithm 3.15, Waiting Causal Broadcast)",
         "Lamport, Time, Clocks, and the Ordering of Events in a Distributed System (CACM 1978): happened-before",
+        "Hadzilacos & Toueg, A Modular Approach to Fault-Tolerant Broadcasts and Related Problems (TR 94-1425, 1994), §2.1 (Integrity)",
     ],
     notes: "Causal order is checked against happened-before computed from the run, not from the vector times the protocol keeps: a process delivers its own broadcast at once, so its delivery list records, in order, what it broadcast and delivered, and the causal past of a broadcast is what precedes it in its sender's list, closed transitively (Cachin et al. 2011 §3.9.1). A variant that corrupts the timestamps is therefore judged by what really happened. Broadcasts are timers, fair and at any time, so every interleaving of broadcasts and deliveries is explored.",
     params: &[
@@ -456,6 +498,11 @@ pub static PROTOCOL: Protocol = Protocol {
     ],
     param_rules: &[],
     properties: &[
+        PropertySpec {
+            name: "integrity",
+            kind: PropertyKind::Always,
+            source: "Cachin et al. 2011 §3.9.1 (CRB2 no duplication, CRB3 no creation); Hadzilacos & Toueg 1994 §2.1 (Integrity)",
+        },
         PropertySpec {
             name: "causal order",
             kind: PropertyKind::Always,
@@ -490,6 +537,11 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("causal order", Verdict::Violated),
                 ("a delivery waits", Verdict::NoExample),
             ],
+        },
+        VariantSpec {
+            name: "no-next-from-sender-check",
+            doc: "the delivery condition checks only that the sender's causal past is delivered, not that the message is the next one from its sender (VT(m)[j] = VT(p)[j] + 1): p2 delivers p1's second message before its first",
+            expect: &[("causal order", Verdict::Violated)],
         },
         VariantSpec {
             name: "sender-entry-only",

@@ -15,9 +15,13 @@
 //! What the checker shows (3 processes, p1 broadcasts one message, one
 //! crash): integrity, validity and agreement hold, and a process delivers
 //! the message although the sender crashed before sending it there.
-//! `no-relay` (a receiver delivers without relaying) loses agreement: p1
-//! sends to itself and p2, crashes, and p3 never delivers.
-//! `no-duplicate-check` delivers a relayed copy again: integrity violated.
+//! Uniform agreement (a process that delivers and then crashes counts too)
+//! is violated by every variant, the correct one included, as Cachin et al.
+//! §3.4.2 say of eager reliable broadcast: p1 delivers its own copy and
+//! crashes before sending to anyone else. `no-relay` (a receiver delivers
+//! without relaying) loses agreement: p1 sends to itself and p2, crashes,
+//! and p3 never delivers. `no-duplicate-check` delivers a relayed copy
+//! again: integrity violated.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -286,27 +290,49 @@ fn validity(_: &RbModel, state: &State) -> bool {
 /// RB4 agreement (Cachin et al. §3.3.1; HT 1994 §2.1): "If a message m is
 /// delivered by some correct process, then m is eventually delivered by
 /// every correct process." A correct process is one that never crashes on
-/// the run. As a state predicate: each message is *settled*, delivered by
-/// every process that is up, or by none of them with no copy on its way to
-/// one (none in the network, none queued by a process that is up). That is
-/// stable (crashes only shrink the set of processes up, and a message no
-/// process up holds cannot reach one), so "eventually" holds exactly when
-/// every fair run ends settled; at its end the processes up are the correct
-/// ones, and nothing is in flight to them, so settled there is agreement.
+/// the run. As a state predicate: each message is *settled* among the
+/// processes up (see [`settled`]). That is stable (crashes only shrink the
+/// set of processes up, and a message no process up holds cannot reach
+/// one), so "eventually" holds exactly when every fair run ends settled; at
+/// its end the processes up are the correct ones, and nothing is in flight
+/// to them, so settled there is agreement.
 fn agreement(_: &RbModel, state: &State) -> bool {
-    let crashed = |p: Process| state.crashed[p];
-    broadcasts(state).all(|m| {
-        let delivered_by_up: Vec<bool> = up(state).map(|s| s.delivered.contains(&m)).collect();
-        if delivered_by_up.iter().all(|d| *d) {
-            return true;
-        }
-        let in_flight = state
-            .network
-            .iter_deliverable()
-            .any(|e| e.msg.message() == m && !crashed(usize::from(e.dst)));
-        let queued = up(state).any(|s| s.outbox.iter().any(|(_, q)| *q == m));
-        delivered_by_up.iter().all(|d| !d) && !in_flight && !queued
-    })
+    broadcasts(state).all(|m| settled(state, m, false))
+}
+
+/// URB4 uniform agreement (Cachin et al. §3.4.1, Module 3.3; HT 1994 §2,
+/// the uniform counterpart of Agreement): "If a message m is delivered by
+/// some process (whether correct or faulty), then m is eventually
+/// delivered by every correct process." Checked as [`agreement`] is, with
+/// the deliveries of crashed processes counted. Eager reliable broadcast
+/// does not ensure it, and the check shows why (Cachin et al. §3.4.2): a
+/// process delivers on first receipt and crashes before its relay leaves,
+/// here p1 delivering its own message, so every variant violates it.
+/// Uniformity costs waiting for acknowledgements before delivering
+/// (Algorithm 3.4, All-Ack), which this model does not do.
+fn uniform_agreement(_: &RbModel, state: &State) -> bool {
+    broadcasts(state).all(|m| settled(state, m, true))
+}
+
+/// Message `m` is settled: delivered by every process up, or by none of
+/// them (by no process at all, crashed ones included, when `uniform`) with
+/// no copy on its way to one (none in the network to a process up, none
+/// queued by a process up).
+fn settled(state: &State, m: Message, uniform: bool) -> bool {
+    if up(state).all(|s| s.delivered.contains(&m)) {
+        return true;
+    }
+    let delivered_somewhere = if uniform {
+        state.actor_states.iter().any(|s| s.delivered.contains(&m))
+    } else {
+        up(state).any(|s| s.delivered.contains(&m))
+    };
+    let in_flight = state
+        .network
+        .iter_deliverable()
+        .any(|e| e.msg.message() == m && !state.crashed[usize::from(e.dst)]);
+    let queued = up(state).any(|s| s.outbox.iter().any(|(_, q)| *q == m));
+    !delivered_somewhere && !in_flight && !queued
 }
 
 /// Reachability: a process delivered a message.
@@ -427,6 +453,11 @@ impl Runnable for RbCfg {
             .property(Expectation::Always, "integrity", integrity)
             .property(Expectation::Eventually, "validity", validity)
             .property(Expectation::Eventually, "agreement", agreement)
+            .property(
+                Expectation::Eventually,
+                "uniform agreement",
+                uniform_agreement,
+            )
             .property(Expectation::Sometimes, "a message delivered", delivered)
             .property(
                 Expectation::Sometimes,
@@ -444,7 +475,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Cachin, Guerraoui & Rodrigues, Introduction to Reliable and Secure Distributed Programming (2011), §3.2-3.3 (Algorithm 3.3, Eager Reliable Broadcast)",
         "Hadzilacos & Toueg, A Modular Approach to Fault-Tolerant Broadcasts and Related Problems (TR 94-1425, 1994), §2 and Fig. 1",
     ],
-    notes: "A correct process is one that never crashes on the run. Agreement is checked as `eventually` of a stable predicate, each message *settled*: delivered by every process up, or by none of them with no copy on its way to one. Crashes are crash-stop and never forced, so every fair run ends (stutters) in a state where only crashes are enabled; the processes up there are the correct ones, nothing is in flight to them, and settled there is RB4. Best-effort broadcast is one send per step, so the sender may crash after sending to only some processes (the `no-relay` counterexample: p1 sends to itself and p2, crashes, and p3 never hears of the message). Real runs assume reliable links, as the model does: with `--loss` nothing is retransmitted.",
+    notes: "A correct process is one that never crashes on the run. Agreement is checked as `eventually` of a stable predicate, each message *settled*: delivered by every process up, or by none of them with no copy on its way to one. Crashes are crash-stop and never forced, so every fair run ends (stutters) in a state where only crashes are enabled; the processes up there are the correct ones, nothing is in flight to them, and settled there is RB4. Best-effort broadcast is one send per step, so the sender may crash after sending to only some processes (the `no-relay` counterexample: p1 sends to itself and p2, crashes, and p3 never hears of the message). Uniform agreement (URB4, Cachin et al. §3.4) is checked the same way, counting the deliveries of processes that crashed; eager reliable broadcast does not ensure it, so every check of this model, the correct variant's included, exits 1 with its counterexample: p1 sends to itself, delivers, and crashes before anyone else hears of the message. This is the expected verdict, recorded in the registry like FLP's termination; a uniform algorithm (All-Ack, Algorithm 3.4) delivers a message only once every process its perfect failure detector has not suspected has relayed it. Real runs assume reliable links, as the model does: with `--loss` nothing is retransmitted.",
     params: &[
         ParamSpec {
             name: "processes",
@@ -486,6 +517,11 @@ pub static PROTOCOL: Protocol = Protocol {
             source: "Cachin et al. 2011 §3.3.1 RB4; Hadzilacos & Toueg 1994 §2.1 (Agreement)",
         },
         PropertySpec {
+            name: "uniform agreement",
+            kind: PropertyKind::Eventually,
+            source: "Cachin et al. 2011 §3.4.1 URB4 (Module 3.3); Hadzilacos & Toueg 1994 §2 (Uniform Agreement): not ensured by eager reliable broadcast (Cachin et al. §3.4.2)",
+        },
+        PropertySpec {
             name: "a message delivered",
             kind: PropertyKind::Sometimes,
             source: "reachability",
@@ -499,30 +535,34 @@ pub static PROTOCOL: Protocol = Protocol {
     variants: &[
         VariantSpec {
             name: crate::registry::CORRECT,
-            doc: "eager reliable broadcast: relay on first receipt",
-            expect: &[],
+            doc: "eager reliable broadcast: relay on first receipt; not uniform (Cachin et al. §3.4.2): p1 delivers its own message and crashes before relaying it, so uniform agreement is VIOLATED, as it must be",
+            expect: &[("uniform agreement", Verdict::Violated)],
         },
         VariantSpec {
             name: "no-relay",
             doc: "a process delivers on first receipt without relaying (best-effort broadcast): when the sender crashes after sending to only some processes, the others never deliver",
             expect: &[
                 ("agreement", Verdict::Violated),
+                ("uniform agreement", Verdict::Violated),
                 ("delivered despite the sender's crash", Verdict::NoExample),
             ],
         },
         VariantSpec {
             name: "no-duplicate-check",
             doc: "a process delivers every copy it receives, relayed ones included",
-            expect: &[("integrity", Verdict::Violated)],
+            expect: &[
+                ("integrity", Verdict::Violated),
+                ("uniform agreement", Verdict::Violated),
+            ],
         },
     ],
     scenarios: &[ScenarioSpec {
         name: "relay-crash",
-        doc: "four processes, two of which may crash: the sender mid-broadcast and then a process mid-relay; the correct processes still agree (eager reliable broadcast tolerates any number of crashes)",
+        doc: "four processes, two of which may crash: the sender mid-broadcast and then a process mid-relay; the correct processes still agree (eager reliable broadcast tolerates any number of crashes), and uniform agreement is still VIOLATED",
         variant: crate::registry::CORRECT,
         params: &[("processes", 4), ("crashes", 2)],
         fairness: None,
-        expect: &[],
+        expect: &[("uniform agreement", Verdict::Violated)],
     }],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<RbCfg>,
