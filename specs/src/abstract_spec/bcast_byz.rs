@@ -286,6 +286,13 @@ impl Model for BcastByz {
             // bcastByzNoBcast.cfg: INVARIANTS TypeOK FCConstraints Unforg.
             Start::InitNoBcast => Property::<Self>::always("Unforg", |_, s| Self::unforg(s)),
         });
+        if self.start == Start::InitNoBcast {
+            // Not in the spec: Unforg is checked against Byzantine
+            // processes, not vacuously in a run without any.
+            properties.push(Property::<Self>::sometimes("Faulty # {}", |_, s| {
+                !s.faulty.is_empty()
+            }));
+        }
         properties
     }
 }
