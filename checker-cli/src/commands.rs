@@ -45,12 +45,10 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
         print_json(&list)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let width = models::PROTOCOLS
-        .iter()
-        .chain(models::tla_specs::SPECS)
-        .map(|p| p.name.len())
-        .max()
-        .unwrap_or(0);
+    // Each section's name column is as wide as its own longest name, so a
+    // long spec name does not push the catalog's summaries right.
+    let width_of = |ps: &[&Protocol]| ps.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    let width = width_of(models::PROTOCOLS);
     for p in models::PROTOCOLS {
         let variants: Vec<_> = p.variants.iter().map(|v| v.name).collect();
         outln!("{:width$}  {}", p.name, p.summary);
@@ -62,6 +60,7 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
         }
     }
     outln!("\nspecs (Lamport's TLA+ specs, checked like models; not in check --all):");
+    let width = width_of(models::tla_specs::SPECS);
     for p in models::tla_specs::SPECS {
         let params: Vec<_> = p
             .params

@@ -397,6 +397,64 @@ fn explore_refuses_a_taken_port_in_one_line() {
     refused(&["explore", "paxos", "--bind", "nonsense"], "cannot listen");
 }
 
+/// The other specs of tlaplus/Examples check like models too, at their MC
+/// configurations (manifest.json, commit 32a32c7): EWD840.cfg 302 distinct,
+/// 2,001 generated (TLC's depth 10 is a multi-worker overshoot: 9, so 8
+/// steps), with its refinement of SyncTerminationDetection; a state
+/// constraint (MCLamportMutex's ClockConstraint, here with maxClock = 2)
+/// makes every verdict it cut inconclusive, exit 3, never "holds".
+#[test]
+fn more_specs_check_like_models() {
+    let o = dsw(&["check", "spec:ewd840", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (&v["unique_states"], &v["states"], &v["max_depth"]),
+        (&302.into(), &2001.into(), &8.into())
+    );
+    assert_eq!(
+        property(&v, "refines SyncTerminationDetection")["verdict"],
+        "holds"
+    );
+
+    for (spec, unique, states, depth) in [
+        ("spec:sync-termination-detection", 129, 3722, 0),
+        ("spec:chang-roberts", 137, 227, 9),
+        ("spec:bcast-byz", 14424, 227344, 6),
+        ("spec:bcast-byz-no-bcast", 45, 90, 0),
+    ] {
+        let o = dsw(&["check", spec, "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{spec}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            (&v["unique_states"], &v["states"], &v["max_depth"]),
+            (&unique.into(), &states.into(), &depth.into()),
+            "{spec}"
+        );
+    }
+
+    let o = dsw(&["check", "spec:lamport-mutex", "-p", "max_clock=2", "--json"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["cut_off_by"][0]
+            .as_str()
+            .unwrap()
+            .contains("ClockConstraint"),
+        "{v}"
+    );
+    for name in [
+        "TypeOK",
+        "BoundedNetwork",
+        "Mutex",
+        "refines MutualExclusion",
+    ] {
+        assert_eq!(property(&v, name)["verdict"], "inconclusive", "{name}");
+    }
+
+    refused(&["check", "spec:bcast-byz", "-p", "t=0"], "ASSUME NTF");
+}
+
 #[test]
 fn report_refuses_an_unwritable_out_before_checking() {
     // A directory cannot be made under a plain file; the catalog's progress

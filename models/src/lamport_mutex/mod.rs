@@ -367,6 +367,25 @@ fn contention(_: &MutexModel, state: &State) -> bool {
         >= 2
 }
 
+// Refinement mapping.
+
+/// The actor model as a state of the plain mutual exclusion spec
+/// ([`specs::abstract_spec::MutualExclusion`]): `crit` is the set of
+/// processes holding the resource. A grant is `Enter`, a release `Exit`,
+/// every other step a stutter; requirement I is that no grant happens
+/// while another process holds the resource.
+pub fn to_mutual_exclusion(state: &State) -> specs::abstract_spec::mutual_exclusion::State {
+    specs::abstract_spec::mutual_exclusion::State {
+        crit: state
+            .actor_states
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s.phase, Phase::Holding(_)))
+            .map(|(p, _)| p)
+            .collect(),
+    }
+}
+
 // Configuration.
 
 pub type MutexModel = ActorModel<MutexActor, MutexCfg>;
@@ -402,6 +421,19 @@ impl Config for MutexCfg {
 
     fn into_model(self) -> MutexModel {
         crate::runner::indexed(self)
+    }
+
+    /// Every step maps to a step of the plain mutual exclusion spec (enter
+    /// an empty critical section, leave it) or to a stutter.
+    fn analyses(model: &MutexModel) -> checker::Analyses<MutexModel> {
+        checker::Analyses {
+            refinements: vec![checker::Refinement::new(
+                "refines MutualExclusion",
+                specs::abstract_spec::MutualExclusion::new(model.cfg.processes),
+                to_mutual_exclusion,
+            )],
+            ..checker::Analyses::none()
+        }
     }
 }
 
@@ -517,6 +549,11 @@ pub static PROTOCOL: Protocol = Protocol {
             kind: PropertyKind::Sometimes,
             source: "reachability",
         },
+        PropertySpec {
+            name: "refines MutualExclusion",
+            kind: PropertyKind::Refines,
+            source: "requirement I as a spec (specs::abstract_spec::MutualExclusion): a grant enters an empty critical section, a release leaves it",
+        },
     ],
     variants: &[
         VariantSpec {
@@ -530,6 +567,7 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("mutual exclusion", Verdict::Violated),
                 ("granted in timestamp order", Verdict::Violated),
+                ("refines MutualExclusion", Verdict::Violated),
             ],
         },
         VariantSpec {
@@ -565,7 +603,8 @@ mod tests {
         let defaults = MutexCfg::new(crate::registry::CORRECT, &PROTOCOL.default_params());
         assert_eq!(defaults, MutexCfg::default());
         let model = defaults.into_model();
-        let declared: Vec<&str> = model.properties.iter().map(|p| p.name).collect();
+        let mut declared: Vec<&str> = model.properties.iter().map(|p| p.name).collect();
+        declared.push("refines MutualExclusion");
         let listed: Vec<&str> = PROTOCOL.properties.iter().map(|p| p.name).collect();
         assert_eq!(declared, listed);
     }

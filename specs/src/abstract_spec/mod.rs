@@ -19,16 +19,42 @@
 //!   [`voting::Voting::abstraction`].
 //! - [`paxos`]: the Paxos algorithm, which implements [`voting`] under
 //!   [`paxos::Paxos::abstraction`].
+//!
+//! And more of tlaplus/Examples, each with its MC configuration:
+//!
+//! - [`paxos_commit`]: Paxos Commit (Gray & Lamport 2006, Section 4), which
+//!   implements [`tcommit`].
+//! - [`lamport_mutex`]: Lamport's mutual exclusion with `MCLamportMutex`'s
+//!   state constraint as its boundary; [`mutual_exclusion`] is the plain
+//!   problem the `lamport-mutex` actor model refines.
+//! - [`ewd840`]: Dijkstra's termination detection on a ring, which
+//!   implements [`sync_termination_detection`].
+//! - [`chang_roberts`]: leader election on a ring.
+//! - [`bcast_byz`]: reliable broadcast with Byzantine processes.
 
+pub mod bcast_byz;
+pub mod chang_roberts;
 pub mod consensus;
+pub mod ewd840;
+pub mod lamport_mutex;
+pub mod mutual_exclusion;
 pub mod paxos;
+pub mod paxos_commit;
+pub mod sync_termination_detection;
 pub mod tcommit;
 pub mod two_phase;
 pub mod two_phase_compact;
 pub mod voting;
 
+pub use bcast_byz::BcastByz;
+pub use chang_roberts::ChangRoberts;
 pub use consensus::Consensus;
+pub use ewd840::Ewd840;
+pub use lamport_mutex::LamportMutex;
+pub use mutual_exclusion::MutualExclusion;
 pub use paxos::Paxos;
+pub use paxos_commit::PaxosCommit;
+pub use sync_termination_detection::SyncTerminationDetection;
 pub use tcommit::TCommit;
 pub use two_phase::TwoPhase;
 pub use voting::Voting;
@@ -64,4 +90,17 @@ macro_rules! plain_spec {
     )*};
 }
 
-plain_spec!(TCommit, TwoPhase, Consensus, Voting, Paxos);
+plain_spec!(
+    TCommit,
+    TwoPhase,
+    Consensus,
+    Voting,
+    Paxos,
+    PaxosCommit,
+    LamportMutex,
+    MutualExclusion,
+    Ewd840,
+    SyncTerminationDetection,
+    ChangRoberts,
+    BcastByz,
+);
