@@ -571,11 +571,24 @@ impl Model for SwimModel {
 
     fn actions(&self, state: &State, actions: &mut Vec<Action>) {
         self.inner.actions(state, actions);
+        // A message whose delivery would change nothing is no reply to wait
+        // for: Stateright takes no such step, and leaves it in the network.
         let pending = |prober: usize| {
-            state
-                .network
-                .iter_deliverable()
-                .any(|e| e.msg.prober() == prober && !state.crashed[usize::from(e.dst)])
+            state.network.iter_deliverable().any(|e| {
+                e.msg.prober() == prober
+                    && !state.crashed[usize::from(e.dst)]
+                    && self
+                        .inner
+                        .next_state(
+                            state,
+                            ActorModelAction::Deliver {
+                                src: e.src,
+                                dst: e.dst,
+                                msg: e.msg.clone(),
+                            },
+                        )
+                        .is_some()
+            })
         };
         actions.retain(|a| match a {
             ActorModelAction::Drop(e) => {
