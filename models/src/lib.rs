@@ -21,6 +21,7 @@ pub mod paxos;
 pub mod raft;
 pub mod reliable_broadcast;
 pub mod rpc_kv;
+pub mod swim;
 pub mod three_phase_commit;
 pub mod tla_specs;
 pub mod total_order_broadcast;
@@ -50,6 +51,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &reliable_broadcast::PROTOCOL,
     &causal_broadcast::PROTOCOL,
     &total_order_broadcast::PROTOCOL,
+    &swim::PROTOCOL,
 ];
 
 /// The protocol called `name`, or the abstract spec (`spec:<name>`, from

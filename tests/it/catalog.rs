@@ -212,6 +212,11 @@ fn total_order_broadcast() {
 }
 
 #[test]
+fn swim() {
+    check_protocol("swim");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -231,6 +236,7 @@ fn every_protocol_has_a_catalog_test() {
         "reliable-broadcast",
         "causal-broadcast",
         "total-order-broadcast",
+        "swim",
     ];
     for p in models::PROTOCOLS {
         assert!(

@@ -133,6 +133,7 @@ fn registry_variants_are_the_bug_enums() {
         reliable_broadcast,
         causal_broadcast,
         total_order_broadcast,
+        swim,
     );
     assert_eq!(
         models::PROTOCOLS.len(),
