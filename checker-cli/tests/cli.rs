@@ -60,6 +60,12 @@ fn bad_input_gets_one_line_and_exit_2() {
         &["check", "mapreduce", "-p", "crashes=2"],
         "it takes 0 to 1",
     );
+    // Raft without a term bound needs the in-flight bound (the term view
+    // alone leaves stale messages unbounded).
+    refused(
+        &["check", "raft", "-p", "max_term=0"],
+        "max_in_flight = 0 is out of range with max_term = 0",
+    );
     refused(&["check", "two-phase-commit", "--threads", "0"], "threads");
     refused(
         &["check", "two-phase-commit", "--strategy", "sideways"],

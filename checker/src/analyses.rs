@@ -89,6 +89,19 @@ pub struct Decision<M: Model> {
 /// model's boundary to drop them instead.
 pub type Excluded<M> = Box<dyn Fn(&<M as Model>::Action) -> bool + Send + Sync>;
 
+/// Where a workload bound of the model, not the protocol, disables a step
+/// the model would otherwise take ("no election starts beyond term 2"): the
+/// bound in words, and the states where it bites. Unlike the boundary,
+/// every step the bounded model has is explored, so `always` and
+/// `sometimes` verdicts stand for it; but a run that ends, or stays, at
+/// such a state may do so only because of the bound, so for `eventually`
+/// these states count as cut off: a run on which the property never holds
+/// and which reaches one is `bounded` (inconclusive), never a violation.
+pub struct Horizon<M: Model> {
+    pub words: String,
+    pub reached: StatePredicate<M>,
+}
+
 /// Everything a model declares for the checker besides its properties.
 pub struct Analyses<M: Model> {
     pub refinements: Vec<Refinement<M>>,
@@ -101,6 +114,8 @@ pub struct Analyses<M: Model> {
     /// leaves out, in words ("at most 4 messages in flight"), for every
     /// verdict it cuts short to say. A model with a boundary declares it.
     pub boundary: Option<String>,
+    /// A workload bound that cuts runs short for `eventually` only.
+    pub horizon: Option<Horizon<M>>,
 }
 
 impl<M: Model> Analyses<M> {
@@ -113,6 +128,7 @@ impl<M: Model> Analyses<M> {
             excluded: None,
             symmetry: None,
             boundary: None,
+            horizon: None,
         }
     }
 }

@@ -347,6 +347,7 @@ where
             "a simulation follows random runs ({} walks from seed {seed}); it never covers the whole space",
             sim.walks
         )],
+        horizon: None,
         seconds,
     };
     let unjudged = |kind: PropertyKind, cut: &[String]| Some(not_shown(kind, cut));
@@ -494,6 +495,10 @@ where
         max_depth: g.max_depth,
         complete: g.complete,
         cut_off_by,
+        horizon: g
+            .horizon_reached
+            .then(|| analyses.horizon.as_ref().map(|h| h.words.clone()))
+            .flatten(),
         seconds,
     };
     // What the BFS leaves undecided: only what a cut-off part could change.
@@ -587,6 +592,9 @@ struct Counts {
     max_depth: usize,
     complete: bool,
     cut_off_by: Vec<String>,
+    /// The model's horizon, if a state reached it: it cuts `eventually`
+    /// runs only.
+    horizon: Option<String>,
     seconds: f64,
 }
 
@@ -687,6 +695,9 @@ where
                     for cut in &counts.cut_off_by {
                         why.push_str("; ");
                         why.push_str(cut);
+                    }
+                    if let Some(words) = &counts.horizon {
+                        why.push_str(&format!("; the model's workload bound ends runs there ({words})"));
                     }
                     why
                 }),
@@ -902,6 +913,7 @@ where
         max_depth,
         complete,
         cut_off_by,
+        horizon: None,
         seconds,
     };
     assemble(

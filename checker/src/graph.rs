@@ -101,6 +101,9 @@ pub struct Explored {
     pub stopped_by: Option<Limit>,
     /// True when the model's boundary kept some successor out.
     pub boundary_cut: bool,
+    /// True when some state lies on the model's horizon (see
+    /// [`crate::analyses::Horizon`]): cut off for `eventually` only.
+    pub horizon_reached: bool,
     /// One entry per property, in declaration order.
     pub findings: Vec<Option<Finding>>,
     /// One entry per declared refinement, in declaration order.
@@ -200,6 +203,8 @@ struct Part<S> {
     bits: Vec<u64>,
     /// Per state: the decision values reached (valence), when declared.
     decided: Vec<u64>,
+    /// Per state: whether it lies on the model's horizon, when declared.
+    horizon: Vec<bool>,
     /// Per state: the end of its successors in `succ`.
     ends: Vec<usize>,
     succ: Vec<Succ>,
@@ -308,6 +313,7 @@ where
     fn expand(&self, states: &[(StateId, M::State)], seen: &Seen, part: &mut Part<M::State>) {
         part.bits.clear();
         part.decided.clear();
+        part.horizon.clear();
         part.ends.clear();
         part.succ.clear();
         part.states.clear();
@@ -319,6 +325,9 @@ where
             part.bits.push(self.judge(s));
             if self.analyses.decision.is_some() {
                 part.decided.push(self.decided(s));
+            }
+            if let Some(h) = &self.analyses.horizon {
+                part.horizon.push((h.reached)(s));
             }
             self.model.actions(s, &mut actions);
             for (ai, a) in actions.drain(..).enumerate() {
@@ -385,6 +394,7 @@ impl<S> Default for Part<S> {
         Part {
             bits: Vec::new(),
             decided: Vec::new(),
+            horizon: Vec::new(),
             ends: Vec::new(),
             succ: Vec::new(),
             states: Vec::new(),
@@ -455,6 +465,7 @@ where
         complete: true,
         stopped_by: None,
         boundary_cut: false,
+        horizon_reached: false,
         findings: vec![None; x.properties.len()],
         refinement_failures: vec![None; analyses.refinements.len()],
         decided: analyses.decision.as_ref().map(|_| Vec::new()),
@@ -597,6 +608,12 @@ where
                     let from = states.next().expect("a part per state").0;
                     let decided = part.decided.get(i).copied().unwrap_or(0);
                     record(&mut g, from, part.bits[i], decided);
+                    // On the horizon: its future is cut for `eventually`
+                    // only (the search itself stays complete).
+                    if part.horizon.get(i).copied().unwrap_or(false) {
+                        g.cut[from as usize] = true;
+                        g.horizon_reached = true;
+                    }
                     if let Some(e) = g.edges.as_mut() {
                         e.open(from);
                     }

@@ -171,6 +171,15 @@ where
                     out.sightings[k] = Some(Sighting::Witness(path.clone()));
                 }
             }
+            // On the model's horizon a run may end only because of a
+            // workload bound: from here this walk judges no `eventually`.
+            if analyses
+                .horizon
+                .as_ref()
+                .is_some_and(|h| (h.reached)(&state))
+            {
+                never.iter_mut().for_each(|n| *n = false);
+            }
             // The steps that lead somewhere, by index in the full list.
             let mut actions = Vec::new();
             model.actions(&state, &mut actions);

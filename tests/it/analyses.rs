@@ -379,6 +379,50 @@ fn the_paxos_ballot_view_commutes_on_random_walks_of_the_unviewed_model() {
     }
 }
 
+/// Raft's term view commutes with every step on random walks of the
+/// unviewed model, wherever terms are unbounded: votes that split among
+/// three patient candidates, Figure 8's rotation of two impatient ones
+/// (the view shifts terms by whole turns), and the rotation with a crash
+/// (storage renumbered too).
+#[test]
+fn the_raft_term_view_commutes_on_random_walks_of_the_unviewed_model() {
+    use models::raft::{Bug, RaftCfg};
+    let split = RaftCfg {
+        candidates: 3,
+        max_term: 0,
+        contested: 1,
+        max_log: 1,
+        max_in_flight: 6,
+        max_per_link: 2,
+        patient: true,
+        ..RaftCfg::default()
+    };
+    let rotation = RaftCfg {
+        max_term: 0,
+        contested: 0,
+        max_in_flight: 6,
+        ..RaftCfg::default()
+    };
+    let configs = [
+        split,
+        rotation.clone(),
+        RaftCfg {
+            crashes: 1,
+            max_log: 1,
+            ..rotation
+        },
+    ];
+    for (i, cfg) in configs.into_iter().enumerate() {
+        assert_eq!(cfg.bug, Bug::None);
+        let model = cfg.clone().into_model();
+        let view = RaftCfg::analyses(&model)
+            .view
+            .expect("no term bound: a view");
+        let changed = assert_view_commutes(&model, &*view, 200, 120, 11 + i as u64);
+        assert!(changed > 0, "{cfg:?}: the walks never exercised the view");
+    }
+}
+
 /// The invariant the ballot view's renumbering relies on (see
 /// `models::paxos::ballot_view_invariant`) holds on every state that each
 /// retry configuration of the catalog explores, checked as an `always`

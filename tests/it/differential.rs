@@ -117,6 +117,32 @@ fn eventually_agrees_with_stateright_on_the_catalog() {
             "paxos forget-promise-on-crash eventually chosen: a run that stops where only unfair steps are enabled, which Stateright cannot see",
             "paxos ignore-highest-accepted eventually chosen: a run that stops where only unfair steps are enabled, which Stateright cannot see",
             "paxos pick-lowest-accepted eventually chosen: a run that stops where only unfair steps are enabled, which Stateright cannot see",
+            // raft: where max_term bounds the terms, its horizon makes both
+            // liveness properties `bounded` (Stateright sees the bound's
+            // deadlock as a violation); with a crash, the crashed server
+            // stays down; split votes loop under the term view; figure-8's
+            // and split-votes' in-flight bounds cut Stateright's search.
+            // one-candidate agrees: both hold.
+            "raft commit-by-counting-replicas command eventually committed: ours is inconclusive: the bound cut the only such path",
+            "raft commit-by-counting-replicas leader eventually elected: ours is inconclusive: the bound cut the only such path",
+            "raft correct command eventually committed: ours is inconclusive: the bound cut the only such path",
+            "raft correct leader eventually elected: ours is inconclusive: the bound cut the only such path",
+            "raft double-vote command eventually committed: a run that stops where only unfair steps are enabled, which Stateright cannot see",
+            "raft double-vote leader eventually elected: a lasso, which Stateright cannot see",
+            "raft figure-8 command eventually committed: Stateright's verdict came from the bound",
+            "raft figure-8 leader eventually elected: Stateright's verdict came from the bound",
+            "raft forget-voted-for command eventually committed: ours is inconclusive: the bound cut the only such path",
+            "raft forget-voted-for leader eventually elected: ours is inconclusive: the bound cut the only such path",
+            "raft keep-conflicting-entries command eventually committed: ours is inconclusive: the bound cut the only such path",
+            "raft keep-conflicting-entries leader eventually elected: ours is inconclusive: the bound cut the only such path",
+            "raft restart command eventually committed: a run that stops where only unfair steps are enabled, which Stateright cannot see",
+            "raft restart leader eventually elected: a run that stops where only unfair steps are enabled, which Stateright cannot see",
+            "raft split-votes command eventually committed: Stateright's verdict came from the bound",
+            "raft split-votes leader eventually elected: a lasso, which Stateright cannot see",
+            "raft three-terms command eventually committed: ours is inconclusive: the bound cut the only such path",
+            "raft three-terms leader eventually elected: ours is inconclusive: the bound cut the only such path",
+            "raft vote-without-log-check command eventually committed: ours is inconclusive: the bound cut the only such path",
+            "raft vote-without-log-check leader eventually elected: ours is inconclusive: the bound cut the only such path",
             // reliable-broadcast: the sender crashes mid-broadcast and stays
             // down; Stateright recovers it and it broadcasts again. Uniform
             // agreement: p1 delivers its own message and crashes before

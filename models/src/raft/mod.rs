@@ -71,23 +71,57 @@
 //! million states, about 9 minutes here), so the verdicts that need the cut
 //! states are `inconclusive`, never "holds".
 //!
-//! Why real Raft randomises election timeouts (§5.2): with two candidates in
-//! one term each votes for itself and the third vote decides; if it, too,
-//! goes nowhere before both time out, both start the next term together and
-//! the vote can split again, forever. Nothing in the protocol breaks the
-//! tie; random timeouts make it likely that one server times out well before
-//! the other and wins before the other wakes up, and an election timeout much
-//! longer than a round trip (§5.6, broadcastTime ≪ electionTimeout) lets its
-//! votes arrive in time. The checker has no clocks, so that argument is not
-//! checked here.
+//! Liveness (§5.2, §5.6). "Leader eventually elected" and "command
+//! eventually committed" are judged on fair runs (weak fairness: a message
+//! that can be delivered, or a timer that can fire, eventually is), without
+//! crashes, as fair lassos and deadlocks over the explored graph:
 //!
-//! Not here yet: the liveness properties (with fair delivery and no crashes
-//! a leader is eventually elected and a client command committed), the
-//! split-vote lasso under a term view, the refinement to an abstract
-//! replicated log, and the real UDP run.
+//! - At the default, and wherever `max_term` bounds the terms, both are
+//!   `inconclusive` (`bounded`): a run that reaches the bound without a
+//!   leader or a commit ends there only because no election may start
+//!   beyond it. Judged as is, "command eventually committed" would be
+//!   VIOLATED by a deadlock of the bound's making (an election in the last
+//!   term is pre-empted, and no server may start another), a verdict about
+//!   the bound, not about Raft. So the states where the bound disables a
+//!   timeout are the checker's *horizon* ([`term_bound_bites`]): every step
+//!   of the bounded model is still explored, so the safety verdicts stand,
+//!   but liveness is not judged through them.
+//! - Scenario `split-votes` is why real Raft randomizes election timeouts
+//!   (§5.2): all three servers time out together, each votes for itself,
+//!   no one gets a majority, all time out together again, forever. Every
+//!   message is delivered and every timer fires: a fair lasso (18 steps:
+//!   three timeouts, then a loop of fifteen), with terms unbounded (`max_term = 0`) under the term view
+//!   ([`term_view`]), which turns the ever-growing terms into a loop. The
+//!   timeouts are *patient* ([`RaftCfg::patient`], §5.6's
+//!   broadcastTime ≪ electionTimeout): no election is cut short by a
+//!   timer, and still nothing in the protocol breaks the tie. Random
+//!   timeouts make it likely that one server times out well before the
+//!   others and wins before they wake up.
+//! - Scenario `one-candidate` is that likely case taken as a rule: one
+//!   server times out, patiently; on every fair run a leader is elected
+//!   and its command committed, and both properties hold.
+//! - With a crash (scenarios `double-vote`, `restart`) both are VIOLATED: a
+//!   server may crash and stay down (recovery is never forced), and the
+//!   one whose turn it is to stand cannot be replaced. §5.6 asks for a
+//!   mean time between failures far above the election timeout.
+//!
+//! Symmetry. The checker's symmetry reduction is not declared: the servers
+//! are not interchangeable. Each leader appends its own client's command
+//! (`a`, `b`, ...), only the first `candidates` servers time out, and
+//! later terms go to them in a fixed rotation; only servers that never
+//! stand for election are interchangeable, and the default has one. The
+//! reduction would also leave the liveness properties unjudged (fairness
+//! names actors and it renames them), so it would buy nothing here.
+//!
+//! Real runs: `dsw run raft` runs the same actors over UDP on loopback,
+//! election timeouts randomized in 150..300 ms, until every server has
+//! applied the committed log, and checks Figure 3's properties on what
+//! happened.
+//!
+//! Not here yet: the refinement to an abstract replicated log.
 
 use crate::registry::{
-    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+    Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
 };
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
@@ -212,10 +246,18 @@ pub struct Ghost {
 /// that only a candidate or a leader has.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Role {
-    /// "Followers are passive": they only answer RPCs.
-    Follower,
+    /// "Followers are passive": they only answer RPCs. `heard_leader`:
+    /// with [`RaftCfg::patient`] timeouts only, it has accepted
+    /// AppendEntries from the leader of its current term.
+    Follower { heard_leader: bool },
     /// Gathering votes for `current_term`; `votes_granted` includes its own.
-    Candidate { votes_granted: BTreeSet<Id> },
+    /// `votes_refused` is kept only with [`RaftCfg::patient`] timeouts,
+    /// which wait for every answer (empty otherwise, so that a refusal
+    /// changes nothing).
+    Candidate {
+        votes_granted: BTreeSet<Id>,
+        votes_refused: BTreeSet<Id>,
+    },
     /// "Volatile state on leaders (reinitialized after election)": for each
     /// other server, "index of the next log entry to send to that server"
     /// and "index of highest log entry known to be replicated on server".
@@ -258,8 +300,11 @@ pub struct RaftState {
 impl std::fmt::Debug for RaftState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let role = match &self.role {
-            Role::Follower => "follower".to_string(),
-            Role::Candidate { votes_granted } => format!("candidate {votes_granted:?}"),
+            Role::Follower {
+                heard_leader: false,
+            } => "follower".to_string(),
+            Role::Follower { heard_leader: true } => "follower (leader heard)".to_string(),
+            Role::Candidate { votes_granted, .. } => format!("candidate {votes_granted:?}"),
             Role::Leader {
                 next_index,
                 match_index,
@@ -368,6 +413,9 @@ pub struct RaftActor {
     /// Terms up to this one are open to every candidate; later ones rotate
     /// (see [`RaftCfg::contested`]).
     pub contested: Term,
+    /// A candidate's election timeout waits for every answer to its
+    /// RequestVote (see [`RaftCfg::patient`]).
+    pub patient: bool,
 }
 
 impl RaftActor {
@@ -450,7 +498,9 @@ impl RaftActor {
         }
         s.current_term = term;
         s.voted_for = None;
-        s.role = Role::Follower;
+        s.role = Role::Follower {
+            heard_leader: false,
+        };
     }
 
     /// (Re)starts the election timeout, on a server whose timeout fires.
@@ -461,8 +511,33 @@ impl RaftActor {
     }
 
     /// Whether this server's timeout may start the election of `term`.
+    /// Without a term bound, any `contested > 0` opens every term.
     fn stands_in(&self, term: Term) -> bool {
-        term <= self.contested || (term as usize - 1) % self.candidates == self.index
+        term <= self.contested
+            || (self.max_term == 0 && self.contested > 0)
+            || (term as usize - 1) % self.candidates == self.index
+    }
+
+    /// With patient timeouts, "broadcastTime ≪ electionTimeout ≪ MTBF"
+    /// (§5.6) on a network that loses nothing and servers that do not
+    /// crash: a candidate's election times out only once every other
+    /// server has answered its RequestVote, so no election is cut short by
+    /// its own candidate's timer; a follower that has granted its vote in
+    /// its current term, or heard that term's leader, does not time out
+    /// (the leader's heartbeats would reach it first). Votes may still
+    /// split: candidates that time out together each vote for themselves.
+    fn election_over(&self, s: &RaftState) -> bool {
+        if !self.patient {
+            return true;
+        }
+        match &s.role {
+            Role::Candidate {
+                votes_granted,
+                votes_refused,
+            } => votes_granted.len() + votes_refused.len() == self.servers.len(),
+            Role::Follower { heard_leader } => !heard_leader && s.voted_for.is_none(),
+            Role::Leader { .. } => false,
+        }
     }
 
     fn can_accept_command(&self, s: &RaftState) -> bool {
@@ -509,7 +584,9 @@ impl Actor for RaftActor {
             last_applied: 0,
             state_machine: Vec::new(),
             ghost: stored.ghost,
-            role: Role::Follower,
+            role: Role::Follower {
+                heard_leader: false,
+            },
         }
     }
 
@@ -567,10 +644,10 @@ impl Actor for RaftActor {
                 term,
                 vote_granted: true,
             } if term == state.current_term
-                && matches!(&state.role, Role::Candidate { votes_granted } if !votes_granted.contains(&src)) =>
+                && matches!(&state.role, Role::Candidate { votes_granted, .. } if !votes_granted.contains(&src)) =>
             {
                 let s = state.to_mut();
-                let Role::Candidate { votes_granted } = &mut s.role else {
+                let Role::Candidate { votes_granted, .. } = &mut s.role else {
                     unreachable!("guarded")
                 };
                 votes_granted.insert(src);
@@ -602,6 +679,20 @@ impl Actor for RaftActor {
                     self.append_entries(s, j, o);
                 }
             }
+            // A refused vote counts for nothing; a patient candidate notes
+            // it, to know when its election is over.
+            RaftMsg::RequestVoteReply {
+                term,
+                vote_granted: false,
+            } if self.patient
+                && term == state.current_term
+                && matches!(&state.role, Role::Candidate { votes_refused, .. } if !votes_refused.contains(&src)) =>
+            {
+                let s = state.to_mut();
+                if let Role::Candidate { votes_refused, .. } = &mut s.role {
+                    votes_refused.insert(src);
+                }
+            }
             // AppendEntries receiver, 1: "Reply false if term < currentTerm
             // (§5.1)."
             RaftMsg::AppendEntries { term, .. } if term < state.current_term => {
@@ -629,7 +720,9 @@ impl Actor for RaftActor {
                 leader_commit,
             } if !state.is_leader() => {
                 let s = state.to_mut();
-                s.role = Role::Follower;
+                s.role = Role::Follower {
+                    heard_leader: self.patient,
+                };
                 self.reset_election_timer(o);
                 if prev_log_index > s.last_log_index() || s.term_at(prev_log_index) != prev_log_term
                 {
@@ -748,13 +841,15 @@ impl Actor for RaftActor {
             RaftTimer::ElectionTimeout
                 if !state.is_leader()
                     && (self.max_term == 0 || state.current_term < self.max_term)
-                    && self.stands_in(state.current_term + 1) =>
+                    && self.stands_in(state.current_term + 1)
+                    && self.election_over(state) =>
             {
                 let s = state.to_mut();
                 s.current_term += 1;
                 s.voted_for = Some(id);
                 s.role = Role::Candidate {
                     votes_granted: BTreeSet::from([id]),
+                    votes_refused: BTreeSet::new(),
                 };
                 self.save(s, o);
                 self.reset_election_timer(o);
@@ -833,9 +928,13 @@ fn servers(state: &State) -> impl Iterator<Item = &RaftState> {
 }
 
 /// Every server's history variables, up or down: saved in the step that
-/// changes them, so a crash keeps them.
+/// changes them, so a crash keeps them. A real run keeps no storage in the
+/// state it checks: there the servers' own copies are read.
 fn ghosts(state: &State) -> impl Iterator<Item = &Ghost> {
-    state.actor_storages.iter().flatten().map(|s| &s.ghost)
+    let stored = state.actor_storages.iter();
+    stored
+        .zip(&state.actor_states)
+        .map(|(stored, s)| stored.as_ref().map_or(&s.ghost, |st| &st.ghost))
 }
 
 /// Every `(index, entry)` any state machine has ever applied.
@@ -942,7 +1041,7 @@ fn contested_election(_: &RaftModel, state: &State) -> bool {
 
 /// Reachability: an entry is committed and applied (§5.3).
 fn entry_committed(_: &RaftModel, state: &State) -> bool {
-    !applied(state).is_empty()
+    entry_committed_any(state)
 }
 
 /// Reachability: a leader is replaced and its successor commits an entry
@@ -959,6 +1058,264 @@ fn successor_commits(_: &RaftModel, state: &State) -> bool {
 /// committed entries) is back (Figure 2's persistent state at work).
 fn restart_with_log(_: &RaftModel, state: &State) -> bool {
     servers(state).any(|s| s.ghost.applied.len() > s.state_machine.len() && !s.log.is_empty())
+}
+
+/// Liveness: "a leader is eventually elected". Raft "uses randomized
+/// election timeouts to ensure that split votes are rare" (§5.2) and
+/// "can elect and maintain a steady leader as long as the system satisfies
+/// the timing requirement broadcastTime ≪ electionTimeout ≪ MTBF" (§5.6):
+/// a promise about timing, which a checker without clocks can only
+/// approximate with [`RaftCfg::patient`] timeouts. Judged on fair runs
+/// without crashes: some server is leader.
+fn leader_eventually_elected(_: &RaftModel, state: &State) -> bool {
+    servers(state).any(|s| s.is_leader())
+}
+
+/// Liveness: a client's command is eventually committed. "Once a leader has
+/// been elected, it begins servicing client requests ... When the entry has
+/// been safely replicated, the leader applies the entry to its state
+/// machine" (§5.3). Judged on fair runs without crashes: some server has
+/// applied an entry.
+fn command_eventually_committed(_: &RaftModel, state: &State) -> bool {
+    entry_committed_any(state)
+}
+
+fn entry_committed_any(state: &State) -> bool {
+    ghosts(state).any(|g| !g.applied.is_empty())
+}
+
+// The term view.
+
+/// What the checker stores of a state when terms are unbounded (`max_term =
+/// 0`; TLC's `VIEW`): the state with its terms renumbered, so that a run
+/// that only grows terms (split votes, one election after another) returns
+/// to a state it has seen and closes into a loop. The issue is the same as
+/// with Paxos's ballots; Raft needs less, because it only compares terms and
+/// adds one to a server's own current term (§5.1).
+///
+/// Let `m` be the lowest `current_term` of any server (up, down, or in its
+/// storage). A term below `m` is *dead*: every server is past it, terms
+/// only grow, so no server will ever hold it again, and no step adds one
+/// to it. The view:
+///
+/// 1. forgets history that only dead terms can use: the leaders of dead
+///    terms (except the first leader, which "successor commits" reads), the
+///    entries they shipped, and their logs at election; for an entry
+///    committed in several terms it keeps the lowest. Every violation of
+///    "election safety", "leader append-only" or "leader completeness" is
+///    first visible in a state where the terms involved are live (a
+///    second leader of a term is elected in it; an entry is committed by
+///    the leader of its term, and a later leader's term is higher still),
+///    so the checker sees it before the view forgets it;
+/// 2. numbers the dead terms `1, 2, ...` in order: they are only ever
+///    compared with each other (equal, older, newer) and with live terms,
+///    which are all higher;
+/// 3. shifts the live terms down by `d`, the largest amount that keeps them
+///    above the dead ones, and a multiple of `candidates` when later terms
+///    rotate among the candidates (`contested = 0`), so that whose turn a
+///    term is does not change. With `contested > 0` every term is open to
+///    every candidate ([`RaftActor::stands_in`]).
+///
+/// Term 0, "no entry" in `last_log_term` and `prev_log_term`, stays 0; a
+/// state where some server is still in term 0 is not renumbered at all,
+/// since its next term is 1 whatever the others hold. A state and its view
+/// have the same steps, taken to states with the same views (every
+/// operation on terms is `<`, `==` or a server's own `current_term + 1`,
+/// all kept by the renumbering), and the same verdicts: a bisimulation.
+/// Counterexamples are still shown as the real run, terms growing.
+fn term_view(cfg: &RaftCfg, state: &State) -> State {
+    let m = state
+        .actor_states
+        .iter()
+        .map(|s| s.current_term)
+        .chain(
+            state
+                .actor_storages
+                .iter()
+                .flatten()
+                .map(|s| s.current_term),
+        )
+        .min()
+        .unwrap_or(0);
+    if m == 0 {
+        return state.clone();
+    }
+    let mut next = state.clone();
+
+    // 1. History only dead terms can use.
+    let first = next.history.leaders.iter().next().copied();
+    next.history
+        .leaders
+        .retain(|l| l.0 >= m || Some(*l) == first);
+    next.history.shipped.retain(|(t, ..)| *t >= m);
+    let prune = |g: &mut Ghost| {
+        g.elected.retain(|(t, _)| *t >= m);
+        let mut lowest: BTreeMap<(Index, LogEntry), Term> = BTreeMap::new();
+        for &(i, e, t) in &g.committed {
+            lowest.entry((i, e)).or_insert(t);
+        }
+        g.committed = lowest.into_iter().map(|((i, e), t)| (i, e, t)).collect();
+    };
+    let mut actor_states: Vec<RaftState> =
+        next.actor_states.iter().map(|a| (**a).clone()).collect();
+    for s in &mut actor_states {
+        prune(&mut s.ghost);
+    }
+    for st in next.actor_storages.iter_mut().flatten() {
+        prune(&mut st.ghost);
+    }
+
+    // 2. and 3. Every term still held, renumbered.
+    let mut dead: BTreeSet<Term> = BTreeSet::new();
+    {
+        let mut collect = |t: &mut Term| {
+            if *t != 0 && *t < m {
+                dead.insert(*t);
+            }
+        };
+        each_term(&mut actor_states, &mut next, &mut collect);
+    }
+    let rank: BTreeMap<Term, Term> = dead.iter().zip(1..).map(|(&t, r)| (t, r)).collect();
+    let step = if cfg.contested == 0 {
+        cfg.candidates.max(1) as Term
+    } else {
+        1
+    };
+    let room = m - (rank.len() as Term + 1);
+    let d = room / step * step;
+    each_term(&mut actor_states, &mut next, &mut |t: &mut Term| {
+        *t = match *t {
+            0 => 0,
+            t if t < m => rank[&t],
+            t => t - d,
+        }
+    });
+    next.actor_states = actor_states.into_iter().map(std::sync::Arc::new).collect();
+    next
+}
+
+/// Visits every term a state holds: servers (`actor_states`, passed apart
+/// so that they can be changed in place), storages, messages, history.
+fn each_term(actors: &mut [RaftState], state: &mut State, visit: &mut dyn FnMut(&mut Term)) {
+    fn log(log: &mut [LogEntry], visit: &mut dyn FnMut(&mut Term)) {
+        for e in log {
+            visit(&mut e.term);
+        }
+    }
+    fn ghost(g: &mut Ghost, visit: &mut dyn FnMut(&mut Term)) {
+        g.applied = std::mem::take(&mut g.applied)
+            .into_iter()
+            .map(|(i, mut e)| {
+                visit(&mut e.term);
+                (i, e)
+            })
+            .collect();
+        g.committed = std::mem::take(&mut g.committed)
+            .into_iter()
+            .map(|(i, mut e, mut t)| {
+                visit(&mut e.term);
+                visit(&mut t);
+                (i, e, t)
+            })
+            .collect();
+        g.elected = std::mem::take(&mut g.elected)
+            .into_iter()
+            .map(|(mut t, mut l)| {
+                visit(&mut t);
+                log(&mut l, visit);
+                (t, l)
+            })
+            .collect();
+    }
+    for s in actors {
+        visit(&mut s.current_term);
+        log(&mut s.log, visit);
+        for e in &mut s.state_machine {
+            visit(&mut e.term);
+        }
+        ghost(&mut s.ghost, visit);
+    }
+    for st in state.actor_storages.iter_mut().flatten() {
+        visit(&mut st.current_term);
+        log(&mut st.log, visit);
+        ghost(&mut st.ghost, visit);
+    }
+    if let Network::Ordered(flows) = &mut state.network {
+        for msg in flows.values_mut().flatten() {
+            match msg {
+                RaftMsg::RequestVote {
+                    term,
+                    last_log_term,
+                    ..
+                } => {
+                    visit(term);
+                    visit(last_log_term);
+                }
+                RaftMsg::RequestVoteReply { term, .. }
+                | RaftMsg::AppendEntriesReply { term, .. } => visit(term),
+                RaftMsg::AppendEntries {
+                    term,
+                    prev_log_term,
+                    entries,
+                    ..
+                } => {
+                    visit(term);
+                    visit(prev_log_term);
+                    log(entries, visit);
+                }
+            }
+        }
+    }
+    let h = &mut state.history;
+    h.leaders = std::mem::take(&mut h.leaders)
+        .into_iter()
+        .map(|(mut t, id)| {
+            visit(&mut t);
+            (t, id)
+        })
+        .collect();
+    h.shipped = std::mem::take(&mut h.shipped)
+        .into_iter()
+        .map(|(mut t, id, i, mut e)| {
+            visit(&mut t);
+            visit(&mut e.term);
+            (t, id, i, e)
+        })
+        .collect();
+}
+
+/// Where `max_term` disables an election that would otherwise start: an up
+/// server that stands for the next term, is no leader, and whose election
+/// is over (with patient timeouts) has reached the bound. A run that ends
+/// or stays there without a leader or a committed command may do so only
+/// because of the bound, so liveness is not judged through it (the
+/// checker's horizon): such a run is `bounded`, never a violation.
+fn term_bound_bites(actors: &[RaftActor], state: &State) -> bool {
+    let up = state.actor_states.iter().zip(&state.crashed);
+    actors.iter().zip(up).any(|(a, (s, crashed))| {
+        !crashed
+            && a.may_campaign
+            && a.max_term > 0
+            && s.current_term >= a.max_term
+            && !s.is_leader()
+            && a.stands_in(s.current_term + 1)
+            && a.election_over(s)
+    })
+}
+
+/// `max_term = 0` leaves terms unbounded: the term view makes runs that
+/// only grow terms finite, but stale messages may still pile up, so the
+/// in-flight bound must be set.
+fn unbounded_terms_need_in_flight_bound(params: &Params) -> Result<(), String> {
+    if params["max_term"] != 0 || params["max_in_flight"] > 0 {
+        return Ok(());
+    }
+    Err(
+        "parameter max_in_flight = 0 is out of range with max_term = 0 (no term bound); \
+         it takes 1 to 20 (unbounded terms are explored under the term view, where \
+         stale messages would otherwise pile up without end), or give max_term 1 to 6"
+            .to_string(),
+    )
 }
 
 // Configuration.
@@ -991,6 +1348,18 @@ pub struct RaftCfg {
     /// uses. States beyond it are cut off, so a verdict that needs them is
     /// `inconclusive`, never "holds".
     pub max_in_flight: usize,
+    /// At most this many messages in flight on each link, one way (0: no
+    /// bound): a state constraint like `max_in_flight`, for scenario
+    /// `split-votes`, whose loop needs one RequestVote on every link at once
+    /// but nothing piled up behind it.
+    pub max_per_link: usize,
+    /// Election timeouts as "broadcastTime ≪ electionTimeout ≪ MTBF"
+    /// (§5.6) makes them, the timing under which Raft promises to elect a
+    /// leader ([`RaftActor::election_over`]). Without it a lone candidate
+    /// may restart its own election forever. A crashed server never
+    /// answers, so it belongs to runs without crashes, as the liveness
+    /// properties do.
+    pub patient: bool,
     pub bug: Bug,
 }
 
@@ -1004,6 +1373,8 @@ impl Default for RaftCfg {
             candidates: 2,
             contested: 2,
             max_in_flight: 0,
+            max_per_link: 0,
+            patient: false,
             bug: Bug::None,
         }
     }
@@ -1021,6 +1392,8 @@ impl Config for RaftCfg {
             candidates: (params["candidates"] as usize).min(params["servers"] as usize),
             contested: params["contested"] as Term,
             max_in_flight: params["max_in_flight"] as usize,
+            max_per_link: params["max_per_link"] as usize,
+            patient: params["patient"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -1029,11 +1402,33 @@ impl Config for RaftCfg {
         crate::runner::indexed(self)
     }
 
-    /// The in-flight bound, if set, is the model's boundary.
+    /// The in-flight bound, if set, is the model's boundary; the term
+    /// bound, if set, the horizon of liveness ([`term_bound_bites`]);
+    /// without one, the term view ([`term_view`]).
     fn analyses(model: &RaftModel) -> checker::Analyses<RaftModel> {
         let bound = model.cfg.max_in_flight;
+        let cfg = model.cfg.clone();
+        let actors = model.actors.clone();
+        let max_term = model.cfg.max_term;
         checker::Analyses {
-            boundary: (bound > 0).then(|| format!("at most {bound} messages in flight")),
+            horizon: (max_term > 0).then(|| checker::analyses::Horizon {
+                words: format!("no election starts beyond term {max_term}"),
+                reached: Box::new(move |s: &State| term_bound_bites(&actors, s)),
+            }),
+            boundary: {
+                let mut words = Vec::new();
+                if bound > 0 {
+                    words.push(format!("at most {bound} messages in flight"));
+                }
+                if model.cfg.max_per_link > 0 {
+                    let link = model.cfg.max_per_link;
+                    words.push(format!("at most {link} per link"));
+                }
+                (!words.is_empty()).then(|| words.join(", "))
+            },
+            view: (model.cfg.max_term == 0).then(|| {
+                Box::new(move |s: &State| term_view(&cfg, s)) as checker::analyses::View<RaftModel>
+            }),
             ..checker::Analyses::none()
         }
     }
@@ -1074,6 +1469,7 @@ impl Runnable for RaftCfg {
         let (bug, max_term, max_log) = (self.bug, self.max_term, self.max_log);
         let candidates = self.candidates;
         let contested = self.contested;
+        let patient = self.patient;
         let actors = (0..self.servers).map(|index| RaftActor {
             index,
             servers: servers.clone(),
@@ -1083,6 +1479,7 @@ impl Runnable for RaftCfg {
             may_campaign: index < candidates,
             candidates,
             contested,
+            patient,
         });
         let max_crashes = self.crashes;
         ActorModel::new(self, RaftHistory::default())
@@ -1095,7 +1492,12 @@ impl Runnable for RaftCfg {
             .init_network(Network::new_ordered([]))
             .max_crashes(max_crashes)
             .within_boundary(|cfg, state| {
-                cfg.max_in_flight == 0 || state.network.len() <= cfg.max_in_flight
+                let per_link = match &state.network {
+                    Network::Ordered(flows) => flows.values().map(|f| f.len()).max(),
+                    _ => None,
+                };
+                (cfg.max_in_flight == 0 || state.network.len() <= cfg.max_in_flight)
+                    && (cfg.max_per_link == 0 || per_link.unwrap_or(0) <= cfg.max_per_link)
             })
             .property(Expectation::Always, "election safety", election_safety)
             .property(
@@ -1127,9 +1529,26 @@ impl Runnable for RaftCfg {
                 successor_commits,
             )
             .property(Expectation::Sometimes, "restart with log", restart_with_log)
+            .property(
+                Expectation::Eventually,
+                "leader eventually elected",
+                leader_eventually_elected,
+            )
+            .property(
+                Expectation::Eventually,
+                "command eventually committed",
+                command_eventually_committed,
+            )
             .record_msg_out(record_out)
     }
 }
+
+/// Liveness where `max_term` bounds the terms: `bounded`, judged only up
+/// to the bound (see the module docs and [`term_bound_bites`]).
+const BOUNDED_LIVENESS: [(&str, Verdict); 2] = [
+    ("leader eventually elected", Verdict::Inconclusive),
+    ("command eventually committed", Verdict::Inconclusive),
+];
 
 pub static PROTOCOL: Protocol = Protocol {
     name: "raft",
@@ -1149,9 +1568,9 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ParamSpec {
             name: "max_term",
-            doc: "the highest term an election may start",
+            doc: "the highest term an election may start (0: no bound, explored under the term view; needs max_in_flight > 0)",
             default: 2,
-            min: 1,
+            min: 0,
             max: 6,
         },
         ParamSpec {
@@ -1170,7 +1589,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ParamSpec {
             name: "contested",
-            doc: "terms up to this one are open to every candidate (split votes); later terms rotate among the candidates, one each (Figure 8's schedule); >= max_term: every timing",
+            doc: "terms up to this one are open to every candidate (split votes); later terms rotate among the candidates, one each (Figure 8's schedule); >= max_term, or > 0 with max_term = 0: every timing",
             default: 2,
             min: 0,
             max: 6,
@@ -1183,6 +1602,20 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 20,
         },
         ParamSpec {
+            name: "max_per_link",
+            doc: "at most this many messages in flight on each link, one way, a state constraint like max_in_flight (0: no bound)",
+            default: 0,
+            min: 0,
+            max: 20,
+        },
+        ParamSpec {
+            name: "patient",
+            doc: "1: timeouts as broadcastTime << electionTimeout (§5.6) make them: a candidate's waits for every answer to its RequestVote, a follower's does not fire once it voted or heard a leader in its term; 0: timeouts fire at any time",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+        ParamSpec {
             name: "crashes",
             doc: "servers down at once, at most; each restarts from its persistent state",
             default: 0,
@@ -1190,7 +1623,10 @@ pub static PROTOCOL: Protocol = Protocol {
             max: 2,
         },
     ],
-    param_rules: &[],
+    param_rules: &[ParamRule {
+        doc: "max_term = 0 (no term bound) needs max_in_flight > 0: stale messages could otherwise pile up without end",
+        check: unbounded_terms_need_in_flight_bound,
+    }],
     properties: &[
         PropertySpec {
             name: "election safety",
@@ -1242,6 +1678,16 @@ pub static PROTOCOL: Protocol = Protocol {
             kind: PropertyKind::Sometimes,
             source: "reachability; Raft (extended) Figure 2 (persistent state)",
         },
+        PropertySpec {
+            name: "leader eventually elected",
+            kind: PropertyKind::Eventually,
+            source: "Raft (extended) §5.2 (elections; split votes and randomized timeouts), §5.6 (timing)",
+        },
+        PropertySpec {
+            name: "command eventually committed",
+            kind: PropertyKind::Eventually,
+            source: "Raft (extended) §5.3 (the leader replicates and commits its clients' commands)",
+        },
     ],
     // The default has no crash: "restart with log" is shown in scenario
     // restart.
@@ -1249,7 +1695,10 @@ pub static PROTOCOL: Protocol = Protocol {
         VariantSpec {
             name: crate::registry::CORRECT,
             doc: "Raft's Figure 2 as published",
-            expect: &[("restart with log", Verdict::NoExample)],
+            expect: &[("restart with log", Verdict::NoExample),
+                BOUNDED_LIVENESS[0],
+                BOUNDED_LIVENESS[1],
+            ],
         },
         VariantSpec {
             name: "vote-without-log-check",
@@ -1258,6 +1707,8 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("leader completeness", Verdict::Violated),
                 ("state machine safety", Verdict::Violated),
                 ("restart with log", Verdict::NoExample),
+                BOUNDED_LIVENESS[0],
+                BOUNDED_LIVENESS[1],
             ],
         },
         VariantSpec {
@@ -1266,17 +1717,25 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("state machine safety", Verdict::Violated),
                 ("restart with log", Verdict::NoExample),
+                BOUNDED_LIVENESS[0],
+                BOUNDED_LIVENESS[1],
             ],
         },
         VariantSpec {
             name: "forget-voted-for",
             doc: "voted_for is not persisted, so a restarted server votes again in the same term; inert without a crash (the default has none): caught in scenario double-vote",
-            expect: &[("restart with log", Verdict::NoExample)],
+            expect: &[("restart with log", Verdict::NoExample),
+                BOUNDED_LIVENESS[0],
+                BOUNDED_LIVENESS[1],
+            ],
         },
         VariantSpec {
             name: "commit-by-counting-replicas",
             doc: "a leader commits an entry of an earlier term once a majority stores it (§5.4.2); needs four terms: caught in scenario figure-8",
-            expect: &[("restart with log", Verdict::NoExample)],
+            expect: &[("restart with log", Verdict::NoExample),
+                BOUNDED_LIVENESS[0],
+                BOUNDED_LIVENESS[1],
+            ],
         },
     ],
     scenarios: &[
@@ -1291,6 +1750,8 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("entry committed", Verdict::NoExample),
                 ("successor commits", Verdict::NoExample),
                 ("restart with log", Verdict::NoExample),
+                ("leader eventually elected", Verdict::Violated),
+                ("command eventually committed", Verdict::Violated),
             ],
         },
         ScenarioSpec {
@@ -1299,7 +1760,13 @@ pub static PROTOCOL: Protocol = Protocol {
             variant: crate::registry::CORRECT,
             params: &[("contested", 0), ("max_log", 1), ("crashes", 1)],
             fairness: None,
-            expect: &[("contested election", Verdict::NoExample)],
+            // A crash may happen and a recovery need not: the server whose
+            // turn it is stays down and no election starts.
+            expect: &[
+                ("contested election", Verdict::NoExample),
+                ("leader eventually elected", Verdict::Violated),
+                ("command eventually committed", Verdict::Violated),
+            ],
         },
         ScenarioSpec {
             name: "three-terms",
@@ -1313,6 +1780,8 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("state machine safety", Verdict::Violated),
                 ("contested election", Verdict::NoExample),
                 ("restart with log", Verdict::NoExample),
+                BOUNDED_LIVENESS[0],
+                BOUNDED_LIVENESS[1],
             ],
         },
         ScenarioSpec {
@@ -1334,15 +1803,64 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("state machine safety", Verdict::Violated),
                 ("contested election", Verdict::Inconclusive),
                 ("restart with log", Verdict::Inconclusive),
+                BOUNDED_LIVENESS[0],
+                BOUNDED_LIVENESS[1],
+            ],
+        },
+        ScenarioSpec {
+            name: "split-votes",
+            doc: "every server a candidate in every term, patient timeouts, no term bound (the term view), no commands: each votes for itself, the vote splits, all time out together, forever; a fair lasso, which is why Raft randomizes election timeouts (§5.2)",
+            variant: crate::registry::CORRECT,
+            params: &[
+                ("candidates", 3),
+                ("max_term", 0),
+                ("contested", 1),
+                ("max_log", 0),
+                ("max_in_flight", 6),
+                ("max_per_link", 2),
+                ("patient", 1),
+            ],
+            fairness: None,
+            // The in-flight bounds cut the space: safety is shown at the
+            // default, here only the split. Without commands (`max_log = 0`,
+            // a complete search with them takes minutes), "command eventually
+            // committed" fails at once, by a deadlock.
+            expect: &[
+                ("election safety", Verdict::Inconclusive),
+                ("leader append-only", Verdict::Inconclusive),
+                ("log matching", Verdict::Inconclusive),
+                ("leader completeness", Verdict::Inconclusive),
+                ("state machine safety", Verdict::Inconclusive),
+                ("entry committed", Verdict::Inconclusive),
+                ("successor commits", Verdict::Inconclusive),
+                ("restart with log", Verdict::Inconclusive),
+                ("leader eventually elected", Verdict::Violated),
+                ("command eventually committed", Verdict::Violated),
+            ],
+        },
+        ScenarioSpec {
+            name: "one-candidate",
+            doc: "one server times out, patiently, no term bound (the term view): as if its randomized timeout always fired first (§5.2), a leader is elected and its command committed on every fair run",
+            variant: crate::registry::CORRECT,
+            params: &[
+                ("candidates", 1),
+                ("max_term", 0),
+                ("max_log", 1),
+                ("max_in_flight", 6),
+                ("patient", 1),
+            ],
+            fairness: None,
+            expect: &[
+                ("contested election", Verdict::NoExample),
+                ("successor commits", Verdict::NoExample),
+                ("restart with log", Verdict::NoExample),
             ],
         },
     ],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<RaftCfg>,
     explore: crate::registry::explore_config::<RaftCfg>,
-    // Not yet: the real run is wired (`Runnable`) but does not finish its
-    // workload reliably.
-    run: None,
+    run: Some(crate::runner::run_config::<RaftCfg>),
 };
 
 #[cfg(test)]
