@@ -386,18 +386,7 @@ impl Seen {
                 }
             }
         };
-        match pool {
-            Some(pool) if n > 0 => {
-                let per = SHARDS / pool.current_num_threads().clamp(1, SHARDS);
-                pool.install(|| {
-                    self.shards
-                        .par_chunks_mut(per)
-                        .enumerate()
-                        .for_each(|(k, group)| run(k * per, group))
-                })
-            }
-            _ => run(0, &mut self.shards),
-        }
+        by_group(&mut self.shards, pool.filter(|_| n > 0), run);
     }
 
     /// Gives the new fingerprints of the last [`Seen::claim`] their state
@@ -426,18 +415,29 @@ impl Seen {
                 }
             }
         };
-        match pool {
-            Some(pool) => {
-                let per = SHARDS / pool.current_num_threads().clamp(1, SHARDS);
-                pool.install(|| {
-                    self.shards
-                        .par_chunks_mut(per)
-                        .enumerate()
-                        .for_each(|(k, group)| run(k * per, group))
-                })
-            }
-            None => run(0, &mut self.shards),
+        by_group(&mut self.shards, pool, run);
+    }
+}
+
+/// Runs `run(first, group)` on groups of consecutive shards, one group per
+/// worker of `pool` (all the shards as one group without a pool); `first`
+/// is the group's first shard.
+fn by_group(
+    shards: &mut [Table],
+    pool: Option<&rayon::ThreadPool>,
+    run: impl Fn(usize, &mut [Table]) + Sync,
+) {
+    match pool {
+        Some(pool) => {
+            let per = SHARDS / pool.current_num_threads().clamp(1, SHARDS);
+            pool.install(|| {
+                shards
+                    .par_chunks_mut(per)
+                    .enumerate()
+                    .for_each(|(k, group)| run(k * per, group))
+            })
         }
+        None => run(0, shards),
     }
 }
 
