@@ -219,6 +219,14 @@ impl Claims {
     pub fn get(&self, i: usize) -> Claim {
         Claim::decode(self.claims[i].load(Ordering::Relaxed))
     }
+
+    /// How many fingerprints of the batch are new.
+    pub fn fresh(&self) -> usize {
+        self.claims
+            .iter()
+            .filter(|c| Claim::decode(c.load(Ordering::Relaxed)) == Claim::New)
+            .count()
+    }
 }
 
 impl Table {

@@ -228,6 +228,38 @@ const CHUNK: usize = 1024;
 /// States one worker takes at a time within a chunk.
 const PART: usize = 128;
 
+/// A chunk of frontier states and the parts its expansion fills (their
+/// buffers reused from chunk to chunk, which keeps the allocator from
+/// handing the memory back to the system and faulting it in again).
+struct Chunk<S> {
+    states: Vec<(StateId, S)>,
+    parts: Vec<Part<S>>,
+}
+
+impl<S> Default for Chunk<S> {
+    fn default() -> Self {
+        Chunk {
+            states: Vec::with_capacity(CHUNK),
+            parts: Vec::new(),
+        }
+    }
+}
+
+impl<S> Chunk<S> {
+    /// How many parts hold this chunk's expansion.
+    fn used(&self) -> usize {
+        self.states.len().div_ceil(PART)
+    }
+
+    /// The new successors' fingerprints, part by part, in order.
+    fn fps(&self) -> Vec<&[u64]> {
+        self.parts[..self.used()]
+            .iter()
+            .map(|p| &p.fps[..])
+            .collect()
+    }
+}
+
 /// An action's fairness class, as a hash; `None` for actions that are never
 /// fair (loss, crashes).
 pub type ClassOf<'a, M> = dyn Fn(&<M as Model>::Action) -> Option<u64> + Sync + 'a;
@@ -374,6 +406,34 @@ where
                 });
             }
             part.ends.push(part.succ.len());
+        }
+    }
+
+    /// Judges and expands a chunk's states into its parts, in parallel on
+    /// `pool` when given.
+    fn expand_chunk(
+        &self,
+        chunk: &mut Chunk<M::State>,
+        seen: &Seen,
+        pool: Option<&rayon::ThreadPool>,
+    ) {
+        let used = chunk.used();
+        if chunk.parts.len() < used {
+            chunk.parts.resize_with(used, Part::default);
+        }
+        let Chunk { states, parts } = chunk;
+        match pool {
+            Some(pool) => pool.install(|| {
+                states
+                    .par_chunks(PART)
+                    .zip(parts.par_iter_mut())
+                    .for_each(|(states, part)| self.expand(states, seen, part))
+            }),
+            None => {
+                for (states, part) in states.chunks(PART).zip(parts.iter_mut()) {
+                    self.expand(states, seen, part);
+                }
+            }
         }
     }
 
@@ -531,108 +591,101 @@ where
     };
 
     let mut depth = 0usize;
-    let mut parts: Vec<Part<M::State>> = Vec::new();
+    // Two chunks in flight: while one is merged (in order, on one thread),
+    // the next is expanded (in parallel). That is sound only when the table
+    // keeps no numbers: then what the next chunk's expansion reads of the
+    // table is complete as soon as this chunk's claims are in, and the merge
+    // writes nothing it reads. With numbers (edges kept), a chunk's new
+    // states get theirs after its merge, so the next one waits.
+    let overlap = !needs_edges;
+    let mut bufs: [Chunk<M::State>; 2] = [Chunk::default(), Chunk::default()];
     let mut unexpanded: Vec<(StateId, M::State)> = Vec::new();
     let mut claims = Claims::default();
     // Per new successor of a chunk, the number it got (or its first
     // occurrence's).
     let mut batch_ids: Vec<StateId> = Vec::new();
-    let mut chunk: Vec<(StateId, M::State)> = Vec::with_capacity(CHUNK);
     while !frontier.is_empty() {
         g.level_start.push(frontier[0].0);
         g.max_depth = depth;
         let mut next_frontier = Vec::new();
         // The level is taken a chunk at a time, and each chunk's states are
-        // dropped once expanded, as a queue would: only the rest of this
+        // dropped once merged, as a queue would: only the rest of this
         // level and the next one are held.
         let mut level = std::mem::take(&mut frontier).into_iter();
-        while level.len() > 0 {
-            let limit = if limits.max_depth.is_some_and(|d| depth >= d) {
-                Some(Limit::MaxDepth)
-            } else if limits.max_states.is_some_and(|n| g.parent.len() >= n) {
-                Some(Limit::MaxStates)
-            } else if limits.timeout.is_some_and(|t| start.elapsed() >= t) {
-                Some(Limit::Timeout)
-            } else if limits
-                .max_memory
-                .is_some_and(|m| resident_bytes().is_some_and(|r| r >= m))
-            {
-                Some(Limit::MaxMemory)
+        // The buffer of the chunk expanded and claimed, awaiting its merge,
+        // and how many states that merge will number.
+        let mut ready: Option<(usize, usize)> = None;
+        loop {
+            // Limits are judged as if every chunk before were merged: the
+            // same stopping point whether chunks overlap or not.
+            if g.stopped_by.is_none() && level.len() > 0 {
+                let numbered = g.parent.len() + ready.map_or(0, |(_, n)| n);
+                g.stopped_by = if limits.max_depth.is_some_and(|d| depth >= d) {
+                    Some(Limit::MaxDepth)
+                } else if limits.max_states.is_some_and(|n| numbered >= n) {
+                    Some(Limit::MaxStates)
+                } else if limits.timeout.is_some_and(|t| start.elapsed() >= t) {
+                    Some(Limit::Timeout)
+                } else if limits
+                    .max_memory
+                    .is_some_and(|m| resident_bytes().is_some_and(|r| r >= m))
+                {
+                    Some(Limit::MaxMemory)
+                } else {
+                    None
+                };
+            }
+            let next = (g.stopped_by.is_none() && level.len() > 0).then(|| {
+                let b = ready.map_or(0, |(b, _)| 1 - b);
+                bufs[b].states.clear();
+                bufs[b].states.extend(level.by_ref().take(CHUNK));
+                b
+            });
+            let Some((cur, _)) = ready else {
+                let Some(b) = next else { break };
+                x.expand_chunk(&mut bufs[b], &seen, pool);
+                ready = Some((b, claim(&mut seen, &bufs[b], pool, &mut claims)));
+                continue;
+            };
+            let [first, second] = &mut bufs;
+            let (this, other) = if cur == 0 {
+                (first, second)
             } else {
-                None
+                (second, first)
             };
-            if let Some(limit) = limit {
-                g.stopped_by = Some(limit);
-                break;
-            }
-            chunk.clear();
-            chunk.extend(level.by_ref().take(CHUNK));
-            let chunk = &chunk[..];
-            // Reusing the parts' buffers keeps the allocator from handing
-            // the same memory back to the system and faulting it in again.
-            let needed = chunk.len().div_ceil(PART);
-            if parts.len() < needed {
-                parts.resize_with(needed, Part::default);
-            }
-            match pool {
-                Some(pool) => pool.install(|| {
-                    chunk
-                        .par_chunks(PART)
-                        .zip(parts.par_iter_mut())
-                        .for_each(|(states, part)| x.expand(states, &seen, part))
-                }),
-                None => {
-                    for (states, part) in chunk.chunks(PART).zip(parts.iter_mut()) {
-                        x.expand(states, &seen, part);
-                    }
+            let mut merge_this = || {
+                merge_chunk(
+                    &mut g,
+                    this,
+                    &claims,
+                    &mut batch_ids,
+                    &mut class_ids,
+                    &mut next_frontier,
+                    &mut record,
+                )
+            };
+            match (next, pool) {
+                (Some(_), Some(pool)) if overlap => {
+                    let seen = &seen;
+                    pool.install(|| {
+                        rayon::join(merge_this, || x.expand_chunk(other, seen, Some(pool)))
+                    });
+                }
+                (Some(_), None) if overlap => {
+                    merge_this();
+                    x.expand_chunk(other, &seen, None);
+                }
+                (Some(_), _) => {
+                    merge_this();
+                    number(&mut seen, this, &claims, &batch_ids, pool);
+                    x.expand_chunk(other, &seen, pool);
+                }
+                (None, _) => {
+                    merge_this();
+                    number(&mut seen, this, &claims, &batch_ids, pool);
                 }
             }
-            // Deduplicate the new successors in parallel, shard by shard,
-            // then number them in order: the same numbering for any
-            // thread count.
-            let batch: Vec<&[u64]> = parts[..needed].iter().map(|p| &p.fps[..]).collect();
-            seen.claim(&batch, pool, &mut claims);
-            let mut merged = Merged {
-                claims: &claims,
-                next: 0,
-                ids: &mut batch_ids,
-            };
-            merged.ids.clear();
-            let mut states = chunk.iter();
-            for part in &mut parts[..needed] {
-                g.generated += part.skipped;
-                let mut first = 0;
-                let mut succs = part.succ.drain(..);
-                let mut news = part.states.drain(..);
-                for (i, &end) in part.ends.iter().enumerate() {
-                    let from = states.next().expect("a part per state").0;
-                    let decided = part.decided.get(i).copied().unwrap_or(0);
-                    record(&mut g, from, part.bits[i], decided);
-                    // On the horizon: its future is cut for `eventually`
-                    // only (the search itself stays complete).
-                    if part.horizon.get(i).copied().unwrap_or(false) {
-                        g.cut[from as usize] = true;
-                        g.horizon_reached = true;
-                    }
-                    if let Some(e) = g.edges.as_mut() {
-                        e.open(from);
-                    }
-                    for succ in succs.by_ref().take(end - first) {
-                        merge(
-                            &mut g,
-                            &mut merged,
-                            &mut class_ids,
-                            &mut next_frontier,
-                            from,
-                            succ,
-                            &mut news,
-                        );
-                    }
-                    first = end;
-                }
-            }
-            let batch: Vec<&[u64]> = parts[..needed].iter().map(|p| &p.fps[..]).collect();
-            seen.number(&batch, &claims, |i| batch_ids[i], pool);
+            ready = next.map(|b| (b, claim(&mut seen, &bufs[b], pool, &mut claims)));
             if last_tick.elapsed() >= Duration::from_secs(1) {
                 last_tick = Instant::now();
                 on_tick(&Tick {
@@ -702,6 +755,83 @@ where
         }
     }
     g
+}
+
+/// Claims an expanded chunk's new fingerprints in the table (in parallel,
+/// the same outcome for any thread count); gives how many are new.
+fn claim<S>(
+    seen: &mut Seen,
+    chunk: &Chunk<S>,
+    pool: Option<&rayon::ThreadPool>,
+    claims: &mut Claims,
+) -> usize {
+    seen.claim(&chunk.fps(), pool, claims);
+    claims.fresh()
+}
+
+/// Writes the numbers a chunk's merge gave its new states into the table
+/// (nothing when the table keeps no numbers).
+fn number<S>(
+    seen: &mut Seen,
+    chunk: &Chunk<S>,
+    claims: &Claims,
+    ids: &[StateId],
+    pool: Option<&rayon::ThreadPool>,
+) {
+    seen.number(&chunk.fps(), claims, |i| ids[i], pool);
+}
+
+/// Merges an expanded and claimed chunk into the graph, in frontier order
+/// and action order: its states are judged, its new successors numbered.
+fn merge_chunk<S>(
+    g: &mut Explored,
+    chunk: &mut Chunk<S>,
+    claims: &Claims,
+    ids: &mut Vec<StateId>,
+    class_ids: &mut HashMap<u64, Class>,
+    next_frontier: &mut Vec<(StateId, S)>,
+    record: &mut impl FnMut(&mut Explored, StateId, u64, u64),
+) {
+    ids.clear();
+    let mut merged = Merged {
+        claims,
+        next: 0,
+        ids,
+    };
+    let used = chunk.used();
+    let mut states = chunk.states.iter();
+    for part in &mut chunk.parts[..used] {
+        g.generated += part.skipped;
+        let mut first = 0;
+        let mut succs = part.succ.drain(..);
+        let mut news = part.states.drain(..);
+        for (i, &end) in part.ends.iter().enumerate() {
+            let from = states.next().expect("a part per state").0;
+            let decided = part.decided.get(i).copied().unwrap_or(0);
+            record(g, from, part.bits[i], decided);
+            // On the horizon: its future is cut for `eventually` only (the
+            // search itself stays complete).
+            if part.horizon.get(i).copied().unwrap_or(false) {
+                g.cut[from as usize] = true;
+                g.horizon_reached = true;
+            }
+            if let Some(e) = g.edges.as_mut() {
+                e.open(from);
+            }
+            for succ in succs.by_ref().take(end - first) {
+                merge(
+                    g,
+                    &mut merged,
+                    class_ids,
+                    next_frontier,
+                    from,
+                    succ,
+                    &mut news,
+                );
+            }
+            first = end;
+        }
+    }
 }
 
 /// The new successors of a chunk as the merge walks them.
