@@ -185,7 +185,7 @@ pub struct ExploreArgs {
     /// Address to serve on: loopback only unless you say otherwise. The
     /// links `dsw check` prints use the default; port 0 picks a free port
     /// (printed when the explorer starts).
-    #[arg(long, default_value = checker::explorer::DEFAULT_ADDR)]
+    #[arg(long, default_value = presentation::explorer::DEFAULT_ADDR)]
     pub bind: String,
     /// Which infinite runs count against `eventually` properties, for the
     /// check the page runs and the paths it shows (default: the scenario's,

@@ -4,7 +4,7 @@ use checker::{CheckSummary, Counterexample, CounterexampleKind, PropertyResult, 
 use models::Params;
 use std::fmt::Write;
 
-pub use checker::report::thousands;
+pub use presentation::report::thousands;
 
 /// Set once stdout refused a write (its reader went away).
 static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -179,11 +179,11 @@ pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -
         "counterexample for \"{property}\" ({how}), {} steps:",
         ce.steps.len()
     );
-    out.push_str(&checker::report::numbered_steps(ce));
+    out.push_str(&presentation::report::numbered_steps(ce));
     let _ = writeln!(
         out,
         "  explorer: {}\n            (served by: {explore_hint})",
-        checker::explorer::link(checker::explorer::DEFAULT_ADDR, property, ce)
+        presentation::explorer::link(presentation::explorer::DEFAULT_ADDR, property, ce)
     );
     out
 }

@@ -341,7 +341,7 @@ fn the_paxos_counterexample_opens_and_steps_in_chromium() {
         .expect("dsw check runs");
     assert_eq!(check.status.code(), Some(1), "the bug is caught");
     let (link, steps) = agreement_link(&String::from_utf8_lossy(&check.stdout));
-    let default = format!("http://{}/", checker::explorer::DEFAULT_ADDR);
+    let default = format!("http://{}/", presentation::explorer::DEFAULT_ADDR);
     assert!(link.starts_with(&default), "{link}");
 
     let (_explorer, addr) = start_explorer();

@@ -1,23 +1,20 @@
 //! The workbench's engine, generic over any Stateright [`Model`](stateright::Model):
-//! it runs the exploration, turns Stateright's discoveries into verdicts and
-//! readable counterexamples, and (in later modules) draws and runs them.
+//! it explores a model (its own BFS, simulation, or Stateright's DFS) and
+//! turns what it found into verdicts and readable counterexamples, as plain
+//! data. Showing them is the `presentation` crate's job, running actors for
+//! real the `runtime` crate's.
 //!
 //! Nothing here knows a protocol: the `models` crate says what each protocol
-//! is, this crate says how to check, show and run any of them.
+//! is, this crate says how to check any of them.
 
 pub mod analyses;
 pub mod describe;
-pub mod diff;
 pub mod explore;
-pub mod explorer;
 pub mod fingerprint;
 pub mod graph;
 pub mod liveness;
-pub mod report;
-pub mod runtime;
 pub mod simulation;
 pub mod summary;
-pub mod svg;
 pub mod symmetry;
 pub mod valence;
 

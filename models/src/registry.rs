@@ -124,9 +124,9 @@ pub type CheckFn = fn(&str, &Params, &CheckOptions, &mut dyn FnMut(&Progress)) -
 pub type ExploreFn = fn(
     &str,
     &Params,
-    checker::explorer::Site,
+    presentation::explorer::Site,
     std::net::TcpListener,
-) -> std::io::Result<checker::explorer::Server>;
+) -> std::io::Result<presentation::explorer::Server>;
 /// `run(variant, params, options)`.
 pub type RunFn = fn(&str, &Params, &RunOptions) -> Result<RunReport, String>;
 
@@ -403,13 +403,13 @@ where
 }
 
 /// `Protocol::explore` for any [`Config`]: the workbench's explorer
-/// ([`checker::explorer`]) on the model, served on `listener`.
+/// ([`presentation::explorer`]) on the model, served on `listener`.
 pub fn explore_config<C>(
     variant: &str,
     params: &Params,
-    site: checker::explorer::Site,
+    site: presentation::explorer::Site,
     listener: std::net::TcpListener,
-) -> std::io::Result<checker::explorer::Server>
+) -> std::io::Result<presentation::explorer::Server>
 where
     C: Config,
     <C::Model as Model>::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
@@ -417,7 +417,7 @@ where
 {
     let model = C::new(variant, params).into_model();
     let analyses = C::analyses(&model);
-    checker::explorer::serve(listener, model, analyses, site)
+    presentation::explorer::serve(listener, model, analyses, site)
 }
 
 /// Serves the explorer for `protocol`'s `variant` at `params` on `listener`:
@@ -430,8 +430,8 @@ pub fn serve_explorer(
     params: &Params,
     fairness: checker::Fairness,
     listener: std::net::TcpListener,
-) -> std::io::Result<checker::explorer::Server> {
-    let site = checker::explorer::Site {
+) -> std::io::Result<presentation::explorer::Server> {
+    let site = presentation::explorer::Site {
         model: protocol.name.to_string(),
         variant: variant.to_string(),
         params: params

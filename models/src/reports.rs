@@ -3,8 +3,8 @@
 //! regenerate it and fail when the committed copy is stale.
 
 use crate::{catalog_jobs, Job, PROTOCOLS};
-use checker::report::{self, CheckedJob, ModelReport, PropertyDoc};
 use checker::CheckSummary;
+use presentation::report::{self, CheckedJob, ModelReport, PropertyDoc};
 use rayon::prelude::*;
 
 /// What [`run_catalog`] tells its caller while it works.

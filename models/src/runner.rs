@@ -8,7 +8,7 @@
 //! make one model state, on which every `always` property is evaluated.
 
 use crate::registry::{Config, Params, RunOptions, RunReport};
-use checker::runtime::{self, EventKind, RunConfig};
+use runtime::{self, EventKind, RunConfig};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stateright::actor::{Actor, ActorModel, ActorModelState, Envelope, Id, RandomChoices, Timers};

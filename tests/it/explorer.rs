@@ -2,8 +2,8 @@
 //! page a counterexample link leads to, and every kind of bad request
 //! answered with an error page while the server goes on serving.
 
-use checker::explorer::{self, Server};
 use checker::{CheckOptions, CheckSummary, Fairness};
+use presentation::explorer::{self, Server};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
@@ -142,7 +142,7 @@ fn a_check_link_opens_the_counterexample_as_steps_and_a_diagram() {
     for (i, step) in ce.steps.iter().enumerate() {
         assert!(page.contains(&format!("data-step=\"{}\"", i + 1)));
         assert!(page.contains(&format!("<li data-pos=\"{}\">", i + 1)));
-        let line = checker::report::step_line(&ce, step);
+        let line = presentation::report::step_line(&ce, step);
         let escaped = line
             .replace('&', "&amp;")
             .replace('<', "&lt;")

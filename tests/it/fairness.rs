@@ -167,7 +167,7 @@ fn a_crash_may_happen_and_then_nothing_more() {
         assert_eq!(ce.kind, CounterexampleKind::Stutter);
         assert_eq!(ce.steps.len(), 1, "{ce:?}");
         assert_eq!(ce.steps[0].kind, checker::StepKind::Crash);
-        let text = checker::report::numbered_steps(ce);
+        let text = presentation::report::numbered_steps(ce);
         assert!(text.contains("and then nothing more happens"), "{text}");
         // Without the crash, the delivery is demanded, and happens.
         let s = checker::check(crashing(0), &opts, &mut |_| {});

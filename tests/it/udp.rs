@@ -2,10 +2,10 @@
 //! real, satisfy the same `always` properties the checker proves; and a node
 //! survives datagrams that are not messages.
 
-use checker::runtime::{self, EventKind, RunConfig, SplitMix};
 use models::runner::Runnable;
 use models::two_phase_commit::TwoPhaseCfg;
 use models::RunOptions;
+use runtime::{self, EventKind, RunConfig, SplitMix};
 use std::net::{SocketAddrV4, UdpSocket};
 use std::time::Duration;
 

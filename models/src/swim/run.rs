@@ -9,7 +9,7 @@
 
 use super::{Member, Selection, Status, SwimCfg, SwimState};
 use crate::registry::{Config, Params, RunOptions, RunReport};
-use checker::runtime::{self, EventKind, RunConfig};
+use runtime::{self, EventKind, RunConfig};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 

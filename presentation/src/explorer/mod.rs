@@ -26,12 +26,12 @@ pub mod http;
 mod page;
 pub mod route;
 
-use crate::analyses::Analyses;
-use crate::describe::Describe;
-use crate::explore::Progress;
-use crate::liveness::FairnessClasses;
 use crate::report::step_line;
-use crate::summary::{CheckSummary, Counterexample, CounterexampleKind, PropertyKind, Step};
+use checker::analyses::Analyses;
+use checker::describe::Describe;
+use checker::explore::Progress;
+use checker::liveness::FairnessClasses;
+use checker::summary::{CheckSummary, Counterexample, CounterexampleKind, PropertyKind, Step};
 use http::{Refusal, Request, Response};
 use page::{PathView, PropertyLine};
 use route::{PathQuery, Route, RouteError};
@@ -84,7 +84,7 @@ pub struct Site {
     pub check: CheckFn,
     /// The fairness of that check, by which a path that stops is judged a
     /// fair run or not.
-    pub fairness: crate::liveness::Fairness,
+    pub fairness: checker::liveness::Fairness,
 }
 
 impl std::fmt::Debug for Site {
@@ -637,7 +637,7 @@ where
                 Expectation::Eventually
                     if loop_start.is_none()
                         && never(p)
-                        && (site.fairness == crate::liveness::Fairness::None
+                        && (site.fairness == checker::liveness::Fairness::None
                             || enabled
                                 .iter()
                                 .all(|(_, a, _)| model.fairness_class(a).is_none())) =>

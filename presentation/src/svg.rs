@@ -11,7 +11,7 @@
 
 use crate::diff::{diff, summary_line};
 use crate::report::step_line;
-use crate::summary::{Change, Counterexample, CounterexampleKind, Step, StepKind};
+use checker::summary::{Change, Counterexample, CounterexampleKind, Step, StepKind};
 use std::fmt::Write;
 use std::ops::RangeInclusive;
 

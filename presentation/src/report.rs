@@ -8,10 +8,10 @@
 //! a test regenerates them to catch a stale copy, so they must be a function
 //! of the verdicts alone.
 
-use crate::summary::{
+use crate::svg::sequence_diagram;
+use checker::summary::{
     Change, CheckSummary, Counterexample, CounterexampleKind, PropertyKind, Step, StepKind, Verdict,
 };
-use crate::svg::sequence_diagram;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -480,8 +480,8 @@ fn longest_run(s: &str, c: char) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::summary::{PropertyResult, Timing};
     use crate::svg::tests::{assert_well_formed, sample};
+    use checker::summary::{PropertyResult, Timing};
 
     fn result(
         name: &str,
@@ -521,7 +521,7 @@ mod tests {
             config: serde_json::json!({ "rms": 3 }),
             strategy: "bfs".into(),
             threads: 1,
-            fairness: crate::liveness::Fairness::Weak,
+            fairness: checker::liveness::Fairness::Weak,
             states: 2345,
             unique_states: 1234,
             max_depth: 10,

@@ -5,9 +5,9 @@
 use super::route::percent_encode;
 use super::Site;
 use crate::diff::{diff, FieldChange};
-use crate::explore::Progress;
 use crate::report::{step_line, thousands};
-use crate::summary::{CheckSummary, Counterexample, PropertyKind, Verdict};
+use checker::explore::Progress;
+use checker::summary::{CheckSummary, Counterexample, PropertyKind, Verdict};
 use std::fmt::Write;
 
 const CSS: &str = include_str!("assets/explorer.css");
@@ -332,7 +332,7 @@ pub fn path(site: &Site, v: &PathView) -> String {
                      after its first steps, the steps in the purple band repeat forever."
                 }
                 (PropertyKind::Eventually, None)
-                    if ce.kind == crate::summary::CounterexampleKind::Stutter =>
+                    if ce.kind == checker::summary::CounterexampleKind::Stutter =>
                 {
                     "Every run must reach a state where it is true; this run stops \
                      without reaching one, and then nothing more happens: the steps \

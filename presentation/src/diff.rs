@@ -8,7 +8,7 @@
 //! is itself a record or map; anything else (an enum variant, a tuple, a
 //! list) is one value, shown whole before and after.
 //!
-//! [`Counterexample`]: crate::summary::Counterexample
+//! [`Counterexample`]: checker::summary::Counterexample
 
 /// One difference between two renderings of a state.
 #[derive(Clone, Debug, PartialEq, Eq)]
