@@ -131,7 +131,7 @@ impl SplitMix {
     }
 }
 
-/// A model's "any time" timer (`model_timeout()`, an empty range) becomes
+/// A model's "any time" timer (`model_timeout()`, the range 0..0) becomes
 /// this on a real network: soon, but not a busy loop.
 pub const ANY_TIME: Range<Duration> = Duration::from_millis(5)..Duration::from_millis(25);
 
@@ -334,7 +334,9 @@ where
             match command {
                 Command::Send(to, msg) => self.send(to, msg, rng),
                 Command::SetTimer(timer, range) => {
-                    let range = if range.end <= range.start {
+                    // Only `model_timeout()` (0..0) means "any time"; an
+                    // empty range `d..d` asks for exactly `d`.
+                    let range = if range.end <= range.start && range.start.is_zero() {
                         ANY_TIME
                     } else {
                         range
