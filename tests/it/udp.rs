@@ -190,3 +190,29 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
     });
     assert!(killed.is_some(), "no run killed a worker");
 }
+
+/// `dsw run gossip` at 4 members: one write at m1 reaches every member, and
+/// the run's record says when (no timing is asserted).
+#[test]
+fn gossip_converges_at_four_members() {
+    let p = models::protocol("gossip").unwrap();
+    let params = p.params_with(&["members=4".to_string()]).unwrap();
+    let opts = RunOptions {
+        duration: Duration::from_secs(20),
+        loss: 0.0,
+        duplicate: 0.0,
+        seed: 1,
+    };
+    let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
+    for (name, ok) in &report.checks {
+        assert!(ok, "{name} failed: {:?}", report.evidence);
+    }
+    assert!(
+        report
+            .observations
+            .iter()
+            .any(|o| o.starts_with("every member held it")),
+        "{:?}",
+        report.observations
+    );
+}
