@@ -216,3 +216,22 @@ fn gossip_converges_at_four_members() {
         report.observations
     );
 }
+
+/// The data of gossip's convergence plot, `reports-data/gossip-convergence.json`:
+/// `dsw run gossip`'s measurement at 4, 8 and 16 members, `GOSSIP_SEEDS`
+/// runs each (10 by default). Ignored: it takes about a minute and its
+/// figures are timings; `scripts/gossip-convergence` runs it.
+#[test]
+#[ignore]
+fn gossip_convergence_data() {
+    let seeds = std::env::var("GOSSIP_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let runs = models::gossip::run::measure(&[4, 8, 16], seeds).unwrap();
+    assert!(runs.iter().all(|r| r.rounds().is_some()), "{runs:?}");
+    let json = serde_json::to_string_pretty(&models::gossip::run::plot_data(&runs)).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("gossip-convergence.json"), json + "\n").unwrap();
+}
