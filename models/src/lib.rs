@@ -14,6 +14,7 @@ pub mod chandy_lamport;
 pub mod channel;
 pub mod crawler;
 pub mod flp;
+pub mod gossip;
 pub mod lamport_clocks;
 pub mod lamport_mutex;
 pub mod mapreduce;
@@ -52,6 +53,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &causal_broadcast::PROTOCOL,
     &total_order_broadcast::PROTOCOL,
     &swim::PROTOCOL,
+    &gossip::PROTOCOL,
 ];
 
 /// The protocol called `name`, or the abstract spec (`spec:<name>`, from

@@ -217,6 +217,11 @@ fn swim() {
 }
 
 #[test]
+fn gossip() {
+    check_protocol("gossip");
+}
+
+#[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [
         "alternating-bit",
@@ -237,6 +242,7 @@ fn every_protocol_has_a_catalog_test() {
         "causal-broadcast",
         "total-order-broadcast",
         "swim",
+        "gossip",
     ];
     for p in models::PROTOCOLS {
         assert!(

@@ -134,6 +134,7 @@ fn registry_variants_are_the_bug_enums() {
         causal_broadcast,
         total_order_broadcast,
         swim,
+        gossip,
     );
     assert_eq!(
         models::PROTOCOLS.len(),

@@ -190,3 +190,48 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
     });
     assert!(killed.is_some(), "no run killed a worker");
 }
+
+/// `dsw run gossip` at 4 members: one write at m1 reaches every member, and
+/// the run's record says when (no timing is asserted).
+#[test]
+fn gossip_converges_at_four_members() {
+    let p = models::protocol("gossip").unwrap();
+    let params = p.params_with(&["members=4".to_string()]).unwrap();
+    let opts = RunOptions {
+        duration: Duration::from_secs(20),
+        loss: 0.0,
+        duplicate: 0.0,
+        seed: 1,
+    };
+    let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
+    for (name, ok) in &report.checks {
+        assert!(ok, "{name} failed: {:?}", report.evidence);
+    }
+    assert!(
+        report
+            .observations
+            .iter()
+            .any(|o| o.starts_with("every member held it")),
+        "{:?}",
+        report.observations
+    );
+}
+
+/// The data of gossip's convergence plot, `reports-data/gossip-convergence.json`:
+/// `dsw run gossip`'s measurement at 4, 8 and 16 members, `GOSSIP_SEEDS`
+/// runs each (10 by default). Ignored: it takes about a minute and its
+/// figures are timings; `scripts/gossip-convergence` runs it.
+#[test]
+#[ignore]
+fn gossip_convergence_data() {
+    let seeds = std::env::var("GOSSIP_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let runs = models::gossip::run::measure(&[4, 8, 16], seeds).unwrap();
+    assert!(runs.iter().all(|r| r.rounds().is_some()), "{runs:?}");
+    let json = serde_json::to_string_pretty(&models::gossip::run::plot_data(&runs)).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("gossip-convergence.json"), json + "\n").unwrap();
+}

@@ -1,0 +1,874 @@
+//! Push-pull anti-entropy, the gossip of [Demers et al., "Epidemic Algorithms
+//! for Replicated Database Maintenance" (PODC 1987)](https://doi.org/10.1145/41840.41841)
+//! §1.1 and §1.3, as hashicorp/memberlist (Serf's gossip layer) runs it: every
+//! period a member opens an exchange with a peer and sends its whole state;
+//! the peer answers with its own, and both merge, keeping for each key the
+//! entry with the larger timestamp. Timestamps are Lamport clocks with the
+//! writer as tie-break, so concurrent writes are totally ordered. Member
+//! lists are merged the same way: a member may join by a push-pull with a
+//! seed and learn of the others by gossip.
+//!
+//! Fault model: unordered links that may lose up to `losses` messages in all
+//! (never must); up to `crashes` members crash and stay down. A member runs
+//! one exchange at a time (memberlist's push-pull is one synchronous
+//! request/reply), so a member starts its next exchange once the last one's
+//! messages are delivered or lost. The partner of each exchange is left to
+//! the checker (a timer per known peer), under strong fairness: a random
+//! choice picks every peer infinitely often.
+//!
+//! What the checker shows (3 members, 2 writers of one key; scenarios with
+//! a crash, a loss, and members joining through the seed): values only move
+//! forward, no write is overwritten by one it follows, and every live member
+//! ends up with the same state. `lww-without-versions` (the incoming value
+//! wins) loses an update, moves a member backwards, and can swap values
+//! forever; `no-tie-break` (timestamps without the writer) leaves concurrent
+//! writes unresolved, so the members never converge.
+
+use crate::registry::{
+    Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+};
+use checker::liveness::FairnessClasses;
+use checker::{Describe, PropertyKind, Step, Verdict};
+use serde::{Deserialize, Serialize};
+use stateright::actor::{
+    Actor, ActorModel, ActorModelAction, ActorModelState, Envelope, Id, LossyNetwork, Network, Out,
+};
+use stateright::{Model, Property};
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+pub mod run;
+
+/// A member by number: 0 is m1, the seed others join through.
+pub type Member = usize;
+/// An index into the replicated database (Demers §1.1's keys).
+pub type Key = usize;
+/// Demers §1.1's timestamp, made a Lamport clock ("Time, Clocks, and the
+/// Ordering of Events", 1978, rule IR2') with the writer as tie-break: a
+/// write's counter exceeds every counter its writer has held, and two
+/// writes with one counter are ordered by writer.
+pub type Version = (u8, Member);
+/// A write, named by its writer (each writer writes once).
+pub type Write = usize;
+/// A set of members or of writes, as bits.
+pub type Set = u16;
+
+fn bit(i: usize) -> Set {
+    1 << i
+}
+
+/// One key's entry: the value (which write put it there) and its timestamp.
+/// `after` is a history variable, read by the properties only: the writes
+/// to the same key that this write causally follows (its writer had held
+/// them, or writes that followed them, when it wrote).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Entry {
+    pub version: Version,
+    pub write: Write,
+    pub after: Set,
+}
+
+/// The value a write puts: `a` for m1's, `b` for m2's, ...
+fn value(w: Write) -> char {
+    (b'a' + w as u8) as char
+}
+
+fn name(m: Member) -> String {
+    format!("m{}", m + 1)
+}
+
+fn members_text(set: Set) -> String {
+    let names: Vec<String> = (0..16).filter(|m| set & bit(*m) != 0).map(name).collect();
+    format!("{{{}}}", names.join(","))
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (counter, writer) = self.version;
+        write!(f, "{}@{counter}.{}", value(self.write), name(writer))
+    }
+}
+
+/// The replicated database: one optional entry per key.
+pub type Db = Vec<Option<Entry>>;
+
+/// memberlist's push-pull (`pushPullMsg`: the node list and the user
+/// state), Demers §1.3's anti-entropy exchange in both directions.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum GossipMsg {
+    /// The initiator's whole state: the push half.
+    PushPull { db: Db, members: Set },
+    /// The peer's state as it was before it merged the push: the pull half
+    /// (memberlist's `handleConn` sends its local state, then merges).
+    PushPullReply { db: Db, members: Set },
+}
+
+impl fmt::Debug for GossipMsg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, db, members) = match self {
+            GossipMsg::PushPull { db, members } => ("PushPull", db, members),
+            GossipMsg::PushPullReply { db, members } => ("PushPullReply", db, members),
+        };
+        write!(f, "{kind} {db:?} {}", members_text(*members))
+    }
+}
+
+/// A member's own steps.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum GossipTimer {
+    /// (Checker) a push-pull with this peer: one timer per known peer, so
+    /// the partner is any of them.
+    Exchange(Member),
+    /// (Real runs) the period's push-pull with a peer picked at random,
+    /// memberlist's `pushPullTrigger`.
+    Round,
+    /// The client's one write at this member.
+    Write,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct GossipState {
+    // Replica (Demers §1.1).
+    pub db: Db,
+    // Membership (memberlist's node list): the members this one knows.
+    pub members: Set,
+    // History variables: read by the properties, never by the protocol.
+    /// Per key, the highest timestamp this member has ever held.
+    pub high: Vec<Option<Version>>,
+    /// Writes this member has held, and every write they follow.
+    pub past: Set,
+    /// Writes that some write this member has held follows: overwriting
+    /// the latter with one of these loses an update.
+    pub superseded: Set,
+}
+
+impl fmt::Debug for GossipState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{{db: {:?}, members: {}",
+            self.db,
+            members_text(self.members)
+        )?;
+        let moved_back = self
+            .db
+            .iter()
+            .zip(&self.high)
+            .any(|(e, h)| e.map(|e| e.version) != *h);
+        if moved_back {
+            write!(f, ", once held: {:?}", self.high)?;
+        }
+        f.write_str("}")
+    }
+}
+
+/// Known bugs, each one a weakened merge (§1.1's "the entry with the larger
+/// timestamp wins").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// Versioned push-pull as Demers §1.1-1.3 and memberlist have it.
+    #[default]
+    None,
+    /// Last writer wins without versions: the value that arrives last
+    /// replaces the one held, whatever its age. Must violate "no lost
+    /// update" (a stale copy overwrites a write made after it).
+    LwwWithoutVersions,
+    /// Timestamps without the writer's tie-break: two writes with one
+    /// counter are left where they are. Must violate "convergence".
+    NoTieBreak,
+}
+
+impl crate::registry::BugVariant for Bug {
+    const ALL: &'static [Bug] = &[Bug::None, Bug::LwwWithoutVersions, Bug::NoTieBreak];
+
+    fn name(self) -> &'static str {
+        match self {
+            Bug::None => crate::registry::CORRECT,
+            Bug::LwwWithoutVersions => "lww-without-versions",
+            Bug::NoTieBreak => "no-tie-break",
+        }
+    }
+}
+
+/// How a member picks its partner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Selection {
+    /// The checker's: any known peer, one timer each.
+    AnyPeer,
+    /// Real runs': once a period, a peer drawn at random (Demers §1.3's
+    /// "chooses another site s' at random").
+    Random,
+}
+
+#[derive(Clone, Debug)]
+pub struct GossipActor {
+    pub me: Member,
+    /// Every member's id, m1 first.
+    pub ids: Vec<Id>,
+    pub keys: usize,
+    /// Whether this member's client writes (once).
+    pub writes: bool,
+    /// When the write comes, on a real network (the checker ignores time).
+    pub write_at: Duration,
+    /// Whether it starts knowing every member, or only itself and the seed
+    /// m1 (it joins through the seed).
+    pub knows_all: bool,
+    pub selection: Selection,
+    /// memberlist's push-pull interval, on a real network.
+    pub period: Duration,
+    pub bug: Bug,
+}
+
+impl GossipActor {
+    fn key(&self) -> Key {
+        self.me % self.keys
+    }
+
+    /// The writes to `key`, as bits.
+    fn writes_to(&self, key: Key) -> Set {
+        (0..self.ids.len())
+            .filter(|w| w % self.keys == key)
+            .fold(0, |s, w| s | bit(w))
+    }
+
+    fn peers(&self, members: Set) -> Vec<Member> {
+        (0..self.ids.len())
+            .filter(|m| *m != self.me && members & bit(*m) != 0)
+            .collect()
+    }
+
+    /// Demers §1.1: "the entry with the larger timestamp wins". The bugs
+    /// replace the comparison.
+    fn newer(&self, incoming: &Entry, held: &Option<Entry>) -> bool {
+        let Some(held) = held else {
+            return true;
+        };
+        match self.bug {
+            Bug::None => incoming.version > held.version,
+            Bug::NoTieBreak => incoming.version.0 > held.version.0,
+            Bug::LwwWithoutVersions => incoming != held,
+        }
+    }
+
+    /// Takes `e` for `key`, and updates the history variables.
+    fn hold(s: &mut GossipState, key: Key, e: Entry) {
+        s.db[key] = Some(e);
+        s.high[key] = s.high[key].max(Some(e.version));
+        s.past |= bit(e.write) | e.after;
+        s.superseded |= e.after;
+    }
+
+    /// Merges a peer's state (memberlist's `mergeRemoteState`): per key the
+    /// newer entry, and every member it knows. A member newly known gets a
+    /// timer for exchanges with it.
+    fn merge(&self, s: &mut GossipState, db: &Db, members: Set, o: &mut Out<Self>) {
+        for (key, incoming) in db.iter().enumerate() {
+            if let Some(e) = incoming {
+                if self.newer(e, &s.db[key]) {
+                    Self::hold(s, key, *e);
+                }
+            }
+        }
+        let new = members & !s.members;
+        s.members |= members;
+        if self.selection == Selection::AnyPeer {
+            for p in self.peers(new) {
+                o.set_timer(GossipTimer::Exchange(p), model_timeout());
+            }
+        }
+    }
+
+    fn push(&self, s: &GossipState, peer: Member, o: &mut Out<Self>) {
+        o.send(
+            self.ids[peer],
+            GossipMsg::PushPull {
+                db: s.db.clone(),
+                members: s.members,
+            },
+        );
+    }
+}
+
+/// The checker fires a timer at any time.
+fn model_timeout() -> std::ops::Range<Duration> {
+    Duration::ZERO..Duration::ZERO
+}
+
+/// `d` on a real network, give or take a millisecond: the runtime reads an
+/// empty range as "any time" (`checker::runtime::ANY_TIME`), so `d..d` would
+/// fire within 25 ms.
+fn exactly(d: Duration) -> std::ops::Range<Duration> {
+    d..d + Duration::from_millis(1)
+}
+
+impl Actor for GossipActor {
+    type Msg = GossipMsg;
+    type Timer = GossipTimer;
+    type State = GossipState;
+    type Storage = ();
+    type Random = Member;
+
+    fn name(&self) -> String {
+        name(self.me)
+    }
+
+    /// A member starts with an empty database, knowing itself and the seed
+    /// (memberlist's `Join(existing)`), or every member.
+    fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> GossipState {
+        let n = self.ids.len();
+        let members = if self.knows_all {
+            (0..n).fold(0, |s, m| s | bit(m))
+        } else {
+            bit(self.me) | bit(0)
+        };
+        match self.selection {
+            Selection::AnyPeer => {
+                for p in self.peers(members) {
+                    o.set_timer(GossipTimer::Exchange(p), model_timeout());
+                }
+            }
+            // memberlist staggers its first push-pull randomly within the
+            // interval, so the members do not start in step.
+            Selection::Random => o.set_timer(GossipTimer::Round, Duration::ZERO..self.period),
+        }
+        if self.writes {
+            o.set_timer(GossipTimer::Write, exactly(self.write_at));
+        }
+        GossipState {
+            db: vec![None; self.keys],
+            members,
+            high: vec![None; self.keys],
+            past: 0,
+            superseded: 0,
+        }
+    }
+
+    fn on_msg(
+        &self,
+        _id: Id,
+        state: &mut Cow<GossipState>,
+        src: Id,
+        msg: GossipMsg,
+        o: &mut Out<Self>,
+    ) {
+        let mut s = state.as_ref().clone();
+        match msg {
+            // memberlist's `handleConn` on a `pushPullMsg`: read the remote
+            // state, send the local one, then merge the remote one. Demers
+            // §1.3: "the push-pull ... ResolveDifference" both ways.
+            GossipMsg::PushPull { db, members } => {
+                o.send(
+                    src,
+                    GossipMsg::PushPullReply {
+                        db: s.db.clone(),
+                        members: s.members,
+                    },
+                );
+                self.merge(&mut s, &db, members, o);
+            }
+            // The initiator merges the reply (`pushPullNode`).
+            GossipMsg::PushPullReply { db, members } => self.merge(&mut s, &db, members, o),
+        }
+        if s != **state {
+            *state.to_mut() = s;
+        }
+    }
+
+    fn on_timeout(
+        &self,
+        _id: Id,
+        state: &mut Cow<GossipState>,
+        timer: &GossipTimer,
+        o: &mut Out<Self>,
+    ) {
+        match timer {
+            // Demers §1.3: "site s chooses another site s' ... and
+            // resolves differences"; here the checker chooses.
+            GossipTimer::Exchange(peer) => {
+                self.push(state, *peer, o);
+                o.set_timer(GossipTimer::Exchange(*peer), model_timeout());
+            }
+            GossipTimer::Round => {
+                o.set_timer(GossipTimer::Round, exactly(self.period));
+                let peers = self.peers(state.members);
+                if !peers.is_empty() {
+                    o.choose_random("peer", peers);
+                }
+            }
+            // A client's write (Demers §1.1's update, "a new value with a
+            // new timestamp"): the Lamport clock ticks past every counter
+            // held.
+            GossipTimer::Write => {
+                let s = state.to_mut();
+                let key = self.key();
+                let counter =
+                    s.db.iter()
+                        .flatten()
+                        .map(|e| e.version.0)
+                        .max()
+                        .unwrap_or(0);
+                let e = Entry {
+                    version: (counter + 1, self.me),
+                    write: self.me,
+                    after: s.past & self.writes_to(key),
+                };
+                Self::hold(s, key, e);
+            }
+        }
+    }
+
+    fn on_random(&self, _id: Id, state: &mut Cow<GossipState>, peer: &Member, o: &mut Out<Self>) {
+        self.push(state, *peer, o);
+    }
+}
+
+type State = ActorModelState<GossipActor, Lost>;
+type Action = ActorModelAction<GossipMsg, GossipTimer, Member>;
+/// How many messages the network has lost so far.
+pub type Lost = u8;
+
+/// The actors on a network that loses at most `losses` messages, with one
+/// exchange per member at a time: a member's exchange timers are enabled
+/// only when none of its push-pull messages is in flight. The state space
+/// is finite without any bound: writes are finite, and at most one exchange
+/// per member is under way, so no run is cut short and every verdict is
+/// conclusive.
+///
+/// Two steps complete what Stateright's network does: a message whose
+/// delivery changes nothing (a reply with nothing new) is consumed all the
+/// same, and a message to a crashed member is lost (crash-stop: it would
+/// never be delivered, and left in flight it would hold up the exchange).
+pub struct GossipModel {
+    pub inner: ActorModel<GossipActor, GossipCfg, Lost>,
+    pub losses: Lost,
+    pub writers: usize,
+    pub properties: Vec<Property<GossipModel>>,
+}
+
+impl GossipModel {
+    /// Whether one of `m`'s exchanges is under way.
+    fn exchanging(state: &State, m: Member) -> bool {
+        state.network.iter_deliverable().any(|e| match e.msg {
+            GossipMsg::PushPull { .. } => usize::from(e.src) == m,
+            GossipMsg::PushPullReply { .. } => usize::from(e.dst) == m,
+        })
+    }
+
+    /// Removes one copy of `env` from the network.
+    fn consume(&self, state: &State, env: Envelope<GossipMsg>) -> State {
+        let history = state.history;
+        let mut next = self
+            .inner
+            .next_state(state, ActorModelAction::Drop(env))
+            .expect("a drop always leads somewhere");
+        next.history = history;
+        next
+    }
+}
+
+impl Model for GossipModel {
+    type State = State;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<State> {
+        self.inner.init_states()
+    }
+
+    fn actions(&self, state: &State, actions: &mut Vec<Action>) {
+        self.inner.actions(state, actions);
+        actions.retain(|a| match a {
+            ActorModelAction::Drop(_) => state.history < self.losses,
+            ActorModelAction::Timeout(id, GossipTimer::Exchange(_) | GossipTimer::Round) => {
+                !Self::exchanging(state, usize::from(*id))
+            }
+            ActorModelAction::Recover(_) => false,
+            _ => true,
+        });
+    }
+
+    fn next_state(&self, state: &State, action: Action) -> Option<State> {
+        let mut next = match &action {
+            ActorModelAction::Drop(_) => {
+                let mut next = self.inner.next_state(state, action)?;
+                next.history += 1;
+                next
+            }
+            ActorModelAction::Deliver { src, dst, msg } => {
+                match self.inner.next_state(state, action.clone()) {
+                    Some(next) => next,
+                    None if !state.crashed[usize::from(*dst)] => self.consume(
+                        state,
+                        Envelope {
+                            src: *src,
+                            dst: *dst,
+                            msg: msg.clone(),
+                        },
+                    ),
+                    None => return None,
+                }
+            }
+            _ => self.inner.next_state(state, action)?,
+        };
+        let to_crashed: Vec<Envelope<GossipMsg>> = next
+            .network
+            .iter_deliverable()
+            .filter(|e| next.crashed[usize::from(e.dst)])
+            .map(|e| e.to_cloned_msg())
+            .collect();
+        for env in to_crashed {
+            next = self.consume(&next, env);
+        }
+        Some(next)
+    }
+
+    fn format_action(&self, action: &Action) -> String {
+        self.inner.format_action(action)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        self.properties.clone()
+    }
+}
+
+impl Describe for GossipModel {
+    fn lanes(&self) -> Vec<String> {
+        self.inner.lanes()
+    }
+
+    fn describe_step(&self, before: &State, action: &Action, after: &State) -> Step {
+        self.inner.describe_step(before, action, after)
+    }
+
+    fn describe_state(&self, state: &State) -> Vec<String> {
+        self.inner.describe_state(state)
+    }
+}
+
+impl FairnessClasses for GossipModel {
+    fn fairness_class(&self, action: &Action) -> Option<u64> {
+        self.inner.fairness_class(action)
+    }
+}
+
+/// Members up and their states.
+fn live(state: &State) -> impl Iterator<Item = (Member, &GossipState)> + '_ {
+    state
+        .actor_states
+        .iter()
+        .enumerate()
+        .filter(|(m, _)| !state.crashed[*m])
+        .map(|(m, s)| (m, &**s))
+}
+
+// Properties.
+
+/// Values only move forward (Demers §1.1: an update carries "a new value
+/// with a new timestamp", and "the entry with the larger timestamp wins";
+/// memberlist's `mergeState` likewise ignores an incarnation not newer than
+/// the one held): the timestamp a member holds for a key is the highest it
+/// has ever held, so no step takes it back to an older value.
+fn moves_forward(_: &GossipModel, state: &State) -> bool {
+    state.actor_states.iter().all(|s| {
+        s.db.iter()
+            .zip(&s.high)
+            .all(|(e, high)| e.map(|e| e.version) == *high)
+    })
+}
+
+/// No lost update (Demers §1.1's timestamps exist so that a newer update is
+/// never undone by an older copy; "newer" is Lamport's happened-before,
+/// which a Lamport clock respects): no member holds a write once it has
+/// held a write that follows it, one made by a member that had seen it.
+fn no_lost_update(_: &GossipModel, state: &State) -> bool {
+    state.actor_states.iter().all(|s| {
+        s.db.iter()
+            .flatten()
+            .all(|e| s.superseded & bit(e.write) == 0)
+    })
+}
+
+/// Convergence (Demers §1.3: anti-entropy "will eventually distribute any
+/// update to all sites"; the database is consistent once every site holds
+/// the same contents): once every live writer has written, all live members
+/// hold the same entries and know the same members.
+fn convergence(model: &GossipModel, state: &State) -> bool {
+    let written = (0..model.writers)
+        .all(|w| state.crashed[w] || !state.timers_set[w].iter().any(|t| *t == GossipTimer::Write));
+    let mut live = live(state).map(|(_, s)| (&s.db, s.members));
+    let Some(first) = live.next() else {
+        return true;
+    };
+    written && live.all(|s| s == first)
+}
+
+/// Reachability: a write reached every member (Demers §1.3's epidemic
+/// completed for it).
+fn reached_everyone(_: &GossipModel, state: &State) -> bool {
+    let first = &state.actor_states[0].db;
+    (0..first.len())
+        .any(|k| first[k].is_some() && state.actor_states.iter().all(|s| s.db[k] == first[k]))
+}
+
+/// Reachability: a member wrote after holding another write to the same
+/// key, the case a stale copy could undo.
+fn wrote_after_another(_: &GossipModel, state: &State) -> bool {
+    state
+        .actor_states
+        .iter()
+        .any(|s| s.db.iter().flatten().any(|e| e.after != 0))
+}
+
+// Configuration.
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GossipCfg {
+    pub members: usize,
+    pub keys: usize,
+    /// m1 .. m`writers` each write once, to key `m % keys`.
+    pub writers: usize,
+    /// Members that may crash (and stay down), at most.
+    pub crashes: usize,
+    /// Messages the network may lose, at most.
+    pub losses: Lost,
+    /// Whether members join through the seed m1 (memberlist's `Join`), or
+    /// start knowing every member.
+    pub join: bool,
+    pub bug: Bug,
+}
+
+impl Default for GossipCfg {
+    fn default() -> Self {
+        GossipCfg {
+            members: 3,
+            keys: 1,
+            writers: 2,
+            crashes: 0,
+            losses: 0,
+            join: false,
+            bug: Bug::None,
+        }
+    }
+}
+
+impl GossipCfg {
+    /// The checker's actors, known by `ids`.
+    pub fn actors(&self, ids: &[Id], selection: Selection, period: Duration) -> Vec<GossipActor> {
+        (0..self.members)
+            .map(|me| GossipActor {
+                me,
+                ids: ids.to_vec(),
+                keys: self.keys,
+                writes: me < self.writers,
+                write_at: Duration::ZERO,
+                knows_all: !self.join,
+                selection,
+                period,
+                bug: self.bug,
+            })
+            .collect()
+    }
+}
+
+impl Config for GossipCfg {
+    type Model = GossipModel;
+
+    fn new(variant: &str, params: &Params) -> Self {
+        GossipCfg {
+            members: params["members"] as usize,
+            keys: params["keys"] as usize,
+            writers: params["writers"] as usize,
+            crashes: params["crashes"] as usize,
+            losses: params["losses"] as Lost,
+            join: params["join"] == 1,
+            bug: crate::registry::bug(variant),
+        }
+    }
+
+    fn into_model(self) -> GossipModel {
+        let ids: Vec<Id> = (0..self.members).map(Id::from).collect();
+        let actors = self.actors(&ids, Selection::AnyPeer, run::PERIOD);
+        let (crashes, losses, writers) = (self.crashes, self.losses, self.writers);
+        GossipModel {
+            inner: ActorModel::new(self, 0)
+                .actors(actors)
+                .init_network(Network::new_unordered_nonduplicating([]))
+                .lossy_network(LossyNetwork::Yes)
+                .max_crashes(crashes),
+            losses,
+            writers,
+            properties: vec![
+                Property::always("values only move forward", moves_forward),
+                Property::always("no lost update", no_lost_update),
+                Property::eventually("convergence", convergence),
+                Property::sometimes("a write reached every member", reached_everyone),
+                Property::sometimes("a write after another", wrote_after_another),
+            ],
+        }
+    }
+}
+
+fn writers_fit(params: &Params) -> Result<(), String> {
+    let (writers, members) = (params["writers"], params["members"]);
+    if writers <= members {
+        return Ok(());
+    }
+    Err(format!(
+        "parameter writers = {writers} is out of range with members = {members}; it takes 1 to {members}"
+    ))
+}
+
+fn crashes_fit(params: &Params) -> Result<(), String> {
+    let (crashes, members) = (params["crashes"], params["members"]);
+    if crashes < members {
+        return Ok(());
+    }
+    Err(format!(
+        "parameter crashes = {crashes} is out of range with members = {members}; it takes 0 to {}",
+        members - 1
+    ))
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "gossip",
+    section: "Broadcast and membership",
+    summary: "Push-pull anti-entropy of a versioned key-value map and the member list (Demers et al.; Serf/memberlist): timestamps make values only move forward, and all live members converge",
+    citations: &[
+        "Demers, Greene, Hauser, Irish, Larson, Shenker, Sturgis, Swinehart & Terry, Epidemic Algorithms for Replicated Database Maintenance (PODC 1987), §1.1 (timestamps), §1.3 (anti-entropy, push-pull)",
+        "hashicorp/memberlist, net.go `pushPullNode`/`handleConn` and state.go `mergeState` (the push-pull state sync Serf uses)",
+        "Pittel, On Spreading a Rumor (SIAM J. Appl. Math. 1987): log2 n + ln n + O(1) rounds for push",
+    ],
+    notes: "Each member holds a versioned map (`keys` keys, default 1) and the set of members it knows: every member from the start, or (scenario `join`) itself and the seed m1, through which it joins. m1 .. m`writers` each write once; a write's timestamp is a Lamport clock with the writer as tie-break. An exchange sends the initiator's whole state; the peer replies with its state as it was before merging (memberlist's order), and both merge, keeping per key the entry with the larger timestamp and the union of the member lists. A member runs one exchange at a time and its partner is any peer it knows, one timer per peer; convergence is judged under strong fairness, the reading of a random partner (every peer is picked infinitely often), and weak fairness would allow runs in which, of four members, two pairs only ever talk among themselves. The state space is finite with no bound (writes are finite, one exchange per member at a time), so every verdict is conclusive. Membership entries carry no incarnation here: nobody fails or leaves in the membership, which is swim's model. `lww-without-versions` keeps whatever arrives: a member that wrote `b` after holding `a` gets `a` back from a stale copy (a lost update, and a value that moved backwards), and two members that hold different values can swap them in every exchange, forever. `no-tie-break` compares counters only: two concurrent writes with one counter each stay where they are, and the members never converge. `dsw run gossip` injects one write at m1 and measures the rounds until every member holds it, against log2 n + ln n.",
+    params: &[
+        ParamSpec {
+            name: "members",
+            doc: "group members (the catalog checks 3; real runs take up to 16)",
+            default: 3,
+            min: 2,
+            max: 16,
+        },
+        ParamSpec {
+            name: "keys",
+            doc: "keys of the replicated map",
+            default: 1,
+            min: 1,
+            max: 2,
+        },
+        ParamSpec {
+            name: "writers",
+            doc: "members that each write once (m1 first), to key m % keys",
+            default: 2,
+            min: 1,
+            max: 16,
+        },
+        ParamSpec {
+            name: "crashes",
+            doc: "members that may crash (crash-stop), at most",
+            default: 0,
+            min: 0,
+            max: 2,
+        },
+        ParamSpec {
+            name: "losses",
+            doc: "messages the network may lose, at most",
+            default: 0,
+            min: 0,
+            max: 3,
+        },
+        ParamSpec {
+            name: "join",
+            doc: "1: members join through the seed m1 and learn the others by gossip; 0: every member knows every other from the start",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+    ],
+    param_rules: &[
+        ParamRule {
+            doc: "writers is at most members",
+            check: writers_fit,
+        },
+        ParamRule {
+            doc: "crashes is below members",
+            check: crashes_fit,
+        },
+    ],
+    properties: &[
+        PropertySpec {
+            name: "values only move forward",
+            kind: PropertyKind::Always,
+            source: "Demers et al. 1987 §1.1 (the entry with the larger timestamp wins); memberlist mergeState",
+        },
+        PropertySpec {
+            name: "no lost update",
+            kind: PropertyKind::Always,
+            source: "Demers et al. 1987 §1.1 (timestamps); Lamport 1978 (happened-before)",
+        },
+        PropertySpec {
+            name: "convergence",
+            kind: PropertyKind::Eventually,
+            source: "Demers et al. 1987 §1.3 (anti-entropy eventually distributes every update)",
+        },
+        PropertySpec {
+            name: "a write reached every member",
+            kind: PropertyKind::Sometimes,
+            source: "reachability: Demers et al. 1987 §1.3's epidemic",
+        },
+        PropertySpec {
+            name: "a write after another",
+            kind: PropertyKind::Sometimes,
+            source: "reachability: a causally later write to the same key",
+        },
+    ],
+    variants: &[
+        VariantSpec {
+            name: crate::registry::CORRECT,
+            doc: "push-pull anti-entropy with Lamport timestamps and the writer as tie-break",
+            expect: &[],
+        },
+        VariantSpec {
+            name: "lww-without-versions",
+            doc: "the value that arrives last wins, whatever its age: a stale copy undoes a later write",
+            expect: &[
+                ("values only move forward", Verdict::Violated),
+                ("no lost update", Verdict::Violated),
+                ("convergence", Verdict::Violated),
+            ],
+        },
+        VariantSpec {
+            name: "no-tie-break",
+            doc: "timestamps without the writer: concurrent writes with one counter are never resolved",
+            expect: &[("convergence", Verdict::Violated)],
+        },
+    ],
+    scenarios: &[
+        ScenarioSpec {
+            name: "crash",
+            doc: "a member may crash (and stay down), no message is lost: the live members still converge",
+            variant: crate::registry::CORRECT,
+            params: &[("crashes", 1)],
+            fairness: None,
+            expect: &[],
+        },
+        ScenarioSpec {
+            name: "loss",
+            doc: "one message may be lost: an exchange cut short is retried, and the members converge",
+            variant: crate::registry::CORRECT,
+            params: &[("losses", 1)],
+            fairness: None,
+            expect: &[],
+        },
+        ScenarioSpec {
+            name: "join",
+            doc: "members start knowing only the seed m1 and learn of each other by push-pull (memberlist's Join): the member lists converge with the values",
+            variant: crate::registry::CORRECT,
+            params: &[("join", 1)],
+            fairness: None,
+            expect: &[],
+        },
+    ],
+    fairness: checker::Fairness::Strong,
+    check: crate::registry::check_config::<GossipCfg>,
+    explore: crate::registry::explore_config::<GossipCfg>,
+    run: Some(run::run),
+};
