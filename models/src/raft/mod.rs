@@ -1160,7 +1160,7 @@ pub fn to_replicated_log(state: &State) -> specs::abstract_spec::replicated_log:
 /// The commands raft's clients propose: each candidate's client its own
 /// letter (a server that never stands never leads, so its client's command
 /// is never appended); `MaxLen` is `max_log`.
-fn replicated_log_spec(cfg: &RaftCfg) -> specs::abstract_spec::ReplicatedLog {
+pub fn replicated_log_spec(cfg: &RaftCfg) -> specs::abstract_spec::ReplicatedLog {
     let proposals = (0..cfg.candidates.min(cfg.servers)).map(server_letter);
     specs::abstract_spec::ReplicatedLog::new(proposals.collect(), cfg.max_log)
 }
@@ -1982,54 +1982,5 @@ mod tests {
         declared.push("refines ReplicatedLog");
         let listed: Vec<&str> = PROTOCOL.properties.iter().map(|p| p.name).collect();
         assert_eq!(declared, listed);
-    }
-
-    /// `committed` is the prefix up to the highest index any server ever
-    /// applied, read from that server's log as commands; a crash keeps it
-    /// (history variables in storage), and a log that loses an entry it
-    /// knew committed maps to a step `ReplicatedLog` does not have.
-    #[test]
-    fn committed_is_the_longest_prefix_a_server_knows() {
-        use stateright::Model;
-        let model = RaftCfg::default().into_model();
-        let mut s = model.init_states().remove(0);
-        let committed = |s: &State| to_replicated_log(s).committed;
-        assert_eq!(committed(&s), Vec::<char>::new());
-        let e = |term, command| LogEntry { term, command };
-        let set = |s: &mut State, i: usize, log: Vec<LogEntry>, applied: usize| {
-            let mut r = (*s.actor_states[i]).clone();
-            r.ghost.applied = (1..).zip(log[..applied].iter().copied()).collect();
-            r.log = log;
-            s.actor_states[i] = std::sync::Arc::new(r);
-        };
-        // Server 2 knows one entry committed, server 1 both.
-        set(&mut s, 2, vec![e(1, 'a'), e(2, 'b')], 1);
-        assert_eq!(committed(&s), ['a']);
-        let before = s.clone();
-        set(&mut s, 1, vec![e(1, 'a'), e(2, 'b')], 2);
-        assert_eq!(committed(&s), ['a', 'b']);
-        let spec = replicated_log_spec(&model.cfg);
-        let rl = |s: &State| specs::abstract_spec::replicated_log::State {
-            committed: committed(s),
-        };
-        // Two entries committed in one step: one Commit.
-        assert!(spec.next_states(&rl(&before)).contains(&rl(&s)));
-        // Server 1 restarts: its commit index is gone, its ghost is not.
-        let mut restarted = s.clone();
-        let mut r = (*restarted.actor_states[1]).clone();
-        r.commit_index = 0;
-        r.last_applied = 0;
-        r.state_machine.clear();
-        restarted.actor_states[1] = std::sync::Arc::new(r);
-        assert_eq!(committed(&restarted), ['a', 'b']);
-        let both = rl(&s);
-        // Figure 8's (d): the log that knew `a` committed at index 1 has it
-        // overwritten; `committed` changes, which no step of the spec does.
-        let mut r = (*s.actor_states[1]).clone();
-        r.log = vec![e(3, 'b'), e(3, 'b')];
-        s.actor_states[1] = std::sync::Arc::new(r);
-        assert_eq!(committed(&s), ['b', 'b']);
-        let after = rl(&s);
-        assert!(after != both && !spec.next_states(&both).contains(&after));
     }
 }
