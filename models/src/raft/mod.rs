@@ -131,7 +131,7 @@
 //! and its in-flight bound leaves it `inconclusive`. It fails in each
 //! variant that loses a committed entry, at the step that loses it:
 //! `vote-without-log-check` and `keep-conflicting-entries` (11 steps: a
-//! second entry committed at index 1), scenario `three-terms`, and
+//! second entry applied at index 1), scenario `three-terms`, and
 //! scenario `figure-8` (39 steps: Figure 8's (d), the term-4 leader
 //! overwrites `1a` in the log of the server that committed it, one step
 //! before `2b` is applied over it). `commit-by-counting-replicas` at the
