@@ -652,3 +652,53 @@ fn the_flp_round_view_commutes_on_random_walks_of_the_unviewed_model() {
         assert!(changed > 0, "{bug:?}: the walks never exercised the view");
     }
 }
+
+/// `committed` is the prefix up to the highest index any server ever
+/// applied, read from that server's log as commands; a crash keeps it
+/// (history variables in storage), and a log that loses an entry it
+/// knew committed maps to a step `ReplicatedLog` does not have.
+#[test]
+fn raft_committed_is_the_longest_prefix_a_server_knows() {
+    use models::raft::{replicated_log_spec, to_replicated_log, LogEntry, RaftCfg, RaftModel};
+    type State = <RaftModel as Model>::State;
+    let model = RaftCfg::default().into_model();
+    let mut s = model.init_states().remove(0);
+    let committed = |s: &State| to_replicated_log(s).committed;
+    assert_eq!(committed(&s), Vec::<char>::new());
+    let e = |term, command| LogEntry { term, command };
+    let set = |s: &mut State, i: usize, log: Vec<LogEntry>, applied: usize| {
+        let mut r = (*s.actor_states[i]).clone();
+        r.ghost.applied = (1..).zip(log[..applied].iter().copied()).collect();
+        r.log = log;
+        s.actor_states[i] = std::sync::Arc::new(r);
+    };
+    // Server 2 knows one entry committed, server 1 both.
+    set(&mut s, 2, vec![e(1, 'a'), e(2, 'b')], 1);
+    assert_eq!(committed(&s), ['a']);
+    let before = s.clone();
+    set(&mut s, 1, vec![e(1, 'a'), e(2, 'b')], 2);
+    assert_eq!(committed(&s), ['a', 'b']);
+    let spec = replicated_log_spec(&model.cfg);
+    let rl = |s: &State| specs::abstract_spec::replicated_log::State {
+        committed: committed(s),
+    };
+    // Two entries committed in one step: one Commit.
+    assert!(spec.next_states(&rl(&before)).contains(&rl(&s)));
+    // Server 1 restarts: its commit index is gone, its ghost is not.
+    let mut restarted = s.clone();
+    let mut r = (*restarted.actor_states[1]).clone();
+    r.commit_index = 0;
+    r.last_applied = 0;
+    r.state_machine.clear();
+    restarted.actor_states[1] = std::sync::Arc::new(r);
+    assert_eq!(committed(&restarted), ['a', 'b']);
+    let both = rl(&s);
+    // Figure 8's (d): the log that knew `a` committed at index 1 has it
+    // overwritten; `committed` changes, which no step of the spec does.
+    let mut r = (*s.actor_states[1]).clone();
+    r.log = vec![e(3, 'b'), e(3, 'b')];
+    s.actor_states[1] = std::sync::Arc::new(r);
+    assert_eq!(committed(&s), ['b', 'b']);
+    let after = rl(&s);
+    assert!(after != both && !spec.next_states(&both).contains(&after));
+}

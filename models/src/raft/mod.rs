@@ -118,7 +118,26 @@
 //! applied the committed log, and checks Figure 3's properties on what
 //! happened.
 //!
-//! Not here yet: the refinement to an abstract replicated log.
+//! Refinement (§5.3, §5.4). "refines ReplicatedLog" checks that every step
+//! maps to a step of a plain replicated log
+//! ([`specs::abstract_spec::ReplicatedLog`]: one variable `committed`, one
+//! action appending a non-empty sequence of commands) or to a stutter,
+//! under the longest committed prefix any server knows
+//! ([`to_replicated_log`]): Figure 3's State Machine Safety and Leader
+//! Completeness together say that a committed entry is never lost or
+//! changed. It holds at the default and in scenarios `restart` (a crash
+//! wipes a commit index, not what was committed), `double-vote` (no
+//! entries: trivially) and `one-candidate`; `split-votes` has no commands,
+//! and its in-flight bound leaves it `inconclusive`. It fails in each
+//! variant that loses a committed entry, at the step that loses it:
+//! `vote-without-log-check` and `keep-conflicting-entries` (11 steps: a
+//! second entry applied at index 1), scenario `three-terms`, and
+//! scenario `figure-8` (39 steps: Figure 8's (d), the term-4 leader
+//! overwrites `1a` in the log of the server that committed it, one step
+//! before `2b` is applied over it). `commit-by-counting-replicas` at the
+//! default and `forget-voted-for` without a crash lose nothing, as their
+//! Figure 3 verdicts already say: the first needs four terms, the second
+//! a crash.
 
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -1084,6 +1103,68 @@ fn entry_committed_any(state: &State) -> bool {
     ghosts(state).any(|g| !g.applied.is_empty())
 }
 
+// Refinement mapping (§5.3, §5.4).
+
+/// Raft as a state of the abstract replicated log
+/// ([`specs::abstract_spec::ReplicatedLog`]): `committed` is the longest
+/// committed prefix any server knows of. A server knows the entries up to
+/// the highest commit index it has ever had (the last index it applied,
+/// read from its history variables, which a crash keeps: a restarted server
+/// starts again from `commit_index = 0`, but what it committed stays
+/// committed); the prefix is read from the log of the server that knows the
+/// most (the lowest-numbered one, if several do), as the commands its
+/// clients proposed.
+///
+/// Well defined when Figure 3's properties hold: an entry at index `i` ≤ a
+/// server's highest commit index was committed (§5.3), so by Leader
+/// Completeness (§5.4) it is in the log of every later leader, and by Log
+/// Matching every log that holds it holds the same prefix before it; a
+/// follower only deletes entries that conflict with its leader's (§5.3),
+/// so no log that holds a committed entry ever loses it, and every server
+/// that knows index `i` is committed holds the same entries `1..=i` (the
+/// State Machine Safety argument of §5.4.3). So the choice of server does
+/// not matter, the prefix never changes, and the only change a step can
+/// make is to lengthen it: a leader moving its commit index past one or
+/// more entries is `Commit(s)` with the entries it passed, every other
+/// step a stutter.
+///
+/// Otherwise (a bug variant) the mapping still yields a sequence, and the
+/// step that breaks the argument maps to no `ReplicatedLog` step: a log
+/// that knew an entry committed has it overwritten (Figure 8's (d):
+/// `committed` changes at that index), or a server that knows more than
+/// the others reads a different prefix from its own log.
+///
+/// The terms are left out: they are Raft's bookkeeping, not what the
+/// client proposed, and the state machine sees only commands. A committed
+/// entry replaced by one with the same command and another term (the same
+/// server's client in a later term) would read as no change here; State
+/// Machine Safety, which compares whole entries, still sees it.
+pub fn to_replicated_log(state: &State) -> specs::abstract_spec::replicated_log::State {
+    let mut best: (Index, &[LogEntry]) = (0, &[]);
+    for (stored, s) in state.actor_storages.iter().zip(&state.actor_states) {
+        let (ghost, log) = match stored {
+            Some(st) => (&st.ghost, &st.log),
+            None => (&s.ghost, &s.log),
+        };
+        let known = ghost.applied.iter().map(|(i, _)| *i).max().unwrap_or(0);
+        if known > best.0 {
+            best = (known, log);
+        }
+    }
+    let (known, log) = best;
+    specs::abstract_spec::replicated_log::State {
+        committed: log.iter().take(known).map(|e| e.command).collect(),
+    }
+}
+
+/// The commands raft's clients propose: each candidate's client its own
+/// letter (a server that never stands never leads, so its client's command
+/// is never appended); `MaxLen` is `max_log`.
+pub fn replicated_log_spec(cfg: &RaftCfg) -> specs::abstract_spec::ReplicatedLog {
+    let proposals = (0..cfg.candidates.min(cfg.servers)).map(server_letter);
+    specs::abstract_spec::ReplicatedLog::new(proposals.collect(), cfg.max_log)
+}
+
 // The term view.
 
 /// What the checker stores of a state when terms are unbounded (`max_term =
@@ -1404,7 +1485,10 @@ impl Config for RaftCfg {
 
     /// The in-flight bound, if set, is the model's boundary; the term
     /// bound, if set, the horizon of liveness ([`term_bound_bites`]);
-    /// without one, the term view ([`term_view`]).
+    /// without one, the term view ([`term_view`]). And every step maps to
+    /// a step of the abstract replicated log or to a stutter
+    /// ([`to_replicated_log`]): the refinement is judged on each step as
+    /// taken, before the view renumbers its terms.
     fn analyses(model: &RaftModel) -> checker::Analyses<RaftModel> {
         let bound = model.cfg.max_in_flight;
         let cfg = model.cfg.clone();
@@ -1429,6 +1513,11 @@ impl Config for RaftCfg {
             view: (model.cfg.max_term == 0).then(|| {
                 Box::new(move |s: &State| term_view(&cfg, s)) as checker::analyses::View<RaftModel>
             }),
+            refinements: vec![checker::Refinement::new(
+                "refines ReplicatedLog",
+                replicated_log_spec(&model.cfg),
+                to_replicated_log,
+            )],
             ..checker::Analyses::none()
         }
     }
@@ -1688,6 +1777,11 @@ pub static PROTOCOL: Protocol = Protocol {
             kind: PropertyKind::Eventually,
             source: "Raft (extended) §5.3 (the leader replicates and commits its clients' commands)",
         },
+        PropertySpec {
+            name: "refines ReplicatedLog",
+            kind: PropertyKind::Refines,
+            source: "Raft (extended) §5.3, §5.4, Figure 3 (State Machine Safety, Leader Completeness) as a spec (specs::abstract_spec::ReplicatedLog): under the longest committed prefix any server knows, every step appends committed commands or stutters",
+        },
     ],
     // The default has no crash: "restart with log" is shown in scenario
     // restart.
@@ -1709,6 +1803,7 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("restart with log", Verdict::NoExample),
                 BOUNDED_LIVENESS[0],
                 BOUNDED_LIVENESS[1],
+                ("refines ReplicatedLog", Verdict::Violated),
             ],
         },
         VariantSpec {
@@ -1719,6 +1814,7 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("restart with log", Verdict::NoExample),
                 BOUNDED_LIVENESS[0],
                 BOUNDED_LIVENESS[1],
+                ("refines ReplicatedLog", Verdict::Violated),
             ],
         },
         VariantSpec {
@@ -1782,6 +1878,7 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("restart with log", Verdict::NoExample),
                 BOUNDED_LIVENESS[0],
                 BOUNDED_LIVENESS[1],
+                ("refines ReplicatedLog", Verdict::Violated),
             ],
         },
         ScenarioSpec {
@@ -1805,6 +1902,7 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("restart with log", Verdict::Inconclusive),
                 BOUNDED_LIVENESS[0],
                 BOUNDED_LIVENESS[1],
+                ("refines ReplicatedLog", Verdict::Violated),
             ],
         },
         ScenarioSpec {
@@ -1836,6 +1934,7 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("restart with log", Verdict::Inconclusive),
                 ("leader eventually elected", Verdict::Violated),
                 ("command eventually committed", Verdict::Violated),
+                ("refines ReplicatedLog", Verdict::Inconclusive),
             ],
         },
         ScenarioSpec {
@@ -1879,7 +1978,8 @@ mod tests {
         let defaults = RaftCfg::new(crate::registry::CORRECT, &PROTOCOL.default_params());
         assert_eq!(defaults, RaftCfg::default());
         let model = defaults.into_model();
-        let declared: Vec<&str> = model.properties.iter().map(|p| p.name).collect();
+        let mut declared: Vec<&str> = model.properties.iter().map(|p| p.name).collect();
+        declared.push("refines ReplicatedLog");
         let listed: Vec<&str> = PROTOCOL.properties.iter().map(|p| p.name).collect();
         assert_eq!(declared, listed);
     }

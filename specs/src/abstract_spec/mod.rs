@@ -31,6 +31,11 @@
 //!   implements [`sync_termination_detection`].
 //! - [`chang_roberts`]: leader election on a ring.
 //! - [`bcast_byz`]: reliable broadcast with Byzantine processes.
+//!
+//! And the workbench's own:
+//!
+//! - [`replicated_log`]: a committed log that only grows, never changing an
+//!   entry; the `raft` model refines it.
 
 pub mod bcast_byz;
 pub mod chang_roberts;
@@ -40,6 +45,7 @@ pub mod lamport_mutex;
 pub mod mutual_exclusion;
 pub mod paxos;
 pub mod paxos_commit;
+pub mod replicated_log;
 pub mod sync_termination_detection;
 pub mod tcommit;
 pub mod two_phase;
@@ -54,6 +60,7 @@ pub use lamport_mutex::LamportMutex;
 pub use mutual_exclusion::MutualExclusion;
 pub use paxos::Paxos;
 pub use paxos_commit::PaxosCommit;
+pub use replicated_log::ReplicatedLog;
 pub use sync_termination_detection::SyncTerminationDetection;
 pub use tcommit::TCommit;
 pub use two_phase::TwoPhase;
@@ -99,6 +106,7 @@ plain_spec!(
     PaxosCommit,
     LamportMutex,
     MutualExclusion,
+    ReplicatedLog,
     Ewd840,
     SyncTerminationDetection,
     ChangRoberts,
