@@ -18,6 +18,9 @@ pub struct Refinement<M: Model> {
     pub name: String,
     init: StatePredicate<M>,
     step: StepPredicate<M>,
+    /// Why no engine judges it in this configuration, if none does (see
+    /// [`Refinement::unjudged`]).
+    pub unjudged: Option<String>,
 }
 
 /// A test of one state.
@@ -46,7 +49,27 @@ impl<M: Model> Refinement<M> {
                 let (from, to) = (abstraction(from), abstraction(to));
                 from == to || spec.next_states(&from).contains(&to)
             }),
+            unjudged: None,
         }
+    }
+
+    /// A refinement the model declares but cannot have judged in this
+    /// configuration, for the reason `why` (e.g. the spec's constants would
+    /// have to be infinite, or the model's view forgets what the mapping
+    /// reads). Every engine reports it `inconclusive` with that reason,
+    /// never "holds".
+    pub fn unjudged(name: impl Into<String>, why: impl Into<String>) -> Self {
+        Refinement {
+            name: name.into(),
+            init: Box::new(|_| true),
+            step: Box::new(|_, _| true),
+            unjudged: Some(why.into()),
+        }
+    }
+
+    /// Whether it is judged at all (see [`Refinement::unjudged`]).
+    pub fn judged(&self) -> bool {
+        self.unjudged.is_none()
     }
 
     /// The initial state `s` maps to an initial state of the spec.

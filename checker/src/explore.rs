@@ -142,11 +142,7 @@ where
         }
         Strategy::Dfs => {}
     }
-    let refinements: Vec<String> = analyses
-        .refinements
-        .iter()
-        .map(|r| r.name.clone())
-        .collect();
+    let refinements = judged(&analyses);
     let mut builder = model.checker().threads(opts.threads.max(1));
     if let Some(depth) = opts.max_depth {
         builder = builder.target_max_depth(depth);
@@ -333,11 +329,7 @@ where
             None,
         )
     }));
-    let refinements: Vec<String> = analyses
-        .refinements
-        .iter()
-        .map(|r| r.name.clone())
-        .collect();
+    let refinements = judged(analyses);
     let counts = Counts {
         states: sim.states,
         unique_states: sim.unique_states,
@@ -477,11 +469,7 @@ where
             loop_start: None,
         })
     }));
-    let refinements: Vec<String> = analyses
-        .refinements
-        .iter()
-        .map(|r| r.name.clone())
-        .collect();
+    let refinements = judged(analyses);
     let mut cut_off_by = Vec::new();
     if let Some(limit) = g.stopped_by {
         cut_off_by.push(limit_words(limit, opts));
@@ -598,6 +586,21 @@ struct Counts {
     seconds: f64,
 }
 
+/// A refinement's name, and why the engine did not judge it, if it did not.
+type Judged = (String, Option<String>);
+
+/// Every refinement by name, with why it is not judged if it is not.
+fn judged<M: Model>(analyses: &Analyses<M>) -> Vec<Judged> {
+    analyses
+        .refinements
+        .iter()
+        .map(|r| {
+            let why = r.unjudged.as_ref().map(|why| format!("not judged: {why}"));
+            (r.name.clone(), why)
+        })
+        .collect()
+}
+
 /// Why a property without a finding is not decided, given what cut the
 /// search short (`None`: its verdict stands).
 type Unjudged<'a> = dyn Fn(PropertyKind, &[String]) -> Option<String> + 'a;
@@ -645,7 +648,7 @@ fn assemble<M>(
     opts: &CheckOptions,
     threads: usize,
     counts: Counts,
-    refinements: &[String],
+    refinements: &[Judged],
     found: Vec<Option<Found<M>>>,
     unjudged: &Unjudged<'_>,
 ) -> CheckSummary
@@ -658,17 +661,17 @@ where
     let named = model
         .properties()
         .into_iter()
-        .map(|p| (p.name.to_string(), PropertyKind::from(p.expectation)))
+        .map(|p| (p.name.to_string(), PropertyKind::from(p.expectation), None))
         .chain(
             refinements
                 .iter()
-                .map(|name| (name.clone(), PropertyKind::Refines)),
+                .map(|(name, why)| (name.clone(), PropertyKind::Refines, why.clone())),
         );
     let properties = named
         .zip(found)
-        .map(|((name, kind), found)| {
+        .map(|((name, kind, not_judged), found)| {
             let Some(found) = found else {
-                let reason = unjudged(kind, &counts.cut_off_by);
+                let reason = not_judged.or_else(|| unjudged(kind, &counts.cut_off_by));
                 return PropertyResult {
                     name,
                     kind,
@@ -811,7 +814,7 @@ fn summarise<M, C>(
     opts: &CheckOptions,
     max_states: Option<usize>,
     start: Instant,
-    refinements: &[String],
+    refinements: &[Judged],
     boundary: Option<String>,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> CheckSummary

@@ -373,7 +373,7 @@ where
                 };
                 let mut broken = 0u64;
                 for (k, r) in self.analyses.refinements.iter().enumerate() {
-                    if !r.maps_step(s, &next) {
+                    if r.judged() && !r.maps_step(s, &next) {
                         broken |= 1 << k;
                     }
                 }
@@ -539,7 +539,7 @@ where
     let mut frontier: Vec<(StateId, M::State)> = Vec::new();
     for (i, s) in model.init_states().into_iter().enumerate() {
         for (k, r) in analyses.refinements.iter().enumerate() {
-            if !r.maps_init(&s) && g.refinement_failures[k].is_none() {
+            if r.judged() && !r.maps_init(&s) && g.refinement_failures[k].is_none() {
                 // Numbered as the state will be if it is new; an initial
                 // state that repeats an earlier one maps as that one did.
                 let id = frontier

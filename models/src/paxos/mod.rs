@@ -47,6 +47,22 @@
 //!   as a lasso: each proposer's prepare pre-empts the other's accept,
 //!   forever, with every message delivered.
 //!
+//! Refinements, following Lamport's own proof structure (Paxos implements
+//! Voting implements Consensus: `Paxos.tla`'s `V == INSTANCE Voting`, and
+//! the spec of his Turing-award lecture, tlaplus/Examples
+//! `specifications/PaxosHowToWinATuringAward/`): under [`to_voting`] (votes
+//! from the 2b messages sent, `maxBal` from the promises, ballots renumbered
+//! order-preservingly by [`voting_ballot`]) every step is a step of
+//! `Voting` or a stutter ("refines Voting"), and under Voting's `chosen`
+//! one of `Consensus` ("refines Consensus"). Each bug breaks them at its
+//! offending step: `ignore-highest-accepted` and `forget-acceptance-on-crash`
+//! at the first vote for a value no quorum shows safe, before a second
+//! value is chosen; `forget-promise-on-crash` already at the recovery that
+//! loses a promise (Voting's `maxBal` never decreases), though agreement
+//! fails only later; Consensus breaks where the second value is chosen,
+//! the step that violates agreement. With unbounded rounds (`retry` without
+//! `max_round`) neither is judged (see [`refinements`]).
+//!
 //! How the duel becomes a finite loop: with `retry` and no `max_round` the
 //! checker explores the ballot view (see `view`), which renumbers rounds and
 //! forgets replies
@@ -66,6 +82,7 @@ use crate::registry::{
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
+use specs::abstract_spec::voting::{self, Voting};
 use stateright::actor::{majority, Actor, ActorModel, Envelope, Id, Network, Out};
 use stateright::semantics::write_once_register::{WORegister, WORegisterOp, WORegisterRet};
 use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
@@ -781,6 +798,117 @@ fn eventually_chosen(model: &PaxosModel, state: &State) -> bool {
     value_chosen(model, state)
 }
 
+// Refinement mappings (Lamport's Paxos.tla: `V == INSTANCE Voting` and
+// `THEOREM Spec => V!Spec`; Voting.tla: `C == INSTANCE Consensus` and
+// `THEOREM Spec => C!Spec`).
+
+/// The highest round a ballot can have: 1 unless refused proposers retry,
+/// and then `max_round` (a retry starts at most at round `max_round`; a
+/// client's Put starts round 1). `None` when rounds are unbounded.
+fn highest_round(cfg: &PaxosCfg) -> Option<Round> {
+    match (cfg.retry, cfg.max_round) {
+        (false, _) => Some(1),
+        (true, 0) => None,
+        (true, max) => Some(max.max(1)),
+    }
+}
+
+/// Voting's ballot number of the proposal number `(round, server)`, with
+/// `servers` servers: `(round - 1) * servers + server`.
+///
+/// Sound because it is an order isomorphism. A proposal number is a pair
+/// `(r, i)` with `r >= 1` (a proposer's first ballot is one round above
+/// round 0) and `0 <= i < servers`, ordered lexicographically (§2.5); the
+/// formula reads the pair as a number in mixed radix, so it is one-to-one
+/// and `b < b'` exactly when `ballot(b) < ballot(b')`, and with rounds
+/// `1..=R` it is onto Voting's `Ballot = 0..(R * servers - 1)`. Voting only
+/// compares ballots and quantifies over the ballots between two of them
+/// (`ShowsSafeAt`'s `c+1..b-1`, `SafeAt`'s `0..b-1`): each of those is the
+/// image of a proposal number between the two, so every guard means the
+/// same of the actors' numbers as of their images.
+pub fn voting_ballot(servers: usize, (round, id): Ballot) -> voting::Ballot {
+    debug_assert!(round >= 1 && usize::from(id) < servers);
+    (round as voting::Ballot - 1) * servers as voting::Ballot + usize::from(id) as voting::Ballot
+}
+
+/// Voting's `Value` of a client's letter: client `k` writes value `k`.
+fn voting_value(value: Value) -> voting::Value {
+    usize::from(value as u8 - b'A')
+}
+
+/// The actor model as a state of Voting.tla, as Paxos.tla's `V == INSTANCE
+/// Voting` maps Paxos: acceptor `a` is server `a`, ballots map by
+/// [`voting_ballot`], values by client.
+///
+/// - `votes[a]`: the votes `<<b, v>>` of the 2b (Accepted) messages `a`
+///   sent, recorded in the history's `acceptances` (Paxos.tla reads them
+///   off `msgs`, every message ever sent). A history, not `a`'s `accepted`
+///   field: an acceptor keeps only its latest acceptance, and a crash may
+///   erase even that.
+/// - `maxBal[a]`: `a`'s promise (`promised`), -1 if it made none. A crashed
+///   acceptor keeps its state until it restarts from stable storage.
+///
+/// Under it, delivering a Prepare that the acceptor promises is
+/// `IncreaseMaxBal(a, b)`, and delivering an Accept that it accepts is
+/// `VoteFor(a, b, v)`, which Voting allows only when some quorum shows `v`
+/// safe at `b` (`ShowsSafeAt`): that is what phase 2(a)'s choice of value
+/// must guarantee (Paxos Made Simple §2.2). Every other step (a Put, a
+/// proposer counting promises or acceptances, a learner learning, a client,
+/// a crash, and, with stable storage, a recovery) changes neither and is a
+/// stutter.
+pub fn to_voting(cfg: &PaxosCfg, state: &State) -> voting::State {
+    let mut votes = vec![BTreeSet::new(); cfg.servers];
+    for (acceptor, (ballot, value)) in &state.history.acceptances {
+        votes[usize::from(*acceptor)]
+            .insert((voting_ballot(cfg.servers, *ballot), voting_value(*value)));
+    }
+    let max_bal = state.actor_states[..cfg.servers]
+        .iter()
+        .map(|a| match &**a {
+            PaxosState::Server(s) => s.promised.map_or(-1, |b| voting_ballot(cfg.servers, b)),
+            PaxosState::Client(_) => unreachable!("servers come first"),
+        })
+        .collect();
+    voting::State { votes, max_bal }
+}
+
+/// The Voting spec the model refines: `Acceptor` the servers, `Value` the
+/// clients' values, `Quorum` the majorities of servers (each proposer's
+/// fixed majority is one of them), `Ballot` the images of the proposal
+/// numbers with rounds up to `highest`. `None` when rounds are unbounded.
+fn voting_spec(cfg: &PaxosCfg) -> Option<Voting> {
+    let highest = highest_round(cfg)?;
+    let max_ballot = highest as voting::Ballot * cfg.servers as voting::Ballot - 1;
+    Some(Voting::new(cfg.servers, cfg.clients, max_ballot))
+}
+
+/// "refines Voting" under [`to_voting`], and "refines Consensus" under
+/// Voting's `chosen` of it, as Paxos.tla's `V!C` is (the values a quorum
+/// voted for in one ballot, which is [`chosen`]). With unbounded rounds
+/// neither is judged: Voting's `Ballot` would be all of `Nat`, and the
+/// ballot view that makes the space finite forgets dead acceptances, which
+/// the mapping reads as votes.
+fn refinements(cfg: &PaxosCfg) -> Vec<checker::Refinement<PaxosModel>> {
+    const VOTING: &str = "refines Voting";
+    const CONSENSUS: &str = "refines Consensus";
+    let Some(spec) = voting_spec(cfg) else {
+        let why = "rounds are unbounded (Ballot would be Nat) and the ballot view \
+                   forgets votes; set max_round";
+        return vec![
+            checker::Refinement::unjudged(VOTING, why),
+            checker::Refinement::unjudged(CONSENSUS, why),
+        ];
+    };
+    let (to_v, to_c) = (cfg.clone(), cfg.clone());
+    let chosen_spec = spec.clone();
+    vec![
+        checker::Refinement::new(VOTING, spec.clone(), move |s: &State| to_voting(&to_v, s)),
+        checker::Refinement::new(CONSENSUS, spec.consensus(), move |s: &State| {
+            chosen_spec.abstraction(&to_voting(&to_c, s))
+        }),
+    ]
+}
+
 // The ballot view.
 
 /// What the checker stores of a state when proposers retry (TLC's `VIEW`).
@@ -1097,8 +1225,10 @@ impl Config for PaxosCfg {
         crate::runner::indexed(self)
     }
 
-    /// With `retry`, the ballot view (see [`view`]); always, the decision
-    /// predicate for valence analysis: the chosen values.
+    /// Every step maps to a Voting step or a stutter, and so to a
+    /// Consensus step or a stutter (see [`to_voting`]); with `retry`, the
+    /// ballot view (see [`view`]); always, the decision predicate for
+    /// valence analysis: the chosen values.
     fn analyses(model: &PaxosModel) -> checker::Analyses<PaxosModel> {
         let majority = majority(model.cfg.servers);
         let (servers, clients) = (model.cfg.servers, model.cfg.clients);
@@ -1109,6 +1239,7 @@ impl Config for PaxosCfg {
             clients
         };
         checker::Analyses {
+            refinements: refinements(&model.cfg),
             // Only servers crash, and without `crash_proposers` only those
             // no client writes through (see the boundary in `model_on`).
             excluded: Some(Box::new(move |a| {
@@ -1239,9 +1370,14 @@ pub static PROTOCOL: Protocol = Protocol {
     summary: "Single-decree Paxos: proposers, acceptors and learners choose one value for a write-once register",
     citations: &[
         "Lamport, Paxos Made Simple (2001), §2",
+        "Lamport, Paxos.tla, Voting.tla and Consensus.tla (tlaplus/Examples, specifications/Paxos and PaxosHowToWinATuringAward, the spec of his 2015 Turing-award lecture)",
         "Herlihy & Wing, Linearizability: A Correctness Condition for Concurrent Objects (1990)",
     ],
-    notes: "",
+    notes: "\"refines Voting\" and \"refines Consensus\" follow Lamport's proof structure (Paxos.tla's `V == INSTANCE Voting`, Voting.tla's `C == INSTANCE Consensus`): Voting's `votes` are the Accepted (2b) messages sent, its `maxBal` the acceptors' promises, and a proposal number (round, server) is Voting's ballot (round - 1) * servers + server, which keeps their order. \
+The bug variants break Voting at their offending step: `ignore-highest-accepted` and `forget-acceptance-on-crash` at the first acceptance of a value no quorum shows safe (`ShowsSafeAt`), before any second value is chosen; `forget-promise-on-crash` already at a recovery that forgets a promise (Voting's `maxBal` never goes down), a shorter path than its agreement violation. \
+Consensus breaks later, at the acceptance that makes a second value chosen: the step that violates agreement. \
+`pick-lowest-accepted` keeps both at the default, where no phase 1 hears of two accepted values, and breaks both in scenario `lowest-accepted`. \
+With retrying proposers and no `max_round` (scenarios `duelling-proposers`, `one-proposer`) neither refinement is judged: Voting's `Ballot` would be all of `Nat`, and the ballot view forgets acceptances the mapping reads as votes.",
     params: &[
         ParamSpec {
             name: "clients",
@@ -1333,6 +1469,16 @@ pub static PROTOCOL: Protocol = Protocol {
             kind: PropertyKind::Eventually,
             source: "Paxos Made Simple §2.1 (some proposed value is eventually chosen); not guaranteed, §2.4",
         },
+        PropertySpec {
+            name: "refines Voting",
+            kind: PropertyKind::Refines,
+            source: "Lamport's Paxos.tla, V == INSTANCE Voting and THEOREM Spec => V!Spec (tlaplus/Examples, specifications/Paxos and PaxosHowToWinATuringAward, the Turing-award lecture's spec): votes from the 2b messages sent, maxBal from the promises; Paxos Made Simple §2.2's phase 2(a) is what makes each acceptance a VoteFor",
+        },
+        PropertySpec {
+            name: "refines Consensus",
+            kind: PropertyKind::Refines,
+            source: "Lamport's Voting.tla, C == INSTANCE Consensus and THEOREM Spec => C!Spec, through Paxos.tla's mapping: chosen is the set of values a majority accepted in one ballot (Paxos Made Simple §2.1-2.2)",
+        },
     ],
     variants: &[
         VariantSpec {
@@ -1351,6 +1497,8 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("linearizable", Verdict::Violated),
                 ("two values reported", Verdict::NoExample),
                 ("eventually chosen", Verdict::Violated),
+                ("refines Voting", Verdict::Violated),
+                ("refines Consensus", Verdict::Violated),
             ],
         },
         VariantSpec {
@@ -1369,6 +1517,8 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("linearizable", Verdict::Violated),
                 ("two values reported", Verdict::NoExample),
                 ("eventually chosen", Verdict::Violated),
+                ("refines Voting", Verdict::Violated),
+                ("refines Consensus", Verdict::Violated),
             ],
         },
         VariantSpec {
@@ -1379,6 +1529,8 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("linearizable", Verdict::Violated),
                 ("two values reported", Verdict::NoExample),
                 ("eventually chosen", Verdict::Violated),
+                ("refines Voting", Verdict::Violated),
+                ("refines Consensus", Verdict::Violated),
             ],
         },
     ],
@@ -1397,6 +1549,9 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("learns only chosen", Verdict::Inconclusive),
                 ("linearizable", Verdict::Inconclusive),
                 ("eventually chosen", Verdict::Violated),
+                // Not judged: unbounded ballots, under the ballot view.
+                ("refines Voting", Verdict::Inconclusive),
+                ("refines Consensus", Verdict::Inconclusive),
             ],
         },
         ScenarioSpec {
@@ -1416,6 +1571,8 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("linearizable", Verdict::Violated),
+                ("refines Voting", Verdict::Violated),
+                ("refines Consensus", Verdict::Violated),
             ],
         },
         ScenarioSpec {
@@ -1443,7 +1600,12 @@ pub static PROTOCOL: Protocol = Protocol {
             variant: crate::registry::CORRECT,
             params: &[("retry", 1), ("crashes", 0), ("clients", 1)],
             fairness: None,
-            expect: &[("two values reported", Verdict::NoExample)],
+            expect: &[
+                ("two values reported", Verdict::NoExample),
+                // Not judged: unbounded ballots, under the ballot view.
+                ("refines Voting", Verdict::Inconclusive),
+                ("refines Consensus", Verdict::Inconclusive),
+            ],
         },
     ],
     // A server that crashes and recovers forever is up infinitely often, but
@@ -1470,8 +1632,38 @@ mod tests {
         let defaults = PaxosCfg::new(crate::registry::CORRECT, &PROTOCOL.default_params());
         assert_eq!(defaults, PaxosCfg::default());
         let model = defaults.into_model();
-        let declared: Vec<&str> = model.properties.iter().map(|p| p.name).collect();
+        let mut declared: Vec<&str> = model.properties.iter().map(|p| p.name).collect();
+        let refinements = <PaxosCfg as Config>::analyses(&model).refinements;
+        declared.extend(refinements.iter().map(|r| r.name.as_str()));
         let listed: Vec<&str> = PROTOCOL.properties.iter().map(|p| p.name).collect();
         assert_eq!(declared, listed);
+    }
+
+    /// The ballot mapping keeps the order of proposal numbers and fills
+    /// Voting's `Ballot` exactly.
+    #[test]
+    fn voting_ballots_are_an_order_isomorphism() {
+        let servers = 3;
+        let mut ballots: Vec<Ballot> = (1..=2)
+            .flat_map(|r| (0..servers).map(move |i| (r, Id::from(i))))
+            .collect();
+        ballots.sort();
+        let images: Vec<i32> = ballots.iter().map(|b| voting_ballot(servers, *b)).collect();
+        assert_eq!(images, (0..6).collect::<Vec<i32>>());
+        let cfg = PaxosCfg {
+            retry: true,
+            max_round: 2,
+            ..PaxosCfg::default()
+        };
+        assert_eq!(voting_spec(&cfg).map(|v| v.max_ballot), Some(5));
+        assert_eq!(
+            voting_spec(&PaxosCfg::default()).map(|v| v.max_ballot),
+            Some(2)
+        );
+        let unbounded = PaxosCfg {
+            retry: true,
+            ..PaxosCfg::default()
+        };
+        assert!(voting_spec(&unbounded).is_none());
     }
 }

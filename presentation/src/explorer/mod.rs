@@ -577,6 +577,15 @@ where
     let loop_start = q.loop_start.filter(|_| loop_closes);
     let never = |p: &stateright::Property<M>| walk.states.iter().all(|s| !holds(p, s));
     let (kind, headline, plain) = match (selected, refinement) {
+        (_, Some(r)) if !r.judged() => (
+            CounterexampleKind::Refinement,
+            format!(
+                "{}: not judged: {}",
+                r.name,
+                r.unjudged.as_deref().unwrap_or_default()
+            ),
+            true,
+        ),
         (_, Some(r)) => {
             let broken = match n {
                 0 => !r.maps_init(&walk.states[0]),
