@@ -13,6 +13,7 @@ pub mod explorer;
 pub mod fingerprint;
 pub mod graph;
 pub mod liveness;
+pub mod plot;
 pub mod report;
 pub mod runtime;
 pub mod simulation;

@@ -25,7 +25,9 @@ fn committed_reports_are_up_to_date() {
     });
     assert_eq!(started.into_inner(), results.len());
     assert_eq!(done.into_inner(), results.len());
-    let files = models::reports::render(&results);
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../reports-data");
+    let plots = models::reports::load_plots(&data).unwrap();
+    let files = models::reports::render(&results, &plots);
     let dir = reports_dir();
     let mut stale = Vec::new();
     for (name, contents) in &files {
