@@ -18,6 +18,7 @@ fn correct_variants_hold_on_real_runs() {
                 loss: 0.0,
                 duplicate: 0.0,
                 seed,
+                seeds: 1,
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.name));
@@ -48,6 +49,7 @@ fn a_violation_on_a_real_run_shows_its_evidence() {
             loss: 0.0,
             duplicate: 0.0,
             seed,
+            seeds: 1,
         };
         let report = models::run(p, "commit-on-majority", &p.default_params(), &opts).unwrap();
         if report.checks.iter().all(|(_, ok)| *ok) {
@@ -81,6 +83,7 @@ fn duplicated_datagrams_do_not_break_safety() {
             loss: 0.0,
             duplicate: 0.5,
             seed: 7,
+            seeds: 1,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -155,6 +158,7 @@ fn rpc_kv_survives_loss_and_duplication() {
             loss: 0.2,
             duplicate: 0.2,
             seed,
+            seeds: 1,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -181,6 +185,7 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
             loss: 0.0,
             duplicate: 0.0,
             seed,
+            seeds: 1,
         };
         let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
         for (name, ok) in &report.checks {
