@@ -38,6 +38,14 @@ use std::time::Duration;
 
 pub mod run;
 
+/// A timer's duration on a real network, `d` to within a microsecond. Not
+/// `d..d`: the runtime takes an empty range for a model's "any time" timer
+/// and fires it within 5-25 ms, which made every period, ping timeout and
+/// kill of `dsw run swim` that short, whatever `PERIOD` said.
+fn exactly(d: Duration) -> Range<Duration> {
+    d..d + Duration::from_micros(1)
+}
+
 /// A group member by number: 0 is m1.
 pub type Member = usize;
 /// A member's incarnation number (§4.2), raised only by the member itself.
@@ -310,8 +318,7 @@ impl SwimActor {
     /// The ping timeout within a period: a fifth of it (the paper asks only
     /// that it exceed a round trip, §3.1).
     fn ping_timeout(&self) -> Range<Duration> {
-        let t = self.period / 5;
-        t..t
+        exactly(self.period / 5)
     }
 
     /// Members after `from` in list order, wrapping, other than this one
@@ -388,7 +395,7 @@ impl SwimActor {
             }
         }
         s.probe = Probe::Done;
-        o.set_timer(SwimTimer::Period, self.period..self.period);
+        o.set_timer(SwimTimer::Period, exactly(self.period));
         match self.selection {
             Selection::RoundRobin => {
                 let target = self.candidates(s, s.next).next();
@@ -438,7 +445,7 @@ impl Actor for SwimActor {
         let n = self.n();
         o.set_timer(SwimTimer::Period, Duration::ZERO..self.period);
         if let Some(after) = self.kill_after {
-            o.set_timer(SwimTimer::Kill, after..after);
+            o.set_timer(SwimTimer::Kill, exactly(after));
         }
         if self.may_crash {
             o.choose_random("crash", vec![SwimChoice::Crash, SwimChoice::NoCrash]);
@@ -978,5 +985,14 @@ mod tests {
         assert!(!strong_completeness(&model, init));
         let no_crash = SwimCfg::default().into_model();
         assert!(strong_completeness(&no_crash, &no_crash.init_states()[0]));
+    }
+
+    /// Real-run timers are not empty ranges, which the runtime would fire
+    /// at "any time" (5-25 ms) instead of after the protocol period.
+    #[test]
+    fn real_run_timers_last_what_they_say() {
+        let r = exactly(run::PERIOD);
+        assert!(r.start == run::PERIOD && r.end > r.start);
+        assert!(r.end - r.start <= Duration::from_micros(1));
     }
 }
