@@ -55,3 +55,22 @@ fn committed_reports_are_up_to_date() {
         stale.join("\n")
     );
 }
+
+/// The committed measurements are plot data a model page can show: each
+/// file of `reports-data/` parses, names a model, and plots.
+#[test]
+fn committed_plot_data_is_well_formed() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../reports-data");
+    let plots = models::reports::load_plots(&data).unwrap();
+    let names: Vec<&str> = plots.iter().map(|(stem, _)| stem.as_str()).collect();
+    assert!(names.contains(&"swim-detection"), "{names:?}");
+    for (stem, plot) in &plots {
+        assert!(models::protocol(&plot.model).is_ok(), "{stem}");
+        let svg = checker::plot::line_plot(plot);
+        assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"));
+        // Every series has something to draw.
+        for s in &plot.series {
+            assert!(!s.points.is_empty(), "{stem}: {} has no point", s.name);
+        }
+    }
+}

@@ -195,3 +195,29 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
     });
     assert!(killed.is_some(), "no run killed a worker");
 }
+
+/// `dsw run swim --seeds K` runs K seeds and reports over all of them; no
+/// timing is asserted, only that every run finished and said so. Another
+/// model refuses more than one seed, naming the one that takes them.
+#[test]
+fn swim_runs_several_seeds_and_others_refuse_them() {
+    let p = models::protocol("swim").unwrap();
+    let opts = RunOptions {
+        duration: Duration::from_secs(20),
+        loss: 0.0,
+        duplicate: 0.0,
+        seed: 1,
+        seeds: 2,
+    };
+    let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
+    assert!(report.observations[0].contains("2 runs (seeds 1..2)"));
+    assert!(report.observations.iter().any(|o| o
+        .starts_with("declared failed by every live member: mean ")
+        && o.ends_with("seen in 2 of 2 runs)")));
+    for (name, ok) in &report.checks {
+        assert!(ok, "swim: {name} failed on a real run");
+    }
+    let other = models::protocol("two-phase-commit").unwrap();
+    let err = models::run(other, models::CORRECT, &other.default_params(), &opts).unwrap_err();
+    assert!(err.contains("--seeds is for swim"), "{err}");
+}
