@@ -211,6 +211,10 @@ pub struct RunArgs {
     /// Seed of the fault injection.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Runs, with seeds --seed, --seed + 1, ... (swim's detection-time
+    /// measurements; every other model runs one).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub seeds: u64,
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -221,6 +225,10 @@ pub struct ReportArgs {
     /// Where to write the reports.
     #[arg(long, default_value = "reports")]
     pub out: std::path::PathBuf,
+    /// Committed measurements to plot on the model pages: every JSON file
+    /// there whose "model" names a model.
+    #[arg(long, default_value = "reports-data")]
+    pub data: std::path::PathBuf,
 }
 
 fn probability(s: &str) -> Result<f64, String> {

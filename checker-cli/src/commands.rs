@@ -18,7 +18,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Check(a) => check_one(&a),
         Command::Explore(a) => explore(&a),
         Command::Run(a) => run_real(&a),
-        Command::Report(a) => report(&a.out),
+        Command::Report(a) => report(&a.out, &a.data),
     }
 }
 
@@ -471,6 +471,7 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
         loss: a.loss,
         duplicate: a.duplicate,
         seed: a.seed,
+        seeds: a.seeds,
     };
     let _ = run;
     eprintln!(
@@ -516,12 +517,13 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
     })
 }
 
-fn report(out: &std::path::Path) -> Result<ExitCode, Failure> {
+fn report(out: &std::path::Path, data: &std::path::Path) -> Result<ExitCode, Failure> {
     // The catalog takes a minute to check: find out first that its pages
-    // can be written.
+    // can be written, and that the committed measurements can be read.
     writable(out)?;
+    let plots = models::reports::load_plots(data).map_err(Failure)?;
     let results = run_catalog();
-    let files = models::reports::render(&results);
+    let files = models::reports::render(&results, &plots);
     // Each model's diagrams are regenerated whole: drop the old ones first,
     // so a renamed variant leaves no stale picture behind.
     for p in models::PROTOCOLS {

@@ -83,6 +83,9 @@ pub fn check(
 }
 
 /// Runs one protocol variant over real UDP on loopback, if it can.
+/// The protocols whose real run measures over several seeds (`--seeds`).
+pub const MULTI_SEED_RUNS: &[&str] = &["swim"];
+
 pub fn run(
     protocol: &Protocol,
     variant: &str,
@@ -92,6 +95,14 @@ pub fn run(
     let run = protocol
         .run
         .ok_or_else(|| format!("{} has no real run yet", protocol.name))?;
+    if opts.seeds > 1 && !MULTI_SEED_RUNS.contains(&protocol.name) {
+        return Err(format!(
+            "--seeds {} is not supported by {}: it runs one seed (--seed); --seeds is for {}",
+            opts.seeds,
+            protocol.name,
+            MULTI_SEED_RUNS.join(", ")
+        ));
+    }
     let mut report = run(variant, params, opts)?;
     report.model = protocol.name.to_string();
     Ok(report)

@@ -115,6 +115,9 @@ pub struct RunOptions {
     pub loss: f64,
     pub duplicate: f64,
     pub seed: u64,
+    /// How many runs, with seeds `seed`, `seed + 1`, ...: swim's
+    /// measurements take several; every other protocol runs one.
+    pub seeds: u64,
 }
 
 /// `check(variant, params, options, on_progress)`.

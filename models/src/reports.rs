@@ -4,6 +4,8 @@
 
 use crate::{catalog_jobs, Job, PROTOCOLS};
 use checker::CheckSummary;
+use presentation::plot::PlotData;
+use presentation::report::{self, CheckedJob, ModelReport, PropertyDoc};
 use presentation::report::{self, CheckedJob, ModelReport, PropertyDoc};
 use rayon::prelude::*;
 
@@ -30,9 +32,52 @@ pub fn run_catalog(on_event: &(dyn Fn(CatalogEvent<'_>) + Sync)) -> Vec<(Job, Ch
         .collect()
 }
 
+/// Committed measurements to plot: every `*.json` file of `dir` (the
+/// repository's `reports-data/`), as (file stem, data), in file name order,
+/// whose `"model"` names a protocol of the catalog (any other is left out,
+/// so that data for a model not merged yet does not stop a report). A
+/// missing directory holds no data; a file that is not plot data is an
+/// error naming it.
+pub fn load_plots(dir: &std::path::Path) -> Result<Vec<(String, PlotData)>, String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
+    };
+    let mut paths: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut plots = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let data = PlotData::from_json(&text).map_err(|e| {
+            format!(
+                "{} is not plot data ({{\"model\", \"title\", \"x_label\", \"y_label\", \"series\": [{{\"name\", \"points\": [[x, y], ...]}}]}}): {e}",
+                path.display()
+            )
+        })?;
+        if crate::protocol(&data.model).is_err() {
+            continue;
+        }
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        plots.push((stem, data));
+    }
+    Ok(plots)
+}
+
 /// The files of `reports/`, as (path relative to it, contents), from the
-/// results of [`run_catalog`].
-pub fn render(results: &[(Job, CheckSummary)]) -> Vec<(String, String)> {
+/// results of [`run_catalog`] and the committed measurements of
+/// [`load_plots`].
+pub fn render(
+    results: &[(Job, CheckSummary)],
+    plots: &[(String, PlotData)],
+) -> Vec<(String, String)> {
     let pages: Vec<ModelReport> = PROTOCOLS
         .iter()
         .map(|p| ModelReport {
@@ -70,6 +115,11 @@ pub fn render(results: &[(Job, CheckSummary)]) -> Vec<(String, String)> {
                     summary,
                     matches_registry: job.mismatches(summary).is_empty(),
                 })
+                .collect(),
+            plots: plots
+                .iter()
+                .filter(|(_, d)| d.model == p.name)
+                .map(|(stem, d)| (stem.as_str(), d))
                 .collect(),
         })
         .collect();

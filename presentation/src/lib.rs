@@ -9,5 +9,6 @@
 
 pub mod diff;
 pub mod explorer;
+pub mod plot;
 pub mod report;
 pub mod svg;

@@ -8,6 +8,7 @@
 //! a test regenerates them to catch a stale copy, so they must be a function
 //! of the verdicts alone.
 
+use crate::plot::{line_plot, PlotData};
 use crate::svg::sequence_diagram;
 use checker::summary::{
     Change, CheckSummary, Counterexample, CounterexampleKind, PropertyKind, Step, StepKind, Verdict,
@@ -32,6 +33,10 @@ pub struct ModelReport<'a> {
     pub properties: Vec<PropertyDoc<'a>>,
     /// Variants and scenarios, in the order the page lists them.
     pub checks: Vec<CheckedJob<'a>>,
+    /// Plots of committed measurements (`reports-data/<file>.json`), as
+    /// (file stem, data): drawn from the data alone, never from timings
+    /// taken while the report is written.
+    pub plots: Vec<(&'a str, &'a PlotData)>,
 }
 
 /// One property as the model declares it.
@@ -55,6 +60,12 @@ pub struct CheckedJob<'a> {
     pub summary: &'a CheckSummary,
     /// Every verdict is the one the registry expects.
     pub matches_registry: bool,
+}
+
+/// Where the plot of `reports-data/<stem>.json` goes, relative to the
+/// reports directory: `swim/plot--swim-detection.svg`.
+pub fn plot_file_name(model: &str, stem: &str) -> String {
+    format!("{}/plot--{}.svg", slug(model), slug(stem))
 }
 
 /// Where a model's page goes, relative to the reports directory.
@@ -98,6 +109,29 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
             p.kind.as_str(),
             md_text(p.source)
         );
+    }
+
+    if !r.plots.is_empty() {
+        md.push_str("\n## Measurements\n\n");
+        md.push_str(
+            "Real runs, not checks: plotted from data committed under `reports-data/`, \
+             which the command beside each plot regenerates.\n",
+        );
+        for (stem, data) in &r.plots {
+            let file = plot_file_name(r.name, stem);
+            let _ = writeln!(md, "\n### {}\n", md_text(&data.title));
+            let _ = writeln!(md, "![plot: {}]({file})\n", md_text(&data.title));
+            if !data.notes.trim().is_empty() {
+                let _ = writeln!(md, "{}\n", data.notes.trim());
+            }
+            let _ = write!(md, "Data: `reports-data/{stem}.json`");
+            if data.command.is_empty() {
+                md.push_str(".\n");
+            } else {
+                let _ = writeln!(md, ", written by {}.", code(&data.command));
+            }
+            svgs.push((file, line_plot(data)));
+        }
     }
 
     let columns = property_columns(r);
@@ -591,6 +625,7 @@ mod tests {
                     matches_registry: s.variant != "correct",
                 })
                 .collect(),
+            plots: Vec::new(),
         }
     }
 
@@ -629,6 +664,39 @@ mod tests {
             assert_well_formed(svg);
         }
         assert!(md.contains("Examples found, not drawn: all committed (5 steps)."));
+    }
+
+    #[test]
+    fn page_links_its_plots_and_returns_them() {
+        let summaries = [summary("correct", false)];
+        let data = PlotData::from_json(
+            r#"{"model": "two-phase-commit", "title": "Commit latency", "x_label": "RMs",
+                "y_label": "ms", "command": "dsw run two-phase-commit", "notes": "How to read it.",
+                "series": [{"name": "measured", "points": [[2, 1.5], [3, 2.5]]},
+                           {"name": "predicted", "points": [[2, 1], [3, 2]], "predicted": true}]}"#,
+        )
+        .unwrap();
+        let mut page = report(&summaries);
+        page.plots = vec![("2pc-latency", &data)];
+        let (md, svgs) = model_page(&page);
+        let plot = "two-phase-commit/plot--2pc-latency.svg";
+        assert!(svg_links(&md).contains(&plot.to_owned()));
+        assert!(md.contains("## Measurements\n"));
+        assert!(md.contains("### Commit latency\n\n![plot: Commit latency](two-phase-commit/plot--2pc-latency.svg)\n\nHow to read it.\n"));
+        assert!(md.contains(
+            "Data: `reports-data/2pc-latency.json`, written by `dsw run two-phase-commit`."
+        ));
+        // The page comes before the verdicts, and the SVG is the plot of
+        // the data, returned with the diagrams.
+        assert!(md.find("## Measurements") < md.find("## Verdicts"));
+        let svg = &svgs
+            .iter()
+            .find(|(f, _)| f == plot)
+            .expect("plot returned")
+            .1;
+        assert_eq!(*svg, line_plot(&data));
+        assert_well_formed(svg);
+        assert_eq!(model_page(&page), (md.clone(), svgs.clone()));
     }
 
     #[test]

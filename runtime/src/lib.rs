@@ -135,6 +135,22 @@ impl SplitMix {
 /// this on a real network: soon, but not a busy loop.
 pub const ANY_TIME: Range<Duration> = Duration::from_millis(5)..Duration::from_millis(25);
 
+/// A timer that fires after exactly `d` on a real run (the checker, which
+/// has no clock, fires it at any time).
+pub fn exactly(d: Duration) -> Range<Duration> {
+    d..d
+}
+
+/// When a timer set for `range` fires: only `model_timeout()` (0..0) means
+/// "any time" ([`ANY_TIME`]); an empty range `d..d` ([`exactly`]) means `d`.
+fn timer_delay(range: &Range<Duration>, rng: &mut SplitMix) -> Duration {
+    if range.end <= range.start && range.start.is_zero() {
+        rng.duration_in(&ANY_TIME)
+    } else {
+        rng.duration_in(range)
+    }
+}
+
 /// The largest datagram a node accepts.
 const MAX_DATAGRAM: usize = 65_507;
 
@@ -334,14 +350,7 @@ where
             match command {
                 Command::Send(to, msg) => self.send(to, msg, rng),
                 Command::SetTimer(timer, range) => {
-                    // Only `model_timeout()` (0..0) means "any time"; an
-                    // empty range `d..d` asks for exactly `d`.
-                    let range = if range.end <= range.start && range.start.is_zero() {
-                        ANY_TIME
-                    } else {
-                        range
-                    };
-                    let at = Instant::now() + rng.duration_in(&range);
+                    let at = Instant::now() + timer_delay(&range, rng);
                     self.timers.retain(|(t, _)| *t != timer);
                     self.timers.push((timer, at));
                 }
@@ -382,6 +391,27 @@ where
         self.record(EventKind::Sent { to: to_node, msg });
         for _ in 0..copies {
             let _ = self.socket.send_to(&bytes, addr);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A protocol period set with `exactly` lasts that long; only the
+    /// model's "any time" timer is taken as soon-ish (swim's 100 ms periods
+    /// once fired within 25 ms, when every empty range meant "any time").
+    #[test]
+    fn timers_last_what_they_say() {
+        let mut rng = SplitMix::new(7);
+        let period = Duration::from_millis(100);
+        assert_eq!(timer_delay(&exactly(period), &mut rng), period);
+        for _ in 0..100 {
+            let d = timer_delay(&(Duration::ZERO..Duration::ZERO), &mut rng);
+            assert!(ANY_TIME.contains(&d), "{d:?}");
+            let d = timer_delay(&(period..2 * period), &mut rng);
+            assert!((period..2 * period).contains(&d), "{d:?}");
         }
     }
 }

@@ -25,7 +25,9 @@ fn committed_reports_are_up_to_date() {
     });
     assert_eq!(started.into_inner(), results.len());
     assert_eq!(done.into_inner(), results.len());
-    let files = models::reports::render(&results);
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../reports-data");
+    let plots = models::reports::load_plots(&data).unwrap();
+    let files = models::reports::render(&results, &plots);
     let dir = reports_dir();
     let mut stale = Vec::new();
     for (name, contents) in &files {
@@ -52,4 +54,23 @@ fn committed_reports_are_up_to_date() {
         "reports/ is stale; run `cargo run --release -p checker-cli -- report`:\n{}",
         stale.join("\n")
     );
+}
+
+/// The committed measurements are plot data a model page can show: each
+/// file of `reports-data/` parses, names a model, and plots.
+#[test]
+fn committed_plot_data_is_well_formed() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../reports-data");
+    let plots = models::reports::load_plots(&data).unwrap();
+    let names: Vec<&str> = plots.iter().map(|(stem, _)| stem.as_str()).collect();
+    assert!(names.contains(&"swim-detection"), "{names:?}");
+    for (stem, plot) in &plots {
+        assert!(models::protocol(&plot.model).is_ok(), "{stem}");
+        let svg = presentation::plot::line_plot(plot);
+        assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"));
+        // Every series has something to draw.
+        for s in &plot.series {
+            assert!(!s.points.is_empty(), "{stem}: {} has no point", s.name);
+        }
+    }
 }

@@ -18,6 +18,7 @@ fn correct_variants_hold_on_real_runs() {
                 loss: 0.0,
                 duplicate: 0.0,
                 seed,
+                seeds: 1,
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.name));
@@ -48,6 +49,7 @@ fn a_violation_on_a_real_run_shows_its_evidence() {
             loss: 0.0,
             duplicate: 0.0,
             seed,
+            seeds: 1,
         };
         let report = models::run(p, "commit-on-majority", &p.default_params(), &opts).unwrap();
         if report.checks.iter().all(|(_, ok)| *ok) {
@@ -81,6 +83,7 @@ fn duplicated_datagrams_do_not_break_safety() {
             loss: 0.0,
             duplicate: 0.5,
             seed: 7,
+            seeds: 1,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -155,6 +158,7 @@ fn rpc_kv_survives_loss_and_duplication() {
             loss: 0.2,
             duplicate: 0.2,
             seed,
+            seeds: 1,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -181,6 +185,7 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
             loss: 0.0,
             duplicate: 0.0,
             seed,
+            seeds: 1,
         };
         let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -202,6 +207,7 @@ fn gossip_converges_at_four_members() {
         loss: 0.0,
         duplicate: 0.0,
         seed: 1,
+        seeds: 1,
     };
     let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
     for (name, ok) in &report.checks {
@@ -234,4 +240,30 @@ fn gossip_convergence_data() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports-data");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("gossip-convergence.json"), json + "\n").unwrap();
+}
+
+/// `dsw run swim --seeds K` runs K seeds and reports over all of them; no
+/// timing is asserted, only that every run finished and said so. Another
+/// model refuses more than one seed, naming the one that takes them.
+#[test]
+fn swim_runs_several_seeds_and_others_refuse_them() {
+    let p = models::protocol("swim").unwrap();
+    let opts = RunOptions {
+        duration: Duration::from_secs(20),
+        loss: 0.0,
+        duplicate: 0.0,
+        seed: 1,
+        seeds: 2,
+    };
+    let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
+    assert!(report.observations[0].contains("2 runs (seeds 1..2)"));
+    assert!(report.observations.iter().any(|o| o
+        .starts_with("declared failed by every live member: mean ")
+        && o.ends_with("seen in 2 of 2 runs)")));
+    for (name, ok) in &report.checks {
+        assert!(ok, "swim: {name} failed on a real run");
+    }
+    let other = models::protocol("two-phase-commit").unwrap();
+    let err = models::run(other, models::CORRECT, &other.default_params(), &opts).unwrap_err();
+    assert!(err.contains("--seeds is for swim"), "{err}");
 }

@@ -295,13 +295,6 @@ fn model_timeout() -> std::ops::Range<Duration> {
     Duration::ZERO..Duration::ZERO
 }
 
-/// `d` on a real network, give or take a millisecond: the runtime reads an
-/// empty range as "any time" (`checker::runtime::ANY_TIME`), so `d..d` would
-/// fire within 25 ms.
-fn exactly(d: Duration) -> std::ops::Range<Duration> {
-    d..d + Duration::from_millis(1)
-}
-
 impl Actor for GossipActor {
     type Msg = GossipMsg;
     type Timer = GossipTimer;
@@ -333,7 +326,7 @@ impl Actor for GossipActor {
             Selection::Random => o.set_timer(GossipTimer::Round, Duration::ZERO..self.period),
         }
         if self.writes {
-            o.set_timer(GossipTimer::Write, exactly(self.write_at));
+            o.set_timer(GossipTimer::Write, runtime::exactly(self.write_at));
         }
         GossipState {
             db: vec![None; self.keys],
@@ -390,7 +383,7 @@ impl Actor for GossipActor {
                 o.set_timer(GossipTimer::Exchange(*peer), model_timeout());
             }
             GossipTimer::Round => {
-                o.set_timer(GossipTimer::Round, exactly(self.period));
+                o.set_timer(GossipTimer::Round, runtime::exactly(self.period));
                 let peers = self.peers(state.members);
                 if !peers.is_empty() {
                     o.choose_random("peer", peers);

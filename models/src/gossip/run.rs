@@ -22,7 +22,7 @@
 
 use super::{GossipCfg, GossipMsg, GossipState, GossipTimer, Selection};
 use crate::registry::{Config, Params, RunOptions, RunReport};
-use checker::runtime::{self, EventKind, RunConfig};
+use runtime::{self, EventKind, RunConfig};
 use serde::Serialize;
 use std::time::Duration;
 

@@ -8,7 +8,8 @@
 //! member refutes by raising its incarnation number.
 //!
 //! Fault model: unordered links that may lose up to `losses` messages in all
-//! (never must); up to `crashes` members crash and stay down. Timeouts assume
+//! (never must); the last `crashes` members may crash and stay down (a fair
+//! choice that offers not crashing: may, never must). Timeouts assume
 //! the paper's synchrony: a probe's timeout fires only once every reply that
 //! can still come has come (the period is longer than a round trip).
 //!
@@ -163,6 +164,17 @@ pub enum SwimTimer {
     Kill,
 }
 
+/// A member's random choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum SwimChoice {
+    /// §3.1's random ping target (real runs).
+    Target(Member),
+    /// (Checker) the member crashes now, and stays down.
+    Crash,
+    /// (Checker) the member never crashes.
+    NoCrash,
+}
+
 /// Where a member is in its protocol period (§3.1).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Probe {
@@ -198,15 +210,21 @@ pub struct SwimState {
     pub probe: Probe,
     /// Where the round-robin target selection of §4.3 resumes.
     pub next: Member,
-    // Real runs only.
-    /// Killed: handles nothing.
+    // Crashes.
+    /// Crashed (killed, in a real run): handles nothing, and the checker
+    /// takes no step of it.
     pub killed: bool,
+    /// (Checker) whether to crash is still to be chosen. The choice is fair
+    /// and offers no crash, so a crash may happen and never must; and
+    /// strong completeness cannot hold before the choice, so that it is not
+    /// met vacuously by the state before the crash.
+    pub may_crash: bool,
 }
 
 impl fmt::Debug for SwimState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.killed {
-            return f.write_str("killed");
+            return f.write_str("crashed");
         }
         write!(f, "{{view: {:?}, probe: {:?}", self.view, self.probe)?;
         let timers: Vec<String> = self
@@ -278,6 +296,9 @@ pub struct SwimActor {
     pub period: Duration,
     /// (Real runs only) killed after this long.
     pub kill_after: Option<Duration>,
+    /// (Checker) may crash, at any time: a fair choice, one option of
+    /// which is never to crash.
+    pub may_crash: bool,
     pub bug: Bug,
 }
 
@@ -289,8 +310,7 @@ impl SwimActor {
     /// The ping timeout within a period: a fifth of it (the paper asks only
     /// that it exceed a round trip, §3.1).
     fn ping_timeout(&self) -> Range<Duration> {
-        let t = self.period / 5;
-        t..t
+        runtime::exactly(self.period / 5)
     }
 
     /// Members after `from` in list order, wrapping, other than this one
@@ -367,7 +387,7 @@ impl SwimActor {
             }
         }
         s.probe = Probe::Done;
-        o.set_timer(SwimTimer::Period, self.period..self.period);
+        o.set_timer(SwimTimer::Period, runtime::exactly(self.period));
         match self.selection {
             Selection::RoundRobin => {
                 let target = self.candidates(s, s.next).next();
@@ -379,6 +399,7 @@ impl SwimActor {
             Selection::Random => {
                 let choices: Vec<Member> = self.candidates(s, 0).collect();
                 if !choices.is_empty() {
+                    let choices = choices.into_iter().map(SwimChoice::Target).collect();
                     o.choose_random("target", choices);
                 }
             }
@@ -404,7 +425,7 @@ impl Actor for SwimActor {
     type Timer = SwimTimer;
     type State = SwimState;
     type Storage = ();
-    type Random = Member;
+    type Random = SwimChoice;
 
     fn name(&self) -> String {
         name(self.me)
@@ -416,7 +437,10 @@ impl Actor for SwimActor {
         let n = self.n();
         o.set_timer(SwimTimer::Period, Duration::ZERO..self.period);
         if let Some(after) = self.kill_after {
-            o.set_timer(SwimTimer::Kill, after..after);
+            o.set_timer(SwimTimer::Kill, runtime::exactly(after));
+        }
+        if self.may_crash {
+            o.choose_random("crash", vec![SwimChoice::Crash, SwimChoice::NoCrash]);
         }
         SwimState {
             view: vec![Status::Alive(0); n],
@@ -424,6 +448,7 @@ impl Actor for SwimActor {
             probe: Probe::Done,
             next: (self.me + 1) % n,
             killed: false,
+            may_crash: self.may_crash,
         }
     }
 
@@ -536,16 +561,32 @@ impl Actor for SwimActor {
         }
     }
 
-    /// §3.1's random target (real runs only).
-    fn on_random(&self, _id: Id, state: &mut Cow<SwimState>, target: &Member, o: &mut Out<Self>) {
-        if !state.killed {
-            self.ping(state.to_mut(), *target, o);
+    /// §3.1's random target (real runs only), or the crash choice
+    /// (checker only).
+    fn on_random(
+        &self,
+        _id: Id,
+        state: &mut Cow<SwimState>,
+        choice: &SwimChoice,
+        o: &mut Out<Self>,
+    ) {
+        if state.killed {
+            return;
+        }
+        match choice {
+            SwimChoice::Target(target) => self.ping(state.to_mut(), *target, o),
+            SwimChoice::Crash => {
+                let s = state.to_mut();
+                s.killed = true;
+                s.may_crash = false;
+            }
+            SwimChoice::NoCrash => state.to_mut().may_crash = false,
         }
     }
 }
 
 type State = ActorModelState<SwimActor, Lost>;
-type Action = ActorModelAction<SwimMsg, SwimTimer, Member>;
+type Action = ActorModelAction<SwimMsg, SwimTimer, SwimChoice>;
 /// How many messages the network has lost so far.
 pub type Lost = u8;
 
@@ -576,7 +617,7 @@ impl Model for SwimModel {
         let pending = |prober: usize| {
             state.network.iter_deliverable().any(|e| {
                 e.msg.prober() == prober
-                    && !state.crashed[usize::from(e.dst)]
+                    && !state.actor_states[usize::from(e.dst)].killed
                     && self
                         .inner
                         .next_state(
@@ -590,17 +631,24 @@ impl Model for SwimModel {
                         .is_some()
             })
         };
+        let down = |id: &Id| state.actor_states[usize::from(*id)].killed;
         actions.retain(|a| match a {
-            ActorModelAction::Drop(e) => {
-                state.history < self.losses && !state.crashed[usize::from(e.dst)]
+            // A crashed member takes no step, as Stateright's crashes do:
+            // nothing is delivered to it, no timer of its fires.
+            ActorModelAction::Deliver { dst, .. } if down(dst) => false,
+            ActorModelAction::Timeout(id, _) | ActorModelAction::SelectRandom { actor: id, .. }
+                if down(id) =>
+            {
+                false
             }
+            ActorModelAction::Drop(e) => state.history < self.losses && !down(&e.dst),
             // The period ends after the ping timeout, and after replies.
             ActorModelAction::Timeout(id, SwimTimer::Period) => {
                 let m = usize::from(*id);
                 !pending(m) && !matches!(state.actor_states[m].probe, Probe::Pinged { .. })
             }
             ActorModelAction::Timeout(id, SwimTimer::PingTimeout) => !pending(usize::from(*id)),
-            ActorModelAction::Recover(_) => false,
+            ActorModelAction::Crash(_) | ActorModelAction::Recover(_) => false,
             _ => true,
         });
     }
@@ -649,7 +697,7 @@ fn live(state: &State) -> impl Iterator<Item = (Member, &SwimState)> + '_ {
         .actor_states
         .iter()
         .enumerate()
-        .filter(|(m, _)| !state.crashed[*m])
+        .filter(|(_, s)| !s.killed)
         .map(|(m, s)| (m, &**s))
 }
 
@@ -669,11 +717,17 @@ fn accuracy(_: &SwimModel, state: &State) -> bool {
 /// Strong completeness (§2: "crash-failure of any group member is detected
 /// by all non-faulty members"; §4.3 bounds its time with round-robin
 /// selection): every crashed member is eventually declared failed by every
-/// member that is up.
+/// member that is up. The property is "crashed leads to declared failed";
+/// as a state predicate that a run must eventually reach, it is false while
+/// a member may still crash (its fair choice not made), so that the state
+/// before a crash does not meet it vacuously, and from then on stable. A
+/// run on which nobody crashes meets it once every choice is made.
 fn strong_completeness(_: &SwimModel, state: &State) -> bool {
-    (0..state.crashed.len())
-        .filter(|c| state.crashed[*c])
-        .all(|c| live(state).all(|(_, s)| s.view[c] == Status::Faulty))
+    let states = &state.actor_states;
+    states.iter().all(|s| !s.may_crash)
+        && (0..states.len())
+            .filter(|c| states[*c].killed)
+            .all(|c| live(state).all(|(_, s)| s.view[c] == Status::Faulty))
 }
 
 /// Reachability: a member suspected another.
@@ -734,6 +788,7 @@ impl SwimCfg {
                 selection,
                 period,
                 kill_after: None,
+                may_crash: false,
                 bug: self.bug,
             })
             .collect()
@@ -756,14 +811,20 @@ impl Config for SwimCfg {
 
     fn into_model(self) -> SwimModel {
         let ids: Vec<Id> = (0..self.members).map(Id::from).collect();
-        let actors = self.actors(&ids, Selection::RoundRobin, run::PERIOD);
-        let (crashes, losses) = (self.crashes, self.losses);
+        let mut actors = self.actors(&ids, Selection::RoundRobin, run::PERIOD);
+        // The last `crashes` members may crash. Round robin from the next
+        // member on makes the group symmetric under rotation, so which
+        // member may crash loses nothing when one may.
+        let n = self.members;
+        for a in &mut actors[n - self.crashes.min(n)..] {
+            a.may_crash = true;
+        }
+        let losses = self.losses;
         SwimModel {
             inner: ActorModel::new(self, 0)
                 .actors(actors)
                 .init_network(Network::new_unordered_nonduplicating([]))
-                .lossy_network(LossyNetwork::Yes)
-                .max_crashes(crashes),
+                .lossy_network(LossyNetwork::Yes),
             losses,
             properties: vec![
                 Property::always("accuracy", accuracy),
@@ -795,7 +856,7 @@ pub static PROTOCOL: Protocol = Protocol {
     citations: &[
         "Das, Gupta & Motivala, SWIM: Scalable Weakly-consistent Infection-style Process Group Membership Protocol (DSN 2002), §2-§5",
     ],
-    notes: "Timeouts follow the paper's synchrony assumption: a member's ping timeout and period end come only once no message of its own probe is on its way to a member that is up, so over links that lose nothing a live member always acks in time, and no variant suspects anyone without a loss. Loss is a budget (`losses`, default 2): enough to defeat one probe of a live member whole, its ping and its one ping-req. The default checks accuracy under loss with no crash (strong completeness holds there only vacuously); the `crash` scenario checks strong completeness with one crash and no loss. Both faults together (`-p crashes=1`) take well over a million states and are left out of the catalog. Targets are picked round robin (§4.3), so a suspecter pings the suspect within `members - 1` periods; a suspicion lasts `suspicion` periods (default 2 = `members - 1`). Each message piggybacks the sender's whole list (§4.1 with every update retransmitted, which three members afford). A member clears a suspicion only on an Alive with a higher incarnation, as §4.2's precedence rules make it; the paper's local un-marking after a successful ping is left out, since its Alive, at the same incarnation, overrides no Suspect elsewhere. `dsw run swim` kills the last member after a few periods and measures how long until every live member declares it failed; targets there are picked at random, as §3.1's analysis assumes.",
+    notes: "Timeouts follow the paper's synchrony assumption: a member's ping timeout and period end come only once no message of its own probe is on its way to a member that is up, so over links that lose nothing a live member always acks in time, and no variant suspects anyone without a loss. Loss is a budget (`losses`, default 2): enough to defeat one probe of a live member whole, its ping and its one ping-req. The default checks accuracy under loss with no crash (strong completeness holds there only vacuously); the `crash` scenario checks strong completeness with one crash and no loss. A crash is a fair choice of m3 (crash now, or never), not Stateright's crash action: strong completeness is \"a crash leads to every live member declaring it failed\", and as a state predicate that every fair run must reach it is false until the choice is made, so the state before the crash cannot satisfy it vacuously. The group is symmetric under rotation (round robin from the next member, ping-req to the members after the target), so letting m3 alone crash loses no generality. Both faults together (`-p crashes=1`) take well over a million states and are left out of the catalog. Targets are picked round robin (§4.3), so a suspecter pings the suspect within `members - 1` periods; a suspicion lasts `suspicion` periods (default 2 = `members - 1`). Each message piggybacks the sender's whole list (§4.1 with every update retransmitted, which three members afford). A member clears a suspicion only on an Alive with a higher incarnation, as §4.2's precedence rules make it; the paper's local un-marking after a successful ping is left out, since its Alive, at the same incarnation, overrides no Suspect elsewhere. `dsw run swim` kills the last member after a few periods and measures how long until every live member declares it failed; targets there are picked at random, as §3.1's analysis assumes.",
     params: &[
         ParamSpec {
             name: "members",
@@ -896,3 +957,25 @@ pub static PROTOCOL: Protocol = Protocol {
     explore: crate::registry::explore_config::<SwimCfg>,
     run: Some(run::run),
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strong completeness is "a crash leads to its detection": before the
+    /// crash choice it must not hold, or `eventually` would be met by the
+    /// initial state of every run, whatever the protocol does after.
+    #[test]
+    fn strong_completeness_is_not_met_before_the_crash_choice() {
+        let model = SwimCfg {
+            crashes: 1,
+            losses: 0,
+            ..SwimCfg::default()
+        }
+        .into_model();
+        let init = &model.init_states()[0];
+        assert!(!strong_completeness(&model, init));
+        let no_crash = SwimCfg::default().into_model();
+        assert!(strong_completeness(&no_crash, &no_crash.init_states()[0]));
+    }
+}
