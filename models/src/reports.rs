@@ -6,7 +6,6 @@ use crate::{catalog_jobs, Job, PROTOCOLS};
 use checker::CheckSummary;
 use presentation::plot::PlotData;
 use presentation::report::{self, CheckedJob, ModelReport, PropertyDoc};
-use presentation::report::{self, CheckedJob, ModelReport, PropertyDoc};
 use rayon::prelude::*;
 
 /// What [`run_catalog`] tells its caller while it works.

@@ -219,6 +219,7 @@ pub fn measure(sizes: &[usize], seeds: u64) -> Result<Vec<Convergence>, String> 
                 loss: 0.0,
                 duplicate: 0.0,
                 seed,
+                seeds: 1,
             };
             all.push(run_once(&cfg, &opts)?.0);
         }
