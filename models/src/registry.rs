@@ -120,6 +120,18 @@ pub struct RunOptions {
     pub seeds: u64,
 }
 
+impl RunOptions {
+    /// The runtime's configuration for one run with these options' seed.
+    pub fn run_config(&self) -> runtime::RunConfig {
+        runtime::RunConfig {
+            duration: self.duration,
+            loss: self.loss,
+            duplicate: self.duplicate,
+            seed: self.seed,
+        }
+    }
+}
+
 /// `check(variant, params, options, on_progress)`.
 pub type CheckFn = fn(&str, &Params, &CheckOptions, &mut dyn FnMut(&Progress)) -> CheckSummary;
 /// `explore(variant, params, site, listener)`: serves the explorer on the

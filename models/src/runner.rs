@@ -8,7 +8,7 @@
 //! make one model state, on which every `always` property is evaluated.
 
 use crate::registry::{Config, Params, RunOptions, RunReport};
-use runtime::{self, EventKind, RunConfig};
+use runtime::{self, EventKind};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stateright::actor::{Actor, ActorModel, ActorModelState, Envelope, Id, RandomChoices, Timers};
@@ -67,17 +67,7 @@ where
     let bound = runtime::bind(cfg.actor_count())?;
     let ids = bound.ids.clone();
     let model = cfg.model_on(&ids);
-    let run = runtime::run(
-        model.actors.clone(),
-        bound,
-        &RunConfig {
-            duration: opts.duration,
-            loss: opts.loss,
-            duplicate: opts.duplicate,
-            seed: opts.seed,
-        },
-        C::done,
-    );
+    let run = runtime::run(model.actors.clone(), bound, &opts.run_config(), C::done);
 
     let (finished, elapsed) = (run.finished, run.elapsed);
     let mut history = model.init_history.clone();

@@ -22,7 +22,7 @@
 
 use super::{GossipCfg, GossipMsg, GossipState, GossipTimer, Selection};
 use crate::registry::{Config, Params, RunOptions, RunReport};
-use runtime::{self, EventKind, RunConfig};
+use runtime::{self, EventKind};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -89,17 +89,7 @@ fn run_once(
     }
     let holds = |s: &GossipState| s.db.iter().flatten().any(|e| e.write == 0);
     let done = |states: &[Option<GossipState>]| states.iter().flatten().all(holds);
-    let result = runtime::run(
-        actors,
-        bound,
-        &RunConfig {
-            duration: opts.duration,
-            loss: opts.loss,
-            duplicate: opts.duplicate,
-            seed: opts.seed,
-        },
-        done,
-    );
+    let result = runtime::run(actors, bound, &opts.run_config(), done);
     let mut conv = Convergence {
         members: n,
         seed: opts.seed,
