@@ -96,8 +96,10 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
         }
         md.push('\n');
     }
+    let mut used = BTreeSet::new();
     if !r.notes.trim().is_empty() {
-        let _ = writeln!(md, "## Reading the checks\n\n{}\n", r.notes.trim());
+        let notes = notes_with_diagrams(r, &mut used, &mut svgs);
+        let _ = writeln!(md, "## Reading the checks\n\n{}\n", notes.trim());
     }
 
     md.push_str("## Properties\n\n| property | kind | source |\n|---|---|---|\n");
@@ -167,7 +169,6 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
         );
     }
 
-    let mut used = BTreeSet::new();
     for job in &r.checks {
         let s = job.summary;
         let _ = writeln!(md, "\n## {}\n", md_text(&job.label));
@@ -289,6 +290,67 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
         }
     }
     (md, svgs)
+}
+
+/// What a model's notes write to draw one of its checks' paths in place:
+/// `{{diagram: <check label> | <property>}}`, e.g. `{{diagram: correct |
+/// all committed}}`. Any path the check found is drawn, a `sometimes`
+/// example included (the page draws only violations otherwise), so notes
+/// can set a run beside another: its file is the one [`svg_file_name`]
+/// names, and another model's diagram is linked by that name too.
+pub const DIAGRAM_DIRECTIVE: &str = "{{diagram:";
+
+/// The notes, each [`DIAGRAM_DIRECTIVE`] replaced by its image link (and the
+/// diagram added to `svgs`), or by a visible line saying what is missing.
+fn notes_with_diagrams(
+    r: &ModelReport,
+    used: &mut BTreeSet<String>,
+    svgs: &mut Vec<(String, String)>,
+) -> String {
+    let mut out = String::new();
+    let mut rest = r.notes;
+    while let Some(start) = rest.find(DIAGRAM_DIRECTIVE) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + DIAGRAM_DIRECTIVE.len()..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let (label, property) = after[..end].split_once('|').unwrap_or((&after[..end], ""));
+        let (label, property) = (label.trim(), property.trim());
+        let found = r
+            .checks
+            .iter()
+            .find(|j| j.label == label)
+            .and_then(|j| j.summary.property(property).map(|p| (j, p)))
+            .and_then(|(j, p)| p.counterexample.as_ref().map(|ce| (j, p, ce)));
+        match found {
+            Some((job, p, ce)) => {
+                let file = svg_file_name(r.name, &job.label, &p.name);
+                used.insert(file.clone());
+                let title = format!("{} ({}): {} {}", r.name, job.label, p.name, p.verdict);
+                let _ = write!(
+                    out,
+                    "![sequence diagram: {} ({}), {} steps]({file})",
+                    md_text(&p.name),
+                    md_text(&job.label),
+                    ce.steps.len()
+                );
+                svgs.push((file, sequence_diagram(ce, &title)));
+            }
+            None => {
+                let _ = write!(
+                    out,
+                    "*(no path to draw: check {} has no path for {})*",
+                    code(label),
+                    code(property)
+                );
+            }
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The index: one row per model and check.
@@ -637,6 +699,31 @@ mod tests {
             })
             .filter(|l| l.ends_with(".svg"))
             .collect()
+    }
+
+    #[test]
+    fn notes_draw_the_paths_they_name_and_say_when_one_is_missing() {
+        let summaries = [summary("correct", false)];
+        let mut r = report(&summaries);
+        r.notes = "Before. {{diagram: coordinator-crash (correct) | all committed}} \
+                   Between. {{diagram: correct | no such property}} After.";
+        let (md, svgs) = model_page(&r);
+        let file = "two-phase-commit/coordinator-crash-correct--all-committed.svg";
+        // The `sometimes` example the notes name is drawn, in the notes.
+        assert!(md.contains(&format!(
+            "Before. ![sequence diagram: all committed (coordinator-crash (correct)), 5 steps]({file}) Between."
+        )), "{md}");
+        assert_eq!(svgs[0].0, file);
+        assert_well_formed(&svgs[0].1);
+        // A name that matches nothing is said, not dropped.
+        assert!(md.contains(
+            "Between. *(no path to draw: check `correct` has no path for `no such property`)* After."
+        ));
+        assert!(!md.contains("{{"));
+        assert_eq!(
+            svg_links(&md),
+            svgs.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>()
+        );
     }
 
     #[test]

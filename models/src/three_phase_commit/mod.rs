@@ -880,6 +880,23 @@ fn committed_after_crash(_: &ThreePhaseModel, state: &State) -> bool {
         && rm_states(state).all(|(s, _)| s == RmState::Committed)
 }
 
+/// Reachability: where two-phase commit blocks, 3PC decides. Every RM voted
+/// yes and the TM crashed before deciding anything, the state in which
+/// two-phase-commit's `coordinator-crash` stops for good (its prepared RMs
+/// can only wait: Skeen 1981 §3, 2PC is blocking); here every RM has
+/// decided all the same, by the termination protocol (§5).
+fn decides_where_2pc_blocks(_: &ThreePhaseModel, state: &State) -> bool {
+    let crashed_undecided = matches!(
+        *state.actor_states[0],
+        ThreePhaseState::Tm {
+            crashed: true,
+            tm_state: TmState::Init,
+            ..
+        }
+    );
+    crashed_undecided && rm_states(state).all(|(s, voted_yes)| voted_yes && s.decided())
+}
+
 // Configuration.
 
 pub type ThreePhaseModel = ActorModel<ThreePhaseActor, ThreePhaseCfg>;
@@ -1020,8 +1037,33 @@ impl Runnable for ThreePhaseCfg {
                 "committed after a crash",
                 committed_after_crash,
             )
+            .property(
+                Expectation::Sometimes,
+                "decides where 2PC blocks",
+                decides_where_2pc_blocks,
+            )
     }
 }
+
+/// The report page's story: 2PC's block and 3PC's termination on one crash.
+const NOTES: &str = "\
+**The same coordinator crash, two protocols.** On the left, two-phase-commit's \
+scenario `coordinator-crash`: every RM votes yes and the TM crashes before it \
+decides. The prepared RMs may not abort (the TM may have committed) nor commit \
+(it may have aborted), so they wait, and no step is enabled: 2PC blocks \
+(Skeen 1981 §3). On the right, the shortest run of 3PC that reaches the same \
+situation (every RM voted yes, the TM crashed undecided) and then decides \
+(two RMs here, three on the left; the crash is the same): RM2 learns of the \
+crash and reports its state, Prepared, to RM1, the backup coordinator; as no \
+RM is committable, RM1 aborts and tells RM2 (the termination protocol, §5). 3PC can do this because of the rule the pre-commit phase enforces: no RM \
+is ever uncertain while another has committed, so an all-uncertain group may \
+safely abort. Scenarios `partition` and `false-suspicion` show the price: the \
+same termination protocol run against a TM that is alive breaks agreement.
+
+| two-phase-commit, `coordinator-crash`: blocked | three-phase-commit, `correct`: decided |
+|---|---|
+| ![sequence diagram: two-phase-commit coordinator-crash, termination violated](two-phase-commit/coordinator-crash-correct--termination.svg) | {{diagram: correct | decides where 2PC blocks}} |
+";
 
 pub static PROTOCOL: Protocol = Protocol {
     name: "three-phase-commit",
@@ -1031,7 +1073,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Skeen, Nonblocking Commit Protocols (SIGMOD 1981), §3-5",
         "Bernstein, Hadzilacos & Goodman, Concurrency Control and Recovery in Database Systems (1987), §7.2 and §7.5",
     ],
-    notes: "",
+    notes: NOTES,
     params: &[
         ParamSpec {
             name: "rms",
@@ -1094,6 +1136,11 @@ pub static PROTOCOL: Protocol = Protocol {
             kind: PropertyKind::Sometimes,
             source: "reachability: the termination protocol commits, Skeen 1981 §5",
         },
+        PropertySpec {
+            name: "decides where 2PC blocks",
+            kind: PropertyKind::Sometimes,
+            source: "reachability: every RM voted yes, the TM crashed undecided, and the RMs decide (Skeen 1981 §3: 2PC blocks there; §5: the termination protocol)",
+        },
     ],
     variants: &[
         VariantSpec {
@@ -1125,6 +1172,7 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("committed after a crash", Verdict::NoExample),
+                ("decides where 2PC blocks", Verdict::NoExample),
             ],
         },
         ScenarioSpec {
@@ -1136,6 +1184,7 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("agreement", Verdict::Violated),
                 ("committed after a crash", Verdict::NoExample),
+                ("decides where 2PC blocks", Verdict::NoExample),
             ],
         },
     ],

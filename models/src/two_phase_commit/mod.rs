@@ -719,7 +719,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Gray, Notes on Data Base Operating Systems (1978)",
         "Bernstein, Hadzilacos & Goodman, Concurrency Control and Recovery in Database Systems (1987), ch. 7",
     ],
-    notes: "AC2 (a process cannot reverse its decision, Bernstein et al. 1987 §7.2) is implied by \"refines TCommit\": TCommit's steps never leave committed or aborted. AC4 (if all voted Yes and nothing failed, the decision is Commit) is not checked: TwoPhase.tla's TM may abort at any time before it decides (TMAbort), so it does not hold.",
+    notes: "AC2 (a process cannot reverse its decision, Bernstein et al. 1987 §7.2) is implied by \"refines TCommit\": TCommit's steps never leave committed or aborted. AC4 (if all voted Yes and nothing failed, the decision is Commit) is not checked: TwoPhase.tla's TM may abort at any time before it decides (TMAbort), so it does not hold. Scenario `coordinator-crash` blocks: three-phase-commit's page draws its run beside 3PC's on the same crash, where the RMs decide.",
     params: &[
         crate::registry::ParamSpec {
             name: "rms",
