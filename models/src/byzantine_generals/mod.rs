@@ -22,8 +22,13 @@
 //! three generals and a traitorous lieutenant violates IC2 (Theorem 1's
 //! impossibility, scenario `om1-three-generals`; with three generals there is
 //! one loyal lieutenant, so those scenarios test IC2 only). Two colluding
-//! traitors are too many states for the catalog's seconds, so these are
-//! run by hand (`-p second_traitor=3`; release build, one thread): SM(2) with
+//! traitors break OM(1) with four generals, as Theorem 2's bound says they
+//! must (n = 4 is not more than 3m for m = 2): in scenario
+//! `om1-two-traitors` lieutenants 2 and 3 outvote the loyal commander's
+//! ATTACK at lieutenant 1 (IC2, 8 steps), and in
+//! `om1-two-traitors-with-commander` the commander and lieutenant 3 split
+//! the loyal lieutenants (IC1, 12 steps). SM(m) against two traitors is too
+//! many states for the catalog's seconds, so these are run by hand (`-p second_traitor=3`; release build, one thread): SM(2) with
 //! four generals holds against the commander and lieutenant 3 (Theorem 3;
 //! 675,565 unique states, depth 22) and against lieutenants 2 and 3 (91,183,
 //! depth 24), while SM(1) against the commander and lieutenant 3 violates IC1
@@ -1036,6 +1041,22 @@ pub static PROTOCOL: Protocol = Protocol {
             doc: "OM(0), lieutenants obey the commander's message directly: a traitorous commander splits them, IC1 VIOLATED",
             variant: crate::registry::CORRECT,
             params: &[("m", 0), ("traitor", 0)],
+            fairness: None,
+            expect: &[("IC1", Verdict::Violated)],
+        },
+        ScenarioSpec {
+            name: "om1-two-traitors",
+            doc: "OM(1) with 4 generals and two colluding traitorous lieutenants: IC2 VIOLATED, OM(m) copes with m traitors only (Theorem 2 needs n > 3m: seven generals for two)",
+            variant: crate::registry::CORRECT,
+            params: &[("traitor", 2), ("second_traitor", 3)],
+            fairness: None,
+            expect: &[("IC2", Verdict::Violated)],
+        },
+        ScenarioSpec {
+            name: "om1-two-traitors-with-commander",
+            doc: "OM(1) with 4 generals, a traitorous commander and a traitorous lieutenant: IC1 VIOLATED, the loyal lieutenants split (Theorem 2 needs n > 3m)",
+            variant: crate::registry::CORRECT,
+            params: &[("traitor", 0), ("second_traitor", 3)],
             fairness: None,
             expect: &[("IC1", Verdict::Violated)],
         },
