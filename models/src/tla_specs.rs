@@ -47,6 +47,60 @@ const AS_WRITTEN: &[VariantSpec] = &[VariantSpec {
     expect: &[],
 }];
 
+/// What differs from spec to spec in its registry entry; [`spec`] adds the
+/// rest, which is the same for all.
+struct Spec {
+    name: &'static str,
+    summary: &'static str,
+    citations: &'static [&'static str],
+    notes: &'static str,
+    params: &'static [ParamSpec],
+    param_rules: &'static [ParamRule],
+    properties: &'static [PropertySpec],
+}
+
+impl Spec {
+    /// What a spec leaves out: no notes, no rules between parameters.
+    const DEFAULTS: Spec = Spec {
+        name: "",
+        summary: "",
+        citations: &[],
+        notes: "",
+        params: &[],
+        param_rules: &[],
+        properties: &[],
+    };
+}
+
+/// A spec's registry entry, checked and explored through `C`: one variant
+/// (the spec as written), no scenarios, no real run, and weak fairness,
+/// which no spec here uses (none has an `eventually` property).
+const fn spec<C>(s: Spec) -> Protocol
+where
+    C: Config,
+    <C::Model as stateright::Model>::State:
+        Clone + std::fmt::Debug + std::hash::Hash + PartialEq + Send + Sync + 'static,
+    <C::Model as stateright::Model>::Action:
+        Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static,
+{
+    Protocol {
+        name: s.name,
+        section: SECTION,
+        summary: s.summary,
+        citations: s.citations,
+        notes: s.notes,
+        params: s.params,
+        param_rules: s.param_rules,
+        properties: s.properties,
+        variants: AS_WRITTEN,
+        scenarios: &[],
+        fairness: checker::Fairness::Weak,
+        check: crate::registry::check_config::<C>,
+        explore: crate::registry::explore_config::<C>,
+        run: None,
+    }
+}
+
 /// `symmetry`: TLC's `SYMMETRY Permutations(Acceptor) \cup Permutations(Value)`.
 const SYMMETRY: ParamSpec = ParamSpec {
     name: "symmetry",
@@ -83,12 +137,10 @@ impl Config for ConsensusCfg {
     }
 }
 
-pub static CONSENSUS: Protocol = Protocol {
+pub static CONSENSUS: Protocol = spec::<ConsensusCfg>(Spec {
     name: "spec:consensus",
-    section: SECTION,
     summary: "Consensus.tla: at most one value is ever chosen, and once chosen it stays",
     citations: &[EXAMPLES, "Consensus.tla and MCConsensus.cfg"],
-    notes: "",
     params: &[
         ParamSpec {
             name: "values",
@@ -106,7 +158,6 @@ pub static CONSENSUS: Protocol = Protocol {
             max: 1,
         },
     ],
-    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "Inv",
@@ -119,13 +170,8 @@ pub static CONSENSUS: Protocol = Protocol {
             source: "Paxos/Consensus.tla, Success as a possibility",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<ConsensusCfg>,
-    explore: crate::registry::explore_config::<ConsensusCfg>,
-    run: None,
-};
+    ..Spec::DEFAULTS
+});
 
 /// `Voting` with majority quorums, `Ballot <- 0..max_ballot`, and TLC's
 /// symmetry if asked.
@@ -180,12 +226,10 @@ impl Config for VotingCfg {
     }
 }
 
-pub static VOTING: Protocol = Protocol {
+pub static VOTING: Protocol = spec::<VotingCfg>(Spec {
     name: "spec:voting",
-    section: SECTION,
     summary: "Voting.tla: acceptors vote in numbered ballots; a quorum voting for one value in one ballot chooses it",
     citations: &[EXAMPLES, "Voting.tla and MCVoting.cfg"],
-    notes: "",
     params: &[
         ParamSpec {
             name: "acceptors",
@@ -210,7 +254,6 @@ pub static VOTING: Protocol = Protocol {
         },
         SYMMETRY,
     ],
-    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "Inv",
@@ -233,13 +276,8 @@ pub static VOTING: Protocol = Protocol {
             source: "Voting.tla, THEOREM Implementation == Spec => C!Spec (MCVoting.cfg's PROPERTY)",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<VotingCfg>,
-    explore: crate::registry::explore_config::<VotingCfg>,
-    run: None,
-};
+    ..Spec::DEFAULTS
+});
 
 /// `Paxos` with majority quorums, `Ballot <- 0..max_ballot`, and TLC's
 /// symmetry if asked.
@@ -302,12 +340,10 @@ impl Config for PaxosCfg {
     }
 }
 
-pub static PAXOS: Protocol = Protocol {
+pub static PAXOS: Protocol = spec::<PaxosCfg>(Spec {
     name: "spec:paxos",
-    section: SECTION,
     summary: "Paxos.tla: Paxos without leaders or learners, messages never removed; implements Voting",
     citations: &[EXAMPLES, "Paxos.tla, MCPaxos.cfg and MCPaxosTiny.cfg"],
-    notes: "",
     params: &[
         ParamSpec {
             name: "acceptors",
@@ -332,7 +368,6 @@ pub static PAXOS: Protocol = Protocol {
         },
         SYMMETRY,
     ],
-    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "Inv",
@@ -365,13 +400,8 @@ pub static PAXOS: Protocol = Protocol {
             source: "Paxos.tla, Spec => V!C!Spec, by transitivity",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<PaxosCfg>,
-    explore: crate::registry::explore_config::<PaxosCfg>,
-    run: None,
-};
+    ..Spec::DEFAULTS
+});
 
 /// Where the specs below come from.
 const MORE_EXAMPLES: &str =
@@ -413,9 +443,8 @@ impl Config for PaxosCommitCfg {
     }
 }
 
-pub static PAXOS_COMMIT: Protocol = Protocol {
+pub static PAXOS_COMMIT: Protocol = spec::<PaxosCommitCfg>(Spec {
     name: "spec:paxos-commit",
-    section: SECTION,
     summary: "PaxosCommit.tla: one Paxos instance per RM decides prepared or aborted; implements TCommit",
     citations: &[
         MORE_EXAMPLES,
@@ -445,7 +474,6 @@ pub static PAXOS_COMMIT: Protocol = Protocol {
             max: 2,
         },
     ],
-    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "PCTypeOK",
@@ -473,13 +501,8 @@ pub static PAXOS_COMMIT: Protocol = Protocol {
             source: "PaxosCommit.tla, THEOREM PCSpec => TC!TCSpec",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<PaxosCommitCfg>,
-    explore: crate::registry::explore_config::<PaxosCommitCfg>,
-    run: None,
-};
+    ..Spec::DEFAULTS
+});
 
 /// `LamportMutex` with `N` processes, bounded by `ClockConstraint`, and
 /// `MaxNat = maxClock + 1` as in `MCLamportMutex.cfg`.
@@ -526,9 +549,8 @@ impl Config for LamportMutexCfg {
     }
 }
 
-pub static LAMPORT_MUTEX: Protocol = Protocol {
+pub static LAMPORT_MUTEX: Protocol = spec::<LamportMutexCfg>(Spec {
     name: "spec:lamport-mutex",
-    section: SECTION,
     summary: "LamportMutex.tla: requests, acknowledgements and releases over FIFO channels, bounded by ClockConstraint",
     citations: &[
         MORE_EXAMPLES,
@@ -551,7 +573,6 @@ pub static LAMPORT_MUTEX: Protocol = Protocol {
             max: 7,
         },
     ],
-    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "TypeOK",
@@ -579,13 +600,8 @@ pub static LAMPORT_MUTEX: Protocol = Protocol {
             source: "Mutex as a spec: under crit, every step enters an empty critical section, leaves it, or stutters",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<LamportMutexCfg>,
-    explore: crate::registry::explore_config::<LamportMutexCfg>,
-    run: None,
-};
+    ..Spec::DEFAULTS
+});
 
 /// `EWD840` with `N` nodes.
 #[derive(Debug, Serialize)]
@@ -619,15 +635,13 @@ impl Config for Ewd840Cfg {
     }
 }
 
-pub static EWD840: Protocol = Protocol {
+pub static EWD840: Protocol = spec::<Ewd840Cfg>(Spec {
     name: "spec:ewd840",
-    section: SECTION,
     summary: "EWD840.tla: Dijkstra's termination detection with a token on a ring; implements SyncTerminationDetection",
     citations: &[
         MORE_EXAMPLES,
         "ewd840/EWD840.tla and EWD840.cfg (Dijkstra, Feijen, van Gasteren, EWD 840)",
     ],
-    notes: "",
     params: &[ParamSpec {
         name: "n",
         doc: "the number of nodes N (EWD840.cfg: 3)",
@@ -635,7 +649,6 @@ pub static EWD840: Protocol = Protocol {
         min: 1,
         max: 5,
     }],
-    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "TypeOK",
@@ -663,13 +676,8 @@ pub static EWD840: Protocol = Protocol {
             source: "EWD840.tla, TDSpec == TD!Spec (EWD840.cfg's PROPERTY), its safety part",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<Ewd840Cfg>,
-    explore: crate::registry::explore_config::<Ewd840Cfg>,
-    run: None,
-};
+    ..Spec::DEFAULTS
+});
 
 /// `SyncTerminationDetection` with `N` nodes.
 #[derive(Debug, Serialize)]
@@ -691,15 +699,13 @@ impl Config for SyncTerminationDetectionCfg {
     }
 }
 
-pub static SYNC_TERMINATION_DETECTION: Protocol = Protocol {
+pub static SYNC_TERMINATION_DETECTION: Protocol = spec::<SyncTerminationDetectionCfg>(Spec {
     name: "spec:sync-termination-detection",
-    section: SECTION,
     summary: "SyncTerminationDetection.tla: what termination detection on a ring means, with synchronous messages",
     citations: &[
         MORE_EXAMPLES,
         "ewd840/SyncTerminationDetection.tla and SyncTerminationDetection.cfg (Stephan Merz)",
     ],
-    notes: "",
     params: &[ParamSpec {
         name: "n",
         doc: "the number of nodes N (SyncTerminationDetection.cfg: 7)",
@@ -707,7 +713,6 @@ pub static SYNC_TERMINATION_DETECTION: Protocol = Protocol {
         min: 1,
         max: 8,
     }],
-    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "TypeOK",
@@ -725,13 +730,8 @@ pub static SYNC_TERMINATION_DETECTION: Protocol = Protocol {
             source: "reachability: termination is detected",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<SyncTerminationDetectionCfg>,
-    explore: crate::registry::explore_config::<SyncTerminationDetectionCfg>,
-    run: None,
-};
+    ..Spec::DEFAULTS
+});
 
 /// `ChangRoberts` with `N` nodes and `MCChangRoberts`'s identities.
 #[derive(Debug, Serialize)]
@@ -753,15 +753,13 @@ impl Config for ChangRobertsCfg {
     }
 }
 
-pub static CHANG_ROBERTS: Protocol = Protocol {
+pub static CHANG_ROBERTS: Protocol = spec::<ChangRobertsCfg>(Spec {
     name: "spec:chang-roberts",
-    section: SECTION,
     summary: "ChangRoberts.tla: leader election on a unidirectional ring; the smallest initiator wins",
     citations: &[
         MORE_EXAMPLES,
         "chang_roberts/ChangRoberts.tla, MCChangRoberts.tla and MCChangRoberts.cfg (Chang & Roberts, CACM 1979)",
     ],
-    notes: "",
     params: &[ParamSpec {
         name: "n",
         doc: "the number of nodes N, with Id[i] = i (MCChangRoberts.cfg: 3)",
@@ -769,7 +767,6 @@ pub static CHANG_ROBERTS: Protocol = Protocol {
         min: 1,
         max: 5,
     }],
-    param_rules: &[],
     properties: &[
         PropertySpec {
             name: "TypeOK",
@@ -787,13 +784,8 @@ pub static CHANG_ROBERTS: Protocol = Protocol {
             source: "reachability: a leader is elected",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<ChangRobertsCfg>,
-    explore: crate::registry::explore_config::<ChangRobertsCfg>,
-    run: None,
-};
+    ..Spec::DEFAULTS
+});
 
 /// `bcastByz` from `Init`, or from `InitNoBcast` when `no_bcast` (set by
 /// [`BcastByzNoBcastCfg`], the other entry).
@@ -843,9 +835,8 @@ const NTF: ParamRule = ParamRule {
     check: ntf,
 };
 
-pub static BCAST_BYZ: Protocol = Protocol {
+pub static BCAST_BYZ: Protocol = spec::<BcastByzCfg>(Spec {
     name: "spec:bcast-byz",
-    section: SECTION,
     summary: "bcastByz.tla (Spec): Srikanth & Toueg's echo broadcast with Byzantine processes",
     citations: &[
         MORE_EXAMPLES,
@@ -893,13 +884,7 @@ pub static BCAST_BYZ: Protocol = Protocol {
             source: "reachability: a correct process reaches AC",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<BcastByzCfg>,
-    explore: crate::registry::explore_config::<BcastByzCfg>,
-    run: None,
-};
+});
 
 /// `bcastByz` from `InitNoBcast`.
 #[derive(Debug, Serialize)]
@@ -920,9 +905,8 @@ impl Config for BcastByzNoBcastCfg {
     }
 }
 
-pub static BCAST_BYZ_NO_BCAST: Protocol = Protocol {
+pub static BCAST_BYZ_NO_BCAST: Protocol = spec::<BcastByzNoBcastCfg>(Spec {
     name: "spec:bcast-byz-no-bcast",
-    section: SECTION,
     summary: "bcastByz.tla (SpecNoBcast): nobody got the broadcast, so no correct process accepts (Unforg)",
     citations: &[
         MORE_EXAMPLES,
@@ -975,10 +959,4 @@ pub static BCAST_BYZ_NO_BCAST: Protocol = Protocol {
             source: "reachability: there are Byzantine processes (F > 0), so Unforg is not vacuous",
         },
     ],
-    variants: AS_WRITTEN,
-    scenarios: &[],
-    fairness: checker::Fairness::Weak,
-    check: crate::registry::check_config::<BcastByzNoBcastCfg>,
-    explore: crate::registry::explore_config::<BcastByzNoBcastCfg>,
-    run: None,
-};
+});
