@@ -183,7 +183,9 @@ pub fn generate(spec: &Spec) -> String {
                     }
                     Mix::Append if roll < 5 => Op::Read(None),
                     Mix::Append => {
-                        let Val::Int(v) = value(&mut rng, &mut fresh) else { unreachable!() };
+                        let Val::Int(v) = value(&mut rng, &mut fresh) else {
+                            unreachable!()
+                        };
                         Op::Append(Val::Str(format!("x{} {v}y", process[s]).into()))
                     }
                 };
@@ -237,9 +239,11 @@ pub fn generate(spec: &Spec) -> String {
                             v = Val::Int(rng.below(spec.values) as i64);
                         }
                         let h = &held[f.key];
-                        if !stale_done && invoked * 4 >= spec.operations * 3 && h.len() > 4 {
-                            let old = &h[h.len() - 4];
-                            if *old != v && !h[h.len() - 3..].contains(old) {
+                        // Further back than any write still in flight.
+                        let back = 2 * spec.clients + 2;
+                        if !stale_done && invoked * 4 >= spec.operations * 3 && h.len() > back {
+                            let old = &h[h.len() - back];
+                            if *old != v && !h[h.len() - back + 1..].contains(old) {
                                 v = old.clone();
                                 stale_done = true;
                             }

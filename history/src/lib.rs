@@ -121,3 +121,175 @@ pub fn check(history: &History) -> Verdict {
 pub fn keys(history: &History) -> usize {
     history.partitions().len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(text: &str, model: ModelKind) -> Verdict {
+        check(&parse(text, model).expect("parses"))
+    }
+
+    fn error(text: &str, model: ModelKind) -> String {
+        parse(text, model).expect_err("refused").to_string()
+    }
+
+    const W1: &str = r#"{"process":0,"type":"invoke","f":"write","value":1}"#;
+    const W1_OK: &str = r#"{"process":0,"type":"ok","f":"write","value":1}"#;
+
+    #[test]
+    fn linearizable_histories_pass() {
+        assert_eq!(verdict("", ModelKind::Register), Verdict::Linearizable);
+        let text = format!(
+            "{W1}\n{}\n{W1_OK}\n{}\n",
+            r#"{"process":1,"type":"invoke","f":"read"}"#,
+            r#"{"process":1,"type":"ok","f":"read","value":null}"#
+        );
+        // The read overlaps the write, so it may come first and see null.
+        assert_eq!(verdict(&text, ModelKind::Register), Verdict::Linearizable);
+    }
+
+    #[test]
+    fn a_stale_read_fails_at_its_completion() {
+        let text = format!(
+            "{W1}\n{W1_OK}\n{}\n{}\n",
+            r#"{"process":1,"type":"invoke","f":"read"}"#,
+            r#"{"process":1,"type":"ok","f":"read","value":null}"#
+        );
+        let h = parse(&text, ModelKind::Register).unwrap();
+        let Verdict::NotLinearizable(f) = check(&h) else {
+            panic!("linearizable?")
+        };
+        assert_eq!((f.line, f.culprit, f.prefix_operations), (4, 1, 2));
+        assert!(f.concurrent.is_empty());
+    }
+
+    #[test]
+    fn info_may_take_effect_late_or_never() {
+        let info = r#"{"process":0,"type":"info","f":"write","value":1}"#;
+        let read = |p: u32, v: &str| {
+            format!(
+                "{{\"process\":{p},\"type\":\"invoke\",\"f\":\"read\"}}\n{{\"process\":{p},\"type\":\"ok\",\"f\":\"read\",\"value\":{v}}}\n"
+            )
+        };
+        // Not yet, then taken effect, long after the info.
+        let text = format!("{W1}\n{info}\n{}{}", read(1, "null"), read(2, "1"));
+        assert_eq!(verdict(&text, ModelKind::Register), Verdict::Linearizable);
+        // Never.
+        let text = format!("{W1}\n{info}\n{}", read(1, "null"));
+        assert_eq!(verdict(&text, ModelKind::Register), Verdict::Linearizable);
+        // But it cannot be undone.
+        let text = format!("{W1}\n{info}\n{}{}", read(1, "1"), read(2, "null"));
+        assert!(matches!(
+            verdict(&text, ModelKind::Register),
+            Verdict::NotLinearizable(_)
+        ));
+        // And a fail never happened.
+        let fail = r#"{"process":0,"type":"fail","f":"write","value":1}"#;
+        let text = format!("{W1}\n{fail}\n{}", read(1, "1"));
+        assert!(matches!(
+            verdict(&text, ModelKind::Register),
+            Verdict::NotLinearizable(_)
+        ));
+    }
+
+    #[test]
+    fn time_orders_lines_and_ties_are_concurrent() {
+        // In file order the read follows the write's completion; by time it
+        // overlaps the write (same instant), so it may see null.
+        let text = r#"{"process":0,"type":"invoke","f":"write","value":1,"time":1}
+{"process":0,"type":"ok","f":"write","value":1,"time":5}
+{"process":1,"type":"invoke","f":"read","time":5}
+{"process":1,"type":"ok","f":"read","value":null,"time":6}"#;
+        assert_eq!(verdict(text, ModelKind::Register), Verdict::Linearizable);
+        let later = text.replace(r#""time":5}"#, r#""time":4}"#);
+        assert!(matches!(
+            verdict(&later, ModelKind::Register),
+            Verdict::NotLinearizable(_)
+        ));
+    }
+
+    #[test]
+    fn kv_keys_are_independent() {
+        let text = r#"{"process":0,"type":"invoke","f":"write","key":"a","value":1}
+{"process":0,"type":"ok","f":"write","key":"a","value":1}
+{"process":0,"type":"invoke","f":"read","key":"b"}
+{"process":0,"type":"ok","f":"read","key":"b","value":null}
+{"process":0,"type":"invoke","f":"read","key":"a"}
+{"process":0,"type":"ok","f":"read","key":"a","value":2}"#;
+        let h = parse(text, ModelKind::Kv).unwrap();
+        assert_eq!(keys(&h), 2);
+        let Verdict::NotLinearizable(f) = check(&h) else {
+            panic!("linearizable?")
+        };
+        assert_eq!((f.key.as_deref(), f.line), (Some("\"a\""), 6));
+    }
+
+    #[test]
+    fn bad_input_names_the_line_and_what_is_valid() {
+        let r = ModelKind::Register;
+        assert_eq!(
+            error(&format!("{W1}\nnope"), r),
+            "line 2: not JSON (expected ident at line 1 column 2); each line must be one JSON object like {\"process\": 0, \"type\": \"invoke\", \"f\": \"write\", \"value\": 1}"
+        );
+        assert!(error("[1]", r).starts_with("line 1: not a JSON object"));
+        assert_eq!(
+            error(r#"{"type":"invoke","f":"read"}"#, r),
+            "line 1: no `process` (the client: an integer or a string)"
+        );
+        assert_eq!(
+            error(r#"{"process":0,"type":"invoke","f":"get"}"#, r),
+            "line 1: `f` must be one of read, write, cas, append (got \"get\")"
+        );
+        assert_eq!(
+            error(r#"{"process":0,"type":"invoke","f":"cas","value":1}"#, r),
+            "line 1: a cas needs `value` [from, to] (got 1)"
+        );
+        assert_eq!(
+            error(r#"{"process":0,"type":"invoke","f":"write"}"#, r),
+            "line 1: a write needs a `value`"
+        );
+        assert_eq!(
+            error(r#"{"process":0,"type":"invoke","f":"read"}"#, ModelKind::Kv),
+            "line 1: `key` must be a string or a number in a kv history (got nothing)"
+        );
+        assert_eq!(
+            error(&format!("{W1}\n{W1}"), r),
+            "line 2: process 0 invokes again while its operation from line 1 has not completed (a client runs one operation at a time; after `info` it may go on)"
+        );
+        assert!(error(W1_OK, r).starts_with(
+            "line 1: a completion (`ok`) for process 0, which has no operation in progress"
+        ));
+        assert_eq!(
+            error(
+                &format!(
+                    "{W1}\n{}",
+                    r#"{"process":0,"type":"ok","f":"read","value":1}"#
+                ),
+                r
+            ),
+            "line 2: completes a read but process 0 invoked a write at line 1"
+        );
+        assert_eq!(
+            error(
+                r#"{"process":0,"type":"invoke","f":"read","time":3}
+{"process":0,"type":"ok","f":"read","value":1}"#,
+                r
+            ),
+            "line 2: has no `time`, but line 1 has: give every line a `time`, or none (line order)"
+        );
+        assert_eq!(
+            error(r#"{"process":0,"type":"invoke","f":"read","time":-3}"#, r),
+            "line 1: `time` must be a non-negative integer (got -3)"
+        );
+    }
+
+    #[test]
+    fn an_open_invocation_counts_as_info() {
+        let read = r#"{"process":1,"type":"invoke","f":"read"}
+{"process":1,"type":"ok","f":"read","value":1}"#;
+        let h = parse(&format!("{W1}\n{read}"), ModelKind::Register).unwrap();
+        assert_eq!(h.ops[0].outcome, Outcome::Open);
+        assert_eq!(check(&h), Verdict::Linearizable);
+    }
+}

@@ -106,7 +106,11 @@ pub enum Op {
     Write(Val),
     /// Compare-and-set `from` → `to`; `known`: it completed `ok` (a cas that
     /// completed `fail` did not take effect and is dropped while parsing).
-    Cas { from: Val, to: Val, known: bool },
+    Cas {
+        from: Val,
+        to: Val,
+        known: bool,
+    },
     /// Append to the register's string (a string value) or list (any other
     /// value).
     Append(Val),

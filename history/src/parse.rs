@@ -221,9 +221,10 @@ pub fn parse(text: &str, model: ModelKind) -> Result<History, ParseError> {
                     "a `key` in a register history; use --model kv for a key-value history",
                 )
             }
-            (ModelKind::Kv, Some(k @ (serde_json::Value::String(_) | serde_json::Value::Number(_)))) => {
-                Some(k.to_string())
-            }
+            (
+                ModelKind::Kv,
+                Some(k @ (serde_json::Value::String(_) | serde_json::Value::Number(_))),
+            ) => Some(k.to_string()),
             (ModelKind::Kv, other) => {
                 return err(
                     n,
@@ -249,7 +250,9 @@ pub fn parse(text: &str, model: ModelKind) -> Result<History, ParseError> {
                 Some((c, first)) => {
                     return err(
                         n,
-                        format!("has `{field}` but line {first} has `{c}`: order lines by one of them"),
+                        format!(
+                            "has `{field}` but line {first} has `{c}`: order lines by one of them"
+                        ),
                     )
                 }
             }
@@ -315,8 +318,12 @@ pub fn parse(text: &str, model: ModelKind) -> Result<History, ParseError> {
             }
             let op = match l.f {
                 F::Read => Op::Read(None),
-                F::Write => Op::Write(Val::from_json(l.value.as_ref().unwrap_or(&serde_json::Value::Null))),
-                F::Append => Op::Append(Val::from_json(l.value.as_ref().unwrap_or(&serde_json::Value::Null))),
+                F::Write => Op::Write(Val::from_json(
+                    l.value.as_ref().unwrap_or(&serde_json::Value::Null),
+                )),
+                F::Append => Op::Append(Val::from_json(
+                    l.value.as_ref().unwrap_or(&serde_json::Value::Null),
+                )),
                 F::Cas => {
                     let a = l.value.as_ref().and_then(|v| v.as_array());
                     let (from, to) = match a.map(|a| a.as_slice()) {

@@ -83,9 +83,7 @@ fn events(h: &History) -> Vec<(u64, usize, bool)> {
         .ops
         .iter()
         .enumerate()
-        .flat_map(|(i, o)| {
-            std::iter::once((o.call, i, false)).chain(o.ret.map(|r| (r, i, true)))
-        })
+        .flat_map(|(i, o)| std::iter::once((o.call, i, false)).chain(o.ret.map(|r| (r, i, true))))
         .collect();
     ev.sort();
     ev
@@ -132,8 +130,8 @@ fn stateright_kv(h: &History) -> bool {
 fn stateright_register(h: &History) -> Option<bool> {
     if h.model != ModelKind::Register
         || h.ops
-        .iter()
-        .any(|o| !matches!(o.op, Op::Read(_) | Op::Write(_)))
+            .iter()
+            .any(|o| !matches!(o.op, Op::Read(_) | Op::Write(_)))
     {
         return None;
     }
