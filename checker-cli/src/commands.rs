@@ -62,16 +62,23 @@ fn history_check(a: &HistoryArgs) -> Result<ExitCode, Failure> {
                 None => String::new(),
             };
             outln!("not linearizable: {counts}");
+            let Some(first) = f.first else {
+                outln!(
+                    "{key}no order of its operations is a linearization (the search tried them all); where it first fails was not found within {} configurations per prefix",
+                    history::EXPLAIN_BUDGET
+                );
+                return Ok(ExitCode::from(1));
+            };
             outln!(
                 "{key}no order of the {} operations invoked before line {} gives this one its result (with its result unknown, an order exists):",
-                f.prefix_operations, f.line
+                first.prefix_operations, first.line
             );
-            outln!("  {}", h.ops[f.culprit].describe());
-            if f.concurrent.is_empty() {
+            outln!("  {}", h.ops[first.culprit].describe());
+            if first.concurrent.is_empty() {
                 outln!("no operation is concurrent with it");
             } else {
                 outln!("concurrent with it (ordered either side of it, and still no order fits):");
-                for &c in &f.concurrent {
+                for &c in &first.concurrent {
                     outln!("  {}", h.ops[c].describe());
                 }
             }

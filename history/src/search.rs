@@ -47,6 +47,9 @@ impl Hasher for Identity {
     }
 }
 
+/// Configurations seen, by hash: (linearized set, state).
+type Cache = HashMap<u64, Vec<(Box<[u64]>, Val)>, BuildHasherDefault<Identity>>;
+
 fn splitmix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -76,17 +79,38 @@ pub struct Stats {
 /// configurations of a failing search.
 fn relevant(items: &[Item]) -> Vec<&Item> {
     let mut items: Vec<&Item> = items.iter().filter(|i| !i.op.is_inert()).collect();
-    if items.iter().any(|i| matches!(i.op, Op::Append(_))) {
-        return items;
-    }
-    let observed: std::collections::HashSet<&Val> = items
+    let reads: Vec<&Val> = items
         .iter()
         .filter_map(|i| match &i.op {
             Op::Read(Some(v)) => Some(v),
-            Op::Cas { from, .. } => Some(from),
             _ => None,
         })
         .collect();
+    let has_cas = items.iter().any(|i| matches!(i.op, Op::Cas { .. }));
+    if items.iter().any(|i| matches!(i.op, Op::Append(_))) {
+        // A pending append no read shows (appends only extend a value, so
+        // every read after it shows it until a write) is as good as never
+        // happening, by the same argument; cas compares whole values, so
+        // with a cas nothing is left out.
+        if has_cas {
+            return items;
+        }
+        let shown = |v: &Val| {
+            reads.iter().any(|r| match (r, v) {
+                (Val::Str(r), Val::Str(v)) => r.contains(&**v),
+                (Val::List(l), v) => l.contains(v),
+                _ => false,
+            })
+        };
+        items.retain(|i| !(i.ret.is_none() && matches!(&i.op, Op::Append(v) if !shown(v))));
+        return items;
+    }
+    let mut observed: std::collections::HashSet<&Val> = reads.into_iter().collect();
+    for i in &items {
+        if let Op::Cas { from, .. } = &i.op {
+            observed.insert(from);
+        }
+    }
     let unobserved = |i: &Item| {
         i.ret.is_none()
             && match &i.op {
@@ -101,11 +125,17 @@ fn relevant(items: &[Item]) -> Vec<&Item> {
 /// Whether the operations are linearizable with respect to one register
 /// that starts `null`.
 pub fn linearizable(items: &[Item]) -> (bool, Stats) {
+    linearizable_within(items, usize::MAX).expect("no budget")
+}
+
+/// [`linearizable`], or `None` once the cache holds more than `budget`
+/// configurations.
+pub fn linearizable_within(items: &[Item], budget: usize) -> Option<(bool, Stats)> {
     let items = relevant(items);
     let n = items.len();
     let mut stats = Stats::default();
     if n == 0 {
-        return (true, stats);
+        return Some((true, stats));
     }
     assert!(2 * n + 1 < NIL as usize, "history too long for one search");
     // Entries in time order; at equal times calls come first (concurrent).
@@ -149,8 +179,7 @@ pub fn linearizable(items: &[Item]) -> (bool, Stats) {
     let words = n.div_ceil(64);
     let mut bits = vec![0u64; words];
     let mut hash = 0u64;
-    let mut cache: HashMap<u64, Vec<(Box<[u64]>, Val)>, BuildHasherDefault<Identity>> =
-        HashMap::default();
+    let mut cache: Cache = HashMap::default();
     let mut stack: Vec<(u32, Val)> = Vec::new();
     let mut state = Val::Null;
     let mut entry = next[0];
@@ -168,6 +197,9 @@ pub fn linearizable(items: &[Item]) -> (bool, Stats) {
                 } else {
                     bucket.push((bits.clone().into_boxed_slice(), new.clone()));
                     stats.configurations += 1;
+                    if stats.configurations > budget {
+                        return None;
+                    }
                     stack.push((entry, std::mem::replace(&mut state, new)));
                     unlink(&mut next, &mut prev, entry);
                     unlink(&mut next, &mut prev, return_node[op]);
@@ -178,7 +210,7 @@ pub fn linearizable(items: &[Item]) -> (bool, Stats) {
             }
         } else {
             let Some((call, before)) = stack.pop() else {
-                return (false, stats);
+                return Some((false, stats));
             };
             stats.backtracks += 1;
             state = before;
@@ -190,7 +222,7 @@ pub fn linearizable(items: &[Item]) -> (bool, Stats) {
             entry = next[call as usize];
         }
     }
-    (true, stats)
+    Some((true, stats))
 }
 
 /// The first point where a non-linearizable set of operations fails: the
@@ -200,9 +232,13 @@ pub fn linearizable(items: &[Item]) -> (bool, Stats) {
 /// linearizable (the new operation can go last, or not happen), so the
 /// shortest failing prefix ends with a completion: the operation returned
 /// there (`culprit`, an index into `items`) is the first one whose result
-/// no linearization of everything before can give. `None` if the items are
-/// linearizable.
-pub fn first_failure(items: &[Item]) -> Option<Cut> {
+/// no linearization of everything before can give.
+///
+/// Operations cut by a prefix become pending, and many pending operations
+/// (appends above all) can multiply a search's configurations; each prefix
+/// search stops after `budget` configurations, and then the answer is
+/// `None`, as it is for linearizable items.
+pub fn first_failure(items: &[Item], budget: usize) -> Option<Cut> {
     let mut times: Vec<u64> = items
         .iter()
         .flat_map(|i| std::iter::once(i.call).chain(i.ret))
@@ -228,21 +264,20 @@ pub fn first_failure(items: &[Item]) -> Option<Cut> {
             })
             .collect()
     };
-    let fails = |k: usize| {
+    let fails = |k: usize| -> Option<bool> {
         let p: Vec<Item> = prefix(k).into_iter().map(|(_, i)| i).collect();
-        !linearizable(&p).0
+        linearizable_within(&p, budget).map(|(ok, _)| !ok)
     };
     let (mut lo, mut hi) = (0, times.len());
-    if !fails(hi) {
+    if fails(hi) != Some(true) {
         return None;
     }
     // Invariant: prefix(lo) is linearizable, prefix(hi) is not.
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if fails(mid) {
-            hi = mid;
-        } else {
-            lo = mid;
+        match fails(mid)? {
+            true => hi = mid,
+            false => lo = mid,
         }
     }
     let end = times[hi - 1];
