@@ -245,7 +245,7 @@ mod tests {
 {"process":1,"type":"invoke","f":"read","time":5}
 {"process":1,"type":"ok","f":"read","value":null,"time":6}"#;
         assert_eq!(verdict(text, ModelKind::Register), Verdict::Linearizable);
-        let later = text.replace(r#""time":5}"#, r#""time":4}"#);
+        let later = text.replace(r#""read","time":5"#, r#""read","time":6"#);
         assert!(matches!(
             verdict(&later, ModelKind::Register),
             Verdict::NotLinearizable(_)
