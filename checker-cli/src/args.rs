@@ -43,7 +43,8 @@ Exit codes:
   1  not linearizable: prints the key, the line where the shortest failing
      prefix of the history ends (the completion of the first operation whose
      result no order of the operations before it can give), that operation,
-     and the operations concurrent with it
+     and the operations concurrent with it (only the key, if a prefix
+     search needs more than 200,000 configurations)
   2  bad input: the file, line number and what is valid there";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -208,6 +208,20 @@ mod tests {
     }
 
     #[test]
+    fn the_explanation_stops_at_its_budget() {
+        let text = format!(
+            "{W1}\n{W1_OK}\n{}\n{}\n",
+            r#"{"process":1,"type":"invoke","f":"read"}"#,
+            r#"{"process":1,"type":"ok","f":"read","value":null}"#
+        );
+        let h = parse(&text, ModelKind::Register).unwrap();
+        let all = items(&h, &h.partitions()[0]);
+        assert_eq!(search::first_failure(&all, 0), None);
+        assert!(search::first_failure(&all, EXPLAIN_BUDGET).is_some());
+        assert_eq!(search::linearizable_within(&all, 0), None);
+    }
+
+    #[test]
     fn info_may_take_effect_late_or_never() {
         let info = r#"{"process":0,"type":"info","f":"write","value":1}"#;
         let read = |p: u32, v: &str| {
