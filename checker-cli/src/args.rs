@@ -31,6 +31,37 @@ pub enum Command {
     Run(RunArgs),
     /// Regenerate the Markdown and SVG reports.
     Report(ReportArgs),
+    /// Check a recorded history of client operations for linearizability.
+    #[command(after_help = format!("{}\n\n{HISTORY_EXIT_CODES}", history::FORMAT))]
+    History(HistoryArgs),
+}
+
+/// `dsw history --help` ends with these.
+const HISTORY_EXIT_CODES: &str = "\
+Exit codes:
+  0  linearizable
+  1  not linearizable: prints the key, the line where the shortest failing
+     prefix of the history ends (the completion of the first operation whose
+     result no order of the operations before it can give), that operation,
+     and the operations concurrent with it (only the key, if a prefix
+     search needs more than 200,000 configurations)
+  2  bad input: the file, line number and what is valid there";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HistoryModel {
+    /// One register: read, write, cas, append; no `key`.
+    Register,
+    /// A register per `key`, each checked on its own.
+    Kv,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The history: JSON lines (format below).
+    pub file: std::path::PathBuf,
+    /// The object the clients used.
+    #[arg(long, value_enum)]
+    pub model: HistoryModel,
 }
 
 /// `dsw check --help` ends with these.

@@ -1,6 +1,8 @@
 //! One function per subcommand. The library does the work; these print.
 
-use crate::args::{CheckArgs, Cli, Command, ExploreArgs, RunArgs, StrategyArg, Target};
+use crate::args::{
+    CheckArgs, Cli, Command, ExploreArgs, HistoryArgs, HistoryModel, RunArgs, StrategyArg, Target,
+};
 use crate::output;
 use crate::Failure;
 use checker::{CheckOptions, CheckSummary, Progress, Strategy};
@@ -19,6 +21,69 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Explore(a) => explore(&a),
         Command::Run(a) => run_real(&a),
         Command::Report(a) => report(&a.out, &a.data),
+        Command::History(a) => history_check(&a),
+    }
+}
+
+/// `dsw history`: parse, check, and on failure say where it first fails.
+fn history_check(a: &HistoryArgs) -> Result<ExitCode, Failure> {
+    let shown = a.file.display();
+    let text = std::fs::read_to_string(&a.file)
+        .map_err(|e| Failure(format!("cannot read {shown}: {e}")))?;
+    let model = match a.model {
+        HistoryModel::Register => history::ModelKind::Register,
+        HistoryModel::Kv => history::ModelKind::Kv,
+    };
+    let h = history::parse(&text, model).map_err(|e| Failure(format!("{shown} {e}")))?;
+    let completed = h
+        .ops
+        .iter()
+        .filter(|o| o.outcome == history::Outcome::Ok)
+        .count();
+    let keys = history::keys(&h);
+    let object = match model {
+        history::ModelKind::Register => "one register".to_string(),
+        history::ModelKind::Kv => format!("{keys} key{}", if keys == 1 { "" } else { "s" }),
+    };
+    let counts = format!(
+        "{} operations ({completed} ok, {} unknown: info or never completed; {} failed, left out) on {object}",
+        h.ops.len() + h.failed,
+        h.ops.len() - completed,
+        h.failed
+    );
+    match history::check(&h) {
+        history::Verdict::Linearizable => {
+            outln!("linearizable: {counts}");
+            Ok(ExitCode::SUCCESS)
+        }
+        history::Verdict::NotLinearizable(f) => {
+            let key = match &f.key {
+                Some(k) => format!("key {k}: "),
+                None => String::new(),
+            };
+            outln!("not linearizable: {counts}");
+            let Some(first) = f.first else {
+                outln!(
+                    "{key}no order of its operations is a linearization (the search tried them all); where it first fails was not found within {} configurations per prefix",
+                    history::EXPLAIN_BUDGET
+                );
+                return Ok(ExitCode::from(1));
+            };
+            outln!(
+                "{key}no order of the {} operations invoked before line {} gives this one its result (with its result unknown, an order exists):",
+                first.prefix_operations, first.line
+            );
+            outln!("  {}", h.ops[first.culprit].describe());
+            if first.concurrent.is_empty() {
+                outln!("no operation is concurrent with it");
+            } else {
+                outln!("concurrent with it (ordered either side of it, and still no order fits):");
+                for &c in &first.concurrent {
+                    outln!("  {}", h.ops[c].describe());
+                }
+            }
+            Ok(ExitCode::from(1))
+        }
     }
 }
 

@@ -571,3 +571,95 @@ fn specs_check_like_models_with_tlc_counts() {
     refused(&["check", "spec:vote"], "did you mean \"spec:voting\"");
     refused(&["check", "spec:voting", "-p", "max_ballot=9"], "0 to 2");
 }
+
+/// A fixture history of `tests/histories/`.
+fn history_file(name: &str) -> String {
+    format!("{}/tests/histories/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn history_exit_0_when_linearizable() {
+    let o = dsw(&[
+        "history",
+        &history_file("register-ok.jsonl"),
+        "--model",
+        "register",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert_eq!(
+        out.trim(),
+        "linearizable: 5 operations (3 ok, 1 unknown: info or never completed; 1 failed, left out) on one register"
+    );
+}
+
+#[test]
+fn history_exit_1_names_where_it_first_fails() {
+    let o = dsw(&[
+        "history",
+        &history_file("register-bad.jsonl"),
+        "--model",
+        "register",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.starts_with("not linearizable: "), "{out}");
+    // The stale read: it returned 1 after write 2 had completed.
+    assert!(out.contains("before line 8 gives"), "{out}");
+    assert!(out.contains("  lines 7-8: process 0 read -> 1\n"), "{out}");
+    assert!(out.contains("no operation is concurrent with it"), "{out}");
+
+    // kv: key "a" is fine, key "b" read "zy" though "y" was appended first.
+    let o = dsw(&["history", &history_file("kv-bad.jsonl"), "--model", "kv"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("on 2 keys"), "{out}");
+    assert!(
+        out.contains("key \"b\": no order of the 3 operations invoked before line 10"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  lines 8-10: process 0 key \"b\" read -> \"zy\"\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  lines 7-9: process 1 key \"b\" append \"z\"\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn history_exit_2_on_bad_input() {
+    refused(
+        &[
+            "history",
+            &history_file("bad-type.jsonl"),
+            "--model",
+            "register",
+        ],
+        "bad-type.jsonl line 3: `type` must be one of invoke, ok, fail, info",
+    );
+    refused(
+        &[
+            "history",
+            &history_file("kv-bad.jsonl"),
+            "--model",
+            "register",
+        ],
+        "line 1: a `key` in a register history; use --model kv",
+    );
+    refused(
+        &["history", "no-such-file.jsonl", "--model", "kv"],
+        "cannot read no-such-file.jsonl",
+    );
+    refused(
+        &[
+            "history",
+            &history_file("register-ok.jsonl"),
+            "--model",
+            "x",
+        ],
+        "register, kv",
+    );
+    refused(&["history", &history_file("register-ok.jsonl")], "--model");
+}
