@@ -19,6 +19,8 @@ fn correct_variants_hold_on_real_runs() {
                 duplicate: 0.0,
                 seed,
                 seeds: 1,
+                crash: true,
+                keep_storage: false,
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.name));
@@ -50,6 +52,8 @@ fn a_violation_on_a_real_run_shows_its_evidence() {
             duplicate: 0.0,
             seed,
             seeds: 1,
+            crash: true,
+            keep_storage: false,
         };
         let report = models::run(p, "commit-on-majority", &p.default_params(), &opts).unwrap();
         if report.checks.iter().all(|(_, ok)| *ok) {
@@ -84,6 +88,8 @@ fn duplicated_datagrams_do_not_break_safety() {
             duplicate: 0.5,
             seed: 7,
             seeds: 1,
+            crash: true,
+            keep_storage: false,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -132,6 +138,7 @@ fn malformed_datagrams_are_recorded_and_ignored() {
             loss: 0.0,
             duplicate: 0.0,
             seed: 1,
+            keep_storage: false,
         },
         // Keep running for the whole duration, so every datagram arrives.
         |_| false,
@@ -159,6 +166,8 @@ fn rpc_kv_survives_loss_and_duplication() {
             duplicate: 0.2,
             seed,
             seeds: 1,
+            crash: true,
+            keep_storage: false,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -186,6 +195,8 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
             duplicate: 0.0,
             seed,
             seeds: 1,
+            crash: true,
+            keep_storage: false,
         };
         let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -208,6 +219,8 @@ fn gossip_converges_at_four_members() {
         duplicate: 0.0,
         seed: 1,
         seeds: 1,
+        crash: true,
+        keep_storage: false,
     };
     let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
     for (name, ok) in &report.checks {
@@ -254,6 +267,8 @@ fn swim_runs_several_seeds_and_others_refuse_them() {
         duplicate: 0.0,
         seed: 1,
         seeds: 2,
+        crash: true,
+        keep_storage: false,
     };
     let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
     assert!(report.observations[0].contains("2 runs (seeds 1..2)"));
