@@ -114,9 +114,11 @@
 //! names actors and it renames them), so it would buy nothing here.
 //!
 //! Real runs: `dsw run raft` runs the same actors over UDP on loopback,
-//! election timeouts randomized in 150..300 ms, until every server has
-//! applied the committed log, and checks Figure 3's properties on what
-//! happened.
+//! election timeouts randomized in 150..300 ms, each server's storage in a
+//! file fsynced before its messages are sent; it crashes the leader once
+//! it has committed, restarts it from its file, runs until every server
+//! has applied the committed log, and checks Figure 3's properties on what
+//! happened, the takeover and the recovery ([`run`]).
 //!
 //! Refinement (§5.3, §5.4). "refines ReplicatedLog" checks that every step
 //! maps to a step of a plain replicated log
