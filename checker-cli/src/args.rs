@@ -211,8 +211,9 @@ pub struct RunArgs {
     /// Seed of the fault injection.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Runs, with seeds --seed, --seed + 1, ... (swim's detection-time
-    /// measurements; every other model runs one).
+    /// Runs, with seeds --seed, --seed + 1, ... (swim's detection times,
+    /// raft's time to a new leader after the crash; every other model runs
+    /// one).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub seeds: u64,
     /// Run without crashing anyone. By default a model that chooses a

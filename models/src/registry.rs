@@ -115,8 +115,8 @@ pub struct RunOptions {
     pub loss: f64,
     pub duplicate: f64,
     pub seed: u64,
-    /// How many runs, with seeds `seed`, `seed + 1`, ...: swim's
-    /// measurements take several; every other protocol runs one.
+    /// How many runs, with seeds `seed`, `seed + 1`, ...: swim's and
+    /// raft's measurements take several; every other protocol runs one.
     pub seeds: u64,
     /// Crash a node mid-run if the protocol chooses one
     /// ([`crate::runner::Runnable::crash`]; raft: its leader); false runs

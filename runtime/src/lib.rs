@@ -705,6 +705,26 @@ where
 mod tests {
     use super::*;
 
+    /// A write replaces the file whole and leaves no temporary file; the
+    /// directory goes when the run lets go of it, unless kept.
+    #[test]
+    fn storage_files_are_replaced_whole_and_the_directory_removed() {
+        let dir = StorageDir::create().unwrap();
+        write_durably(dir.path(), 3, b"{\"term\":1}").unwrap();
+        write_durably(dir.path(), 3, b"[2]").unwrap();
+        assert_eq!(std::fs::read(storage_file(dir.path(), 3)).unwrap(), b"[2]");
+        assert!(!dir.path().join("node-3.json.tmp").exists());
+        let path = dir.path().to_path_buf();
+        drop(dir);
+        assert!(!path.exists());
+        let mut kept = StorageDir::create().unwrap();
+        kept.keep = true;
+        let path = kept.path().to_path_buf();
+        drop(kept);
+        assert!(path.is_dir());
+        std::fs::remove_dir_all(path).unwrap();
+    }
+
     /// A protocol period set with `exactly` lasts that long; only the
     /// model's "any time" timer is taken as soon-ish (swim's 100 ms periods
     /// once fired within 25 ms, when every empty range meant "any time").
