@@ -537,6 +537,8 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
         duplicate: a.duplicate,
         seed: a.seed,
         seeds: a.seeds,
+        crash: !a.no_crash,
+        keep_storage: a.keep_storage,
     };
     let _ = run;
     eprintln!(

@@ -84,7 +84,7 @@ pub fn check(
 
 /// Runs one protocol variant over real UDP on loopback, if it can.
 /// The protocols whose real run measures over several seeds (`--seeds`).
-pub const MULTI_SEED_RUNS: &[&str] = &["swim"];
+pub const MULTI_SEED_RUNS: &[&str] = &["swim", "raft"];
 
 pub fn run(
     protocol: &Protocol,

@@ -115,9 +115,15 @@ pub struct RunOptions {
     pub loss: f64,
     pub duplicate: f64,
     pub seed: u64,
-    /// How many runs, with seeds `seed`, `seed + 1`, ...: swim's
-    /// measurements take several; every other protocol runs one.
+    /// How many runs, with seeds `seed`, `seed + 1`, ...: swim's and
+    /// raft's measurements take several; every other protocol runs one.
     pub seeds: u64,
+    /// Crash a node mid-run if the protocol chooses one
+    /// ([`crate::runner::Runnable::crash`]; raft: its leader); false runs
+    /// without (`dsw run --no-crash`).
+    pub crash: bool,
+    /// Keep the run's storage directory and say where it is.
+    pub keep_storage: bool,
 }
 
 impl RunOptions {
@@ -128,6 +134,7 @@ impl RunOptions {
             loss: self.loss,
             duplicate: self.duplicate,
             seed: self.seed,
+            keep_storage: self.keep_storage,
         }
     }
 }

@@ -6,16 +6,26 @@
 //! history while checking, e.g. a linearizability tester), in the real-time
 //! order the runtime logged them; the nodes' last states and that history
 //! make one model state, on which every `always` property is evaluated.
+//!
+//! A protocol may crash one of its nodes mid-run ([`Runnable::crash`]): the
+//! runtime stops it, drops what reaches it while it is down, and restarts it
+//! from its storage file; the crash and the restart are printed with the
+//! run. A real run may also give each actor a periodic step the checker
+//! does not take ([`Ticking`], e.g. Raft's idle-period heartbeat).
 
 use crate::registry::{Config, Params, RunOptions, RunReport};
-use runtime::{self, EventKind};
+use runtime::{self, Crash, EventKind, RunResult};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use stateright::actor::{Actor, ActorModel, ActorModelState, Envelope, Id, RandomChoices, Timers};
+use stateright::actor::{
+    Actor, ActorModel, ActorModelState, Command, Envelope, Id, Out, RandomChoices, Timers,
+};
 use stateright::Expectation;
+use std::borrow::Cow;
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A protocol whose actors also run over real UDP.
 pub trait Runnable: Config + Clone {
@@ -23,7 +33,7 @@ pub trait Runnable: Config + Clone {
             Msg: Ord + Serialize + DeserializeOwned + Send + 'static,
             Timer: Ord + Send + 'static,
             State: Send + 'static,
-            Storage: Send,
+            Storage: Serialize + DeserializeOwned + Send,
             Random: Send,
         > + Clone
         + Send
@@ -42,6 +52,19 @@ pub trait Runnable: Config + Clone {
         states: &[<Self::Actor as Actor>::State],
         history: &Self::History,
     ) -> Vec<String>;
+    /// Real runs: whom to crash, when, and for how long. While no node is
+    /// down, every few milliseconds, with the number of crashes so far and
+    /// the nodes' states (none for a node not started yet): a `Some` crashes
+    /// that node at once, and it restarts from its storage file after
+    /// `down_for`. The run finishes only with every node up again. Default:
+    /// no one (and `dsw run --no-crash` never asks).
+    fn crash(
+        &self,
+        _crashes: usize,
+        _states: &[Option<<Self::Actor as Actor>::State>],
+    ) -> Option<Crash> {
+        None
+    }
 }
 
 /// The model with actors known by their indices: what the checker explores.
@@ -64,12 +87,66 @@ pub fn run_cfg<C>(cfg: C, variant: &str, opts: &RunOptions) -> Result<RunReport,
 where
     C: Runnable,
 {
+    Ok(report(&record(cfg, opts, |a| a)?, variant))
+}
+
+/// A real run, and the model state it makes.
+pub struct Recorded<C: Runnable, R: Actor> {
+    /// The model, its actors known by their socket addresses (`ids`).
+    pub model: ActorModel<C::Actor, C, C::History>,
+    pub ids: Vec<Id>,
+    /// What the runtime recorded (of the actors as run, `R`).
+    pub run: RunResult<R>,
+    /// The nodes' last states and the history folded from the run: what
+    /// the properties are evaluated on. A node down at the end is crashed.
+    pub state: ActorModelState<C::Actor, C::History>,
+}
+
+impl<C: Runnable, R: Actor> Recorded<C, R> {
+    /// Node `i`'s name, as its actor gives it.
+    pub fn name(&self, i: usize) -> String {
+        match self.model.actors.get(i).map(Actor::name) {
+            Some(name) if !name.is_empty() => name,
+            _ => format!("node {i}"),
+        }
+    }
+}
+
+/// Runs `cfg`'s actors, each as `wrap` makes it for a real run (the same
+/// messages, states and storage; e.g. [`Ticking`]), with the crashes
+/// [`Runnable::crash`] asks for unless `opts.crash` is false, and folds
+/// the record into one model state.
+pub fn record<C, R>(
+    cfg: C,
+    opts: &RunOptions,
+    wrap: impl Fn(C::Actor) -> R,
+) -> Result<Recorded<C, R>, String>
+where
+    C: Runnable,
+    R: Actor<
+            Msg = <C::Actor as Actor>::Msg,
+            State = <C::Actor as Actor>::State,
+            Storage = <C::Actor as Actor>::Storage,
+            Timer: Send + 'static,
+            Random: Send,
+        > + Send
+        + 'static,
+{
     let bound = runtime::bind(cfg.actor_count())?;
     let ids = bound.ids.clone();
     let model = cfg.model_on(&ids);
-    let run = runtime::run(model.actors.clone(), bound, &opts.run_config(), C::done);
+    let actors = model.actors.iter().cloned().map(wrap).collect();
+    let mut crashes = 0;
+    let crash = |states: &[Option<<C::Actor as Actor>::State>]| {
+        let c = opts
+            .crash
+            .then(|| model.cfg.crash(crashes, states))
+            .flatten()?;
+        crashes += 1;
+        Some(c)
+    };
+    let run = runtime::run_with(actors, bound, &opts.run_config(), C::done, crash);
 
-    let (finished, elapsed) = (run.finished, run.elapsed);
     let mut history = model.init_history.clone();
     for e in &run.events {
         let (src, dst, msg, out) = match &e.kind {
@@ -83,10 +160,16 @@ where
                 ignored: false,
             } => (ids[*from], ids[e.node], msg, false),
             // The checker takes no step for an ignored delivery, and
-            // records no history for it either.
+            // records no history for it either; a message dropped at a
+            // node that is down was never received.
             EventKind::Delivered { ignored: true, .. }
             | EventKind::Timer(_)
-            | EventKind::Malformed { .. } => continue,
+            | EventKind::Malformed { .. }
+            | EventKind::Stored { .. }
+            | EventKind::StorageFailed { .. }
+            | EventKind::Crash { .. }
+            | EventKind::Dropped { .. }
+            | EventKind::Restart { .. } => continue,
         };
         let envelope = Envelope { src, dst, msg };
         let record = if out {
@@ -98,61 +181,209 @@ where
             history = h;
         }
     }
+    let n = run.states.len();
+    let state = ActorModelState {
+        actor_states: run.states.iter().cloned().map(Arc::new).collect(),
+        network: model.init_network.clone(),
+        timers_set: vec![Timers::new(); n],
+        random_choices: vec![RandomChoices::default(); n],
+        crashed: run.down.clone(),
+        history,
+        actor_storages: vec![None; n],
+    };
+    Ok(Recorded {
+        model,
+        ids,
+        run,
+        state,
+    })
+}
 
+/// The run's report: the model's `always` properties on the recorded
+/// state, whether the workload finished, the crashes and restarts, and
+/// the evidence of any failed check.
+pub fn report<C: Runnable, R: Actor>(rec: &Recorded<C, R>, variant: &str) -> RunReport {
+    let run = &rec.run;
+    let state = &rec.state;
     let sent = run.count(|k| matches!(k, EventKind::Sent { .. }));
     let received = run.count(|k| matches!(k, EventKind::Delivered { .. }));
     let lost = run.count(|k| matches!(k, EventKind::Lost { .. }));
     let malformed = run.count(|k| matches!(k, EventKind::Malformed { .. }));
-    let n = run.states.len();
-    let observations = C::observations(&run.states, &history);
-    let state = ActorModelState {
-        actor_states: run.states.into_iter().map(Arc::new).collect(),
-        network: model.init_network.clone(),
-        timers_set: vec![Timers::new(); n],
-        random_choices: vec![RandomChoices::default(); n],
-        crashed: vec![false; n],
-        history,
-        actor_storages: vec![None; n],
-    };
-    let mut checks: Vec<(String, bool)> = model
+    let states: Vec<_> = state.actor_states.iter().map(|s| (**s).clone()).collect();
+    let mut observations = C::observations(&states, &state.history);
+    observations.extend(crash_lines(rec));
+    if let Some(dir) = &run.storage_dir {
+        observations.push(format!("storage kept in {}", dir.display()));
+    }
+    let failures: Vec<String> = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::StorageFailed { error } => Some(format!("{}: {error}", rec.name(e.node))),
+            _ => None,
+        })
+        .collect();
+    let mut checks: Vec<(String, bool)> = rec
+        .model
         .properties
         .iter()
         .filter(|p| p.expectation == Expectation::Always)
-        .map(|p| (p.name.to_string(), (p.condition)(&model, &state)))
+        .map(|p| (p.name.to_string(), (p.condition)(&rec.model, state)))
         .collect();
-    checks.push(("workload finished in time".into(), finished));
+    checks.push(("workload finished in time".into(), run.finished));
+    if !failures.is_empty() {
+        checks.push(("storage written and read back".into(), false));
+    }
     // A violation's evidence: every node's last state, and the history the
     // properties read, so the values and nodes that break it are in view.
     let evidence = if checks.iter().all(|(_, ok)| *ok) {
         Vec::new()
     } else {
-        let names = model.actors.iter().map(|a| a.name());
-        state
+        let lines = state
             .actor_states
             .iter()
-            .zip(names)
             .enumerate()
-            .map(|(i, (s, name))| {
-                let name = if name.is_empty() {
-                    format!("node {i}")
-                } else {
-                    name
-                };
-                format!("{name}: {s:?}")
-            })
+            .map(|(i, s)| format!("{}: {s:?}", rec.name(i)));
+        failures
+            .into_iter()
+            .chain(lines)
             .chain(Some(format!("history: {:?}", state.history)).filter(|h| h != "history: ()"))
             .collect()
     };
-    Ok(RunReport {
+    RunReport {
         model: String::new(),
         variant: variant.to_string(),
         sent,
         received,
         lost,
         malformed,
-        seconds: elapsed.as_secs_f64(),
+        seconds: run.elapsed.as_secs_f64(),
         observations,
         checks,
         evidence,
-    })
+    }
+}
+
+/// One line per crash and per restart, in order.
+fn crash_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
+    let bytes = |v: &Option<serde_json::Value>| match v {
+        Some(v) => format!("{} bytes", v.to_string().len()),
+        None => "nothing".to_string(),
+    };
+    // Datagrams dropped at a node while it was down.
+    let dropped = |node: usize| {
+        let events = rec.run.events.iter();
+        events
+            .filter(|e| e.node == node && matches!(e.kind, EventKind::Dropped { .. }))
+            .count()
+    };
+    rec.run
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Crash { stored } => Some(format!(
+                "crash: {} at {:.3} s (its storage file held {})",
+                rec.name(e.node),
+                e.at.as_secs_f64(),
+                bytes(stored)
+            )),
+            EventKind::Restart { restored } => Some(format!(
+                "restart: {} at {:.3} s, from its storage file ({} read back; {} datagrams dropped while it was down)",
+                rec.name(e.node),
+                e.at.as_secs_f64(),
+                bytes(restored),
+                dropped(e.node)
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The timer of a [`Ticking`] actor: the actor's own, or its tick.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum TickTimer<T> {
+    Actor(T),
+    Tick,
+}
+
+/// An actor with one more step on a real run: `tick`, every `period`. The
+/// checker never takes it (it explores the actor alone); a real run needs
+/// it where a protocol repeats itself on a clock, as Raft's leader sends
+/// AppendEntries "during idle periods to prevent election timeouts" and
+/// so retransmits what was lost (Figure 2). Same messages, states and
+/// storage as the actor.
+#[derive(Clone)]
+pub struct Ticking<A: Actor> {
+    pub actor: A,
+    pub period: Duration,
+    pub tick: fn(&A, Id, &mut Cow<A::State>, &mut Out<A>),
+}
+
+impl<A: Actor + Debug> Debug for Ticking<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} ticking every {:?}", self.actor, self.period)
+    }
+}
+
+/// The actor's commands as the ticking actor's.
+fn lift<A: Actor>(inner: Out<A>, o: &mut Out<Ticking<A>>) {
+    for command in inner {
+        match command {
+            Command::Send(to, msg) => o.send(to, msg),
+            Command::SetTimer(t, range) => o.set_timer(TickTimer::Actor(t), range),
+            Command::CancelTimer(t) => o.cancel_timer(TickTimer::Actor(t)),
+            Command::ChooseRandom(key, choices) => o.choose_random(key, choices),
+            Command::Save(storage) => o.save(storage),
+        }
+    }
+}
+
+impl<A: Actor> Actor for Ticking<A> {
+    type Msg = A::Msg;
+    type Timer = TickTimer<A::Timer>;
+    type State = A::State;
+    type Storage = A::Storage;
+    type Random = A::Random;
+
+    fn name(&self) -> String {
+        self.actor.name()
+    }
+
+    fn on_start(&self, id: Id, storage: &Option<A::Storage>, o: &mut Out<Self>) -> A::State {
+        let mut inner = Out::new();
+        let state = self.actor.on_start(id, storage, &mut inner);
+        lift(inner, o);
+        o.set_timer(TickTimer::Tick, runtime::exactly(self.period));
+        state
+    }
+
+    fn on_msg(&self, id: Id, state: &mut Cow<A::State>, src: Id, msg: A::Msg, o: &mut Out<Self>) {
+        let mut inner = Out::new();
+        self.actor.on_msg(id, state, src, msg, &mut inner);
+        lift(inner, o);
+    }
+
+    fn on_timeout(
+        &self,
+        id: Id,
+        state: &mut Cow<A::State>,
+        timer: &TickTimer<A::Timer>,
+        o: &mut Out<Self>,
+    ) {
+        let mut inner = Out::new();
+        match timer {
+            TickTimer::Actor(t) => self.actor.on_timeout(id, state, t, &mut inner),
+            TickTimer::Tick => {
+                (self.tick)(&self.actor, id, state, &mut inner);
+                o.set_timer(TickTimer::Tick, runtime::exactly(self.period));
+            }
+        }
+        lift(inner, o);
+    }
+
+    fn on_random(&self, id: Id, state: &mut Cow<A::State>, random: &A::Random, o: &mut Out<Self>) {
+        let mut inner = Out::new();
+        self.actor.on_random(id, state, random, &mut inner);
+        lift(inner, o);
+    }
 }

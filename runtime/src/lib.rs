@@ -8,14 +8,26 @@
 //! duplication from a seed, stops when the workload is done or time is up,
 //! and returns every send, delivery, loss and timer in real-time order, so
 //! the caller can check the run with the model's own properties.
+//!
+//! Storage is durable: each node's `Storage` lives in a file of a directory
+//! the run owns (a fresh one under the system's temp directory, removed at
+//! the end unless [`RunConfig::keep_storage`]). When a handler saves, the
+//! file is replaced (written to a temporary file, fsynced, renamed, the
+//! directory fsynced) before any message of that handler is sent. A node
+//! can be crashed ([`run_with`]'s crash hook): its thread drops its
+//! in-memory state and timers, drops every datagram that reaches it while
+//! it is down, and restarts by calling `on_start` with the storage read
+//! back from its file.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stateright::actor::{is_no_op, Actor, Command, Id, Out};
 use std::borrow::Cow;
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,6 +41,17 @@ pub struct RunConfig {
     /// Probability that a sent datagram is sent twice.
     pub duplicate: f64,
     pub seed: u64,
+    /// Keep the run's storage directory (its path is in
+    /// [`RunResult::storage_dir`]) instead of removing it at the end.
+    pub keep_storage: bool,
+}
+
+/// A crash the caller asks for: `node` stops at once and restarts from its
+/// storage file after `down_for`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Crash {
+    pub node: usize,
+    pub down_for: Duration,
 }
 
 /// One thing that happened, in the order it happened across all nodes.
@@ -59,6 +82,20 @@ pub enum EventKind<Msg, Timer> {
     Timer(Timer),
     /// `node` received bytes that are not a message; they were ignored.
     Malformed { len: usize },
+    /// `node` wrote its storage to its file and synced it (`bytes` of
+    /// JSON), before sending anything its step emitted. A save that
+    /// repeats what the file holds writes nothing and is not recorded.
+    Stored { bytes: usize },
+    /// Writing or reading `node`'s storage failed; the node stopped.
+    StorageFailed { error: String },
+    /// `node` crashed: its state and timers are gone. `stored`: what its
+    /// storage file held at that moment (JSON), if it had saved anything.
+    Crash { stored: Option<serde_json::Value> },
+    /// A datagram from `from` reached `node` while it was down: dropped.
+    Dropped { from: usize, msg: Msg },
+    /// `node` restarted: `on_start` with the storage read back from its
+    /// file (`restored`, as JSON; none if it never saved).
+    Restart { restored: Option<serde_json::Value> },
 }
 
 /// What a run returns.
@@ -69,6 +106,12 @@ pub struct RunResult<A: Actor> {
     /// True when the workload finished before the time was up.
     pub finished: bool,
     pub elapsed: Duration,
+    /// Nodes that were down when the run stopped (their `states` entry is
+    /// the state they crashed in).
+    pub down: Vec<bool>,
+    /// The run's storage directory, if it was kept
+    /// ([`RunConfig::keep_storage`]); otherwise it is removed.
+    pub storage_dir: Option<PathBuf>,
 }
 
 impl<A: Actor> RunResult<A> {
@@ -77,14 +120,17 @@ impl<A: Actor> RunResult<A> {
     }
 }
 
-/// Sockets bound on loopback, one per node, and the `Id` each is known by.
+/// Sockets bound on loopback, one per node, the `Id` each is known by, and
+/// the directory their storage goes to.
 pub struct Bound {
     pub sockets: Vec<UdpSocket>,
     pub ids: Vec<Id>,
+    pub storage: StorageDir,
 }
 
 /// Binds `n` UDP sockets on 127.0.0.1 at ports the system picks, so that
-/// runs never collide with each other or with a taken port.
+/// runs never collide with each other or with a taken port, and creates
+/// the run's storage directory.
 pub fn bind(n: usize) -> Result<Bound, String> {
     let mut sockets = Vec::with_capacity(n);
     let mut ids = Vec::with_capacity(n);
@@ -99,7 +145,12 @@ pub fn bind(n: usize) -> Result<Bound, String> {
         ids.push(Id::from(addr));
         sockets.push(socket);
     }
-    Ok(Bound { sockets, ids })
+    let storage = StorageDir::create()?;
+    Ok(Bound {
+        sockets,
+        ids,
+        storage,
+    })
 }
 
 /// A small deterministic generator (SplitMix64): fault injection and timer
@@ -154,11 +205,78 @@ fn timer_delay(range: &Range<Duration>, rng: &mut SplitMix) -> Duration {
 /// The largest datagram a node accepts.
 const MAX_DATAGRAM: usize = 65_507;
 
+/// The directory a run keeps its nodes' storage in: removed when dropped,
+/// unless kept.
+pub struct StorageDir {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl StorageDir {
+    /// A fresh, empty directory under the system's temp directory.
+    pub fn create() -> Result<StorageDir, String> {
+        static RUNS: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let name = format!(
+            "dsw-run-{}-{nanos}-{}",
+            std::process::id(),
+            RUNS.fetch_add(1, Ordering::SeqCst)
+        );
+        let path = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&path)
+            .map_err(|e| format!("cannot create a storage directory {}: {e}", path.display()))?;
+        Ok(StorageDir { path, keep: false })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for StorageDir {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// The file that holds node `node`'s storage, as JSON.
+pub fn storage_file(dir: &Path, node: usize) -> PathBuf {
+    dir.join(format!("node-{node}.json"))
+}
+
+/// Replaces `node`'s storage file with `bytes` so that a crash at any
+/// moment leaves either the old contents or the new ones: a temporary file
+/// written and fsynced, renamed over the old one, and the directory
+/// fsynced so that the rename itself is durable.
+fn write_durably(dir: &Path, node: usize, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!("node-{node}.json.tmp"));
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, storage_file(dir, node))?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
 struct Shared<A: Actor> {
     stop: AtomicBool,
     start: Instant,
     events: Mutex<Vec<Event<A::Msg, A::Timer>>>,
+    /// Each node's state as the run sees it: none before it starts and
+    /// while it is down.
     states: Mutex<Vec<Option<A::State>>>,
+    /// Each node's last state, kept while it is down.
+    last: Mutex<Vec<Option<A::State>>>,
+    /// A crash asked of each node (how long it stays down), taken by the
+    /// node's thread.
+    crash: Vec<Mutex<Option<Duration>>>,
+    /// Crashes asked for and not yet followed by a restart.
+    pending: AtomicUsize,
+    dir: PathBuf,
 }
 
 /// Runs `actors` (node `i` on `bound.sockets[i]`, known as `bound.ids[i]`)
@@ -174,19 +292,50 @@ where
     A::Msg: Serialize + DeserializeOwned + Send + 'static,
     A::Timer: Send + 'static,
     A::State: Send + 'static,
-    A::Storage: Send,
+    A::Storage: Serialize + DeserializeOwned + Send,
+    A::Random: Send,
+{
+    run_with(actors, bound, cfg, done, |_| None)
+}
+
+/// [`run`], with crashes: every few milliseconds while no node is down,
+/// `crash` sees the nodes' states (none for a node not started yet) and
+/// may name a node to crash and how long it stays down. The run finishes
+/// only when `done` holds with every node up again.
+pub fn run_with<A>(
+    actors: Vec<A>,
+    bound: Bound,
+    cfg: &RunConfig,
+    done: impl Fn(&[Option<A::State>]) -> bool,
+    mut crash: impl FnMut(&[Option<A::State>]) -> Option<Crash>,
+) -> RunResult<A>
+where
+    A: Actor + Send + 'static,
+    A::Msg: Serialize + DeserializeOwned + Send + 'static,
+    A::Timer: Send + 'static,
+    A::State: Send + 'static,
+    A::Storage: Serialize + DeserializeOwned + Send,
     A::Random: Send,
 {
     let n = actors.len();
+    let Bound {
+        sockets,
+        ids,
+        mut storage,
+    } = bound;
     let shared = Arc::new(Shared::<A> {
         stop: AtomicBool::new(false),
         start: Instant::now(),
         events: Mutex::new(Vec::new()),
         states: Mutex::new(vec![None; n]),
+        last: Mutex::new(vec![None; n]),
+        crash: (0..n).map(|_| Mutex::new(None)).collect(),
+        pending: AtomicUsize::new(0),
+        dir: storage.path.clone(),
     });
-    let ids = Arc::new(bound.ids);
+    let ids = Arc::new(ids);
     let mut handles = Vec::with_capacity(n);
-    for (node, (actor, socket)) in actors.into_iter().zip(bound.sockets).enumerate() {
+    for (node, (actor, socket)) in actors.into_iter().zip(sockets).enumerate() {
         let shared = Arc::clone(&shared);
         let ids = Arc::clone(&ids);
         let mut rng = SplitMix::new(cfg.seed ^ (node as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
@@ -201,6 +350,7 @@ where
                 timers: Vec::new(),
                 loss,
                 duplicate,
+                stored: None,
             };
             node_loop.run(&mut rng);
         }));
@@ -211,6 +361,14 @@ where
     while Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
         let states = lock(&shared.states);
+        if shared.pending.load(Ordering::SeqCst) > 0 {
+            continue;
+        }
+        if let Some(c) = crash(&states).filter(|c| c.node < n) {
+            shared.pending.fetch_add(1, Ordering::SeqCst);
+            *lock(&shared.crash[c.node]) = Some(c.down_for);
+            continue;
+        }
         if states.iter().all(Option::is_some) && done(&states) {
             finished = true;
             break;
@@ -221,16 +379,21 @@ where
         let _ = h.join();
     }
     let elapsed = shared.start.elapsed();
-    let states = std::mem::take(&mut *lock(&shared.states))
+    let down = lock(&shared.states).iter().map(Option::is_none).collect();
+    let states = std::mem::take(&mut *lock(&shared.last))
         .into_iter()
         .map(|s| s.expect("every node started"))
         .collect();
     let events = std::mem::take(&mut *lock(&shared.events));
+    storage.keep = cfg.keep_storage;
+    let storage_dir = storage.keep.then(|| storage.path.clone());
     RunResult {
         states,
         events,
         finished,
         elapsed,
+        down,
+        storage_dir,
     }
 }
 
@@ -249,12 +412,22 @@ struct NodeLoop<A: Actor> {
     timers: Vec<(A::Timer, Instant)>,
     loss: f64,
     duplicate: f64,
+    /// What this node's storage file holds (JSON), if anything.
+    stored: Option<Vec<u8>>,
+}
+
+/// A datagram a node received, read.
+enum Received<Msg> {
+    Nothing,
+    Malformed(usize),
+    Msg(usize, Id, Msg),
 }
 
 impl<A> NodeLoop<A>
 where
     A: Actor,
     A::Msg: Serialize + DeserializeOwned,
+    A::Storage: Serialize + DeserializeOwned,
 {
     fn record(&self, kind: EventKind<A::Msg, A::Timer>) {
         let mut events = lock(&self.shared.events);
@@ -269,15 +442,114 @@ where
         self.ids.iter().position(|i| *i == id)
     }
 
-    fn run(&mut self, rng: &mut SplitMix) {
+    fn stopped(&self) -> bool {
+        self.shared.stop.load(Ordering::SeqCst)
+    }
+
+    /// Waits up to `wait` for a datagram.
+    fn receive(&self, buf: &mut [u8], wait: Duration) -> Received<A::Msg> {
+        let _ = self.socket.set_read_timeout(Some(wait));
+        let Ok((len, from)) = self.socket.recv_from(buf) else {
+            return Received::Nothing;
+        };
+        let from_id = match from {
+            std::net::SocketAddr::V4(a) => Id::from(a),
+            std::net::SocketAddr::V6(_) => return Received::Malformed(len),
+        };
+        match (
+            self.node_of(from_id),
+            serde_json::from_slice::<A::Msg>(&buf[..len]),
+        ) {
+            (Some(from_node), Ok(msg)) => Received::Msg(from_node, from_id, msg),
+            _ => Received::Malformed(len),
+        }
+    }
+
+    /// Starts (or restarts) the node from what its storage file holds.
+    /// None if the file cannot be read, or the first save fails.
+    fn start(&mut self, rng: &mut SplitMix, restart: bool) -> Option<A::State> {
+        let file = storage_file(&self.shared.dir, self.node);
+        let storage = match std::fs::read(&file) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                let error = format!("cannot read {}: {e}", file.display());
+                self.record(EventKind::StorageFailed { error });
+                return None;
+            }
+            Ok(bytes) => match serde_json::from_slice::<A::Storage>(&bytes) {
+                Ok(storage) => {
+                    self.stored = Some(bytes);
+                    Some(storage)
+                }
+                Err(e) => {
+                    let error = format!("cannot read {}: {e}", file.display());
+                    self.record(EventKind::StorageFailed { error });
+                    return None;
+                }
+            },
+        };
+        if restart {
+            let restored = self.stored_json();
+            self.record(EventKind::Restart { restored });
+        }
         let me = self.ids[self.node];
         let mut out = Out::new();
-        let mut state = self.actor.on_start(me, &None, &mut out);
-        self.apply(out, &mut state, rng);
+        let mut state = self.actor.on_start(me, &storage, &mut out);
+        let ok = self.apply(out, &mut state, rng);
         self.publish(&state);
+        ok.then_some(state)
+    }
+
+    fn stored_json(&self) -> Option<serde_json::Value> {
+        self.stored
+            .as_ref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+    }
+
+    /// Down for `down_for`: everything that arrives is dropped.
+    fn stay_down(&self, down_for: Duration, buf: &mut [u8]) {
+        let until = Instant::now() + down_for;
+        while !self.stopped() {
+            let now = Instant::now();
+            if now >= until {
+                return;
+            }
+            let wait = (until - now).clamp(Duration::from_millis(1), Duration::from_millis(20));
+            match self.receive(buf, wait) {
+                Received::Nothing => {}
+                Received::Malformed(len) => self.record(EventKind::Malformed { len }),
+                Received::Msg(from, _, msg) => self.record(EventKind::Dropped { from, msg }),
+            }
+        }
+    }
+
+    fn run(&mut self, rng: &mut SplitMix) {
+        let me = self.ids[self.node];
+        let Some(mut state) = self.start(rng, false) else {
+            return;
+        };
 
         let mut buf = vec![0u8; MAX_DATAGRAM];
-        while !self.shared.stop.load(Ordering::SeqCst) {
+        while !self.stopped() {
+            let crash = lock(&self.shared.crash[self.node]).take();
+            if let Some(down_for) = crash {
+                // The crash: memory and timers are gone; only the file stays.
+                let stored = self.stored_json();
+                self.record(EventKind::Crash { stored });
+                self.timers.clear();
+                lock(&self.shared.states)[self.node] = None;
+                self.stay_down(down_for, &mut buf);
+                if self.stopped() {
+                    return;
+                }
+                let restarted = self.start(rng, true);
+                self.shared.pending.fetch_sub(1, Ordering::SeqCst);
+                match restarted {
+                    Some(s) => state = s,
+                    None => return,
+                }
+                continue;
+            }
             // Fire due timers first, earliest first.
             let now = Instant::now();
             if let Some(pos) = self
@@ -296,8 +568,11 @@ where
                 if let Cow::Owned(s) = cow {
                     state = s;
                 }
-                self.apply(out, &mut state, rng);
+                let ok = self.apply(out, &mut state, rng);
                 self.publish(&state);
+                if !ok {
+                    return;
+                }
                 continue;
             }
             let wait = self
@@ -307,20 +582,13 @@ where
                 .min()
                 .unwrap_or(Duration::from_millis(20))
                 .clamp(Duration::from_millis(1), Duration::from_millis(20));
-            let _ = self.socket.set_read_timeout(Some(wait));
-            let Ok((len, from)) = self.socket.recv_from(&mut buf) else {
-                continue;
-            };
-            let from_id = match from {
-                std::net::SocketAddr::V4(a) => Id::from(a),
-                std::net::SocketAddr::V6(_) => continue,
-            };
-            let (Some(from_node), Ok(msg)) = (
-                self.node_of(from_id),
-                serde_json::from_slice::<A::Msg>(&buf[..len]),
-            ) else {
-                self.record(EventKind::Malformed { len });
-                continue;
+            let (from_node, from_id, msg) = match self.receive(&mut buf, wait) {
+                Received::Nothing => continue,
+                Received::Malformed(len) => {
+                    self.record(EventKind::Malformed { len });
+                    continue;
+                }
+                Received::Msg(from_node, from_id, msg) => (from_node, from_id, msg),
             };
             let mut cow = Cow::Borrowed(&state);
             let mut out = Out::new();
@@ -336,17 +604,52 @@ where
             if let Cow::Owned(s) = cow {
                 state = s;
             }
-            self.apply(out, &mut state, rng);
+            let ok = self.apply(out, &mut state, rng);
             self.publish(&state);
+            if !ok {
+                return;
+            }
         }
     }
 
     fn publish(&self, state: &A::State) {
         lock(&self.shared.states)[self.node] = Some(state.clone());
+        lock(&self.shared.last)[self.node] = Some(state.clone());
     }
 
-    fn apply(&mut self, out: Out<A>, state: &mut A::State, rng: &mut SplitMix) {
-        for command in out {
+    /// Writes `storage` to the node's file durably, unless the file
+    /// already holds exactly that.
+    fn store(&mut self, storage: &A::Storage) -> Result<(), String> {
+        let bytes = serde_json::to_vec(storage).map_err(|e| format!("cannot encode: {e}"))?;
+        if self.stored.as_deref() == Some(&bytes[..]) {
+            return Ok(());
+        }
+        write_durably(&self.shared.dir, self.node, &bytes).map_err(|e| {
+            let file = storage_file(&self.shared.dir, self.node);
+            format!("cannot write {}: {e}", file.display())
+        })?;
+        self.record(EventKind::Stored { bytes: bytes.len() });
+        self.stored = Some(bytes);
+        Ok(())
+    }
+
+    /// Carries out a step's commands: its storage first (the last save
+    /// wins), durably, then its sends and timers. False if the storage
+    /// could not be written: then nothing is sent and the node stops, as
+    /// a server whose disk fails would.
+    fn apply(&mut self, out: Out<A>, state: &mut A::State, rng: &mut SplitMix) -> bool {
+        let commands: Vec<_> = out.into_iter().collect();
+        let last_save = commands.iter().rev().find_map(|c| match c {
+            Command::Save(s) => Some(s),
+            _ => None,
+        });
+        if let Some(storage) = last_save {
+            if let Err(error) = self.store(storage) {
+                self.record(EventKind::StorageFailed { error });
+                return false;
+            }
+        }
+        for command in commands {
             match command {
                 Command::Send(to, msg) => self.send(to, msg, rng),
                 Command::SetTimer(timer, range) => {
@@ -366,13 +669,16 @@ where
                         if let Cow::Owned(s) = cow {
                             *state = s;
                         }
-                        self.apply(more, state, rng);
+                        if !self.apply(more, state, rng) {
+                            return false;
+                        }
                     }
                 }
-                // Storage stays in memory: real runs inject no crashes yet.
+                // Written above, before any send.
                 Command::Save(_) => {}
             }
         }
+        true
     }
 
     fn send(&self, to: Id, msg: A::Msg, rng: &mut SplitMix) {
@@ -398,6 +704,26 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A write replaces the file whole and leaves no temporary file; the
+    /// directory goes when the run lets go of it, unless kept.
+    #[test]
+    fn storage_files_are_replaced_whole_and_the_directory_removed() {
+        let dir = StorageDir::create().unwrap();
+        write_durably(dir.path(), 3, b"{\"term\":1}").unwrap();
+        write_durably(dir.path(), 3, b"[2]").unwrap();
+        assert_eq!(std::fs::read(storage_file(dir.path(), 3)).unwrap(), b"[2]");
+        assert!(!dir.path().join("node-3.json.tmp").exists());
+        let path = dir.path().to_path_buf();
+        drop(dir);
+        assert!(!path.exists());
+        let mut kept = StorageDir::create().unwrap();
+        kept.keep = true;
+        let path = kept.path().to_path_buf();
+        drop(kept);
+        assert!(path.is_dir());
+        std::fs::remove_dir_all(path).unwrap();
+    }
 
     /// A protocol period set with `exactly` lasts that long; only the
     /// model's "any time" timer is taken as soon-ish (swim's 100 ms periods

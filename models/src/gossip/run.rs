@@ -210,6 +210,8 @@ pub fn measure(sizes: &[usize], seeds: u64) -> Result<Vec<Convergence>, String> 
                 duplicate: 0.0,
                 seed,
                 seeds: 1,
+                crash: true,
+                keep_storage: false,
             };
             all.push(run_once(&cfg, &opts)?.0);
         }

@@ -137,7 +137,7 @@ pub enum PaxosMsg {
 
 /// What a server keeps across a crash (§2.5: "stable storage, preserved
 /// during failures").
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PaxosStorage {
     /// "Each proposer remembers (in stable storage) the highest-numbered
     /// proposal it has tried to issue."

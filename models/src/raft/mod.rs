@@ -114,9 +114,11 @@
 //! names actors and it renames them), so it would buy nothing here.
 //!
 //! Real runs: `dsw run raft` runs the same actors over UDP on loopback,
-//! election timeouts randomized in 150..300 ms, until every server has
-//! applied the committed log, and checks Figure 3's properties on what
-//! happened.
+//! election timeouts randomized in 150..300 ms, each server's storage in a
+//! file fsynced before its messages are sent; it crashes the leader once
+//! it has committed, restarts it from its file, runs until every server
+//! has applied the committed log, and checks Figure 3's properties on what
+//! happened, the takeover and the recovery ([`run`]).
 //!
 //! Refinement (§5.3, §5.4). "refines ReplicatedLog" checks that every step
 //! maps to a step of a plain replicated log
@@ -138,6 +140,8 @@
 //! default and `forget-voted-for` without a crash lose nothing, as their
 //! Figure 3 verdicts already say: the first needs four terms, the second
 //! a crash.
+
+pub mod run;
 
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -230,7 +234,7 @@ pub enum RaftTimer {
 
 /// "Updated on stable storage before responding to RPCs" (Figure 2): exactly
 /// what a restarted server keeps.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RaftStorage {
     pub current_term: Term,
     pub voted_for: Option<Id>,
@@ -246,7 +250,7 @@ pub struct RaftStorage {
 /// the state machine and the commit index, keeps the record of what was
 /// committed and applied ("no other server will ever apply a different
 /// log entry", Figure 3, is a claim about all time).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Ghost {
     /// Every `(index, entry)` this server has ever applied to its state
     /// machine.
@@ -1553,6 +1557,11 @@ impl Runnable for RaftCfg {
         lines
     }
 
+    /// Real runs crash the leader once it has committed ([`run`]).
+    fn crash(&self, crashes: usize, states: &[Option<RaftState>]) -> Option<runtime::Crash> {
+        run::crash_leader(crashes, states)
+    }
+
     fn model_on(self, ids: &[Id]) -> RaftModel {
         let servers: Vec<Id> = ids[..self.servers].to_vec();
         let (bug, max_term, max_log) = (self.bug, self.max_term, self.max_log);
@@ -1959,7 +1968,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<RaftCfg>,
     explore: crate::registry::explore_config::<RaftCfg>,
-    run: Some(crate::runner::run_config::<RaftCfg>),
+    run: Some(run::run),
 };
 
 #[cfg(test)]

@@ -157,6 +157,7 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             loss: setup.loss,
             duplicate: setup.duplicate,
             seed: setup.seed,
+            keep_storage: false,
         },
         done,
     );

@@ -1,0 +1,349 @@
+//! `dsw run raft`: the servers over UDP on loopback, each server's
+//! persistent state (`current_term`, `voted_for`, `log[]`) in a file that
+//! is written and fsynced before any message that depends on it is sent;
+//! the leader crashed once it has committed an entry of its term, and
+//! restarted from its file after [`DOWN_FOR`]. The run checks Figure 3's
+//! properties on what happened, that a leader of a later term took over,
+//! and that the restarted server came back with exactly what it had saved,
+//! which holds every entry it had sent out as leader.
+//!
+//! The real run is not the checked configuration: the checker's cuts of
+//! the timing (`candidates`, `contested`, `max_term`, `patient`, the
+//! in-flight bounds) do not apply. Every server stands for election with a
+//! randomized timeout (150..300 ms, §5.2), terms are unbounded, and each
+//! new leader appends its client's command while the log is shorter than
+//! `max_log` (at least [`MIN_LOG`], so that the successor has an entry of
+//! its own term to commit, §5.4.2). A leader also sends AppendEntries to
+//! every follower each [`HEARTBEAT`], "during idle periods to prevent
+//! election timeouts" (Figure 2): the checker leaves that step out (it
+//! changes nothing on a network that loses nothing), but on a real one it
+//! holds elections off and is Raft's retransmission: a lost AppendEntries,
+//! or its lost reply, is repeated at the next heartbeat; a lost RequestVote
+//! or reply costs an election timeout and a new term.
+
+use super::{LogEntry, RaftActor, RaftCfg, RaftMsg, RaftState, RaftStorage, Term};
+use crate::registry::{Config, Params, RunOptions, RunReport};
+use crate::runner::{self, Recorded, Ticking};
+use runtime::{Crash, EventKind};
+use stateright::actor::{Id, Out};
+use std::borrow::Cow;
+use std::time::Duration;
+
+/// The leader's idle-period AppendEntries, well under the election
+/// timeout (150..300 ms): "broadcastTime ≪ electionTimeout" (§5.6).
+pub const HEARTBEAT: Duration = Duration::from_millis(50);
+
+/// How long the crashed leader stays down: longer than any election
+/// timeout, so that the others elect a successor before it is back.
+pub const DOWN_FOR: Duration = Duration::from_millis(500);
+
+/// The shortest log a real run's leaders append to.
+pub const MIN_LOG: usize = 4;
+
+/// Raft's tick on a real run: a leader sends each follower AppendEntries
+/// from its `next_index` on (a heartbeat when the follower lacks nothing).
+pub fn heartbeat(server: &RaftActor, id: Id, state: &mut Cow<RaftState>, o: &mut Out<RaftActor>) {
+    if state.is_leader() {
+        for j in server.peers(id) {
+            server.append_entries(state, j, o);
+        }
+    }
+}
+
+/// The configuration a real run uses (see the module doc).
+pub fn real_cfg(cfg: RaftCfg) -> RaftCfg {
+    RaftCfg {
+        candidates: cfg.servers,
+        max_term: 0,
+        contested: 1,
+        max_log: cfg.max_log.max(MIN_LOG),
+        crashes: 0,
+        max_in_flight: 0,
+        max_per_link: 0,
+        patient: false,
+        ..cfg
+    }
+}
+
+/// [`crate::runner::Runnable::crash`] for Raft: once, the leader, as soon
+/// as it has committed an entry of its own term (the workload has
+/// started), down for [`DOWN_FOR`].
+pub fn crash_leader(crashes: usize, states: &[Option<RaftState>]) -> Option<Crash> {
+    if crashes > 0 {
+        return None;
+    }
+    states.iter().enumerate().find_map(|(node, s)| {
+        let s = s.as_ref()?;
+        let committed_own = s.commit_index > 0 && s.term_at(s.commit_index) == s.current_term;
+        (s.is_leader() && committed_own).then_some(Crash {
+            node,
+            down_for: DOWN_FOR,
+        })
+    })
+}
+
+/// The checks a run with a crash adds to the model's properties.
+pub const NEW_LEADER: &str =
+    "a new leader took over (a leader in a later term than the crashed one's)";
+pub const RECOVERED: &str = "the restarted server recovered its persistent state (what it saved, holding every entry it sent as leader)";
+
+/// What the crash and the restart show.
+#[derive(Clone, Debug, Default)]
+pub struct Takeover {
+    /// The crashed server, when, and the term it led.
+    pub victim: usize,
+    pub crashed_at: Duration,
+    pub crashed_term: Term,
+    /// What its storage file held when it crashed, and what it read back.
+    pub stored: Option<RaftStorage>,
+    pub restored: Option<RaftStorage>,
+    pub restarted_at: Option<Duration>,
+    /// Entries `(index, entry)` it had sent out as leader before the crash.
+    pub shipped: Vec<(usize, LogEntry)>,
+    /// The first leader of a later term: who, its term, and when it first
+    /// sent AppendEntries.
+    pub successor: Option<(usize, Term, Duration)>,
+    /// The victim's term at the end of the run.
+    pub final_term: Term,
+    /// Storage writes (each fsynced) over the run, all servers.
+    pub writes: usize,
+}
+
+impl Takeover {
+    /// The successor's first AppendEntries, after the crash.
+    pub fn new_leader_after(&self) -> Option<Duration> {
+        self.successor
+            .map(|(_, _, at)| at.saturating_sub(self.crashed_at))
+    }
+
+    /// The restarted server read back exactly what its file held at the
+    /// crash, and that holds its term as leader and every entry it sent.
+    pub fn recovered(&self) -> bool {
+        let Some(restored) = &self.restored else {
+            return false;
+        };
+        self.stored.as_ref() == Some(restored)
+            && restored.current_term >= self.crashed_term
+            && self
+                .shipped
+                .iter()
+                .all(|(index, e)| restored.log.get(index - 1) == Some(e))
+            && self.final_term >= restored.current_term
+    }
+}
+
+fn storage(v: &Option<serde_json::Value>) -> Option<RaftStorage> {
+    serde_json::from_value(v.clone()?).ok()
+}
+
+/// The first crash of the run, and what followed it.
+pub fn takeover<R: stateright::actor::Actor<Msg = RaftMsg>>(
+    rec: &Recorded<RaftCfg, R>,
+) -> Option<Takeover> {
+    let events = &rec.run.events;
+    let crash = events
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::Crash { .. }))?;
+    let victim = events[crash].node;
+    let EventKind::Crash { stored } = &events[crash].kind else {
+        unreachable!("found above")
+    };
+    let stored = storage(stored);
+    let mut t = Takeover {
+        victim,
+        crashed_at: events[crash].at,
+        stored,
+        ..Takeover::default()
+    };
+    for e in &events[..crash] {
+        if let (true, EventKind::Sent { msg, .. } | EventKind::Lost { msg, .. }) =
+            (e.node == victim, &e.kind)
+        {
+            if let RaftMsg::AppendEntries {
+                term,
+                prev_log_index,
+                entries,
+                ..
+            } = msg
+            {
+                t.crashed_term = t.crashed_term.max(*term);
+                for (k, entry) in entries.iter().enumerate() {
+                    let at = (prev_log_index + 1 + k, *entry);
+                    if !t.shipped.contains(&at) {
+                        t.shipped.push(at);
+                    }
+                }
+            }
+        }
+    }
+    for e in &events[crash..] {
+        match &e.kind {
+            EventKind::Restart { restored } if e.node == victim && t.restarted_at.is_none() => {
+                t.restored = storage(restored);
+                t.restarted_at = Some(e.at);
+            }
+            EventKind::Sent {
+                msg: RaftMsg::AppendEntries { term, .. },
+                ..
+            }
+            | EventKind::Lost {
+                msg: RaftMsg::AppendEntries { term, .. },
+                ..
+            } if *term > t.crashed_term && t.successor.is_none() => {
+                t.successor = Some((e.node, *term, e.at));
+            }
+            _ => {}
+        }
+    }
+    t.writes = rec.run.count(|k| matches!(k, EventKind::Stored { .. }));
+    t.final_term = rec.state.actor_states[victim].current_term;
+    Some(t)
+}
+
+/// One real run of `cfg` (already [`real_cfg`]), its report and what the
+/// crash showed (none without a crash).
+pub fn trial(
+    cfg: RaftCfg,
+    variant: &str,
+    opts: &RunOptions,
+) -> Result<(RunReport, Option<Takeover>), String> {
+    let rec = runner::record(cfg, opts, |actor| Ticking {
+        actor,
+        period: HEARTBEAT,
+        tick: heartbeat,
+    })?;
+    let mut report = runner::report(&rec, variant);
+    let takeover = takeover(&rec);
+    if !opts.crash {
+        return Ok((report, takeover));
+    }
+    let name = |i: usize| rec.name(i);
+    let Some(t) = &takeover else {
+        report.checks.push((NEW_LEADER.to_string(), false));
+        report.checks.push((RECOVERED.to_string(), false));
+        report
+            .evidence
+            .push("no leader was crashed: none committed an entry of its term".to_string());
+        return Ok((report, None));
+    };
+    report.observations.push(format!(
+        "storage: {} writes, each fsynced before the step's messages were sent",
+        t.writes
+    ));
+    let saved = |s: &Option<RaftStorage>| match s {
+        Some(s) => format!("term {}, log {:?}", s.current_term, s.log),
+        None => "nothing".to_string(),
+    };
+    report.observations.push(format!(
+        "{} led term {} and crashed holding {}; read back on restart: {}",
+        name(t.victim),
+        t.crashed_term,
+        saved(&t.stored),
+        saved(&t.restored)
+    ));
+    match (t.successor, t.new_leader_after()) {
+        (Some((who, term, _)), Some(after)) => report.observations.push(format!(
+            "new leader: {} in term {term}, its first AppendEntries {} ms after the crash",
+            name(who),
+            after.as_millis()
+        )),
+        _ => report
+            .observations
+            .push("new leader: none in a later term".to_string()),
+    }
+    report
+        .checks
+        .push((NEW_LEADER.to_string(), t.successor.is_some()));
+    report.checks.push((RECOVERED.to_string(), t.recovered()));
+    Ok((report, takeover))
+}
+
+/// `Protocol::run` for Raft: one run per seed, `opts.seed` on; with several
+/// seeds, every check must hold in every run.
+pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
+    let cfg = real_cfg(RaftCfg::new(variant, params));
+    let setup = format!(
+        "{} servers, every one a candidate (election timeout 150..300 ms), terms unbounded, \
+         heartbeat every {} ms, up to {} log entries{}",
+        cfg.servers,
+        HEARTBEAT.as_millis(),
+        cfg.max_log,
+        if opts.crash {
+            format!(
+                "; the leader is crashed once it commits an entry of its term, and restarts from its storage file {} ms later",
+                DOWN_FOR.as_millis()
+            )
+        } else {
+            "; no crash (--no-crash)".to_string()
+        }
+    );
+    let runs = opts.seeds.max(1);
+    if runs == 1 {
+        let (mut report, _) = trial(cfg, variant, opts)?;
+        report.observations.insert(0, setup);
+        return Ok(report);
+    }
+    let mut total: Option<RunReport> = None;
+    let mut afters = Vec::new();
+    for seed in opts.seed..opts.seed + runs {
+        let one = RunOptions {
+            seed,
+            seeds: 1,
+            ..opts.clone()
+        };
+        let (report, t) = trial(cfg.clone(), variant, &one)?;
+        let after = t.as_ref().and_then(Takeover::new_leader_after);
+        afters.extend(after);
+        let line = format!(
+            "seed {seed}: {:.2} s, new leader {}",
+            report.seconds,
+            after.map_or("not seen".to_string(), |a| format!(
+                "{} ms after the crash",
+                a.as_millis()
+            ))
+        );
+        let failed: Vec<String> = report
+            .checks
+            .iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(name, _)| format!("seed {seed}: {name} VIOLATED"))
+            .collect();
+        let sum = total.get_or_insert_with(|| RunReport {
+            sent: 0,
+            received: 0,
+            lost: 0,
+            malformed: 0,
+            seconds: 0.0,
+            observations: vec![setup.clone()],
+            evidence: Vec::new(),
+            ..report.clone()
+        });
+        sum.sent += report.sent;
+        sum.received += report.received;
+        sum.lost += report.lost;
+        sum.malformed += report.malformed;
+        sum.seconds += report.seconds;
+        sum.observations.push(line);
+        for (check, (_, ok)) in sum.checks.iter_mut().zip(&report.checks) {
+            check.1 &= ok;
+        }
+        sum.evidence.extend(failed);
+        sum.evidence
+            .extend(report.evidence.iter().map(|e| format!("seed {seed}: {e}")));
+    }
+    let mut sum = total.expect("at least one run");
+    if opts.crash && !afters.is_empty() {
+        let ms: Vec<f64> = afters.iter().map(|a| a.as_secs_f64() * 1000.0).collect();
+        let mean = ms.iter().sum::<f64>() / ms.len() as f64;
+        let min = ms.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = ms.iter().copied().fold(0.0, f64::max);
+        sum.observations.push(format!(
+            "new leader after the crash: mean {mean:.0} ms (min {min:.0}, max {max:.0}; seen in {} of {runs} runs)",
+            ms.len()
+        ));
+    }
+    if sum.checks.iter().all(|(_, ok)| *ok) {
+        sum.evidence.clear();
+    }
+    Ok(sum)
+}
