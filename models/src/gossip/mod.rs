@@ -19,10 +19,14 @@
 //! What the checker shows (3 members, 2 writers of one key; scenarios with
 //! a crash, a loss, and members joining through the seed): values only move
 //! forward, no write is overwritten by one it follows, and every live member
-//! ends up with the same state. `lww-without-versions` (the incoming value
+//! ends up with the same state, holding the newest write any of them has
+//! held. `lww-without-versions` (the incoming value
 //! wins) loses an update, moves a member backwards, and can swap values
 //! forever; `no-tie-break` (timestamps without the writer) leaves concurrent
-//! writes unresolved, so the members never converge.
+//! writes unresolved, so the members never converge; `no-member-merge`
+//! (member lists not merged) leaves members that joined through the seed
+//! unknown to it, so the member lists never converge (scenario
+//! `join-no-member-merge`).
 
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -163,8 +167,9 @@ impl fmt::Debug for GossipState {
     }
 }
 
-/// Known bugs, each one a weakened merge (§1.1's "the entry with the larger
-/// timestamp wins").
+/// Known bugs, each one a weakened merge: of entries (§1.1's "the entry
+/// with the larger timestamp wins") or of member lists (memberlist's
+/// `mergeState`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub enum Bug {
     /// Versioned push-pull as Demers §1.1-1.3 and memberlist have it.
@@ -177,16 +182,28 @@ pub enum Bug {
     /// Timestamps without the writer's tie-break: two writes with one
     /// counter are left where they are. Must violate "convergence".
     NoTieBreak,
+    /// The member lists are not merged (memberlist's `mergeState` skipped):
+    /// a member knows only the peers it started with. Invisible when every
+    /// member knows every other from the start; with members joining
+    /// through the seed (scenario `join-no-member-merge`), must violate
+    /// "convergence": the seed never learns of anyone.
+    NoMemberMerge,
 }
 
 impl crate::registry::BugVariant for Bug {
-    const ALL: &'static [Bug] = &[Bug::None, Bug::LwwWithoutVersions, Bug::NoTieBreak];
+    const ALL: &'static [Bug] = &[
+        Bug::None,
+        Bug::LwwWithoutVersions,
+        Bug::NoTieBreak,
+        Bug::NoMemberMerge,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Bug::None => crate::registry::CORRECT,
             Bug::LwwWithoutVersions => "lww-without-versions",
             Bug::NoTieBreak => "no-tie-break",
+            Bug::NoMemberMerge => "no-member-merge",
         }
     }
 }
@@ -245,7 +262,7 @@ impl GossipActor {
             return true;
         };
         match self.bug {
-            Bug::None => incoming.version > held.version,
+            Bug::None | Bug::NoMemberMerge => incoming.version > held.version,
             Bug::NoTieBreak => incoming.version.0 > held.version.0,
             Bug::LwwWithoutVersions => incoming != held,
         }
@@ -269,6 +286,9 @@ impl GossipActor {
                     Self::hold(s, key, *e);
                 }
             }
+        }
+        if self.bug == Bug::NoMemberMerge {
+            return;
         }
         let new = members & !s.members;
         s.members |= members;
@@ -581,18 +601,27 @@ fn no_lost_update(_: &GossipModel, state: &State) -> bool {
     })
 }
 
-/// Convergence (Demers §1.3: anti-entropy "will eventually distribute any
-/// update to all sites"; the database is consistent once every site holds
-/// the same contents): once every live writer has written, all live members
-/// hold the same entries and know the same members.
+/// Convergence (Demers §1.3: anti-entropy, a simple epidemic, "eventually
+/// infect[s] the entire population", so that "the effect of every update is
+/// eventually reflected in all replicas" (abstract); §1.1's goal is
+/// `∀ s, s': s.ValueOf = s'.ValueOf`): once every live writer has written,
+/// all live members hold the same entries and know the same members, and
+/// each entry is the newest any live member has held for its key. Agreement
+/// alone is not enough: members that all went back to an older value agree,
+/// yet a later update is reflected nowhere.
 fn convergence(model: &GossipModel, state: &State) -> bool {
     let written = (0..model.writers)
         .all(|w| state.crashed[w] || !state.timers_set[w].iter().any(|t| *t == GossipTimer::Write));
-    let mut live = live(state).map(|(_, s)| (&s.db, s.members));
-    let Some(first) = live.next() else {
+    let live: Vec<&GossipState> = live(state).map(|(_, s)| s).collect();
+    let Some(first) = live.first() else {
         return true;
     };
-    written && live.all(|s| s == first)
+    let newest = |key: Key| live.iter().filter_map(|s| s.high[key]).max();
+    written
+        && live
+            .iter()
+            .all(|s| s.db == first.db && s.members == first.members)
+        && (0..first.db.len()).all(|key| first.db[key].map(|e| e.version) == newest(key))
 }
 
 /// Reachability: a write reached every member (Demers §1.3's epidemic
@@ -731,7 +760,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "hashicorp/memberlist, net.go `pushPullNode`/`handleConn` and state.go `mergeState` (the push-pull state sync Serf uses)",
         "Pittel, On Spreading a Rumor (SIAM J. Appl. Math. 1987): log2 n + ln n + O(1) rounds for push",
     ],
-    notes: "Each member holds a versioned map (`keys` keys, default 1) and the set of members it knows: every member from the start, or (scenario `join`) itself and the seed m1, through which it joins. m1 .. m`writers` each write once; a write's timestamp is a Lamport clock with the writer as tie-break. An exchange sends the initiator's whole state; the peer replies with its state as it was before merging (memberlist's order), and both merge, keeping per key the entry with the larger timestamp and the union of the member lists. A member runs one exchange at a time and its partner is any peer it knows, one timer per peer; convergence is judged under strong fairness, the reading of a random partner (every peer is picked infinitely often), and weak fairness would allow runs in which, of four members, two pairs only ever talk among themselves. The state space is finite with no bound (writes are finite, one exchange per member at a time), so every verdict is conclusive. Membership entries carry no incarnation here: nobody fails or leaves in the membership, which is swim's model. `lww-without-versions` keeps whatever arrives: a member that wrote `b` after holding `a` gets `a` back from a stale copy (a lost update, and a value that moved backwards), and two members that hold different values can swap them in every exchange, forever. `no-tie-break` compares counters only: two concurrent writes with one counter each stay where they are, and the members never converge. `dsw run gossip` injects one write at m1 and measures the rounds until every member holds it, against log2 n + ln n.",
+    notes: "Each member holds a versioned map (`keys` keys, default 1) and the set of members it knows: every member from the start, or (scenario `join`) itself and the seed m1, through which it joins. m1 .. m`writers` each write once; a write's timestamp is a Lamport clock with the writer as tie-break. An exchange sends the initiator's whole state; the peer replies with its state as it was before merging (memberlist's order), and both merge, keeping per key the entry with the larger timestamp and the union of the member lists. A member runs one exchange at a time and its partner is any peer it knows, one timer per peer; convergence is judged under strong fairness, the reading of a random partner (every peer is picked infinitely often), and weak fairness would allow runs in which, of four members, two pairs only ever talk among themselves. The state space is finite with no bound (writes are finite, one exchange per member at a time), so every verdict is conclusive. Membership entries carry no incarnation here: nobody fails or leaves in the membership, which is swim's model. `lww-without-versions` keeps whatever arrives: a member that wrote `b` after holding `a` gets `a` back from a stale copy (a lost update, and a value that moved backwards), and two members that hold different values can swap them in every exchange, forever. `no-tie-break` compares counters only: two concurrent writes with one counter each stay where they are, and the members never converge. `no-member-merge` skips the member-list merge: invisible when every member knows every other, and caught in scenario `join-no-member-merge`, where the seed m1 never learns of anyone. Convergence asks for agreement on the newest value any live member has held, not any agreement (members that all went back to an older value would agree). `dsw run gossip` injects one write at m1 and measures the rounds until every member holds it, against log2 n + ln n; a round is counted (the exchanges that ran, per member), not timed, since a stalled process fires every member's overdue period in one burst.",
     params: &[
         ParamSpec {
             name: "members",
@@ -800,7 +829,7 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "convergence",
             kind: PropertyKind::Eventually,
-            source: "Demers et al. 1987 §1.3 (anti-entropy eventually distributes every update)",
+            source: "Demers et al. 1987 §1.1 (the goal: every site's ValueOf equal), §1.3 (anti-entropy, a simple epidemic, eventually reaches every site: every update is reflected in all replicas)",
         },
         PropertySpec {
             name: "a write reached every member",
@@ -833,6 +862,11 @@ pub static PROTOCOL: Protocol = Protocol {
             doc: "timestamps without the writer: concurrent writes with one counter are never resolved",
             expect: &[("convergence", Verdict::Violated)],
         },
+        VariantSpec {
+            name: "no-member-merge",
+            doc: "member lists are not merged: a member knows only the peers it started with (caught in scenario join-no-member-merge; at the default every member knows every other, so nothing is lost)",
+            expect: &[],
+        },
     ],
     scenarios: &[
         ScenarioSpec {
@@ -859,9 +893,67 @@ pub static PROTOCOL: Protocol = Protocol {
             fairness: None,
             expect: &[],
         },
+        ScenarioSpec {
+            name: "join-no-member-merge",
+            doc: "members join through the seed m1, but member lists are not merged: m1 never learns of anyone, and the member lists never converge",
+            variant: "no-member-merge",
+            params: &[("join", 1)],
+            fairness: None,
+            expect: &[("convergence", Verdict::Violated)],
+        },
     ],
     fairness: checker::Fairness::Strong,
     check: crate::registry::check_config::<GossipCfg>,
     explore: crate::registry::explore_config::<GossipCfg>,
     run: Some(run::run),
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Config;
+    use std::sync::Arc;
+
+    /// All three members hold `a` (m1's write) and every write is made, but
+    /// m2 had held `b`, written after `a`: the members agree, and the later
+    /// update is reflected nowhere. Demers' claim is not met; convergence
+    /// used to accept any agreement.
+    #[test]
+    fn convergence_is_on_the_newest_value_not_any_agreement() {
+        let model = GossipCfg::default().into_model();
+        let mut state = model.init_states().remove(0);
+        let a = Entry {
+            version: (1, 0),
+            write: 0,
+            after: 0,
+        };
+        let b = Entry {
+            version: (2, 1),
+            write: 1,
+            after: bit(0),
+        };
+        for m in 0..3 {
+            let mut s = (*state.actor_states[m]).clone();
+            GossipActor::hold(&mut s, 0, a);
+            if m == 1 {
+                GossipActor::hold(&mut s, 0, b);
+                GossipActor::hold(&mut s, 0, a);
+            }
+            state.actor_states[m] = Arc::new(s);
+            state.timers_set[m].cancel(&GossipTimer::Write);
+        }
+        assert!(!convergence(&model, &state), "agreement on a stale value");
+        // Once m2 is down, nobody live has held b: the live members hold
+        // the newest value they know of, and have converged.
+        state.crashed[1] = true;
+        assert!(convergence(&model, &state));
+        // And all holding b is convergence.
+        state.crashed[1] = false;
+        for m in 0..3 {
+            let mut s = (*state.actor_states[m]).clone();
+            GossipActor::hold(&mut s, 0, b);
+            state.actor_states[m] = Arc::new(s);
+        }
+        assert!(convergence(&model, &state));
+    }
+}

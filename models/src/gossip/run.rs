@@ -5,8 +5,18 @@
 //!
 //! Times come from the run's event log, not from sampling: the write is m1's
 //! `Write` timer, and a member holds it from the first delivery to it of a
-//! message that carries it (with one write, the merge always takes it). A
-//! round is one period.
+//! message that carries it (with one write, the merge always takes it).
+//!
+//! A round is counted, not timed: the estimates' round is one exchange
+//! begun by every member, so the rounds a write took are the exchanges that
+//! ran between the write and the moment the last member held it (those
+//! begun in that window, and those under way at the write that delivered a
+//! message in it), divided by the members. Wall-clock time over the period
+//! is reported beside it but is not a round count: on a loaded machine the
+//! process can stall, every member's overdue period then fires in one
+//! burst, and the members stay in step afterwards (each period is re-armed
+//! from when it fired), so a write can cross the whole group within a
+//! millisecond. That is how one 4-member run once measured "0.00 rounds".
 //!
 //! The estimates (n members): Pittel (1987) shows that a rumor pushed to a
 //! random member each round reaches all n in log2 n + ln n + O(1) rounds;
@@ -33,7 +43,8 @@ pub const PERIOD: Duration = Duration::from_millis(100);
 const WRITE_AT: Duration = Duration::from_millis(300);
 
 /// One real run's convergence: when the write was made and when each member
-/// first held it, as times since the run started.
+/// first held it, as times since the run started, and the exchanges that
+/// ran in between.
 #[derive(Clone, Debug, Serialize)]
 pub struct Convergence {
     pub members: usize,
@@ -41,18 +52,96 @@ pub struct Convergence {
     pub written: Option<Duration>,
     /// Per member, m1 first.
     pub held: Vec<Option<Duration>>,
+    /// Push-pull exchanges that ran between the write and the last member's
+    /// first holding it: begun in that window, or under way at the write
+    /// and delivering a message in it. `None` if not every member held it.
+    pub exchanges: Option<usize>,
 }
 
 impl Convergence {
+    /// Reads a run's event log (in real-time order): when m1 wrote, when
+    /// each member first held the write, and the exchanges in between.
+    pub fn from_events(
+        members: usize,
+        seed: u64,
+        events: &[runtime::Event<GossipMsg, GossipTimer>],
+    ) -> Self {
+        let mut conv = Convergence {
+            members,
+            seed,
+            written: None,
+            held: vec![None; members],
+            exchanges: None,
+        };
+        // Exchanges (initiator, peer) whose push-pull has gone out and whose
+        // reply has not yet come back.
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        // Those of them under way at the write, not yet counted.
+        let mut at_write: Vec<(usize, usize)> = Vec::new();
+        let mut counted = 0;
+        for e in events {
+            let window = conv.written.is_some();
+            match &e.kind {
+                EventKind::Timer(GossipTimer::Write) if e.node == 0 => {
+                    conv.written = Some(e.at);
+                    conv.held[0] = Some(e.at);
+                    at_write = open.clone();
+                }
+                EventKind::Sent {
+                    to,
+                    msg: GossipMsg::PushPull { .. },
+                }
+                | EventKind::Lost {
+                    to,
+                    msg: GossipMsg::PushPull { .. },
+                } => {
+                    open.push((e.node, *to));
+                    if window {
+                        counted += 1;
+                    }
+                }
+                EventKind::Delivered { from, msg, .. } => {
+                    let exchange = match msg {
+                        GossipMsg::PushPull { .. } => (*from, e.node),
+                        GossipMsg::PushPullReply { .. } => (e.node, *from),
+                    };
+                    if let GossipMsg::PushPullReply { .. } = msg {
+                        open.retain(|x| *x != exchange);
+                    }
+                    if let Some(i) = at_write.iter().position(|x| *x == exchange) {
+                        at_write.remove(i);
+                        counted += 1;
+                    }
+                    if carries_write(msg) && conv.held[e.node].is_none() {
+                        conv.held[e.node] = Some(e.at);
+                        if conv.held.iter().all(Option::is_some) {
+                            conv.exchanges = Some(counted);
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        conv
+    }
+
     /// From the write until the last member held it, if every one did.
     pub fn elapsed(&self) -> Option<Duration> {
         let last = self.held.iter().copied().collect::<Option<Vec<_>>>()?;
         Some(last.into_iter().max()?.saturating_sub(self.written?))
     }
 
-    /// The same, in periods.
-    pub fn rounds(&self) -> Option<f64> {
+    /// Wall-clock time from the write until every member held it, in
+    /// periods: not a round count when periods do not run on time.
+    pub fn periods(&self) -> Option<f64> {
         Some(self.elapsed()?.as_secs_f64() / PERIOD.as_secs_f64())
+    }
+
+    /// Rounds: the exchanges that ran until every member held the write,
+    /// per member (a round is one exchange begun by each member).
+    pub fn rounds(&self) -> Option<f64> {
+        Some(self.exchanges? as f64 / self.members as f64)
     }
 }
 
@@ -90,24 +179,7 @@ fn run_once(
     let holds = |s: &GossipState| s.db.iter().flatten().any(|e| e.write == 0);
     let done = |states: &[Option<GossipState>]| states.iter().flatten().all(holds);
     let result = runtime::run(actors, bound, &opts.run_config(), done);
-    let mut conv = Convergence {
-        members: n,
-        seed: opts.seed,
-        written: None,
-        held: vec![None; n],
-    };
-    for e in &result.events {
-        match &e.kind {
-            EventKind::Timer(GossipTimer::Write) if e.node == 0 => {
-                conv.written = Some(e.at);
-                conv.held[0] = Some(e.at);
-            }
-            EventKind::Delivered { msg, .. } if carries_write(msg) => {
-                conv.held[e.node].get_or_insert(e.at);
-            }
-            _ => {}
-        }
-    }
+    let conv = Convergence::from_events(n, opts.seed, &result.events);
     Ok((conv, result))
 }
 
@@ -123,10 +195,11 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             ms(PERIOD),
             conv.written.map_or(0, ms)
         ),
-        match (conv.elapsed(), conv.rounds()) {
-            (Some(d), Some(r)) => {
-                format!("every member held it {} ms after the write ({r:.2} rounds)", ms(d))
-            }
+        match (conv.elapsed(), conv.periods(), conv.exchanges, conv.rounds()) {
+            (Some(d), Some(p), Some(x), Some(r)) => format!(
+                "every member held it after {r:.2} rounds ({x} exchanges among {n} members), {} ms after the write ({p:.2} periods of wall-clock time)",
+                ms(d)
+            ),
             _ => "not every member held it".to_string(),
         },
         format!(
@@ -264,7 +337,7 @@ pub fn plot_data(runs: &[Convergence]) -> serde_json::Value {
         "model": "gossip",
         "title": "gossip: rounds until one write reaches every member",
         "x_label": "members",
-        "y_label": "rounds (push-pull periods) until every member holds one write",
+        "y_label": "rounds (exchanges per member) until every member holds one write",
         "series": [
             series("measured (median rounds)", &|n| median_rounds(runs, n)),
             predicted("log2 n + ln n (push alone, Pittel 1987)", &|n| Some(push_estimate(n))),
@@ -274,10 +347,12 @@ pub fn plot_data(runs: &[Convergence]) -> serde_json::Value {
         "notes": format!(
             "One write at m1, a push-pull exchange with a random partner every {} ms, \
              members on loopback; {seeds} runs (seeds 1 to {seeds}) per size, the median \
-             of the rounds until every member holds the write. Every exchange also \
-             pushes, so push's log2 n + ln n bounds it from above; push-pull's leading \
-             term is log3 n. Members' periods are not in step, so a write can take \
-             more than one hop in a period.",
+             of the rounds until every member holds the write. A round is counted, not \
+             timed: the exchanges that ran from the write until the last member held it, \
+             divided by the members (each run's wall-clock periods are in `periods`). \
+             Every exchange also pushes, so push's log2 n + ln n bounds it from above; \
+             push-pull's leading term is log3 n. Members' periods are not in step, so a \
+             write can take more than one hop in a round.",
             PERIOD.as_millis()
         ),
         "period_ms": PERIOD.as_millis() as u64,
@@ -287,7 +362,249 @@ pub fn plot_data(runs: &[Convergence]) -> serde_json::Value {
                 "members": c.members,
                 "seed": c.seed,
                 "rounds": c.rounds().map(round2),
+                "exchanges": c.exchanges,
+                "periods": c.periods().map(round2),
             }))
             .collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runtime::Event;
+
+    fn entry() -> super::super::Db {
+        vec![Some(super::super::Entry {
+            version: (1, 0),
+            write: 0,
+            after: 0,
+        })]
+    }
+
+    fn ev(
+        micros: u64,
+        node: usize,
+        kind: EventKind<GossipMsg, GossipTimer>,
+    ) -> Event<GossipMsg, GossipTimer> {
+        Event {
+            at: Duration::from_micros(micros),
+            node,
+            kind,
+        }
+    }
+
+    /// The "0.00 rounds" run: the process stalled, and on waking m2, m3 and
+    /// m4 each began an exchange with m1 just before m1's overdue write
+    /// fired; m1 answered all three with the write, all within 300 µs.
+    /// Three exchanges among four members ran: 0.75 rounds, not 0.00.
+    #[test]
+    fn rounds_count_the_exchanges_a_stall_squeezes_into_no_time() {
+        let push = |db| GossipMsg::PushPull {
+            db,
+            members: 0b1111,
+        };
+        let reply = |db| GossipMsg::PushPullReply {
+            db,
+            members: 0b1111,
+        };
+        let t0 = 300_000;
+        let mut events = Vec::new();
+        for m in 1..4 {
+            events.push(ev(
+                t0 - 10 + m as u64,
+                m,
+                EventKind::Timer(GossipTimer::Round),
+            ));
+            events.push(ev(
+                t0 - 10 + m as u64,
+                m,
+                EventKind::Sent {
+                    to: 0,
+                    msg: push(vec![None]),
+                },
+            ));
+        }
+        events.push(ev(t0, 0, EventKind::Timer(GossipTimer::Write)));
+        for m in 1..4u64 {
+            let m = m as usize;
+            events.push(ev(
+                t0 + 20 * m as u64,
+                0,
+                EventKind::Delivered {
+                    from: m,
+                    msg: push(vec![None]),
+                    ignored: false,
+                },
+            ));
+            events.push(ev(
+                t0 + 20 * m as u64,
+                0,
+                EventKind::Sent {
+                    to: m,
+                    msg: reply(entry()),
+                },
+            ));
+            events.push(ev(
+                t0 + 100 * m as u64,
+                m,
+                EventKind::Delivered {
+                    from: 0,
+                    msg: reply(entry()),
+                    ignored: false,
+                },
+            ));
+        }
+        let conv = Convergence::from_events(4, 6, &events);
+        assert_eq!(conv.written, Some(Duration::from_micros(t0)));
+        assert_eq!(conv.exchanges, Some(3));
+        assert_eq!(conv.rounds(), Some(0.75));
+        // Wall-clock time says almost nothing happened: 0.003 periods.
+        assert!(conv.periods().unwrap() < 0.01);
+    }
+
+    /// On time: m1 pushes at 10 ms after the write, m3 pulls from m2 at
+    /// 50 ms and m4 from m1 at 90 ms; an exchange finished before the write
+    /// does not count. Three exchanges, 0.75 rounds, 0.9 periods.
+    #[test]
+    fn rounds_count_exchanges_begun_after_the_write() {
+        let push = |db| GossipMsg::PushPull {
+            db,
+            members: 0b1111,
+        };
+        let reply = |db| GossipMsg::PushPullReply {
+            db,
+            members: 0b1111,
+        };
+        let ms = |x: u64| x * 1000;
+        let events = vec![
+            ev(
+                ms(250),
+                2,
+                EventKind::Sent {
+                    to: 3,
+                    msg: push(vec![None]),
+                },
+            ),
+            ev(
+                ms(250) + 100,
+                3,
+                EventKind::Delivered {
+                    from: 2,
+                    msg: push(vec![None]),
+                    ignored: false,
+                },
+            ),
+            ev(
+                ms(250) + 100,
+                3,
+                EventKind::Sent {
+                    to: 2,
+                    msg: reply(vec![None]),
+                },
+            ),
+            ev(
+                ms(250) + 200,
+                2,
+                EventKind::Delivered {
+                    from: 3,
+                    msg: reply(vec![None]),
+                    ignored: true,
+                },
+            ),
+            ev(ms(300), 0, EventKind::Timer(GossipTimer::Write)),
+            ev(
+                ms(310),
+                0,
+                EventKind::Sent {
+                    to: 1,
+                    msg: push(entry()),
+                },
+            ),
+            ev(
+                ms(310) + 100,
+                1,
+                EventKind::Delivered {
+                    from: 0,
+                    msg: push(entry()),
+                    ignored: false,
+                },
+            ),
+            ev(
+                ms(350),
+                2,
+                EventKind::Sent {
+                    to: 1,
+                    msg: push(vec![None]),
+                },
+            ),
+            ev(
+                ms(350) + 100,
+                1,
+                EventKind::Delivered {
+                    from: 2,
+                    msg: push(vec![None]),
+                    ignored: false,
+                },
+            ),
+            ev(
+                ms(350) + 100,
+                1,
+                EventKind::Sent {
+                    to: 2,
+                    msg: reply(entry()),
+                },
+            ),
+            ev(
+                ms(350) + 200,
+                2,
+                EventKind::Delivered {
+                    from: 1,
+                    msg: reply(entry()),
+                    ignored: false,
+                },
+            ),
+            ev(
+                ms(390),
+                3,
+                EventKind::Sent {
+                    to: 0,
+                    msg: push(vec![None]),
+                },
+            ),
+            ev(
+                ms(390) + 100,
+                0,
+                EventKind::Delivered {
+                    from: 3,
+                    msg: push(vec![None]),
+                    ignored: false,
+                },
+            ),
+            ev(
+                ms(390) + 100,
+                0,
+                EventKind::Sent {
+                    to: 3,
+                    msg: reply(entry()),
+                },
+            ),
+            ev(
+                ms(390) + 200,
+                3,
+                EventKind::Delivered {
+                    from: 0,
+                    msg: reply(entry()),
+                    ignored: false,
+                },
+            ),
+        ];
+        let conv = Convergence::from_events(4, 1, &events);
+        assert_eq!(conv.exchanges, Some(3));
+        assert_eq!(conv.rounds(), Some(0.75));
+        assert!((conv.periods().unwrap() - 0.902).abs() < 1e-9);
+        // Without m4's exchange, not every member held it.
+        let conv = Convergence::from_events(4, 1, &events[..12]);
+        assert_eq!((conv.exchanges, conv.rounds()), (None, None));
+    }
 }
