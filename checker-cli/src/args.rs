@@ -161,7 +161,8 @@ pub struct CheckArgs {
     /// valence, which the reduction does not preserve.
     #[arg(long, value_enum, default_value = "auto")]
     pub symmetry: SymmetryArg,
-    /// Print JSON on stdout.
+    /// Print JSON on stdout (one check: the summary described by
+    /// docs/schema/check.schema.json).
     #[arg(long)]
     pub json: bool,
 }

@@ -145,6 +145,8 @@ fn a_scenario_is_its_arguments() {
     ]);
     assert_eq!(by_name.status.code(), Some(1));
     let mut a: serde_json::Value = serde_json::from_slice(&by_name.stdout).unwrap();
+    // The config names the variant as the CLI does.
+    assert_eq!(a["config"]["bug"], "correct", "{a}");
     let mut b: serde_json::Value = serde_json::from_slice(&by_hand.stdout).unwrap();
     a["timing"] = serde_json::Value::Null;
     b["timing"] = serde_json::Value::Null;
@@ -187,6 +189,7 @@ fn an_incomplete_search_proves_nothing() {
         stderr(&o)
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["config"]["bug"], "forget-promise-on-crash", "{v}");
     assert_eq!(v["complete"], false);
     assert!(v["cut_off_by"][0]
         .as_str()
@@ -662,4 +665,105 @@ fn history_exit_2_on_bad_input() {
         "register, kv",
     );
     refused(&["history", &history_file("register-ok.jsonl")], "--model");
+
+/// `docs/schema/check.schema.json` describes what `check --json` prints:
+/// real output of every shape (a deadlock and valence, a lasso and a
+/// bivalent run, a cut-off search with reasons, symmetry) validates
+/// against it, and a field the schema does not know fails.
+#[test]
+fn check_json_follows_its_schema() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/schema/check.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let runs: [&[&str]; 4] = [
+        &["check", "two-phase-commit", "--scenario", "coordinator-crash"],
+        &["check", "flp"],
+        &["check", "paxos", "--variant", "forget-promise-on-crash", "--max-states", "5000"],
+        &["check", "two-phase-commit", "--symmetry", "on", "--threads", "2"],
+    ];
+    for args in runs {
+        let o = dsw(&[args, &["--json"]].concat());
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        let mut errors = Vec::new();
+        schema::validate(&schema, &schema, &v, "", &mut errors);
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+    }
+    // The schema is strict: an unknown field is an error.
+    let mut v: serde_json::Value = serde_json::from_slice(
+        &dsw(&["check", "two-phase-commit", "--json"]).stdout,
+    )
+    .unwrap();
+    v["properties"][0]["surprise"] = true.into();
+    let mut errors = Vec::new();
+    schema::validate(&schema, &schema, &v, "", &mut errors);
+    assert_eq!(errors, ["/properties/0: unknown field surprise"]);
+}
+
+/// The part of JSON Schema (2020-12) the schema uses, and nothing else: a
+/// keyword outside it fails the test rather than going unchecked.
+mod schema {
+    use serde_json::Value;
+
+    pub fn validate(root: &Value, s: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
+        let s = s.as_object().expect("a schema is an object");
+        for (keyword, arg) in s {
+            match keyword.as_str() {
+                "$schema" | "$id" | "title" | "description" | "$defs" => {}
+                "$ref" => {
+                    let name = arg.as_str().unwrap().strip_prefix("#/$defs/").unwrap();
+                    validate(root, &root["$defs"][name], v, at, errors);
+                }
+                "type" => {
+                    let ok = match arg.as_str().unwrap() {
+                        "object" => v.is_object(),
+                        "array" => v.is_array(),
+                        "string" => v.is_string(),
+                        "boolean" => v.is_boolean(),
+                        "integer" => v.is_u64() || v.is_i64(),
+                        "number" => v.is_number(),
+                        t => panic!("type {t}"),
+                    };
+                    if !ok {
+                        errors.push(format!("{at}: not a {arg}: {v}"));
+                    }
+                }
+                "enum" => {
+                    if !arg.as_array().unwrap().contains(v) {
+                        errors.push(format!("{at}: {v} not in {arg}"));
+                    }
+                }
+                "minimum" => {
+                    if v.as_f64().is_some_and(|x| x < arg.as_f64().unwrap()) {
+                        errors.push(format!("{at}: {v} below {arg}"));
+                    }
+                }
+                "required" => {
+                    for name in arg.as_array().unwrap() {
+                        if v.get(name.as_str().unwrap()).is_none() {
+                            errors.push(format!("{at}: missing {name}"));
+                        }
+                    }
+                }
+                "properties" => {
+                    let Some(obj) = v.as_object() else { continue };
+                    for (name, value) in obj {
+                        match arg.get(name) {
+                            Some(sub) => validate(root, sub, value, &format!("{at}/{name}"), errors),
+                            None if s.get("additionalProperties") == Some(&false.into()) => {
+                                errors.push(format!("{at}: unknown field {name}"))
+                            }
+                            None => {}
+                        }
+                    }
+                }
+                "additionalProperties" => assert_eq!(arg, &Value::Bool(false)),
+                "items" => {
+                    for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+                        validate(root, arg, item, &format!("{at}/{i}"), errors);
+                    }
+                }
+                other => panic!("the schema uses {other}, which this check does not implement"),
+            }
+        }
+    }
 }

@@ -415,7 +415,12 @@ where
     <C::Model as Model>::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
     let cfg = C::new(variant, params);
-    let config = serde_json::to_value(&cfg).unwrap_or(serde_json::Value::Null);
+    let mut config = serde_json::to_value(&cfg).unwrap_or(serde_json::Value::Null);
+    // A config names its bug as the CLI does (`no-relay`, `correct`), not
+    // as the Rust enum does (`NoRelay`, `None`).
+    if let Some(bug) = config.get_mut("bug") {
+        *bug = serde_json::Value::from(variant);
+    }
     let model = cfg.into_model();
     let analyses = C::analyses(&model);
     let mut summary = checker::check_with(model, analyses, opts, on_progress);
