@@ -1,5 +1,5 @@
 //! What a model may declare besides its properties, for the checker to use:
-//! refinement mappings to abstract specs, a view (TLC's `VIEW`), and a
+//! leads-to properties, refinement mappings to abstract specs, a view (TLC's `VIEW`), and a
 //! decision predicate for valence analysis.
 //!
 //! Each is optional; [`Analyses::none`] declares nothing, and then a check
@@ -83,6 +83,41 @@ impl<M: Model> Refinement<M> {
     }
 }
 
+/// A leads-to property `P ~> Q` (Lamport's `~>`, "The Temporal Logic of
+/// Actions" (TOPLAS 1994) and "Specifying Systems" (2002), chapter 8, where
+/// `P ~> Q` is `[](P => <>Q)`; Manna & Pnueli call the class "response"
+/// properties): on every fair run, every state
+/// where `P` holds is followed, at it or later, by a state where `Q` holds.
+/// A Stateright [`stateright::Property`] has one condition, so a model
+/// declares a leads-to here, one line each:
+/// `LeadsTo::new("every correct process decides", some_decided, all_live_decided)`.
+///
+/// Judged by the workbench's BFS as `eventually` is (`eventually Q` is the
+/// special case where `P` holds in the initial states only): a violation is
+/// a path to a state where `P` holds and `Q` does not, then a fair run
+/// through states where `Q` never holds, one that stops or a lasso.
+pub struct LeadsTo<M: Model> {
+    /// The name the verdict goes by.
+    pub name: String,
+    pub p: StatePredicate<M>,
+    pub q: StatePredicate<M>,
+}
+
+impl<M: Model> LeadsTo<M> {
+    /// `name`: `p ~> q`.
+    pub fn new(
+        name: impl Into<String>,
+        p: impl Fn(&M::State) -> bool + Send + Sync + 'static,
+        q: impl Fn(&M::State) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        LeadsTo {
+            name: name.into(),
+            p: Box::new(p),
+            q: Box::new(q),
+        }
+    }
+}
+
 /// A state abstraction that is sound for the model's properties, as TLC's
 /// `VIEW`: the checker stores and expands `view(s)` instead of `s`, so runs
 /// that differ only in what the view forgets (e.g. how large a ballot number
@@ -127,6 +162,9 @@ pub struct Horizon<M: Model> {
 
 /// Everything a model declares for the checker besides its properties.
 pub struct Analyses<M: Model> {
+    /// Leads-to properties, judged after the model's own properties and
+    /// before the refinements (kind `leads-to`).
+    pub leads_to: Vec<LeadsTo<M>>,
     pub refinements: Vec<Refinement<M>>,
     pub view: Option<View<M>>,
     pub decision: Option<Decision<M>>,
@@ -145,6 +183,7 @@ impl<M: Model> Analyses<M> {
     /// Nothing beyond the properties.
     pub fn none() -> Self {
         Analyses {
+            leads_to: Vec::new(),
             refinements: Vec::new(),
             view: None,
             decision: None,

@@ -165,6 +165,7 @@ where
             opts,
             max_states,
             start,
+            &leads_to_names(&analyses),
             &refinements,
             analyses.boundary.clone(),
             on_progress,
@@ -193,11 +194,12 @@ where
     let liveness = model
         .properties()
         .iter()
-        .any(|p| p.expectation == Expectation::Eventually);
+        .any(|p| p.expectation == Expectation::Eventually)
+        || !analyses.leads_to.is_empty();
     let valence = analyses.decision.is_some();
     let unpreserved = match (liveness, valence) {
-        (true, true) => Some("eventually properties and valence"),
-        (true, false) => Some("eventually properties"),
+        (true, true) => Some("eventually (or leads-to) properties and valence"),
+        (true, false) => Some("eventually (or leads-to) properties"),
         (false, true) => Some("valence"),
         (false, false) => None,
     };
@@ -216,7 +218,7 @@ where
         (_, SymmetryMode::On, Some(_)) => {
             let mut note = Vec::new();
             if liveness {
-                note.push("forced: an eventually property is shown violated, never shown to hold");
+                note.push("forced: an eventually (or leads-to) property is shown violated, never shown to hold");
             } else {
                 note.push("forced");
             }
@@ -321,6 +323,7 @@ where
             }
         })
         .collect();
+    found.extend(analyses.leads_to.iter().map(|_| None));
     found.extend(sim.refinement_failures.iter().map(|failure| {
         found_at(
             Verdict::Violated,
@@ -342,12 +345,19 @@ where
         horizon: None,
         seconds,
     };
-    let unjudged = |kind: PropertyKind, cut: &[String]| Some(not_shown(kind, cut));
+    let unjudged = |kind: PropertyKind, cut: &[String]| match kind {
+        PropertyKind::LeadsTo => Some(
+            "not judged: a simulation does not look for leads-to runs; use --strategy bfs"
+                .to_string(),
+        ),
+        _ => Some(not_shown(kind, cut)),
+    };
     assemble(
         model,
         opts,
         opts.threads.max(1),
         counts,
+        &leads_to_names(analyses),
         &refinements,
         found,
         &unjudged,
@@ -401,13 +411,19 @@ where
     let g = graph::explore(model, &limits, &classes, analyses, pool.as_ref(), &mut tick);
     let seconds = start.elapsed().as_secs_f64();
     let view = analyses.view.as_ref();
+    let expectations = model
+        .properties()
+        .into_iter()
+        .map(|p| Some(p.expectation))
+        .chain(analyses.leads_to.iter().map(|_| None));
     let mut found: Vec<Option<Found<M>>> = g
         .findings
         .iter()
-        .zip(model.properties())
-        .map(|(finding, property)| {
+        .chain(&g.leads_to_findings)
+        .zip(expectations)
+        .map(|(finding, expectation)| {
             let (verdict, kind, indices) = match finding.as_ref()? {
-                Finding::Witness(id) if property.expectation == Expectation::Always => (
+                Finding::Witness(id) if expectation == Some(Expectation::Always) => (
                     Verdict::Violated,
                     CounterexampleKind::Violation,
                     g.action_indices(*id),
@@ -497,17 +513,28 @@ where
     // real, but finding none shows nothing (see `crate::symmetry`).
     let unjudged = |kind: PropertyKind, cut: &[String]| {
         match kind {
-        PropertyKind::Eventually if reduced => Some(
+        PropertyKind::Eventually | PropertyKind::LeadsTo if reduced => Some(
             "no fair counterexample among the orbits' representatives, which does not show there is none: \
              fairness names actors and the reduction renames them (--symmetry off decides it)"
                 .to_string(),
         ),
         _ if cut.is_empty() => None,
         PropertyKind::Eventually => None,
+        // A leads-to may fail from a state where P holds in the part not
+        // explored, so a cut search shows nothing about it.
         _ => Some(not_shown(kind, cut)),
     }
     };
-    let mut summary = assemble(model, opts, threads, counts, &refinements, found, &unjudged);
+    let mut summary = assemble(
+        model,
+        opts,
+        threads,
+        counts,
+        &leads_to_names(analyses),
+        &refinements,
+        found,
+        &unjudged,
+    );
     if let (Some(decision), Some(edges), Some(decided)) = (&analyses.decision, &g.edges, &g.decided)
     {
         let inits = g.init_count();
@@ -601,6 +628,11 @@ fn judged<M: Model>(analyses: &Analyses<M>) -> Vec<Judged> {
         .collect()
 }
 
+/// Every leads-to property by name.
+fn leads_to_names<M: Model>(analyses: &Analyses<M>) -> Vec<String> {
+    analyses.leads_to.iter().map(|l| l.name.clone()).collect()
+}
+
 /// Why a property without a finding is not decided, given what cut the
 /// search short (`None`: its verdict stands).
 type Unjudged<'a> = dyn Fn(PropertyKind, &[String]) -> Option<String> + 'a;
@@ -648,6 +680,7 @@ fn assemble<M>(
     opts: &CheckOptions,
     threads: usize,
     counts: Counts,
+    leads_to: &[String],
     refinements: &[Judged],
     found: Vec<Option<Found<M>>>,
     unjudged: &Unjudged<'_>,
@@ -662,6 +695,11 @@ where
         .properties()
         .into_iter()
         .map(|p| (p.name.to_string(), PropertyKind::from(p.expectation), None))
+        .chain(
+            leads_to
+                .iter()
+                .map(|name| (name.clone(), PropertyKind::LeadsTo, None)),
+        )
         .chain(
             refinements
                 .iter()
@@ -686,7 +724,7 @@ where
                 };
             };
             let (steps, final_states) = model.describe_run(&found.run);
-            let liveness = kind == PropertyKind::Eventually;
+            let liveness = kind.is_liveness();
             PropertyResult {
                 name,
                 kind,
@@ -814,6 +852,7 @@ fn summarise<M, C>(
     opts: &CheckOptions,
     max_states: Option<usize>,
     start: Instant,
+    leads_to: &[String],
     refinements: &[Judged],
     boundary: Option<String>,
     on_progress: &mut dyn FnMut(&Progress),
@@ -896,12 +935,16 @@ where
             })
         })
         .collect();
+    found.extend(leads_to.iter().map(|_| None));
     found.extend(refinements.iter().map(|_| None));
     let strategy = opts.strategy.name();
     let unjudged = |kind: PropertyKind, cut: &[String]| {
         match kind {
         PropertyKind::Eventually => Some(format!(
             "{strategy} judges only runs that end; a fair run that loops forever (a lasso) is invisible to it: use --strategy bfs"
+        )),
+        PropertyKind::LeadsTo => Some(format!(
+            "not judged: {strategy} keeps no edges to follow a run on from where P holds; use --strategy bfs"
         )),
         PropertyKind::Refines => Some(format!(
             "not judged: {strategy} keeps no edges to check steps against the spec; use --strategy bfs"
@@ -924,8 +967,189 @@ where
         opts,
         opts.threads.max(1),
         counts,
+        leads_to,
         refinements,
         found,
         &unjudged,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyses::LeadsTo;
+    use crate::summary::{Step, StepKind};
+    use stateright::Property;
+
+    /// A graph of small numbers: each edge an action, of its own fair class.
+    struct Toy {
+        edges: Vec<(u8, u8)>,
+    }
+
+    impl Model for Toy {
+        type State = u8;
+        type Action = (u8, u8);
+        fn init_states(&self) -> Vec<u8> {
+            vec![0]
+        }
+        fn actions(&self, s: &u8, actions: &mut Vec<(u8, u8)>) {
+            actions.extend(self.edges.iter().filter(|(from, _)| from == s));
+        }
+        fn next_state(&self, _: &u8, (_, to): (u8, u8)) -> Option<u8> {
+            Some(to)
+        }
+        fn properties(&self) -> Vec<Property<Self>> {
+            vec![Property::sometimes("reaches 2", |_, s| *s == 2)]
+        }
+    }
+
+    impl Describe for Toy {
+        fn lanes(&self) -> Vec<String> {
+            vec!["toy".into()]
+        }
+        fn describe_step(&self, _: &u8, (from, to): &(u8, u8), _: &u8) -> Step {
+            Step {
+                kind: StepKind::Action,
+                actor: 0,
+                from: None,
+                label: format!("{from} -> {to}"),
+                changes: Vec::new(),
+            }
+        }
+        fn describe_state(&self, s: &u8) -> Vec<String> {
+            vec![s.to_string()]
+        }
+    }
+
+    impl FairnessClasses for Toy {
+        fn fairness_class(&self, &(from, to): &(u8, u8)) -> Option<u64> {
+            Some(u64::from(from) << 8 | u64::from(to))
+        }
+    }
+
+    /// 0 idles, or requests (1); a request is granted (2), then done (0).
+    const GRANTED: [(u8, u8); 4] = [(0, 0), (0, 1), (1, 2), (2, 0)];
+
+    /// "requested ~> granted" on `edges`, with `p` as the request.
+    fn check_toy(edges: &[(u8, u8)], p: fn(&u8) -> bool, opts: &CheckOptions) -> CheckSummary {
+        let model = Toy {
+            edges: edges.to_vec(),
+        };
+        let analyses = Analyses {
+            leads_to: vec![LeadsTo::new("requested ~> granted", p, |s: &u8| *s == 2)],
+            ..Analyses::none()
+        };
+        let mut summary = check_with(model, analyses, opts, &mut |_| {});
+        summary.timing = None;
+        summary
+    }
+
+    fn requested(s: &u8) -> bool {
+        *s == 1
+    }
+
+    #[test]
+    fn leads_to_holds_when_every_request_is_granted() {
+        // The idle loop at 0 never requests: eventually "granted" would
+        // fail on it, but a leads-to asks nothing of a run without P.
+        let s = check_toy(&GRANTED, requested, &CheckOptions::default());
+        let r = s.property("requested ~> granted").unwrap();
+        assert_eq!(r.kind, PropertyKind::LeadsTo);
+        assert_eq!(r.verdict, Verdict::Holds, "{r:?}");
+        assert!(r.counterexample.is_none());
+        assert_eq!(s.unique_states, 3);
+    }
+
+    #[test]
+    fn leads_to_is_violated_by_a_fair_lasso_after_p() {
+        // 1 may also go to 3 and back: cycling 1 -> 3 -> 1 never grants,
+        // and is weakly fair (the grant is not enabled at 3).
+        let edges = [GRANTED.as_slice(), &[(1, 3), (3, 1)]].concat();
+        let runs: Vec<CheckSummary> = [1, 2]
+            .into_iter()
+            .map(|threads| {
+                let opts = CheckOptions {
+                    threads,
+                    ..CheckOptions::default()
+                };
+                check_toy(&edges, requested, &opts)
+            })
+            .collect();
+        let r = runs[0].property("requested ~> granted").unwrap();
+        assert_eq!(r.verdict, Verdict::Violated);
+        assert_eq!(r.counterexample_kind, Some(CounterexampleKind::Lasso));
+        let ce = r.counterexample.as_ref().unwrap();
+        let labels: Vec<&str> = ce.steps.iter().map(|s| s.label.as_str()).collect();
+        // The prefix to P (one step), then the loop through not-Q states.
+        assert_eq!(labels, ["0 -> 1", "1 -> 3", "3 -> 1"]);
+        assert_eq!(r.loop_start, Some(1));
+        assert_eq!(ce.loop_start, Some(1));
+        // The same verdict and counterexample for any thread count.
+        assert_eq!(runs[0].properties, runs[1].properties);
+        assert_eq!(runs[0].unique_states, runs[1].unique_states);
+        // Strong fairness demands the grant, enabled infinitely often.
+        let strong = CheckOptions {
+            fairness: Fairness::Strong,
+            ..CheckOptions::default()
+        };
+        let s = check_toy(&edges, requested, &strong);
+        assert_eq!(
+            s.property("requested ~> granted").unwrap().verdict,
+            Verdict::Holds
+        );
+    }
+
+    #[test]
+    fn leads_to_is_violated_by_a_run_that_stops_after_p() {
+        // 1 may also go to 4, which has no step: the run stops ungranted.
+        let edges = [GRANTED.as_slice(), &[(1, 4)]].concat();
+        let s = check_toy(&edges, requested, &CheckOptions::default());
+        let r = s.property("requested ~> granted").unwrap();
+        assert_eq!(r.verdict, Verdict::Violated);
+        assert_eq!(r.counterexample_kind, Some(CounterexampleKind::Deadlock));
+        let ce = r.counterexample.as_ref().unwrap();
+        assert_eq!(ce.steps.len(), 2);
+        assert_eq!(ce.final_states, ["4"]);
+    }
+
+    #[test]
+    fn leads_to_holds_vacuously_when_p_never_holds() {
+        // The lasso 1 -> 3 -> 1 is there, but no state has P.
+        let edges = [GRANTED.as_slice(), &[(1, 3), (3, 1)]].concat();
+        let s = check_toy(&edges, |s| *s == 9, &CheckOptions::default());
+        let r = s.property("requested ~> granted").unwrap();
+        assert_eq!(r.verdict, Verdict::Holds, "{r:?}");
+    }
+
+    #[test]
+    fn leads_to_is_never_shown_by_a_cut_search_or_an_engine_without_a_graph() {
+        // Cut off before the violation: not "holds".
+        let edges = [GRANTED.as_slice(), &[(1, 3), (3, 1)]].concat();
+        let cut = CheckOptions {
+            max_depth: Some(1),
+            ..CheckOptions::default()
+        };
+        let r = check_toy(&edges, requested, &cut);
+        let r = r.property("requested ~> granted").unwrap();
+        assert_eq!(r.verdict, Verdict::Inconclusive, "{r:?}");
+        // A cut search that found no P at all: P (here 3) may lie beyond
+        // the cut.
+        let r = check_toy(&edges, |s| *s == 3, &cut);
+        let r = r.property("requested ~> granted").unwrap();
+        assert_eq!(r.verdict, Verdict::Inconclusive, "{r:?}");
+        for strategy in [Strategy::Dfs, Strategy::Simulation { seed: 1 }] {
+            let opts = CheckOptions {
+                strategy,
+                max_states: Some(100),
+                ..CheckOptions::default()
+            };
+            let s = check_toy(&edges, requested, &opts);
+            let r = s.property("requested ~> granted").unwrap();
+            assert_eq!(r.verdict, Verdict::Inconclusive, "{strategy:?}");
+            assert!(
+                r.reason.as_deref().unwrap_or_default().contains("not judged"),
+                "{r:?}"
+            );
+        }
+    }
 }

@@ -16,7 +16,9 @@
 
 use crate::analyses::Analyses;
 use crate::fingerprint::{fingerprint, Claim, Claims, Lookup, Seen};
-use crate::liveness::{bad_forever, Class, Edge, Edges, Ending, Fairness, Lasso, Stop, UNFAIR};
+use crate::liveness::{
+    bad_forever, bad_forever_from, Class, Edge, Edges, Ending, Fairness, Lasso, Stop, UNFAIR,
+};
 use rayon::prelude::*;
 use stateright::{Expectation, Model};
 use std::collections::HashMap;
@@ -106,6 +108,9 @@ pub struct Explored {
     pub horizon_reached: bool,
     /// One entry per property, in declaration order.
     pub findings: Vec<Option<Finding>>,
+    /// One entry per declared leads-to property, in declaration order: a
+    /// finding's path starts at an initial state, as an `eventually` one's.
+    pub leads_to_findings: Vec<Option<Finding>>,
     /// One entry per declared refinement, in declaration order.
     pub refinement_failures: Vec<Option<RefinementFailure>>,
     /// Per state, the decision values it has reached, when the model
@@ -166,6 +171,46 @@ impl Explored {
             out.push(edge.action as usize);
         }
         out
+    }
+
+    /// The steps (action, state reached) from an initial state to `id`
+    /// along the BFS tree, and that initial state.
+    fn tree_steps(&self, id: StateId) -> (StateId, Vec<(u32, StateId)>) {
+        let mut steps = Vec::new();
+        let mut cur = id;
+        while let Some((parent, action)) = self.parent_of(cur) {
+            steps.push((action, cur));
+            cur = parent;
+        }
+        steps.reverse();
+        (cur, steps)
+    }
+
+    /// A finding whose run starts at `ending`'s first state, given from an
+    /// initial state: the BFS tree's path to that state first.
+    fn from_init(&self, ending: Ending) -> Finding {
+        match ending {
+            Ending::Stops(trail, stop) => Finding::Stops(self.trail_from_init(trail), stop),
+            Ending::Bounded(trail) => Finding::Bounded(self.trail_from_init(trail)),
+            Ending::Lasso(lasso) => {
+                let (init, mut steps) = self.tree_steps(lasso.init);
+                let loop_start = steps.len() + lasso.loop_start;
+                steps.extend(lasso.steps);
+                Finding::Lasso(Lasso {
+                    init,
+                    steps,
+                    loop_start,
+                })
+            }
+        }
+    }
+
+    fn trail_from_init(&self, trail: Vec<StateId>) -> Vec<StateId> {
+        let (init, steps) = self.tree_steps(trail[0]);
+        std::iter::once(init)
+            .chain(steps.iter().map(|&(_, s)| s))
+            .chain(trail.into_iter().skip(1))
+            .collect()
     }
 
     /// The action indices of a lasso, prefix and loop.
@@ -305,6 +350,9 @@ pub fn default_max_memory() -> Option<u64> {
 struct Explorer<'a, M: Model> {
     model: &'a M,
     properties: Vec<stateright::Property<M>>,
+    /// The bit of each leads-to property's `P` in a state's judgement; its
+    /// `Q` is the next bit.
+    leads_to_bit: usize,
     classes: &'a ClassOf<'a, M>,
     analyses: &'a Analyses<M>,
     /// Whether edges are kept (then fairness classes are computed).
@@ -323,6 +371,15 @@ where
         for (k, p) in self.properties.iter().enumerate() {
             if (p.condition)(self.model, s) {
                 bits |= 1 << k;
+            }
+        }
+        for (j, l) in self.analyses.leads_to.iter().enumerate() {
+            let k = self.leads_to_bit + 2 * j;
+            if (l.p)(s) {
+                bits |= 1 << k;
+            }
+            if (l.q)(s) {
+                bits |= 1 << (k + 1);
             }
         }
         bits
@@ -496,8 +553,8 @@ where
     let mut last_tick = Instant::now();
     let properties = model.properties();
     assert!(
-        properties.len() <= 64,
-        "the explorer keeps one bit per property: at most 64"
+        properties.len() + 2 * analyses.leads_to.len() <= 64,
+        "the explorer keeps one bit per property, two per leads-to: at most 64"
     );
     assert!(
         analyses.refinements.len() <= 64,
@@ -505,10 +562,12 @@ where
     );
     let liveness = properties
         .iter()
-        .any(|p| p.expectation == Expectation::Eventually);
+        .any(|p| p.expectation == Expectation::Eventually)
+        || !analyses.leads_to.is_empty();
     let needs_edges = analyses.decision.is_some() || liveness;
     let x = Explorer {
         model,
+        leads_to_bit: properties.len(),
         properties,
         classes,
         analyses,
@@ -527,6 +586,7 @@ where
         boundary_cut: false,
         horizon_reached: false,
         findings: vec![None; x.properties.len()],
+        leads_to_findings: vec![None; analyses.leads_to.len()],
         refinement_failures: vec![None; analyses.refinements.len()],
         decided: analyses.decision.as_ref().map(|_| Vec::new()),
         cut: Vec::new(),
@@ -752,6 +812,20 @@ where
                         Ending::Bounded(trail) => Finding::Bounded(trail),
                     });
             }
+        }
+        // P ~> Q: runs through states where Q is false, entered wherever P
+        // holds and Q does not (each at its BFS depth, so the path found is
+        // the shortest in all), then prefixed with the BFS tree's path there.
+        for j in 0..analyses.leads_to.len() {
+            let (p, q) = (x.leads_to_bit + 2 * j, x.leads_to_bit + 2 * j + 1);
+            let bad = |id: StateId| holds[id as usize] & (1 << q) == 0;
+            let starts: Vec<(StateId, u32)> = (0..holds.len() as StateId)
+                .filter(|&id| holds[id as usize] & (1 << p) != 0 && bad(id))
+                .map(|id| (id, g.depth_of(id) as u32))
+                .collect();
+            g.leads_to_findings[j] =
+                bad_forever_from(edges, &bad, &g.cut, &starts, limits.fairness)
+                    .map(|e| g.from_init(e));
         }
     }
     g

@@ -18,7 +18,7 @@ pub mod summary;
 pub mod symmetry;
 pub mod valence;
 
-pub use analyses::{Analyses, Decision, Refinement};
+pub use analyses::{Analyses, Decision, LeadsTo, Refinement};
 pub use describe::Describe;
 pub use explore::{check, check_with, CheckOptions, Progress, Strategy};
 pub use liveness::Fairness;

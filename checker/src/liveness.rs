@@ -171,7 +171,8 @@ where
     }
 }
 
-/// An infinite run: from an initial state, `steps` (action, state reached),
+/// An infinite run: from an initial state (from [`bad_forever_from`]: from
+/// one of its starts), `steps` (action, state reached),
 /// of which those from `loop_start` on repeat forever (the last state is
 /// the state before `steps[loop_start]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -238,11 +239,32 @@ pub fn bad_forever(
     inits: usize,
     fairness: Fairness,
 ) -> Option<Ending> {
-    let (stops, bounded) = first_stop(edges, bad, cut, inits, fairness);
+    let starts: Vec<(StateId, u32)> = (0..inits as StateId).map(|i| (i, 0)).collect();
+    bad_forever_from(edges, bad, cut, &starts, fairness)
+}
+
+/// [`bad_forever`], for runs that enter the `bad` states at any of `starts`
+/// instead of at an initial state: each start `(s, d)` is a state the
+/// search reached in `d` steps (its BFS depth), and the run found is the
+/// shortest in all, those `d` steps included. This is how a leads-to
+/// property `P ~> Q` is judged: its starts are the states where `P` holds
+/// and `Q` does not, its `bad` states those where `Q` does not hold.
+/// `starts` are sorted by depth; a start where `bad` is false is skipped.
+/// The runs returned begin at a start (a trail's first state, a lasso's
+/// `init`): the caller prepends the path that reaches it.
+pub fn bad_forever_from(
+    edges: &Edges,
+    bad: &dyn Fn(StateId) -> bool,
+    cut: &[bool],
+    starts: &[(StateId, u32)],
+    fairness: Fairness,
+) -> Option<Ending> {
+    let region = Region::search(edges, bad, starts);
+    let (stops, bounded) = first_stop(edges, &region, cut, fairness);
     if let Some((trail, stop)) = stops {
         return Some(Ending::Stops(trail, stop));
     }
-    if let Some(lasso) = find_lasso(edges, bad, cut, inits, fairness) {
+    if let Some(lasso) = lasso_in(edges, &region, cut, fairness) {
         return Some(Ending::Lasso(lasso));
     }
     bounded.map(Ending::Bounded)
@@ -251,45 +273,87 @@ pub fn bad_forever(
 /// A path of states.
 type Trail = Vec<StateId>;
 
-/// Breadth first through the `bad` states from the initial ones: the first
-/// state (not cut off) where a fair run may stop, and the first cut-off
-/// state, each with its path.
-fn first_stop(
-    edges: &Edges,
-    bad: &dyn Fn(StateId) -> bool,
-    cut: &[bool],
-    inits: usize,
-    fairness: Fairness,
-) -> (Option<(Trail, Stop)>, Option<Trail>) {
-    // Predecessor in this search; a state is its own for the initial ones.
-    let mut pred: Vec<Option<StateId>> = vec![None; edges.len()];
-    let mut queue: VecDeque<StateId> = (0..inits as StateId).filter(|&i| bad(i)).collect();
-    for &i in &queue {
-        pred[i as usize] = Some(i);
+/// The states reachable from the starts through `bad` states, breadth first:
+/// the order they were reached in, each one's distance (its start's depth
+/// plus the steps from it) and its predecessor with the action from it
+/// (`None` for a start).
+struct Region {
+    order: Vec<StateId>,
+    dist: Vec<u32>,
+    pred: Vec<Option<(StateId, u32)>>,
+}
+
+impl Region {
+    /// Breadth first, each start entering when the search reaches its
+    /// depth (before the states at that distance already queued), so that
+    /// distances are total path lengths and the order is the same for the
+    /// same graph. With every start an initial state at depth 0 this is
+    /// the plain breadth-first search from the initial states.
+    fn search(edges: &Edges, bad: &dyn Fn(StateId) -> bool, starts: &[(StateId, u32)]) -> Self {
+        let n = edges.len();
+        let mut dist = vec![u32::MAX; n];
+        let mut pred: Vec<Option<(StateId, u32)>> = vec![None; n];
+        let mut order = Vec::new();
+        let mut queue: VecDeque<StateId> = VecDeque::new();
+        let mut starts = starts.iter().copied().peekable();
+        loop {
+            let start_first = match (starts.peek(), queue.front()) {
+                (Some(&(_, d)), Some(&f)) => d <= dist[f as usize],
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let s = if start_first {
+                let (s, d) = starts.next().expect("a start is next");
+                if dist[s as usize] != u32::MAX || !bad(s) {
+                    continue;
+                }
+                dist[s as usize] = d;
+                s
+            } else {
+                queue.pop_front().expect("the queue has a front")
+            };
+            order.push(s);
+            for e in &edges[s as usize] {
+                if bad(e.to) && dist[e.to as usize] == u32::MAX {
+                    dist[e.to as usize] = dist[s as usize] + 1;
+                    pred[e.to as usize] = Some((s, e.action));
+                    queue.push_back(e.to);
+                }
+            }
+        }
+        Region { order, dist, pred }
     }
-    let trail = |end: StateId, pred: &[Option<StateId>]| {
+
+    /// The states from a start to `end`, by the search's predecessors.
+    fn trail(&self, end: StateId) -> Trail {
         let mut t = vec![end];
         let mut cur = end;
-        while let Some(p) = pred[cur as usize].filter(|&p| p != cur) {
+        while let Some((p, _)) = self.pred[cur as usize] {
             t.push(p);
             cur = p;
         }
         t.reverse();
         t
-    };
+    }
+}
+
+/// In the search's order through the `bad` states: the first state (not
+/// cut off) where a fair run may stop, and the first cut-off state, each
+/// with its path.
+fn first_stop(
+    edges: &Edges,
+    region: &Region,
+    cut: &[bool],
+    fairness: Fairness,
+) -> (Option<(Trail, Stop)>, Option<Trail>) {
     let mut bounded = None;
-    while let Some(id) = queue.pop_front() {
+    for &id in &region.order {
         let i = id as usize;
         if cut[i] {
-            bounded.get_or_insert_with(|| trail(id, &pred));
+            bounded.get_or_insert_with(|| region.trail(id));
         } else if let Some(stop) = may_stop(&edges[i], fairness) {
-            return (Some((trail(id, &pred), stop)), bounded);
-        }
-        for &Edge { to: next, .. } in &edges[i] {
-            if bad(next) && pred[next as usize].is_none() {
-                pred[next as usize] = Some(id);
-                queue.push_back(next);
-            }
+            return (Some((region.trail(id), stop)), bounded);
         }
     }
     (None, bounded)
@@ -324,24 +388,15 @@ pub fn find_lasso(
     inits: usize,
     fairness: Fairness,
 ) -> Option<Lasso> {
+    let starts: Vec<(StateId, u32)> = (0..inits as StateId).map(|i| (i, 0)).collect();
+    lasso_in(edges, &Region::search(edges, bad, &starts), cut, fairness)
+}
+
+/// A fair lasso through the region's states, from one of its starts, the
+/// shortest to its loop's entry.
+fn lasso_in(edges: &Edges, region: &Region, cut: &[bool], fairness: Fairness) -> Option<Lasso> {
     let n = edges.len();
-    // Shortest paths within the region, from the initial states.
-    let mut pred: Vec<Option<(StateId, u32)>> = vec![None; n];
-    let mut dist: Vec<u32> = vec![u32::MAX; n];
-    let mut queue = VecDeque::new();
-    for i in (0..inits as StateId).filter(|&i| bad(i)) {
-        dist[i as usize] = 0;
-        queue.push_back(i);
-    }
-    while let Some(s) = queue.pop_front() {
-        for e in &edges[s as usize] {
-            if bad(e.to) && dist[e.to as usize] == u32::MAX {
-                dist[e.to as usize] = dist[s as usize] + 1;
-                pred[e.to as usize] = Some((s, e.action));
-                queue.push_back(e.to);
-            }
-        }
-    }
+    let (dist, pred) = (&region.dist, &region.pred);
     let view = View {
         edges,
         usable: (0..n).map(|i| dist[i] != u32::MAX && !cut[i]).collect(),

@@ -13,6 +13,10 @@ pub enum PropertyKind {
     Sometimes,
     /// A liveness property: every run reaches a state where it is true.
     Eventually,
+    /// A leads-to property `P ~> Q`: on every run, every state where `P`
+    /// holds is followed, at it or later, by one where `Q` holds (see
+    /// [`crate::analyses::LeadsTo`]).
+    LeadsTo,
     /// A refinement: every step maps to a step of an abstract spec or a
     /// stutter (see [`crate::analyses::Refinement`]).
     Refines,
@@ -22,11 +26,20 @@ impl PropertyKind {
     /// The verdict a property of this kind has when nothing was discovered.
     pub fn verdict_without_discovery(self) -> Verdict {
         match self {
-            PropertyKind::Always | PropertyKind::Eventually | PropertyKind::Refines => {
+            PropertyKind::Always
+            | PropertyKind::Eventually
+            | PropertyKind::LeadsTo
+            | PropertyKind::Refines => {
                 Verdict::Holds
             }
             PropertyKind::Sometimes => Verdict::NoExample,
         }
+    }
+
+    /// Whether a violation is a run that never reaches a state: one that
+    /// stops, a lasso, or `bounded` when the search was cut off.
+    pub fn is_liveness(self) -> bool {
+        matches!(self, PropertyKind::Eventually | PropertyKind::LeadsTo)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +47,7 @@ impl PropertyKind {
             PropertyKind::Always => "always",
             PropertyKind::Sometimes => "sometimes",
             PropertyKind::Eventually => "eventually",
+            PropertyKind::LeadsTo => "leads-to",
             PropertyKind::Refines => "refines",
         }
     }

@@ -185,6 +185,13 @@ pub enum Bug {
     /// is bivalent, which is how it escapes Lemma 2, whose proof needs a
     /// decision in a run where one process takes no steps.)
     WaitForAll,
+    /// A process that decides halts without relaying `Decide`. Must violate
+    /// "every correct process decides" (with every process up): two
+    /// processes that each proposed v decide v on each other's proposal
+    /// and halt, while the third, whose own proposal was ?, sees one v,
+    /// adopts it and waits forever for reports of a round the halted two
+    /// never run. "termination" cannot tell: some process decided.
+    NoRelay,
 }
 
 impl crate::registry::BugVariant for Bug {
@@ -194,6 +201,7 @@ impl crate::registry::BugVariant for Bug {
         Bug::DecideOnOneProposal,
         Bug::IgnoreProposal,
         Bug::WaitForAll,
+        Bug::NoRelay,
     ];
 
     fn name(self) -> &'static str {
@@ -203,6 +211,7 @@ impl crate::registry::BugVariant for Bug {
             Bug::DecideOnOneProposal => "decide-on-one-proposal",
             Bug::IgnoreProposal => "ignore-proposal",
             Bug::WaitForAll => "wait-for-all",
+            Bug::NoRelay => "no-relay",
         }
     }
 }
@@ -357,8 +366,10 @@ impl Actor for FlpActor {
                 if let Some(v) = [0, 1].into_iter().find(|v| count(*v) >= needed) {
                     Self::decide(s, v);
                     // Halt and relay the decision: not Ben-Or's (see
-                    // `FlpMsg::Decide`).
-                    o.broadcast(&self.others(), &FlpMsg::Decide { value: v });
+                    // `FlpMsg::Decide`). The bug: halt without the relay.
+                    if self.bug != Bug::NoRelay {
+                        o.broadcast(&self.others(), &FlpMsg::Decide { value: v });
+                    }
                     return;
                 }
                 let seen = s.proposals.values().flatten().next().copied();
@@ -420,6 +431,31 @@ fn validity<M>(_: &M, state: &State) -> bool {
 /// Theorem 1: no consensus protocol is, so this must be VIOLATED.
 fn termination<M>(_: &M, state: &State) -> bool {
     processes(state).any(|p| p.decision.is_some())
+}
+
+/// "Every correct process decides", as a leads-to (declared in
+/// [`FlpCfg::analyses`]): [`some_decided`] ~> [`every_live_decided`]. FLP
+/// 1985 §2 defines a deciding run as one in which *some* process reaches a
+/// decision state, and total correctness as every admissible run (at most
+/// one faulty process, every message to a nonfaulty one received) being a
+/// deciding run: "termination" above. That weak form is all the
+/// impossibility needs; the usual termination condition asks every
+/// nonfaulty process to decide. Given "termination", what it adds is this
+/// leads-to: once some process has decided, every process that has not
+/// crashed decides too. It holds here because a process that decides
+/// relays `Decide` (the relay the `no-relay` bug drops): a live process
+/// still undecided can then always take that delivery, and weak fairness
+/// demands it.
+fn some_decided(state: &State) -> bool {
+    processes(state).any(|p| p.decision.is_some())
+}
+
+/// Q of "every correct process decides": every process that has not
+/// crashed (nor is dead from the start) has decided.
+fn every_live_decided(state: &State) -> bool {
+    (0..state.actor_states.len())
+        .filter(|p| !state.crashed[*p])
+        .all(|p| state.actor_states[p].decision.is_some())
 }
 
 /// FLP §2, partial correctness (2): "for each v ∈ {0, 1}, some accessible
@@ -763,10 +799,15 @@ impl Config for FlpCfg {
         }
     }
 
-    /// The round view, and a process's decision as the decision of FLP's
-    /// valence analysis.
+    /// "Every correct process decides" (a leads-to), the round view, and a
+    /// process's decision as the decision of FLP's valence analysis.
     fn analyses(_: &FlpModel) -> checker::Analyses<FlpModel> {
         checker::Analyses {
+            leads_to: vec![checker::LeadsTo::new(
+                EVERY_CORRECT_PROCESS_DECIDES,
+                some_decided,
+                every_live_decided,
+            )],
             view: Some(Box::new(view)),
             decision: Some(checker::Decision {
                 names: vec!["0".into(), "1".into()],
@@ -829,6 +870,9 @@ impl Runnable for FlpCfg {
     }
 }
 
+/// The leads-to property's name, in the registry and in the analyses.
+const EVERY_CORRECT_PROCESS_DECIDES: &str = "every correct process decides";
+
 pub static PROTOCOL: Protocol = Protocol {
     name: "flp",
     section: "Distributed consensus and time",
@@ -889,6 +933,11 @@ pub static PROTOCOL: Protocol = Protocol {
             kind: PropertyKind::Sometimes,
             source: "reachability: some run with a crash in which every live process decides (the crash may follow the decisions; scenario initially-dead is FLP 1985 §4's dead process)",
         },
+        PropertySpec {
+            name: EVERY_CORRECT_PROCESS_DECIDES,
+            kind: PropertyKind::LeadsTo,
+            source: "FLP 1985 §2 (a deciding run: some process decides; the usual termination asks it of every nonfaulty process): some process decided ~> every live process decided",
+        },
     ],
     variants: &[
         VariantSpec {
@@ -915,6 +964,14 @@ pub static PROTOCOL: Protocol = Protocol {
             name: "wait-for-all",
             doc: "a process waits for all n reports and proposals, not n - f: it decides in round 1 when no process crashes, and waits forever for one that crashed before sending its report or proposal (caught in scenario initially-dead-wait-for-all)",
             expect: &[("termination", Verdict::Violated)],
+        },
+        VariantSpec {
+            name: "no-relay",
+            doc: "a process that decides halts without relaying its decision: a process that moved on to the next round waits forever for the halted ones",
+            expect: &[
+                ("termination", Verdict::Violated),
+                (EVERY_CORRECT_PROCESS_DECIDES, Verdict::Violated),
+            ],
         },
     ],
     scenarios: &[
@@ -1064,11 +1121,17 @@ mod tests {
         let defaults = FlpCfg::new(crate::registry::CORRECT, &PROTOCOL.default_params());
         assert_eq!(defaults, FlpCfg::default());
         let model = defaults.into_model();
-        let declared: Vec<&str> = model.properties().iter().map(|p| p.name).collect();
+        let analyses = FlpCfg::analyses(&model);
+        let declared: Vec<&str> = model
+            .properties()
+            .iter()
+            .map(|p| p.name)
+            .chain(analyses.leads_to.iter().map(|l| l.name.as_str()))
+            .collect();
         let listed: Vec<&str> = PROTOCOL.properties.iter().map(|p| p.name).collect();
         assert_eq!(declared, listed);
         let run: Vec<&str> = model.system.properties.iter().map(|p| p.name).collect();
-        assert_eq!(run, listed);
+        assert_eq!(run, listed[..run.len()]);
     }
 
     /// Lemma 2's chain: eight initial configurations, each differing from

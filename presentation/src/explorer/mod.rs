@@ -405,6 +405,13 @@ where
         .chain(
             shared
                 .analyses
+                .leads_to
+                .iter()
+                .map(|l| (l.name.clone(), PropertyKind::LeadsTo)),
+        )
+        .chain(
+            shared
+                .analyses
                 .refinements
                 .iter()
                 .map(|r| (r.name.clone(), PropertyKind::Refines)),
@@ -499,9 +506,13 @@ where
         .property
         .as_ref()
         .and_then(|name| analyses.refinements.iter().find(|r| r.name == *name));
+    let leads_to = q
+        .property
+        .as_ref()
+        .and_then(|name| analyses.leads_to.iter().find(|l| l.name == *name));
     let selected = match &q.property {
         None => None,
-        Some(_) if refinement.is_some() => None,
+        Some(_) if refinement.is_some() || leads_to.is_some() => None,
         Some(name) => Some(properties.iter().find(|p| p.name == name).ok_or_else(|| {
             (
                 400,
@@ -511,6 +522,7 @@ where
                     properties
                         .iter()
                         .map(|p| p.name)
+                        .chain(analyses.leads_to.iter().map(|l| l.name.as_str()))
                         .chain(analyses.refinements.iter().map(|r| r.name.as_str()))
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -576,7 +588,45 @@ where
     }
     let loop_start = q.loop_start.filter(|_| loop_closes);
     let never = |p: &stateright::Property<M>| walk.states.iter().all(|s| !holds(p, s));
+    // For a leads-to P ~> Q: the first state where P holds and Q never
+    // holds again on this path (on a lasso, from where the loop starts on
+    // too), if there is one.
+    let unanswered = leads_to.and_then(|l| {
+        let never_q_from = |k: usize| walk.states[k..].iter().all(|s| !(l.q)(s));
+        (0..=n).find(|&i| {
+            (l.p)(&walk.states[i]) && never_q_from(loop_start.map_or(i, |k| k.min(i)))
+        })
+    });
+    let may_stop_here = site.fairness == checker::liveness::Fairness::None
+        || enabled
+            .iter()
+            .all(|(_, a, _)| model.fairness_class(a).is_none());
     let (kind, headline, plain) = match (selected, refinement) {
+        (None, None) if leads_to.is_some() => {
+            let name = leads_to.map_or("", |l| l.name.as_str());
+            match unanswered {
+                Some(i) if loop_start.is_some() => (
+                    CounterexampleKind::Lasso,
+                    format!("{name}: violated, P holds after step {i} and Q never does after, on a run that loops forever"),
+                    false,
+                ),
+                Some(i) if enabled.is_empty() => (
+                    CounterexampleKind::Deadlock,
+                    format!("{name}: violated, P holds after step {i} and the run stops after {n} step{} without Q", plural(n)),
+                    false,
+                ),
+                Some(i) if may_stop_here => (
+                    CounterexampleKind::Stutter,
+                    format!("{name}: violated, P holds after step {i} and the run stops after {n} step{} without Q: nothing more need happen", plural(n)),
+                    false,
+                ),
+                _ => (
+                    CounterexampleKind::Lasso,
+                    format!("{name} is not shown violated by this path"),
+                    true,
+                ),
+            }
+        }
         (_, Some(r)) if !r.judged() => (
             CounterexampleKind::Refinement,
             format!(
@@ -734,7 +784,8 @@ where
                     PropertyKind::from(p.expectation.clone()),
                 )
             })
-            .or_else(|| refinement.map(|r| (r.name.clone(), PropertyKind::Refines))),
+            .or_else(|| refinement.map(|r| (r.name.clone(), PropertyKind::Refines)))
+            .or_else(|| leads_to.map(|l| (l.name.clone(), PropertyKind::LeadsTo))),
         plain,
         notes,
         ce,

@@ -312,6 +312,7 @@ pub fn path(site: &Site, v: &PathView) -> String {
                 PropertyKind::Always => "a safety (<i>always</i>)",
                 PropertyKind::Sometimes => "a reachability (<i>sometimes</i>)",
                 PropertyKind::Eventually => "a liveness (<i>eventually</i>)",
+                PropertyKind::LeadsTo => "a liveness (<i>leads-to</i>, P ~&gt; Q)",
                 PropertyKind::Refines => "a refinement (<i>refines</i>)",
             },
             if src.is_empty() { "" } else { " from " },
@@ -342,6 +343,17 @@ pub fn path(site: &Site, v: &PathView) -> String {
                 (PropertyKind::Eventually, None) => {
                     "Every run must reach a state where it is true; this run stops \
                      (no step is enabled) without reaching one."
+                }
+                (PropertyKind::LeadsTo, Some(_)) => {
+                    "Every state where P holds must be followed, at it or later, by one \
+                     where Q holds; on this run P holds and then Q never does: after its \
+                     first steps, the steps in the purple band repeat forever."
+                }
+                (PropertyKind::LeadsTo, None) => {
+                    "Every state where P holds must be followed, at it or later, by one \
+                     where Q holds; on this run P holds, and then the run stops without \
+                     Q: no step is enabled, or only steps fairness never demands (a \
+                     crash, a loss, ...)."
                 }
                 (PropertyKind::Refines, _) => {
                     "Every step must map to a step of the abstract spec, or change \
