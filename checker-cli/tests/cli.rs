@@ -679,7 +679,7 @@ fn check_json_follows_its_schema() {
     );
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let runs: [&[&str]; 4] = [
+    let runs: [&[&str]; 5] = [
         &[
             "check",
             "two-phase-commit",
@@ -687,6 +687,8 @@ fn check_json_follows_its_schema() {
             "coordinator-crash",
         ],
         &["check", "flp"],
+        // A leads-to property violated, with its counterexample.
+        &["check", "flp", "--variant", "no-relay"],
         &[
             "check",
             "paxos",
@@ -710,6 +712,22 @@ fn check_json_follows_its_schema() {
         let mut errors = Vec::new();
         schema::validate(&schema, &schema, &v, "", &mut errors);
         assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+        if args.contains(&"flp") {
+            let leads_to = v["properties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["kind"] == "leads-to")
+                .expect("flp declares a leads-to property");
+            assert_eq!(leads_to["name"], "every correct process decides");
+            let violated = args.contains(&"no-relay");
+            assert_eq!(
+                leads_to["verdict"],
+                if violated { "violated" } else { "holds" },
+                "{args:?}"
+            );
+            assert_eq!(leads_to["counterexample"].is_object(), violated);
+        }
     }
     // The schema is strict: an unknown field is an error.
     let mut v: serde_json::Value =

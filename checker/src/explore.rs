@@ -1147,7 +1147,10 @@ mod tests {
             let r = s.property("requested ~> granted").unwrap();
             assert_eq!(r.verdict, Verdict::Inconclusive, "{strategy:?}");
             assert!(
-                r.reason.as_deref().unwrap_or_default().contains("not judged"),
+                r.reason
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("not judged"),
                 "{r:?}"
             );
         }

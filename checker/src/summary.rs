@@ -29,9 +29,7 @@ impl PropertyKind {
             PropertyKind::Always
             | PropertyKind::Eventually
             | PropertyKind::LeadsTo
-            | PropertyKind::Refines => {
-                Verdict::Holds
-            }
+            | PropertyKind::Refines => Verdict::Holds,
             PropertyKind::Sometimes => Verdict::NoExample,
         }
     }

@@ -100,6 +100,7 @@ fn eventually_agrees_with_stateright_on_the_catalog() {
             // FLP's Lemma 3: a fair run that stays bivalent forever.
             "flp correct termination: a lasso, which Stateright cannot see",
             "flp no-crash termination: a lasso, which Stateright cannot see",
+            "flp no-relay termination: a lasso, which Stateright cannot see",
             // mapreduce: crashed workers stay down (recoveries are excluded);
             // Stateright recovers them and the job goes on.
             // gossip: the members swap values, or keep their own, forever;

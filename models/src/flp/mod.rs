@@ -36,7 +36,11 @@
 //! (Theorem 2): p0 is dead from the start and takes no step, and there
 //! "termination" holds. `propose-without-majority`, `decide-on-one-proposal`
 //! and `ignore-proposal` each break "agreement"; `wait-for-all` waits for
-//! all three processes and never decides when one is dead.
+//! all three processes and never decides when one is dead. "every correct
+//! process decides" is a leads-to (some process decided ~> every live
+//! process decided) that holds thanks to the relay; `no-relay` drops the
+//! relay and breaks it: two processes decide and halt, and the third waits
+//! forever for a round they never run.
 
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport,
@@ -414,12 +418,18 @@ fn agreement<M>(_: &M, state: &State) -> bool {
     !(decided(0) && decided(1))
 }
 
-/// Validity (Ben-Or 1983, the consensus problem his protocols solve): "if
-/// all processes start with v, v is the only possible decision". With
-/// binary values that is the same as what is checked, a decided value is
-/// some process's input: a value no process started with can only be
-/// decided if all started with the other. FLP §2 asks only for the weaker
-/// nontriviality, the two `sometimes` properties below.
+/// Validity: if all processes start with v, v is the only possible
+/// decision. This is the condition usually stated for the consensus problem
+/// Ben-Or 1983 solves (his abstract: FLP "proved that no completely
+/// asynchronous consensus protocol can tolerate even a single unannounced
+/// process death. We exhibit here a probabilistic solution for this
+/// problem"); the section of Ben-Or's extended abstract that states the
+/// problem's conditions could not be checked for this model (only the
+/// abstract was at hand), so no section is cited. With binary values it is
+/// the same as what is checked, a decided value is some process's input: a
+/// value no process started with can only be decided if all started with
+/// the other. FLP §2 asks only for the weaker nontriviality, the two
+/// `sometimes` properties below.
 fn validity<M>(_: &M, state: &State) -> bool {
     processes(state)
         .filter_map(|p| p.decision)
@@ -911,7 +921,7 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "validity",
             kind: PropertyKind::Always,
-            source: "Ben-Or 1983, the problem solved: if all processes start with v, v is the only possible decision (for binary values: a decision is some process's input)",
+            source: "Ben-Or 1983 (PODC), the consensus problem of FLP that it solves (abstract; the section stating its conditions not verified): if all processes start with v, v is the only possible decision (for binary values: a decision is some process's input)",
         },
         PropertySpec {
             name: "termination",
@@ -1100,6 +1110,19 @@ setting: p0 takes no step, p1 and p2 hear only each other, and `termination`
 holds: equal estimates are both proposed and decided in round 1, different
 ones fall back to 0 and are decided in round 2. The same scenario catches
 `wait-for-all` (`initially-dead-wait-for-all`): nothing is ever decided.
+
+**Every correct process decides.** FLP's termination asks only that some
+process decide. "every correct process decides" asks the rest as a
+leads-to: from any state where some process has decided, every fair run
+reaches one where every process that has not crashed has decided. It
+holds because a process that decides relays `Decide` to the others (an
+addition to Ben-Or's protocol, in which a decided process keeps running
+rounds). Variant `no-relay` halts without the relay, and its
+counterexample needs no crash: p0 and p1 propose 0, p2 (its reports split)
+proposes ?; p1 and then p0 decide on each other's proposal and halt,
+while p2, seeing one 0, adopts it and waits forever for reports of round
+2 that no one will send. "termination" cannot see this bug: a process did
+decide.
 
 **The bugs.** `propose-without-majority`, `decide-on-one-proposal` and
 `ignore-proposal` each weaken one rule of the round and make the protocol

@@ -593,9 +593,8 @@ where
     // too), if there is one.
     let unanswered = leads_to.and_then(|l| {
         let never_q_from = |k: usize| walk.states[k..].iter().all(|s| !(l.q)(s));
-        (0..=n).find(|&i| {
-            (l.p)(&walk.states[i]) && never_q_from(loop_start.map_or(i, |k| k.min(i)))
-        })
+        (0..=n)
+            .find(|&i| (l.p)(&walk.states[i]) && never_q_from(loop_start.map_or(i, |k| k.min(i))))
     });
     let may_stop_here = site.fairness == checker::liveness::Fairness::None
         || enabled
