@@ -165,7 +165,6 @@ where
             opts,
             max_states,
             start,
-            &leads_to_names(&analyses),
             &refinements,
             analyses.boundary.clone(),
             on_progress,
@@ -357,7 +356,6 @@ where
         opts,
         opts.threads.max(1),
         counts,
-        &leads_to_names(analyses),
         &refinements,
         found,
         &unjudged,
@@ -525,16 +523,7 @@ where
         _ => Some(not_shown(kind, cut)),
     }
     };
-    let mut summary = assemble(
-        model,
-        opts,
-        threads,
-        counts,
-        &leads_to_names(analyses),
-        &refinements,
-        found,
-        &unjudged,
-    );
+    let mut summary = assemble(model, opts, threads, counts, &refinements, found, &unjudged);
     if let (Some(decision), Some(edges), Some(decided)) = (&analyses.decision, &g.edges, &g.decided)
     {
         let inits = g.init_count();
@@ -613,24 +602,22 @@ struct Counts {
     seconds: f64,
 }
 
-/// A refinement's name, and why the engine did not judge it, if it did not.
-type Judged = (String, Option<String>);
+/// A property the analyses declare: its name, its kind, and why no engine
+/// judges it, if none does.
+type Judged = (String, PropertyKind, Option<String>);
 
-/// Every refinement by name, with why it is not judged if it is not.
+/// The analyses' properties, judged after the model's own: every leads-to,
+/// then every refinement (with why it is not judged if it is not).
 fn judged<M: Model>(analyses: &Analyses<M>) -> Vec<Judged> {
-    analyses
-        .refinements
+    let leads_to = analyses
+        .leads_to
         .iter()
-        .map(|r| {
-            let why = r.unjudged.as_ref().map(|why| format!("not judged: {why}"));
-            (r.name.clone(), why)
-        })
-        .collect()
-}
-
-/// Every leads-to property by name.
-fn leads_to_names<M: Model>(analyses: &Analyses<M>) -> Vec<String> {
-    analyses.leads_to.iter().map(|l| l.name.clone()).collect()
+        .map(|l| (l.name.clone(), PropertyKind::LeadsTo, None));
+    let refinements = analyses.refinements.iter().map(|r| {
+        let why = r.unjudged.as_ref().map(|why| format!("not judged: {why}"));
+        (r.name.clone(), PropertyKind::Refines, why)
+    });
+    leads_to.chain(refinements).collect()
 }
 
 /// Why a property without a finding is not decided, given what cut the
@@ -680,7 +667,6 @@ fn assemble<M>(
     opts: &CheckOptions,
     threads: usize,
     counts: Counts,
-    leads_to: &[String],
     refinements: &[Judged],
     found: Vec<Option<Found<M>>>,
     unjudged: &Unjudged<'_>,
@@ -695,16 +681,7 @@ where
         .properties()
         .into_iter()
         .map(|p| (p.name.to_string(), PropertyKind::from(p.expectation), None))
-        .chain(
-            leads_to
-                .iter()
-                .map(|name| (name.clone(), PropertyKind::LeadsTo, None)),
-        )
-        .chain(
-            refinements
-                .iter()
-                .map(|(name, why)| (name.clone(), PropertyKind::Refines, why.clone())),
-        );
+        .chain(refinements.iter().cloned());
     let properties = named
         .zip(found)
         .map(|((name, kind, not_judged), found)| {
@@ -852,7 +829,6 @@ fn summarise<M, C>(
     opts: &CheckOptions,
     max_states: Option<usize>,
     start: Instant,
-    leads_to: &[String],
     refinements: &[Judged],
     boundary: Option<String>,
     on_progress: &mut dyn FnMut(&Progress),
@@ -935,7 +911,6 @@ where
             })
         })
         .collect();
-    found.extend(leads_to.iter().map(|_| None));
     found.extend(refinements.iter().map(|_| None));
     let strategy = opts.strategy.name();
     let unjudged = |kind: PropertyKind, cut: &[String]| {
@@ -967,7 +942,6 @@ where
         opts,
         opts.threads.max(1),
         counts,
-        leads_to,
         refinements,
         found,
         &unjudged,

@@ -188,7 +188,7 @@ impl Explored {
 
     /// A finding whose run starts at `ending`'s first state, given from an
     /// initial state: the BFS tree's path to that state first.
-    fn from_init(&self, ending: Ending) -> Finding {
+    fn with_prefix(&self, ending: Ending) -> Finding {
         match ending {
             Ending::Stops(trail, stop) => Finding::Stops(self.trail_from_init(trail), stop),
             Ending::Bounded(trail) => Finding::Bounded(self.trail_from_init(trail)),
@@ -825,7 +825,7 @@ where
                 .collect();
             g.leads_to_findings[j] =
                 bad_forever_from(edges, &bad, &g.cut, &starts, limits.fairness)
-                    .map(|e| g.from_init(e));
+                    .map(|e| g.with_prefix(e));
         }
     }
     g
