@@ -104,6 +104,36 @@ fn get(server: &Server, target: &str) -> (u16, String) {
     (status, body)
 }
 
+/// A leads-to's counterexample opens as one: where P holds, and that the
+/// run then stops without Q; the index lists the property with its kind.
+#[test]
+fn a_leads_to_link_opens_its_counterexample() {
+    let server = serve("flp", "no-relay");
+    let summary = check("flp", "no-relay", Fairness::Weak);
+    let name = "every correct process decides";
+    let p = summary.property(name).unwrap();
+    assert_eq!(p.kind, checker::PropertyKind::LeadsTo);
+    let (status, page) = get(&server, &target_of(&summary, name));
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("leads-to"), "{page}");
+    assert!(
+        page.contains("every correct process decides: violated, P holds after step"),
+        "{page}"
+    );
+    assert!(page.contains("nothing more need happen"), "{page}");
+    // The same path asked about a property it does not violate says so.
+    let (status, page) = get(
+        &server,
+        &target_of(&summary, name).replace("every%20correct%20process%20decides", "agreement"),
+    );
+    assert_eq!(status, 200, "{page}");
+    let (_, index) = get(&server, "/");
+    assert!(
+        index.contains("<td>every correct process decides</td><td>leads-to</td>"),
+        "{index}"
+    );
+}
+
 /// A run that stops where only faults are enabled (TLA+ stuttering) is
 /// shown as what it is: the last state, "and then nothing more happens".
 #[test]
