@@ -3,8 +3,14 @@
 //! for the swim report page (BENCHMARKS.md quotes the figures):
 //!
 //! ```text
-//! cargo run --release -p models --example swim_detection -- --seeds 20 --out reports-data
+//! cargo run --release -p models --example swim_detection -- --seeds 16 --out reports-data
 //! ```
+//!
+//! (`--first-seed S` runs seeds S to S + K - 1 instead of 1 to K.) For each
+//! group size it also prints what the first suspicion is made of, read from
+//! the runs' event logs (`swim::run::Timeline`): the first suspicion as the
+//! log has it, §3.1's expectation given the runs' own period offsets and
+//! lengths, and the share of periods that pinged the victim.
 //!
 //! - `swim-detection.json`: for 3 to 8 members, the last one killed, the
 //!   mean time to its first suspicion and until every live member declares
@@ -44,6 +50,7 @@ fn mean(xs: &[f64]) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut seeds = 20u64;
+    let mut first_seed = 1u64;
     let mut out = std::path::PathBuf::from("reports-data");
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -51,15 +58,28 @@ fn main() {
             ("--seeds", Some(v)) if v.parse::<u64>().is_ok_and(|k| k >= 1) => {
                 seeds = v.parse().expect("checked")
             }
+            ("--first-seed", Some(v)) if v.parse::<u64>().is_ok() => {
+                first_seed = v.parse().expect("checked")
+            }
             ("--out", Some(v)) => out = v.into(),
+            ("--help" | "-h", _) => {
+                println!("usage: swim_detection [--seeds K (at least 1)] [--first-seed S (default 1)] [--out DIR]");
+                return;
+            }
             _ => {
-                eprintln!("usage: swim_detection [--seeds K (at least 1)] [--out DIR]");
+                eprintln!("usage: swim_detection [--seeds K (at least 1)] [--first-seed S (default 1)] [--out DIR]");
                 std::process::exit(2);
             }
         }
     }
+    let seed_range = first_seed..first_seed + seeds;
+    let seed_text = if first_seed == 1 {
+        String::new()
+    } else {
+        format!(" --first-seed {first_seed}")
+    };
     let command = format!(
-        "cargo run --release -p models --example swim_detection -- --seeds {seeds} --out reports-data"
+        "cargo run --release -p models --example swim_detection -- --seeds {seeds}{seed_text} --out reports-data"
     );
     std::fs::create_dir_all(&out).expect("create the output directory");
 
@@ -71,7 +91,8 @@ fn main() {
     let mut large = Vec::new();
     for n in 3..=8i64 {
         let c = cfg(models::CORRECT, n);
-        let trials: Vec<Trial> = (1..=seeds)
+        let trials: Vec<Trial> = seed_range
+            .clone()
             .map(|seed| {
                 let setup = Setup {
                     kill: true,
@@ -95,6 +116,25 @@ fn main() {
             ds.len(),
             run::paper_first_detection(n_usize),
             run::unsynchronised_first_detection(n_usize),
+        );
+        // What the first suspicion is made of, from the event logs.
+        let tls: Vec<&run::Timeline> = trials.iter().filter_map(|t| t.timeline.as_ref()).collect();
+        let from_log: Vec<f64> = tls.iter().filter_map(|t| t.first()).collect();
+        let given_offsets: Vec<f64> = tls.iter().map(|t| t.expected_given_offsets()).collect();
+        let offsets: Vec<f64> = tls.iter().flat_map(|t| t.offsets.iter().copied()).collect();
+        let periods: usize = tls.iter().map(|t| t.periods).sum();
+        let picked: usize = tls.iter().map(|t| t.picked_victim).sum();
+        let lengths: Vec<f64> = tls.iter().map(|t| t.period_length).collect();
+        println!(
+            "  from the event logs ({} runs): first suspicion at a period's end {:.3}; §3.1 given the runs' period offsets and lengths {:.3} (mean offset {:.3}, uniform 0.5; mean period {:.4}); the victim pinged in {picked} of {periods} periods up to a period after the first suspicion, {:.3} (§3.1: 1/{} = {:.3})",
+            tls.len(),
+            mean(&from_log),
+            mean(&given_offsets),
+            mean(&offsets),
+            mean(&lengths),
+            picked as f64 / periods.max(1) as f64,
+            n - 1,
+            1.0 / (n - 1) as f64,
         );
         let x = n as f64;
         first.push([x, round(mean(&fs))]);
@@ -138,8 +178,10 @@ fn main() {
         ],
         command: command.clone(),
         notes: format!(
-            "Protocol period T' = {} ms, k = 1, suspicion {suspicion} periods, no loss, targets picked at random (§3.1); {seeds} runs (seeds 1 to {seeds}) per group size, the last member killed {} ms in. §3.1's expected time to the first detection counts whole periods from a crash at a period's start, `1/(1-(1-1/(n-1))^(n-1))`, tending to e/(e-1) ≈ 1.58; members run their periods unsynchronised, so each live member's next period starts a uniform fraction of a period after the kill, which the second prediction adds (it is the expected minimum over the live members of that offset plus a geometric number of periods). Declaring failed takes the suspicion's {suspicion} periods more, then the piggybacked dissemination.",
+            "Protocol period T' = {} ms, k = 1, suspicion {suspicion} periods, no loss, targets picked at random (§3.1); {seeds} runs (seeds {} to {}) per group size, the last member killed {} ms in. §3.1's expected time to the first detection counts whole periods from a crash at a period's start, `1/(1-(1-1/(n-1))^(n-1))`, tending to e/(e-1) ≈ 1.58; members run their periods unsynchronised, so each live member's next period starts a uniform fraction of a period after the kill, which the second prediction adds (it is the expected minimum over the live members of that offset plus a geometric number of periods). Declaring failed takes the suspicion's {suspicion} periods more, then the piggybacked dissemination.",
             run::PERIOD.as_millis(),
+            first_seed,
+            first_seed + seeds - 1,
             500,
         ),
     };
@@ -157,7 +199,8 @@ fn main() {
         let c = cfg(variant, 3);
         let mut points = Vec::new();
         for &loss in LOSSES {
-            let hits = (1..=seeds)
+            let hits = seed_range
+                .clone()
                 .filter(|&seed| {
                     let setup = Setup {
                         kill: false,

@@ -582,11 +582,15 @@ fn live(state: &State) -> impl Iterator<Item = (Member, &GossipState)> + '_ {
 /// the one held): the timestamp a member holds for a key is the highest it
 /// has ever held, so no step takes it back to an older value.
 fn moves_forward(_: &GossipModel, state: &State) -> bool {
-    state.actor_states.iter().all(|s| {
-        s.db.iter()
-            .zip(&s.high)
-            .all(|(e, high)| e.map(|e| e.version) == *high)
-    })
+    state.actor_states.iter().all(|s| member_moves_forward(s))
+}
+
+/// [`moves_forward`] for one member: real runs check it after each of the
+/// member's steps.
+pub fn member_moves_forward(s: &GossipState) -> bool {
+    s.db.iter()
+        .zip(&s.high)
+        .all(|(e, high)| e.map(|e| e.version) == *high)
 }
 
 /// No lost update (Demers §1.1's timestamps exist so that a newer update is
@@ -594,11 +598,15 @@ fn moves_forward(_: &GossipModel, state: &State) -> bool {
 /// which a Lamport clock respects): no member holds a write once it has
 /// held a write that follows it, one made by a member that had seen it.
 fn no_lost_update(_: &GossipModel, state: &State) -> bool {
-    state.actor_states.iter().all(|s| {
-        s.db.iter()
-            .flatten()
-            .all(|e| s.superseded & bit(e.write) == 0)
-    })
+    state.actor_states.iter().all(|s| member_keeps_updates(s))
+}
+
+/// [`no_lost_update`] for one member: real runs check it after each of the
+/// member's steps.
+pub fn member_keeps_updates(s: &GossipState) -> bool {
+    s.db.iter()
+        .flatten()
+        .all(|e| s.superseded & bit(e.write) == 0)
 }
 
 /// Convergence (Demers §1.3: anti-entropy, a simple epidemic, "eventually
@@ -760,7 +768,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "hashicorp/memberlist, net.go `pushPullNode`/`handleConn` and state.go `mergeState` (the push-pull state sync Serf uses)",
         "Pittel, On Spreading a Rumor (SIAM J. Appl. Math. 1987): log2 n + ln n + O(1) rounds for push",
     ],
-    notes: "Each member holds a versioned map (`keys` keys, default 1) and the set of members it knows: every member from the start, or (scenario `join`) itself and the seed m1, through which it joins. m1 .. m`writers` each write once; a write's timestamp is a Lamport clock with the writer as tie-break. An exchange sends the initiator's whole state; the peer replies with its state as it was before merging (memberlist's order), and both merge, keeping per key the entry with the larger timestamp and the union of the member lists. A member runs one exchange at a time and its partner is any peer it knows, one timer per peer; convergence is judged under strong fairness, the reading of a random partner (every peer is picked infinitely often), and weak fairness would allow runs in which, of four members, two pairs only ever talk among themselves. The state space is finite with no bound (writes are finite, one exchange per member at a time), so every verdict is conclusive. Membership entries carry no incarnation here: nobody fails or leaves in the membership, which is swim's model. `lww-without-versions` keeps whatever arrives: a member that wrote `b` after holding `a` gets `a` back from a stale copy (a lost update, and a value that moved backwards), and two members that hold different values can swap them in every exchange, forever. `no-tie-break` compares counters only: two concurrent writes with one counter each stay where they are, and the members never converge. `no-member-merge` skips the member-list merge: invisible when every member knows every other, and caught in scenario `join-no-member-merge`, where the seed m1 never learns of anyone. Convergence asks for agreement on the newest value any live member has held, not any agreement (members that all went back to an older value would agree). `dsw run gossip` injects one write at m1 and measures the rounds until every member holds it, against log2 n + ln n; a round is counted (the exchanges that ran, per member), not timed, since a stalled process fires every member's overdue period in one burst.",
+    notes: "Each member holds a versioned map (`keys` keys, default 1) and the set of members it knows: every member from the start, or (scenario `join`) itself and the seed m1, through which it joins. m1 .. m`writers` each write once; a write's timestamp is a Lamport clock with the writer as tie-break. An exchange sends the initiator's whole state; the peer replies with its state as it was before merging (memberlist's order), and both merge, keeping per key the entry with the larger timestamp and the union of the member lists. A member runs one exchange at a time and its partner is any peer it knows, one timer per peer; convergence is judged under strong fairness, the reading of a random partner (every peer is picked infinitely often), and weak fairness would allow runs in which, of four members, two pairs only ever talk among themselves. The state space is finite with no bound (writes are finite, one exchange per member at a time), so every verdict is conclusive. Membership entries carry no incarnation here: nobody fails or leaves in the membership, which is swim's model. `lww-without-versions` keeps whatever arrives: a member that wrote `b` after holding `a` gets `a` back from a stale copy (a lost update, and a value that moved backwards), and two members that hold different values can swap them in every exchange, forever. `no-tie-break` compares counters only: two concurrent writes with one counter each stay where they are, and the members never converge. `no-member-merge` skips the member-list merge: invisible when every member knows every other, and caught in scenario `join-no-member-merge`, where the seed m1 never learns of anyone. Convergence asks for agreement on the newest value any live member has held, not any agreement (members that all went back to an older value would agree). `dsw run gossip` runs the writers (m2 writes 500 ms after m1, usually after holding m1's write), checks values only move forward and no lost update after every step of every member (the states rebuilt from the event log), and measures the rounds until every member holds m1's write, against log2 n + ln n; a round is counted (the exchanges that ran, per member), not timed, since a stalled process fires every member's overdue period in one burst.",
     params: &[
         ParamSpec {
             name: "members",

@@ -1,11 +1,25 @@
 //! `dsw run gossip`: the members over UDP on loopback, each starting a
 //! push-pull with a random peer once a period (memberlist's
-//! `pushPullTrigger`), one write injected at m1, and the rounds until every
-//! member holds it, set beside the rounds epidemic dissemination predicts.
+//! `pushPullTrigger`), m1 .. m`writers` each writing once to the same key
+//! (with the default one key), [`WRITE_GAP`] apart, and the rounds until
+//! every member holds m1's write, set beside the rounds epidemic
+//! dissemination predicts. The run stops when the members have converged
+//! as the checker's "convergence" says (every member holds the newest
+//! write).
+//!
+//! The safety properties are checked on what happened, not on the last
+//! states: each member's state is rebuilt from the event log by its own
+//! handlers ([`Replay`]), and "values only move forward" and "no lost
+//! update" are evaluated after every step. With two writers they can fail:
+//! m2 writes after it has held m1's write, so a stale copy of m1's could
+//! undo it (`--variant lww-without-versions` does, and the run says at
+//! which delivery). The replayed last states must equal the run's, or the
+//! run reports that the log does not replay.
 //!
 //! Times come from the run's event log, not from sampling: the write is m1's
 //! `Write` timer, and a member holds it from the first delivery to it of a
-//! message that carries it (with one write, the merge always takes it).
+//! message that carries it or a write that follows it (m2's, once m2 had
+//! held m1's). The plot's measurement ([`measure`]) runs one writer.
 //!
 //! A round is counted, not timed: the estimates' round is one exchange
 //! begun by every member, so the rounds a write took are the exchanges that
@@ -30,10 +44,13 @@
 //! not in step: a member may hear the write and pass it on within one
 //! period, so measured rounds can fall below the synchronous model's.
 
-use super::{GossipCfg, GossipMsg, GossipState, GossipTimer, Selection};
+use super::{GossipActor, GossipCfg, GossipMsg, GossipState, GossipTimer, Selection};
 use crate::registry::{Config, Params, RunOptions, RunReport};
 use runtime::{self, EventKind};
 use serde::Serialize;
+use stateright::actor::{Actor, Id, Out};
+use std::borrow::Cow;
+use std::fmt;
 use std::time::Duration;
 
 /// memberlist's push-pull interval on real runs (the checker ignores time).
@@ -41,6 +58,121 @@ pub const PERIOD: Duration = Duration::from_millis(100);
 
 /// When m1 writes: after the members have run a few periods.
 const WRITE_AT: Duration = Duration::from_millis(300);
+
+/// The time between one writer's write and the next's (m2 writes this long
+/// after m1, ...): long enough that m1's write has usually reached m2, so
+/// that m2's write follows it and a stale copy of m1's could undo it.
+const WRITE_GAP: Duration = Duration::from_millis(500);
+
+/// When writer `w` (m1 is 0) writes.
+fn write_at(w: usize) -> Duration {
+    WRITE_AT + WRITE_GAP * w as u32
+}
+
+/// One member's step, rebuilt from the log, that broke a property.
+#[derive(Clone, Debug)]
+pub struct Violation {
+    pub at: Duration,
+    pub member: usize,
+    /// The step, as the log has it.
+    pub step: String,
+    /// The member's state after it.
+    pub state: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "at {} ms m{} {}, then held {}",
+            self.at.as_millis(),
+            self.member + 1,
+            self.step,
+            self.state
+        )
+    }
+}
+
+/// The `always` properties on what really happened: each member's state
+/// rebuilt from the run's event log by the member's own handlers (its
+/// `Write` timer and every delivery, in the order it handled them; the
+/// handlers are deterministic, and a period's push changes no state), and
+/// both properties evaluated after every step. The final states alone
+/// would miss a member that moved back and forward again.
+#[derive(Clone, Debug)]
+pub struct Replay {
+    /// Steps that changed a member's state.
+    pub steps: usize,
+    /// The first step after which a member held an older value than one
+    /// it had held ("values only move forward").
+    pub moved_back: Option<Violation>,
+    /// The first step after which a member held a write after holding one
+    /// that follows it ("no lost update").
+    pub lost_update: Option<Violation>,
+    /// Each member's state after its last step.
+    pub last: Vec<GossipState>,
+}
+
+impl Replay {
+    /// Replays `events` through `actors` (those of the run; their ids
+    /// are only used to name the sender of a delivery).
+    pub fn from_events(
+        actors: &[GossipActor],
+        events: &[runtime::Event<GossipMsg, GossipTimer>],
+    ) -> Self {
+        let ids: Vec<Id> = actors.iter().map(|a| a.ids[a.me]).collect();
+        let mut states: Vec<GossipState> = actors
+            .iter()
+            .map(|a| a.on_start(ids[a.me], &None, &mut Out::new()))
+            .collect();
+        let mut replay = Replay {
+            steps: 0,
+            moved_back: None,
+            lost_update: None,
+            last: Vec::new(),
+        };
+        for e in events {
+            let Some(actor) = actors.get(e.node) else {
+                continue;
+            };
+            let mut cow = Cow::Borrowed(&states[e.node]);
+            let mut out = Out::new();
+            let step = match &e.kind {
+                EventKind::Timer(timer) => {
+                    actor.on_timeout(ids[e.node], &mut cow, timer, &mut out);
+                    format!("fired {timer:?}")
+                }
+                EventKind::Delivered { from, msg, .. } => {
+                    let Some(src) = ids.get(*from) else {
+                        continue;
+                    };
+                    actor.on_msg(ids[e.node], &mut cow, *src, msg.clone(), &mut out);
+                    format!("took m{}'s {msg:?}", from + 1)
+                }
+                _ => continue,
+            };
+            let Cow::Owned(next) = cow else {
+                continue;
+            };
+            replay.steps += 1;
+            let violation = || Violation {
+                at: e.at,
+                member: e.node,
+                step: step.clone(),
+                state: format!("{next:?}"),
+            };
+            if replay.moved_back.is_none() && !super::member_moves_forward(&next) {
+                replay.moved_back = Some(violation());
+            }
+            if replay.lost_update.is_none() && !super::member_keeps_updates(&next) {
+                replay.lost_update = Some(violation());
+            }
+            states[e.node] = next;
+        }
+        replay.last = states;
+        replay
+    }
+}
 
 /// One real run's convergence: when the write was made and when each member
 /// first held it, as times since the run started, and the exchanges that
@@ -156,44 +288,83 @@ pub fn push_pull_estimate(n: usize) -> f64 {
     (n as f64).log(3.0)
 }
 
-fn carries_write(msg: &GossipMsg) -> bool {
-    let (GossipMsg::PushPull { db, .. } | GossipMsg::PushPullReply { db, .. }) = msg;
-    db.iter().flatten().any(|e| e.write == 0)
+/// m1's write, or a write that follows it (its writer had held m1's): a
+/// member that holds the latter has m1's update's effect.
+fn has_write(e: &super::Entry) -> bool {
+    e.write == 0 || e.after & super::bit(0) != 0
 }
 
-/// Runs `members` members until every one holds m1's write (or
-/// `opts.duration` passes), and returns the run's record with when each
-/// member first held it.
+fn carries_write(msg: &GossipMsg) -> bool {
+    let (GossipMsg::PushPull { db, .. } | GossipMsg::PushPullReply { db, .. }) = msg;
+    db.iter().flatten().any(has_write)
+}
+
+/// Whether the members have converged, as the checker's "convergence"
+/// says: every write made (some member has held it), every member holding
+/// the same entries, each the newest any member has held for its key.
+fn converged(writers: usize, states: &[&GossipState]) -> bool {
+    let Some(first) = states.first() else {
+        return true;
+    };
+    let held = states.iter().fold(0, |p, s| p | s.past);
+    let newest = |key: usize| states.iter().filter_map(|s| s.high[key]).max();
+    (0..writers).all(|w| held & super::bit(w) != 0)
+        && states.iter().all(|s| s.db == first.db)
+        && (0..first.db.len()).all(|key| first.db[key].map(|e| e.version) == newest(key))
+}
+
+/// Runs `cfg.members` members, m1 .. m`cfg.writers` each writing once
+/// ([`write_at`]), until they converge (or `opts.duration` passes), and
+/// returns the actors, the run's record, and when each member first held
+/// m1's write (or one that follows it).
 fn run_once(
     cfg: &GossipCfg,
     opts: &RunOptions,
-) -> Result<(Convergence, runtime::RunResult<super::GossipActor>), String> {
+) -> Result<
+    (
+        Convergence,
+        Vec<GossipActor>,
+        runtime::RunResult<GossipActor>,
+    ),
+    String,
+> {
     let n = cfg.members;
     let bound = runtime::bind(n)?;
     let ids = bound.ids.clone();
     let mut actors = cfg.actors(&ids, Selection::Random, PERIOD);
     for a in &mut actors {
-        a.writes = a.me == 0;
-        a.write_at = WRITE_AT;
+        a.write_at = write_at(a.me);
     }
-    let holds = |s: &GossipState| s.db.iter().flatten().any(|e| e.write == 0);
-    let done = |states: &[Option<GossipState>]| states.iter().flatten().all(holds);
-    let result = runtime::run(actors, bound, &opts.run_config(), done);
+    let writers = cfg.writers;
+    let done = |states: &[Option<GossipState>]| {
+        let states: Vec<&GossipState> = states.iter().flatten().collect();
+        converged(writers, &states)
+    };
+    let result = runtime::run(actors.clone(), bound, &opts.run_config(), done);
     let conv = Convergence::from_events(n, opts.seed, &result.events);
-    Ok((conv, result))
+    Ok((conv, actors, result))
 }
 
 /// `Protocol::run` for gossip.
 pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
     let cfg = GossipCfg::new(variant, params);
     let n = cfg.members;
-    let (conv, result) = run_once(&cfg, opts)?;
+    let (conv, actors, result) = run_once(&cfg, opts)?;
+    let replay = Replay::from_events(&actors, &result.events);
     let ms = |d: Duration| d.as_millis();
     let mut observations = vec![
         format!(
-            "{n} members, push-pull with a random peer every {} ms; m1 writes a at {} ms (other parameters are the checker's)",
+            "{n} members, push-pull with a random peer every {} ms; {} (other parameters are the checker's)",
             ms(PERIOD),
-            conv.written.map_or(0, ms)
+            (0..cfg.writers)
+                .map(|w| format!(
+                    "m{} writes {} at {} ms",
+                    w + 1,
+                    super::value(w),
+                    ms(write_at(w))
+                ))
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         match (conv.elapsed(), conv.periods(), conv.exchanges, conv.rounds()) {
             (Some(d), Some(p), Some(x), Some(r)) => format!(
@@ -216,41 +387,49 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             _ => format!("m{}: not held", m + 1),
         });
     }
-    // The `always` properties on every member's last state.
-    let forward = |s: &GossipState| {
-        s.db.iter()
-            .zip(&s.high)
-            .all(|(e, h)| e.map(|e| e.version) == *h)
-    };
-    let not_lost = |s: &GossipState| {
-        s.db.iter()
-            .flatten()
-            .all(|e| s.superseded & super::bit(e.write) == 0)
-    };
-    let checks = vec![
+    observations.push(format!(
+        "safety checked after each of the {} steps that changed a member's state (its write, every delivery), on the states rebuilt from the event log",
+        replay.steps
+    ));
+    // The log rebuilds exactly the states the run ended in, or the
+    // step-by-step checks are not about this run.
+    let replayed = replay.last == result.states;
+    let mut checks = vec![
         (
-            "values only move forward".to_string(),
-            result.states.iter().all(forward),
+            "values only move forward (after every step)".to_string(),
+            replay.moved_back.is_none(),
         ),
         (
-            "no lost update".to_string(),
-            result.states.iter().all(not_lost),
+            "no lost update (after every step)".to_string(),
+            replay.lost_update.is_none(),
         ),
         (
-            "convergence: every member holds m1's write".to_string(),
+            "convergence: every member holds the newest write".to_string(),
             result.finished,
         ),
     ];
-    let evidence = if checks.iter().all(|(_, ok)| *ok) {
-        Vec::new()
-    } else {
-        result
-            .states
-            .iter()
-            .enumerate()
-            .map(|(m, s)| format!("m{}: {s:?}", m + 1))
-            .collect()
-    };
+    if !replayed {
+        checks.push((
+            "the event log replays to the run's last states".to_string(),
+            false,
+        ));
+    }
+    let mut evidence = Vec::new();
+    if let Some(v) = &replay.moved_back {
+        evidence.push(format!("values moved back: {v}"));
+    }
+    if let Some(v) = &replay.lost_update {
+        evidence.push(format!("lost update: {v}"));
+    }
+    if checks.iter().any(|(_, ok)| !*ok) {
+        evidence.extend(
+            result
+                .states
+                .iter()
+                .enumerate()
+                .map(|(m, s)| format!("m{} at the end: {s:?}", m + 1)),
+        );
+    }
     Ok(RunReport {
         model: String::new(),
         variant: variant.to_string(),
@@ -271,8 +450,10 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
 pub fn measure(sizes: &[usize], seeds: u64) -> Result<Vec<Convergence>, String> {
     let mut all = Vec::new();
     for &members in sizes {
+        // One writer: the plot measures one write's spread.
         let cfg = GossipCfg {
             members,
+            writers: 1,
             join: false,
             ..GossipCfg::default()
         };
@@ -373,6 +554,89 @@ pub fn plot_data(runs: &[Convergence]) -> serde_json::Value {
 mod tests {
     use super::*;
     use runtime::Event;
+
+    /// A recorded run in which m3 takes m2's `b` (written after m2 held
+    /// `a`), then a stale `a` from m1, then `b` again. Under
+    /// `lww-without-versions` the replay reports both properties broken at
+    /// the stale copy, although every member's last state satisfies both
+    /// (the old check, on last states only, passed it); the correct merge
+    /// ignores the stale copy, and the same log breaks nothing.
+    #[test]
+    fn replay_catches_a_value_that_moved_back_and_forward_again() {
+        let a = super::super::Entry {
+            version: (1, 0),
+            write: 0,
+            after: 0,
+        };
+        let b = super::super::Entry {
+            version: (2, 1),
+            write: 1,
+            after: super::super::bit(0),
+        };
+        let push = |e| GossipMsg::PushPull {
+            db: vec![Some(e)],
+            members: 0b111,
+        };
+        let ms = |x: u64| x * 1000;
+        let events = vec![
+            ev(ms(300), 0, EventKind::Timer(GossipTimer::Write)),
+            ev(ms(350), 1, delivered(0, push(a))),
+            ev(ms(800), 1, EventKind::Timer(GossipTimer::Write)),
+            ev(ms(850), 2, delivered(1, push(b))),
+            ev(ms(870), 2, delivered(0, push(a))),
+            ev(
+                ms(900),
+                2,
+                delivered(
+                    1,
+                    GossipMsg::PushPullReply {
+                        db: vec![Some(b)],
+                        members: 0b111,
+                    },
+                ),
+            ),
+        ];
+        let ids: Vec<Id> = (0..3).map(Id::from).collect();
+        let actors = |bug| {
+            GossipCfg {
+                bug,
+                ..GossipCfg::default()
+            }
+            .actors(&ids, Selection::Random, PERIOD)
+        };
+        let lww = Replay::from_events(&actors(super::super::Bug::LwwWithoutVersions), &events);
+        assert_eq!(lww.steps, 6);
+        let moved = lww.moved_back.expect("m3 moved back");
+        let lost = lww.lost_update.expect("m3 lost b");
+        for v in [&moved, &lost] {
+            assert_eq!((v.at, v.member), (Duration::from_millis(870), 2), "{v}");
+        }
+        assert!(
+            moved
+                .to_string()
+                .contains("took m1's PushPull [Some(a@1.m1)]"),
+            "{moved}"
+        );
+        // The last states satisfy both properties: only the step-by-step
+        // check sees what happened.
+        assert_eq!(lww.last[2].db, vec![Some(b)]);
+        assert!(lww.last.iter().all(super::super::member_moves_forward));
+        assert!(lww.last.iter().all(super::super::member_keeps_updates));
+
+        let correct = Replay::from_events(&actors(super::super::Bug::None), &events);
+        // The stale copy changes nothing, nor does `b` again.
+        assert_eq!(correct.steps, 4);
+        assert!(correct.moved_back.is_none() && correct.lost_update.is_none());
+        assert_eq!(correct.last, lww.last);
+    }
+
+    fn delivered(from: usize, msg: GossipMsg) -> EventKind<GossipMsg, GossipTimer> {
+        EventKind::Delivered {
+            from,
+            msg,
+            ignored: false,
+        }
+    }
 
     fn entry() -> super::super::Db {
         vec![Some(super::super::Entry {
