@@ -734,10 +734,10 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
     use std::sync::Arc;
 
-    #[derive(Serialize)]
+    #[derive(serde::Serialize)]
     struct Id(usize);
 
-    #[derive(Serialize)]
+    #[derive(serde::Serialize)]
     enum Msg {
         Ping,
         Put(u64),
@@ -745,7 +745,7 @@ mod tests {
         Ack { id: Id },
     }
 
-    #[derive(Serialize)]
+    #[derive(serde::Serialize)]
     struct State {
         seen: BTreeSet<u64>,
         hashed: HashSet<u8>,
