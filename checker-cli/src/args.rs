@@ -165,6 +165,13 @@ pub struct CheckArgs {
     /// docs/schema/check.schema.json).
     #[arg(long)]
     pub json: bool,
+    /// Also write every counterexample the check prints (each violated or
+    /// inconclusive property's, lassos included, and a bivalent run) as an
+    /// Informal Trace Format file (Apalache's ADR-015) in DIR, created if
+    /// missing: <model>-<variant>-<property>.itf.json (with --all or
+    /// --scenario, the scenario's name in place of the variant).
+    #[arg(long, value_name = "DIR")]
+    pub itf: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

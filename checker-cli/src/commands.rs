@@ -297,6 +297,28 @@ fn progress_line(p: &Progress) {
     );
 }
 
+/// With `--itf DIR`: the directory exists (or is made) and takes a file,
+/// before anything is checked.
+fn itf_dir(a: &CheckArgs) -> Result<Option<&std::path::Path>, Failure> {
+    let Some(dir) = a.itf.as_deref() else {
+        return Ok(None);
+    };
+    models::itf_export::writable(dir, "--itf").map_err(Failure)?;
+    Ok(Some(dir))
+}
+
+/// Writes one check's ITF traces and says where on stderr (stdout may be
+/// JSON).
+fn write_itf(
+    dir: &std::path::Path,
+    summary: &CheckSummary,
+    name: &str,
+    source: &models::itf_export::Source,
+) -> Result<usize, Failure> {
+    let written = models::itf_export::write(dir, summary, name, source).map_err(Failure)?;
+    Ok(written.len())
+}
+
 fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
     let model = a.model.as_deref().unwrap_or_default();
     let Resolved {
@@ -305,6 +327,7 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
         params,
         fairness,
     } = resolve(model, &a.target)?;
+    let itf = itf_dir(a)?;
     let opts = CheckOptions {
         strategy: match a.strategy {
             StrategyArg::Bfs => Strategy::Bfs,
@@ -325,16 +348,30 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
             .or(fairness)
             .unwrap_or(protocol.fairness),
         symmetry: a.symmetry.into(),
+        itf: itf.is_some(),
     };
     let summary = models::check(protocol, &variant, &params, &opts, &mut progress_line);
+    let hint = explore_hint(protocol, &variant, &params, opts.fairness);
     if a.json {
         print_json(&summary)?;
     } else {
-        let hint = explore_hint(protocol, &variant, &params, opts.fairness);
         out!("{}", output::summary(&summary, &params, &hint));
         if let Strategy::Simulation { seed } = opts.strategy {
             outln!("note: rerun with --seed {seed}");
         }
+    }
+    if let Some(dir) = itf {
+        let source = models::itf_export::Source {
+            scenario: a.target.scenario.clone(),
+            explore: Some(hint),
+        };
+        let name = a.target.scenario.as_deref().unwrap_or(&variant);
+        let n = write_itf(dir, &summary, name, &source)?;
+        eprintln!(
+            "dsw: wrote {n} ITF trace{} under {}",
+            if n == 1 { "" } else { "s" },
+            dir.display()
+        );
     }
     Ok(if summary.any_violation() {
         ExitCode::from(1)
@@ -351,8 +388,25 @@ fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
             "check --all checks every variant and scenario at its registry configuration; it takes no --variant, --scenario or -p".into(),
         ));
     }
-    let results = run_catalog();
+    let itf = itf_dir(a)?;
+    let results = run_catalog(itf.is_some());
     let total = results.len();
+    if let Some(dir) = itf {
+        let mut n = 0;
+        for (job, s) in &results {
+            let source = models::itf_export::Source {
+                scenario: job.scenario.map(|sc| sc.name.to_string()),
+                explore: Some(explore_hint(
+                    job.protocol,
+                    job.variant,
+                    &job.params,
+                    job.fairness,
+                )),
+            };
+            n += write_itf(dir, s, job.name(), &source)?;
+        }
+        eprintln!("dsw: wrote {n} ITF traces under {}", dir.display());
+    }
 
     let all_match = results.iter().all(|(job, s)| job.mismatches(s).is_empty());
     if a.json {
@@ -396,11 +450,11 @@ fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
 /// Every catalog check, in parallel, on stderr: a line as each starts, its
 /// progress about once a second while it runs, and `[n/total]` as each
 /// finishes.
-fn run_catalog() -> Vec<(Job, CheckSummary)> {
+fn run_catalog(itf: bool) -> Vec<(Job, CheckSummary)> {
     let total = models::catalog_jobs().len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     // One thread per checker, rayon across jobs: parallelism at one level.
-    models::reports::run_catalog(&|event| match event {
+    models::reports::run_catalog_with(itf, &|event| match event {
         CatalogEvent::Started(job) => {
             eprintln!("[  start ] {} {}", job.protocol.name, job.name());
         }
@@ -589,7 +643,7 @@ fn report(out: &std::path::Path, data: &std::path::Path) -> Result<ExitCode, Fai
     // can be written, and that the committed measurements can be read.
     writable(out)?;
     let plots = models::reports::load_plots(data).map_err(Failure)?;
-    let results = run_catalog();
+    let results = run_catalog(false);
     let files = models::reports::render(&results, &plots);
     // Each model's diagrams are regenerated whole: drop the old ones first,
     // so a renamed variant leaves no stale picture behind.

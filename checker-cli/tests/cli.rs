@@ -808,3 +808,71 @@ mod schema {
         }
     }
 }
+
+#[test]
+fn itf_refuses_a_file_or_an_unwritable_dir_before_checking() {
+    // The catalog's progress lines on stderr would break the one-line rule
+    // if --all ran first.
+    let file = std::env::temp_dir().join(format!("dsw-itf-file-{}", std::process::id()));
+    std::fs::write(&file, b"").expect("a temporary file");
+    let f = file.to_str().unwrap();
+    refused(&["check", "alternating-bit", "--itf", f], "not a directory");
+    refused(&["check", "--all", "--itf", f], "not a directory");
+    let under = file.join("traces");
+    refused(
+        &["check", "--all", "--itf", under.to_str().unwrap()],
+        "cannot write",
+    );
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn itf_writes_one_trace_per_printed_counterexample() {
+    let dir = std::env::temp_dir().join(format!("dsw-itf-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = dsw(&[
+        "check",
+        "alternating-bit",
+        "--variant",
+        "take-any-ack",
+        "--json",
+        "--itf",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // stdout stays the JSON summary; the files are said on stderr.
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(stderr(&o).contains("ITF trace"), "{}", stderr(&o));
+    let violated: Vec<&str> = v["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["verdict"] == "violated")
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(!violated.is_empty());
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the directory was made")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut expected: Vec<String> = violated
+        .iter()
+        .map(|p| {
+            format!(
+                "alternating-bit-take-any-ack-{}.itf.json",
+                p.replace(' ', "_")
+            )
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(files, expected);
+    for f in &files {
+        let trace: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap();
+        assert_eq!(trace["#meta"]["model"], "alternating-bit");
+        assert_eq!(trace["#meta"]["variant"], "take-any-ack");
+        assert!(trace["states"].as_array().is_some_and(|s| !s.is_empty()));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -52,6 +52,11 @@ pub struct CheckOptions {
     pub fairness: Fairness,
     /// Whether to reduce by the model's declared symmetry (own BFS only).
     pub symmetry: SymmetryMode,
+    /// Keep the states of the counterexamples, for an ITF export
+    /// ([`crate::itf`]). The search itself ignores it: the caller that
+    /// knows the model's states serialise replays the paths afterwards
+    /// ([`crate::itf::fill`]); the workbench's registry does.
+    pub itf: bool,
 }
 
 impl Default for CheckOptions {
@@ -67,6 +72,7 @@ impl Default for CheckOptions {
             max_memory: None,
             fairness: Fairness::Weak,
             symmetry: SymmetryMode::Auto,
+            itf: false,
         }
     }
 }
@@ -745,6 +751,7 @@ where
         properties,
         valence: None,
         symmetry: None,
+        itf_states: Vec::new(),
         timing: Some(Timing {
             seconds: counts.seconds,
             states_per_second: if counts.seconds > 0.0 {

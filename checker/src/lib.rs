@@ -12,6 +12,7 @@ pub mod describe;
 pub mod explore;
 pub mod fingerprint;
 pub mod graph;
+pub mod itf;
 pub mod liveness;
 pub mod simulation;
 pub mod summary;

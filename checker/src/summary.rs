@@ -258,6 +258,12 @@ pub struct CheckSummary {
     pub symmetry: Option<SymmetryUse>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
+    /// With [`CheckOptions::itf`](crate::CheckOptions::itf): the states of
+    /// every counterexample `dsw check` prints, as ITF expressions
+    /// ([`crate::itf::fill`], called by whoever knows the model's states
+    /// serialise: the registry). Not part of the JSON output.
+    #[serde(skip)]
+    pub itf_states: Vec<crate::itf::States>,
 }
 
 /// What a check did with the model's declared symmetry.

@@ -2,6 +2,7 @@
 //! lists them. A protocol module says what the protocol *is*; checking,
 //! reports and the CLI live in `checker` and `checker-cli`.
 
+pub mod itf_export;
 pub mod registry;
 pub mod reports;
 pub mod runner;
@@ -139,13 +140,16 @@ impl Job {
 
     /// Checks the job as the catalog does.
     pub fn check(&self, on_progress: &mut dyn FnMut(&Progress)) -> CheckSummary {
-        check(
-            self.protocol,
-            self.variant,
-            &self.params,
-            &self.options(),
-            on_progress,
-        )
+        self.check_with(&self.options(), on_progress)
+    }
+
+    /// Checks the job with other options (such as [`CheckOptions::itf`]).
+    pub fn check_with(
+        &self,
+        opts: &CheckOptions,
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> CheckSummary {
+        check(self.protocol, self.variant, &self.params, opts, on_progress)
     }
 
     /// Every property whose verdict differs from the registry's expectation,

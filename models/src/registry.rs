@@ -402,7 +402,9 @@ pub fn bug<B: BugVariant>(variant: &str) -> B {
         .unwrap_or_else(|| panic!("variant {variant:?} is in the registry but not in the Bug enum"))
 }
 
-/// `Protocol::check` for any [`Config`].
+/// `Protocol::check` for any [`Config`]. With `opts.itf`, the model is
+/// built a second time after the check, to replay every printed
+/// counterexample and keep its states ([`checker::itf::fill`]).
 pub fn check_config<C>(
     variant: &str,
     params: &Params,
@@ -411,7 +413,8 @@ pub fn check_config<C>(
 ) -> CheckSummary
 where
     C: Config,
-    <C::Model as Model>::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    <C::Model as Model>::State:
+        Clone + Debug + Hash + PartialEq + checker::itf::ItfState + Send + Sync + 'static,
     <C::Model as Model>::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
     let cfg = C::new(variant, params);
@@ -426,6 +429,9 @@ where
     let mut summary = checker::check_with(model, analyses, opts, on_progress);
     summary.variant = variant.to_string();
     summary.config = config;
+    if opts.itf {
+        checker::itf::fill(&C::new(variant, params).into_model(), &mut summary);
+    }
     summary
 }
 

@@ -20,11 +20,24 @@ pub enum CatalogEvent<'a> {
 
 /// Every catalog check, run in parallel (one thread each), in registry order.
 pub fn run_catalog(on_event: &(dyn Fn(CatalogEvent<'_>) + Sync)) -> Vec<(Job, CheckSummary)> {
+    run_catalog_with(false, on_event)
+}
+
+/// [`run_catalog`], keeping the counterexamples' states for an ITF export
+/// when `itf` is set ([`checker::CheckOptions::itf`]).
+pub fn run_catalog_with(
+    itf: bool,
+    on_event: &(dyn Fn(CatalogEvent<'_>) + Sync),
+) -> Vec<(Job, CheckSummary)> {
     catalog_jobs()
         .into_par_iter()
         .map(|job| {
             on_event(CatalogEvent::Started(&job));
-            let summary = job.check(&mut |p| on_event(CatalogEvent::Progress(&job, p)));
+            let opts = checker::CheckOptions {
+                itf,
+                ..job.options()
+            };
+            let summary = job.check_with(&opts, &mut |p| on_event(CatalogEvent::Progress(&job, p)));
             on_event(CatalogEvent::Done(&job, &summary));
             (job, summary)
         })

@@ -78,8 +78,14 @@ impl Spec {
 const fn spec<C>(s: Spec) -> Protocol
 where
     C: Config,
-    <C::Model as stateright::Model>::State:
-        Clone + std::fmt::Debug + std::hash::Hash + PartialEq + Send + Sync + 'static,
+    <C::Model as stateright::Model>::State: Clone
+        + std::fmt::Debug
+        + std::hash::Hash
+        + PartialEq
+        + checker::itf::ItfState
+        + Send
+        + Sync
+        + 'static,
     <C::Model as stateright::Model>::Action:
         Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static,
 {

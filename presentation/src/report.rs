@@ -640,6 +640,7 @@ mod tests {
             ],
             valence: None,
             symmetry: None,
+            itf_states: Vec::new(),
             timing: Some(Timing {
                 seconds: 1.25,
                 states_per_second: 1876.0,

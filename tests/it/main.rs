@@ -12,6 +12,8 @@ mod explorer;
 /// Fair runs: a starved message is no counterexample under fairness; a run
 /// may stop where only unfair steps (a crash) are enabled.
 mod fairness;
+/// `dsw check --itf`: counterexamples as ITF files, read back with `itf`.
+mod itf;
 /// MapReduce, RPC and threads: rules exercised, acknowledgements matched.
 mod mapreduce_rpc_threads;
 /// The registry agrees with the models it describes; bad input is refused.

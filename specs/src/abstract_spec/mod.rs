@@ -112,3 +112,22 @@ plain_spec!(
     ChangRoberts,
     BcastByz,
 );
+
+// Every spec's state serialises: an ITF export (`dsw check spec:... --itf`)
+// writes it through serde.
+checker::itf_via_serde!(
+    bcast_byz::State,
+    chang_roberts::State,
+    consensus::State,
+    ewd840::State,
+    lamport_mutex::State,
+    mutual_exclusion::State,
+    paxos::State,
+    paxos_commit::State,
+    replicated_log::State,
+    sync_termination_detection::State,
+    tcommit::State,
+    two_phase::State,
+    two_phase_compact::State,
+    voting::State,
+);
