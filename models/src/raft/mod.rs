@@ -669,7 +669,12 @@ impl<C: Cmd> Actor for RaftActor<C> {
 
     /// A server starts, and restarts, as a follower with its persistent
     /// state and nothing else.
-    fn on_start(&self, _id: Id, storage: &Option<RaftStorage<C>>, o: &mut Out<Self>) -> RaftState<C> {
+    fn on_start(
+        &self,
+        _id: Id,
+        storage: &Option<RaftStorage<C>>,
+        o: &mut Out<Self>,
+    ) -> RaftState<C> {
         let stored = storage.clone().unwrap_or_default();
         self.reset_election_timer(o);
         RaftState {
