@@ -20,6 +20,7 @@ pub mod lamport_mutex;
 pub mod mapreduce;
 pub mod paxos;
 pub mod raft;
+pub mod raft_kv;
 pub mod reliable_broadcast;
 pub mod rpc_kv;
 pub mod swim;
@@ -42,6 +43,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &two_phase_commit::PROTOCOL,
     &paxos::PROTOCOL,
     &raft::PROTOCOL,
+    &raft_kv::PROTOCOL,
     &abd_register::PROTOCOL,
     &lamport_clocks::PROTOCOL,
     &lamport_mutex::PROTOCOL,
