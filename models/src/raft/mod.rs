@@ -276,6 +276,7 @@ pub enum RaftTimer {
 /// "Updated on stable storage before responding to RPCs" (Figure 2): exactly
 /// what a restarted server keeps.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(bound(deserialize = "C: Deserialize<'de> + Ord"))]
 pub struct RaftStorage<C = Command> {
     pub current_term: Term,
     pub voted_for: Option<Id>,
@@ -303,6 +304,7 @@ impl<C> Default for RaftStorage<C> {
 /// committed and applied ("no other server will ever apply a different
 /// log entry", Figure 3, is a claim about all time).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(bound(deserialize = "C: Deserialize<'de> + Ord"))]
 pub struct Ghost<C = Command> {
     /// Every `(index, entry)` this server has ever applied to its state
     /// machine.
