@@ -665,6 +665,7 @@ fn history_exit_2_on_bad_input() {
         "register, kv",
     );
     refused(&["history", &history_file("register-ok.jsonl")], "--model");
+}
 
 /// `docs/schema/check.schema.json` describes what `check --json` prints:
 /// real output of every shape (a deadlock and valence, a lasso and a
@@ -672,14 +673,36 @@ fn history_exit_2_on_bad_input() {
 /// against it, and a field the schema does not know fails.
 #[test]
 fn check_json_follows_its_schema() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/schema/check.schema.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/schema/check.schema.json"
+    );
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let runs: [&[&str]; 4] = [
-        &["check", "two-phase-commit", "--scenario", "coordinator-crash"],
+        &[
+            "check",
+            "two-phase-commit",
+            "--scenario",
+            "coordinator-crash",
+        ],
         &["check", "flp"],
-        &["check", "paxos", "--variant", "forget-promise-on-crash", "--max-states", "5000"],
-        &["check", "two-phase-commit", "--symmetry", "on", "--threads", "2"],
+        &[
+            "check",
+            "paxos",
+            "--variant",
+            "forget-promise-on-crash",
+            "--max-states",
+            "5000",
+        ],
+        &[
+            "check",
+            "two-phase-commit",
+            "--symmetry",
+            "on",
+            "--threads",
+            "2",
+        ],
     ];
     for args in runs {
         let o = dsw(&[args, &["--json"]].concat());
@@ -689,10 +712,8 @@ fn check_json_follows_its_schema() {
         assert!(errors.is_empty(), "{args:?}: {errors:#?}");
     }
     // The schema is strict: an unknown field is an error.
-    let mut v: serde_json::Value = serde_json::from_slice(
-        &dsw(&["check", "two-phase-commit", "--json"]).stdout,
-    )
-    .unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&dsw(&["check", "two-phase-commit", "--json"]).stdout).unwrap();
     v["properties"][0]["surprise"] = true.into();
     let mut errors = Vec::new();
     schema::validate(&schema, &schema, &v, "", &mut errors);
@@ -748,7 +769,9 @@ mod schema {
                     let Some(obj) = v.as_object() else { continue };
                     for (name, value) in obj {
                         match arg.get(name) {
-                            Some(sub) => validate(root, sub, value, &format!("{at}/{name}"), errors),
+                            Some(sub) => {
+                                validate(root, sub, value, &format!("{at}/{name}"), errors)
+                            }
                             None if s.get("additionalProperties") == Some(&false.into()) => {
                                 errors.push(format!("{at}: unknown field {name}"))
                             }

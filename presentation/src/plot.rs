@@ -162,12 +162,16 @@ pub fn line_plot(data: &PlotData) -> String {
     let px = |x: f64| LEFT + (x - x0) / (x1 - x0) * (RIGHT - LEFT);
     let py = |y: f64| BOTTOM - (y - y0) / (y1 - y0) * (BOTTOM - TOP);
 
+    // Wide enough for the longest legend entry (12px sans-serif: at most
+    // about 7px a character), never narrower than the usual width.
+    let longest = data.series.iter().map(|s| s.name.chars().count()).max();
+    let w = W.max(LEGEND_X + 36.0 + 7.0 * longest.unwrap_or(0) as f64 + 10.0);
     let mut out = String::new();
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" \
-         viewBox=\"0 0 {W} {H}\" role=\"img\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
-         <rect width=\"{W}\" height=\"{H}\" fill=\"#fff\"/>\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{H}\" \
+         viewBox=\"0 0 {w} {H}\" role=\"img\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
+         <rect width=\"{w}\" height=\"{H}\" fill=\"#fff\"/>\n",
         esc(&data.title)
     );
     let _ = writeln!(
@@ -217,11 +221,17 @@ pub fn line_plot(data: &PlotData) -> String {
         BOTTOM + 45.0,
         esc(&data.x_label)
     );
+    // The y label runs along the axis: a long one gets a smaller font, so
+    // that it fits the height of the plot (13px: about 7px a character).
     let (lx, ly) = (22.0, (TOP + BOTTOM) / 2.0);
+    let chars = data.y_label.chars().count().max(1) as f64;
+    let size = (13.0f64)
+        .min((BOTTOM - TOP + 40.0) / (chars * 0.55))
+        .max(8.0);
     let _ = writeln!(
         out,
         "<text class=\"label\" x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" \
-         transform=\"rotate(-90 {lx:.1} {ly:.1})\">{}</text>",
+         style=\"font-size:{size:.1}px\" transform=\"rotate(-90 {lx:.1} {ly:.1})\">{}</text>",
         esc(&data.y_label)
     );
     // The series, then the legend.
@@ -311,6 +321,21 @@ mod tests {
         // Ticks from 3 to 5 on x (by halves), from 0 on y.
         assert!(svg.contains(">3.0</text>") && svg.contains(">5.0</text>"));
         assert!(svg.contains(">0.0</text>"));
+    }
+
+    #[test]
+    fn long_legends_widen_the_plot_and_long_axis_labels_shrink() {
+        let short = line_plot(&data());
+        assert!(short.contains("width=\"860\""), "{short}");
+        assert!(short.contains("style=\"font-size:13.0px\""));
+        let mut long = data();
+        long.series[0].name = "measured: every live member declares it failed".into();
+        long.y_label = "rounds (exchanges per member) until every member holds one write".into();
+        let svg = line_plot(&long);
+        // 580 + 36 + 7 * 46 + 10 = 948: the legend's text ends inside.
+        assert!(svg.contains("width=\"948\""), "{svg}");
+        assert!(svg.contains("style=\"font-size:10.2px\""), "{svg}");
+        assert_well_formed(&svg);
     }
 
     #[test]
