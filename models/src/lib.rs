@@ -86,7 +86,7 @@ pub fn check(
 
 /// Runs one protocol variant over real UDP on loopback, if it can.
 /// The protocols whose real run measures over several seeds (`--seeds`).
-pub const MULTI_SEED_RUNS: &[&str] = &["swim", "raft"];
+pub const MULTI_SEED_RUNS: &[&str] = &["swim", "raft", "raft-kv"];
 
 pub fn run(
     protocol: &Protocol,

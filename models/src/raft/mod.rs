@@ -1642,7 +1642,7 @@ impl Runnable for RaftCfg {
 
     /// Real runs crash the leader once it has committed ([`run`]).
     fn crash(&self, crashes: usize, states: &[Option<RaftState>]) -> Option<runtime::Crash> {
-        run::crash_leader(crashes, states)
+        run::crash_leader(crashes, states.iter().map(Option::as_ref))
     }
 
     fn model_on(self, ids: &[Id]) -> RaftModel {
