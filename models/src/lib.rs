@@ -21,6 +21,7 @@ pub mod lamport_mutex;
 pub mod mapreduce;
 pub mod paxos;
 pub mod raft;
+pub mod raft_kv;
 pub mod reliable_broadcast;
 pub mod rpc_kv;
 pub mod swim;
@@ -43,6 +44,7 @@ pub static PROTOCOLS: &[&Protocol] = &[
     &two_phase_commit::PROTOCOL,
     &paxos::PROTOCOL,
     &raft::PROTOCOL,
+    &raft_kv::PROTOCOL,
     &abd_register::PROTOCOL,
     &lamport_clocks::PROTOCOL,
     &lamport_mutex::PROTOCOL,
@@ -85,7 +87,7 @@ pub fn check(
 
 /// Runs one protocol variant over real UDP on loopback, if it can.
 /// The protocols whose real run measures over several seeds (`--seeds`).
-pub const MULTI_SEED_RUNS: &[&str] = &["swim", "raft"];
+pub const MULTI_SEED_RUNS: &[&str] = &["swim", "raft", "raft-kv"];
 
 pub fn run(
     protocol: &Protocol,

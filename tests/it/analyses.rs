@@ -659,13 +659,18 @@ fn the_flp_round_view_commutes_on_random_walks_of_the_unviewed_model() {
 /// knew committed maps to a step `ReplicatedLog` does not have.
 #[test]
 fn raft_committed_is_the_longest_prefix_a_server_knows() {
-    use models::raft::{replicated_log_spec, to_replicated_log, LogEntry, RaftCfg, RaftModel};
+    use models::raft::{
+        replicated_log_spec, to_replicated_log, Command, LogEntry, RaftCfg, RaftModel,
+    };
     type State = <RaftModel as Model>::State;
     let model = RaftCfg::default().into_model();
     let mut s = model.init_states().remove(0);
     let committed = |s: &State| to_replicated_log(s).committed;
     assert_eq!(committed(&s), Vec::<char>::new());
-    let e = |term, command| LogEntry { term, command };
+    let e = |term, command| LogEntry {
+        term,
+        command: Command(command),
+    };
     let set = |s: &mut State, i: usize, log: Vec<LogEntry>, applied: usize| {
         let mut r = (*s.actor_states[i]).clone();
         r.ghost.applied = (1..).zip(log[..applied].iter().copied()).collect();

@@ -144,6 +144,11 @@ fn raft() {
 }
 
 #[test]
+fn raft_kv() {
+    check_protocol("raft-kv");
+}
+
+#[test]
 fn abd_register() {
     check_protocol("abd-register");
 }
@@ -231,6 +236,7 @@ fn every_protocol_has_a_catalog_test() {
         "two-phase-commit",
         "paxos",
         "raft",
+        "raft-kv",
         "abd-register",
         "lamport-clocks",
         "lamport-mutex",

@@ -150,6 +150,14 @@ fn eventually_agrees_with_stateright_on_the_catalog() {
             "raft three-terms leader eventually elected: ours is inconclusive: the bound cut the only such path",
             "raft vote-without-log-check command eventually committed: ours is inconclusive: the bound cut the only such path",
             "raft vote-without-log-check leader eventually elected: ours is inconclusive: the bound cut the only such path",
+            // raft-kv: a client that spent its retries, or terms at
+            // max_term, end a run unanswered: its horizon makes the
+            // liveness property `bounded`.
+            "raft-kv correct every request answered: ours is inconclusive: the bound cut the only such path",
+            "raft-kv deposed-leader every request answered: ours is inconclusive: the bound cut the only such path",
+            "raft-kv double-append every request answered: ours is inconclusive: the bound cut the only such path",
+            "raft-kv no-duplicate-table every request answered: ours is inconclusive: the bound cut the only such path",
+            "raft-kv stale-read every request answered: ours is inconclusive: the bound cut the only such path",
             // reliable-broadcast: the sender crashes mid-broadcast and stays
             // down; Stateright recovers it and it broadcasts again. Uniform
             // agreement: p1 delivers its own message and crashes before

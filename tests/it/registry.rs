@@ -123,6 +123,7 @@ fn registry_variants_are_the_bug_enums() {
         two_phase_commit,
         paxos,
         raft,
+        raft_kv,
         abd_register,
         lamport_clocks,
         lamport_mutex,

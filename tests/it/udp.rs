@@ -412,3 +412,70 @@ fn raft_leader_crashes_and_restarts_from_its_storage() {
         assert!(ok, "no crash: {name} failed");
     }
 }
+
+/// `dsw run raft-kv`: the leader is crashed once it has committed an entry
+/// of its term and restarts from its storage file. Every client gets all
+/// its answers, the recorded history is linearizable by both checkers
+/// (Stateright's tester and `dsw history`'s, on the history file the run
+/// writes), the servers' applied logs agree, and a new leader took over;
+/// also under 30% loss and 10% duplication (the clients retry, the
+/// leader's heartbeats retransmit). Each run stops when every client has
+/// every answer, or after 20 s.
+#[test]
+fn raft_kv_history_is_linearizable_across_a_leader_crash() {
+    use models::raft::run::{NEW_LEADER, RECOVERED};
+    use models::raft_kv::run::{real_cfg, trial, HISTORY_LINEARIZABLE, LOGS_AGREE};
+    use models::raft_kv::RaftKvCfg;
+    use models::registry::Config;
+    let p = models::protocol("raft-kv").unwrap();
+    let cfg = real_cfg(RaftKvCfg::new(models::CORRECT, &p.default_params()));
+    for (seed, loss, duplicate) in [(1, 0.0, 0.0), (2, 0.3, 0.1)] {
+        let opts = RunOptions {
+            duration: Duration::from_secs(20),
+            loss,
+            duplicate,
+            seed,
+            seeds: 1,
+            crash: true,
+            keep_storage: true,
+        };
+        let (report, takeover) = trial(cfg.clone(), models::CORRECT, &opts).unwrap();
+        for name in [
+            "linearizable",
+            "exactly-once application",
+            "workload finished in time",
+            HISTORY_LINEARIZABLE,
+            LOGS_AGREE,
+            NEW_LEADER,
+            RECOVERED,
+        ] {
+            assert!(
+                report.checks.iter().any(|(n, _)| n == name),
+                "{name} not checked: {:?}",
+                report.checks
+            );
+        }
+        for (name, ok) in &report.checks {
+            assert!(ok, "seed {seed}: {name} failed: {:?}", report.evidence);
+        }
+        let t = takeover.expect("the leader crashed");
+        assert!(t
+            .successor
+            .is_some_and(|(_, term, _)| term > t.crashed_term));
+        // The history file the run wrote: every client's two operations,
+        // invoked and answered, and `dsw history`'s checker agrees.
+        let file = report
+            .observations
+            .iter()
+            .find_map(|o| o.strip_prefix("client history: "))
+            .and_then(|o| o.split(' ').next())
+            .map(std::path::PathBuf::from)
+            .expect("the history file was written");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let history = history::parse(&text, history::ModelKind::Kv).unwrap();
+        assert_eq!(history.ops.len(), 4, "{text}");
+        assert!(history.ops.iter().all(|o| o.ret.is_some()), "{text}");
+        assert_eq!(history::check(&history), history::Verdict::Linearizable);
+        std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    }
+}

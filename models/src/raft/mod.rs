@@ -158,29 +158,70 @@ use std::collections::{BTreeMap, BTreeSet};
 pub type Term = u32;
 /// A log position, from 1 as in the paper; 0 means "before the first entry".
 pub type Index = usize;
-/// A client command: the letter of the server whose client submitted it.
-pub type Command = char;
+/// A client command: the letter of the server whose client submitted it,
+/// printed bare (`a`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Command(pub char);
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What a log entry can carry: raft's own [`Command`] letters, or another
+/// module's commands (raft-kv's client requests), so that the protocol is
+/// written once and replicates any state machine's commands. An entry
+/// prints as its term followed by its command's `Debug` (`1a`).
+pub trait Cmd:
+    Copy
+    + std::fmt::Debug
+    + Eq
+    + std::hash::Hash
+    + Ord
+    + Serialize
+    + serde::de::DeserializeOwned
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> Cmd for T where
+    T: Copy
+        + std::fmt::Debug
+        + Eq
+        + std::hash::Hash
+        + Ord
+        + Serialize
+        + serde::de::DeserializeOwned
+        + Send
+        + Sync
+        + 'static
+{
+}
 
 /// "Each entry contains command for state machine, and term when entry was
 /// received by leader (first index is 1)" (Figure 2).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct LogEntry {
+pub struct LogEntry<C = Command> {
     pub term: Term,
-    pub command: Command,
+    pub command: C,
 }
 
 /// Printed as in the paper's figures, the term in the box, plus the command:
 /// `1a` is command `a` received in term 1.
-impl std::fmt::Debug for LogEntry {
+impl<C: std::fmt::Debug> std::fmt::Debug for LogEntry<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}{}", self.term, self.command)
+        write!(f, "{}{:?}", self.term, self.command)
     }
 }
 
 /// Figure 2's two RPCs and their results. The candidate and the leader are
 /// the message's sender (`candidateId`, `leaderId`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum RaftMsg {
+pub enum RaftMsg<C = Command> {
     /// "Invoked by candidates to gather votes (§5.2)."
     RequestVote {
         term: Term,
@@ -196,7 +237,7 @@ pub enum RaftMsg {
         term: Term,
         prev_log_index: Index,
         prev_log_term: Term,
-        entries: Vec<LogEntry>,
+        entries: Vec<LogEntry<C>>,
         leader_commit: Index,
     },
     /// "true if follower contained entry matching prevLogIndex and
@@ -211,7 +252,7 @@ pub enum RaftMsg {
     },
 }
 
-impl RaftMsg {
+impl<C> RaftMsg<C> {
     fn term(&self) -> Term {
         match self {
             RaftMsg::RequestVote { term, .. }
@@ -234,14 +275,26 @@ pub enum RaftTimer {
 
 /// "Updated on stable storage before responding to RPCs" (Figure 2): exactly
 /// what a restarted server keeps.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct RaftStorage {
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(bound(deserialize = "C: Deserialize<'de> + Ord"))]
+pub struct RaftStorage<C = Command> {
     pub current_term: Term,
     pub voted_for: Option<Id>,
-    pub log: Vec<LogEntry>,
+    pub log: Vec<LogEntry<C>>,
     /// Not Figure 2's: the history variables the properties read, saved
     /// with the rest so that a crash does not erase them (see [`Ghost`]).
-    pub ghost: Ghost,
+    pub ghost: Ghost<C>,
+}
+
+impl<C> Default for RaftStorage<C> {
+    fn default() -> Self {
+        RaftStorage {
+            current_term: 0,
+            voted_for: None,
+            log: Vec::new(),
+            ghost: Ghost::default(),
+        }
+    }
 }
 
 /// History variables, as in TLA+ specifications: what a server has done so
@@ -250,19 +303,30 @@ pub struct RaftStorage {
 /// the state machine and the commit index, keeps the record of what was
 /// committed and applied ("no other server will ever apply a different
 /// log entry", Figure 3, is a claim about all time).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Ghost {
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(bound(deserialize = "C: Deserialize<'de> + Ord"))]
+pub struct Ghost<C = Command> {
     /// Every `(index, entry)` this server has ever applied to its state
     /// machine.
-    pub applied: BTreeSet<(Index, LogEntry)>,
+    pub applied: BTreeSet<(Index, LogEntry<C>)>,
     /// `(index, entry, term)`: as leader of `term` this server moved its
     /// commit index past `index`, where its log held `entry`: the entry was
     /// committed in `term` (or before).
-    pub committed: BTreeSet<(Index, LogEntry, Term)>,
+    pub committed: BTreeSet<(Index, LogEntry<C>, Term)>,
     /// `(term, log)`: this server was elected leader of `term` holding
     /// `log`. A leader only appends, so its log at election is what
     /// Leader Completeness is strongest about.
-    pub elected: BTreeSet<(Term, Vec<LogEntry>)>,
+    pub elected: BTreeSet<(Term, Vec<LogEntry<C>>)>,
+}
+
+impl<C> Default for Ghost<C> {
+    fn default() -> Self {
+        Ghost {
+            applied: BTreeSet::new(),
+            committed: BTreeSet::new(),
+            elected: BTreeSet::new(),
+        }
+    }
 }
 
 /// Follower, candidate or leader (§5.1, Figure 4), with the volatile state
@@ -292,14 +356,14 @@ pub enum Role {
 
 /// Figure 2's state of a server.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct RaftState {
+pub struct RaftState<C = Command> {
     // persistent state on all servers (see `RaftStorage`)
     /// "Latest term server has seen."
     pub current_term: Term,
     /// "CandidateId that received vote in current term (or null if none)."
     pub voted_for: Option<Id>,
     /// "Log entries"; `log[0]` is the paper's index 1.
-    pub log: Vec<LogEntry>,
+    pub log: Vec<LogEntry<C>>,
 
     // volatile state on all servers
     /// "Index of highest log entry known to be committed."
@@ -309,18 +373,18 @@ pub struct RaftState {
     /// The state machine: the entries applied to it, in order (a replicated
     /// log's state machine is the sequence of its commands). Volatile like
     /// the rest: a restarted server replays its log as entries commit again.
-    pub state_machine: Vec<LogEntry>,
+    pub state_machine: Vec<LogEntry<C>>,
 
     /// History variables (not Figure 2's), restored from storage on
     /// restart; see [`Ghost`].
-    pub ghost: Ghost,
+    pub ghost: Ghost<C>,
 
     /// Follower, candidate or leader, with the role's volatile state.
     pub role: Role,
 }
 
 /// Only what is set, so that a step's change is easy to spot.
-impl std::fmt::Debug for RaftState {
+impl<C: std::fmt::Debug> std::fmt::Debug for RaftState<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let role = match &self.role {
             Role::Follower {
@@ -350,8 +414,8 @@ impl std::fmt::Debug for RaftState {
     }
 }
 
-impl RaftState {
-    fn last_log_index(&self) -> Index {
+impl<C> RaftState<C> {
+    pub fn last_log_index(&self) -> Index {
         self.log.len()
     }
 
@@ -360,7 +424,7 @@ impl RaftState {
     }
 
     /// The term of the entry at `index`, 0 for index 0 (and past the end).
-    fn term_at(&self, index: Index) -> Term {
+    pub fn term_at(&self, index: Index) -> Term {
         if index == 0 {
             0
         } else {
@@ -368,7 +432,7 @@ impl RaftState {
         }
     }
 
-    fn is_leader(&self) -> bool {
+    pub fn is_leader(&self) -> bool {
         matches!(self.role, Role::Leader { .. })
     }
 }
@@ -419,11 +483,14 @@ impl crate::registry::BugVariant for Bug {
 /// A Raft server. Every server knows all of them by id (indices when
 /// checked, socket addresses when run over UDP).
 #[derive(Clone, Debug)]
-pub struct RaftActor {
+pub struct RaftActor<C = Command> {
     /// This server's position in `servers`, from 0.
     pub index: usize,
     pub servers: Vec<Id>,
     pub bug: Bug,
+    /// The command a new leader appends at the start of its term, if any:
+    /// in raft, its co-located client's letter (see the module docs).
+    pub election_command: Option<C>,
     /// No election starts beyond this term; 0 for no bound.
     pub max_term: Term,
     /// A leader accepts a client command only while its log is shorter.
@@ -441,10 +508,10 @@ pub struct RaftActor {
     pub patient: bool,
 }
 
-impl RaftActor {
+impl<C: Cmd> RaftActor<C> {
     /// "Updated on stable storage before responding to RPCs" (Figure 2):
     /// called by every arm that changes persistent state, before its sends.
-    fn save(&self, s: &RaftState, o: &mut Out<Self>) {
+    fn save(&self, s: &RaftState<C>, o: &mut Out<Self>) {
         o.save(RaftStorage {
             current_term: s.current_term,
             // The bug: the vote never reaches the disk.
@@ -458,13 +525,9 @@ impl RaftActor {
         self.servers.iter().copied().filter(move |&j| j != id)
     }
 
-    fn command(&self) -> Command {
-        server_letter(self.index)
-    }
-
     /// The AppendEntries the leader sends server `j`: everything from
     /// `next_index[j]` on (empty: a heartbeat).
-    fn append_entries(&self, s: &RaftState, j: Id, o: &mut Out<Self>) {
+    fn append_entries(&self, s: &RaftState<C>, j: Id, o: &mut Out<Self>) {
         let Role::Leader { next_index, .. } = &s.role else {
             return;
         };
@@ -485,7 +548,7 @@ impl RaftActor {
     /// Leader: "If there exists an N such that N > commitIndex, a majority of
     /// matchIndex[i] ≥ N, and log[N].term == currentTerm: set commitIndex =
     /// N (§5.3, §5.4)". True if the commit index moved.
-    fn advance_commit_index(&self, s: &mut RaftState) -> bool {
+    fn advance_commit_index(&self, s: &mut RaftState<C>) -> bool {
         let Role::Leader { match_index, .. } = &s.role else {
             return false;
         };
@@ -515,7 +578,7 @@ impl RaftActor {
     /// "If RPC request or response contains term T > currentTerm: set
     /// currentTerm = T, convert to follower (§5.1)" (Figure 2, rules for all
     /// servers).
-    fn step_down(&self, s: &mut RaftState, term: Term, o: &mut Out<Self>) {
+    fn step_down(&self, s: &mut RaftState<C>, term: Term, o: &mut Out<Self>) {
         if s.is_leader() {
             self.reset_election_timer(o);
         }
@@ -535,7 +598,7 @@ impl RaftActor {
 
     /// Whether this server's timeout may start the election of `term`.
     /// Without a term bound, any `contested > 0` opens every term.
-    fn stands_in(&self, term: Term) -> bool {
+    pub fn stands_in(&self, term: Term) -> bool {
         term <= self.contested
             || (self.max_term == 0 && self.contested > 0)
             || (term as usize - 1) % self.candidates == self.index
@@ -549,7 +612,7 @@ impl RaftActor {
     /// its current term, or heard that term's leader, does not time out
     /// (the leader's heartbeats would reach it first). Votes may still
     /// split: candidates that time out together each vote for themselves.
-    fn election_over(&self, s: &RaftState) -> bool {
+    pub fn election_over(&self, s: &RaftState<C>) -> bool {
         if !self.patient {
             return true;
         }
@@ -563,14 +626,30 @@ impl RaftActor {
         }
     }
 
-    fn can_accept_command(&self, s: &RaftState) -> bool {
+    pub fn can_accept_command(&self, s: &RaftState<C>) -> bool {
         s.log.len() < self.max_log
+    }
+
+    /// "The leader appends the command to its log as a new entry, then
+    /// issues AppendEntries RPCs in parallel to each of the other servers
+    /// to replicate the entry" (§5.3): a client request reaching the
+    /// leader, for a module that replicates its own commands (raft's
+    /// leaders append only at election). The caller checks that `s` leads
+    /// and that its log has room ([`Self::can_accept_command`]).
+    pub fn propose(&self, id: Id, s: &mut RaftState<C>, command: C, o: &mut Out<Self>) {
+        debug_assert!(s.is_leader() && self.can_accept_command(s));
+        let term = s.current_term;
+        s.log.push(LogEntry { term, command });
+        self.save(s, o);
+        for j in self.peers(id) {
+            self.append_entries(s, j, o);
+        }
     }
 }
 
 /// "If commitIndex > lastApplied: increment lastApplied, apply
 /// log[lastApplied] to state machine (§5.3)", until they are equal.
-fn apply(s: &mut RaftState) {
+fn apply<C: Copy + Ord>(s: &mut RaftState<C>) {
     while s.last_applied < s.commit_index {
         s.last_applied += 1;
         let entry = s.log[s.last_applied - 1];
@@ -580,14 +659,14 @@ fn apply(s: &mut RaftState) {
 }
 
 fn server_letter(index: usize) -> Command {
-    char::from(b'a' + index as u8)
+    Command(char::from(b'a' + index as u8))
 }
 
-impl Actor for RaftActor {
-    type Msg = RaftMsg;
+impl<C: Cmd> Actor for RaftActor<C> {
+    type Msg = RaftMsg<C>;
     type Timer = RaftTimer;
-    type State = RaftState;
-    type Storage = RaftStorage;
+    type State = RaftState<C>;
+    type Storage = RaftStorage<C>;
     type Random = ();
 
     fn name(&self) -> String {
@@ -596,7 +675,12 @@ impl Actor for RaftActor {
 
     /// A server starts, and restarts, as a follower with its persistent
     /// state and nothing else.
-    fn on_start(&self, _id: Id, storage: &Option<RaftStorage>, o: &mut Out<Self>) -> RaftState {
+    fn on_start(
+        &self,
+        _id: Id,
+        storage: &Option<RaftStorage<C>>,
+        o: &mut Out<Self>,
+    ) -> RaftState<C> {
         let stored = storage.clone().unwrap_or_default();
         self.reset_election_timer(o);
         RaftState {
@@ -690,12 +774,11 @@ impl Actor for RaftActor {
                 // "Each leader commit[s] a blank no-op entry into the log at
                 // the start of its term" (§8); here the entry carries its
                 // client's command, if the log has room.
-                if self.can_accept_command(s) {
-                    let entry = LogEntry {
-                        term: s.current_term,
-                        command: self.command(),
-                    };
-                    s.log.push(entry);
+                if let Some(command) = self.election_command {
+                    if self.can_accept_command(s) {
+                        let term = s.current_term;
+                        s.log.push(LogEntry { term, command });
+                    }
                 }
                 self.save(s, o);
                 for j in self.peers(id) {
@@ -1157,7 +1240,7 @@ pub fn to_replicated_log(state: &State) -> specs::abstract_spec::replicated_log:
     }
     let (known, log) = best;
     specs::abstract_spec::replicated_log::State {
-        committed: log.iter().take(known).map(|e| e.command).collect(),
+        committed: log.iter().take(known).map(|e| e.command.0).collect(),
     }
 }
 
@@ -1165,7 +1248,7 @@ pub fn to_replicated_log(state: &State) -> specs::abstract_spec::replicated_log:
 /// letter (a server that never stands never leads, so its client's command
 /// is never appended); `MaxLen` is `max_log`.
 pub fn replicated_log_spec(cfg: &RaftCfg) -> specs::abstract_spec::ReplicatedLog {
-    let proposals = (0..cfg.candidates.min(cfg.servers)).map(server_letter);
+    let proposals = (0..cfg.candidates.min(cfg.servers)).map(|i| server_letter(i).0);
     specs::abstract_spec::ReplicatedLog::new(proposals.collect(), cfg.max_log)
 }
 
@@ -1559,7 +1642,7 @@ impl Runnable for RaftCfg {
 
     /// Real runs crash the leader once it has committed ([`run`]).
     fn crash(&self, crashes: usize, states: &[Option<RaftState>]) -> Option<runtime::Crash> {
-        run::crash_leader(crashes, states)
+        run::crash_leader(crashes, states.iter().map(Option::as_ref))
     }
 
     fn model_on(self, ids: &[Id]) -> RaftModel {
@@ -1572,6 +1655,7 @@ impl Runnable for RaftCfg {
             index,
             servers: servers.clone(),
             bug,
+            election_command: Some(server_letter(index)),
             max_term,
             max_log,
             may_campaign: index < candidates,

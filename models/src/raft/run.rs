@@ -21,11 +21,11 @@
 //! or its lost reply, is repeated at the next heartbeat; a lost RequestVote
 //! or reply costs an election timeout and a new term.
 
-use super::{LogEntry, RaftActor, RaftCfg, RaftMsg, RaftState, RaftStorage, Term};
+use super::{Cmd, Command, LogEntry, RaftActor, RaftCfg, RaftMsg, RaftState, RaftStorage, Term};
 use crate::registry::{Config, Params, RunOptions, RunReport};
-use crate::runner::{self, Recorded, Ticking};
+use crate::runner::{self, Recorded, Runnable, Ticking};
 use runtime::{Crash, EventKind};
-use stateright::actor::{Id, Out};
+use stateright::actor::{Actor, Id, Out};
 use std::borrow::Cow;
 use std::time::Duration;
 
@@ -42,7 +42,12 @@ pub const MIN_LOG: usize = 4;
 
 /// Raft's tick on a real run: a leader sends each follower AppendEntries
 /// from its `next_index` on (a heartbeat when the follower lacks nothing).
-pub fn heartbeat(server: &RaftActor, id: Id, state: &mut Cow<RaftState>, o: &mut Out<RaftActor>) {
+pub fn heartbeat<C: Cmd>(
+    server: &RaftActor<C>,
+    id: Id,
+    state: &mut Cow<RaftState<C>>,
+    o: &mut Out<RaftActor<C>>,
+) {
     if state.is_leader() {
         for j in server.peers(id) {
             server.append_entries(state, j, o);
@@ -68,12 +73,15 @@ pub fn real_cfg(cfg: RaftCfg) -> RaftCfg {
 /// [`crate::runner::Runnable::crash`] for Raft: once, the leader, as soon
 /// as it has committed an entry of its own term (the workload has
 /// started), down for [`DOWN_FOR`].
-pub fn crash_leader(crashes: usize, states: &[Option<RaftState>]) -> Option<Crash> {
+pub fn crash_leader<'a, C: Cmd>(
+    crashes: usize,
+    states: impl IntoIterator<Item = Option<&'a RaftState<C>>>,
+) -> Option<Crash> {
     if crashes > 0 {
         return None;
     }
-    states.iter().enumerate().find_map(|(node, s)| {
-        let s = s.as_ref()?;
+    states.into_iter().enumerate().find_map(|(node, s)| {
+        let s = s?;
         let committed_own = s.commit_index > 0 && s.term_at(s.commit_index) == s.current_term;
         (s.is_leader() && committed_own).then_some(Crash {
             node,
@@ -88,18 +96,18 @@ pub const NEW_LEADER: &str =
 pub const RECOVERED: &str = "the restarted server recovered its persistent state (what it saved, holding every entry it sent as leader)";
 
 /// What the crash and the restart show.
-#[derive(Clone, Debug, Default)]
-pub struct Takeover {
+#[derive(Clone, Debug)]
+pub struct Takeover<C = Command> {
     /// The crashed server, when, and the term it led.
     pub victim: usize,
     pub crashed_at: Duration,
     pub crashed_term: Term,
     /// What its storage file held when it crashed, and what it read back.
-    pub stored: Option<RaftStorage>,
-    pub restored: Option<RaftStorage>,
+    pub stored: Option<RaftStorage<C>>,
+    pub restored: Option<RaftStorage<C>>,
     pub restarted_at: Option<Duration>,
     /// Entries `(index, entry)` it had sent out as leader before the crash.
-    pub shipped: Vec<(usize, LogEntry)>,
+    pub shipped: Vec<(usize, LogEntry<C>)>,
     /// The first leader of a later term: who, its term, and when it first
     /// sent AppendEntries.
     pub successor: Option<(usize, Term, Duration)>,
@@ -109,7 +117,7 @@ pub struct Takeover {
     pub writes: usize,
 }
 
-impl Takeover {
+impl<C: Cmd> Takeover<C> {
     /// The successor's first AppendEntries, after the crash.
     pub fn new_leader_after(&self) -> Option<Duration> {
         self.successor
@@ -132,14 +140,23 @@ impl Takeover {
     }
 }
 
-fn storage(v: &Option<serde_json::Value>) -> Option<RaftStorage> {
+fn storage<C: Cmd>(v: &Option<serde_json::Value>) -> Option<RaftStorage<C>> {
     serde_json::from_value(v.clone()?).ok()
 }
 
-/// The first crash of the run, and what followed it.
-pub fn takeover<R: stateright::actor::Actor<Msg = RaftMsg>>(
-    rec: &Recorded<RaftCfg, R>,
-) -> Option<Takeover> {
+/// The first crash of the run, and what followed it. `raft` finds Raft's
+/// message in one of the run's (a module wrapping Raft's servers sends its
+/// own messages too); `raft_state` Raft's state in a server's.
+pub fn takeover<K, R, C>(
+    rec: &Recorded<K, R>,
+    raft: impl Fn(&R::Msg) -> Option<&RaftMsg<C>>,
+    raft_state: impl Fn(&<K::Actor as Actor>::State) -> Option<&RaftState<C>>,
+) -> Option<Takeover<C>>
+where
+    K: Runnable,
+    R: Actor,
+    C: Cmd,
+{
     let events = &rec.run.events;
     let crash = events
         .iter()
@@ -148,23 +165,28 @@ pub fn takeover<R: stateright::actor::Actor<Msg = RaftMsg>>(
     let EventKind::Crash { stored } = &events[crash].kind else {
         unreachable!("found above")
     };
-    let stored = storage(stored);
     let mut t = Takeover {
         victim,
         crashed_at: events[crash].at,
-        stored,
-        ..Takeover::default()
+        crashed_term: 0,
+        stored: storage(stored),
+        restored: None,
+        restarted_at: None,
+        shipped: Vec::new(),
+        successor: None,
+        final_term: 0,
+        writes: 0,
     };
     for e in &events[..crash] {
         if let (true, EventKind::Sent { msg, .. } | EventKind::Lost { msg, .. }) =
             (e.node == victim, &e.kind)
         {
-            if let RaftMsg::AppendEntries {
+            if let Some(RaftMsg::AppendEntries {
                 term,
                 prev_log_index,
                 entries,
                 ..
-            } = msg
+            }) = raft(msg)
             {
                 t.crashed_term = t.crashed_term.max(*term);
                 for (k, entry) in entries.iter().enumerate() {
@@ -182,21 +204,18 @@ pub fn takeover<R: stateright::actor::Actor<Msg = RaftMsg>>(
                 t.restored = storage(restored);
                 t.restarted_at = Some(e.at);
             }
-            EventKind::Sent {
-                msg: RaftMsg::AppendEntries { term, .. },
-                ..
-            }
-            | EventKind::Lost {
-                msg: RaftMsg::AppendEntries { term, .. },
-                ..
-            } if *term > t.crashed_term && t.successor.is_none() => {
-                t.successor = Some((e.node, *term, e.at));
+            EventKind::Sent { msg, .. } | EventKind::Lost { msg, .. } => {
+                if let Some(RaftMsg::AppendEntries { term, .. }) = raft(msg) {
+                    if *term > t.crashed_term && t.successor.is_none() {
+                        t.successor = Some((e.node, *term, e.at));
+                    }
+                }
             }
             _ => {}
         }
     }
     t.writes = rec.run.count(|k| matches!(k, EventKind::Stored { .. }));
-    t.final_term = rec.state.actor_states[victim].current_term;
+    t.final_term = raft_state(&rec.state.actor_states[victim]).map_or(0, |s| s.current_term);
     Some(t)
 }
 
@@ -213,24 +232,40 @@ pub fn trial(
         tick: heartbeat,
     })?;
     let mut report = runner::report(&rec, variant);
-    let takeover = takeover(&rec);
-    if !opts.crash {
-        return Ok((report, takeover));
+    let takeover = takeover(&rec, itself, itself);
+    if opts.crash {
+        report_takeover(&mut report, takeover.as_ref(), |i| rec.name(i));
     }
-    let name = |i: usize| rec.name(i);
-    let Some(t) = &takeover else {
+    Ok((report, takeover))
+}
+
+/// Raft's own message and state, as [`takeover`] asks for them.
+fn itself<T>(t: &T) -> Option<&T> {
+    Some(t)
+}
+
+/// What the crash showed, into the run's report: the storage writes, what
+/// the victim held and read back, its successor, and the checks
+/// [`NEW_LEADER`] and [`RECOVERED`] (both failed when no leader was
+/// crashed).
+pub fn report_takeover<C: Cmd>(
+    report: &mut RunReport,
+    takeover: Option<&Takeover<C>>,
+    name: impl Fn(usize) -> String,
+) {
+    let Some(t) = takeover else {
         report.checks.push((NEW_LEADER.to_string(), false));
         report.checks.push((RECOVERED.to_string(), false));
         report
             .evidence
             .push("no leader was crashed: none committed an entry of its term".to_string());
-        return Ok((report, None));
+        return;
     };
     report.observations.push(format!(
         "storage: {} writes, each fsynced before the step's messages were sent",
         t.writes
     ));
-    let saved = |s: &Option<RaftStorage>| match s {
+    let saved = |s: &Option<RaftStorage<C>>| match s {
         Some(s) => format!("term {}, log {:?}", s.current_term, s.log),
         None => "nothing".to_string(),
     };
@@ -255,7 +290,6 @@ pub fn trial(
         .checks
         .push((NEW_LEADER.to_string(), t.successor.is_some()));
     report.checks.push((RECOVERED.to_string(), t.recovered()));
-    Ok((report, takeover))
 }
 
 /// `Protocol::run` for Raft: one run per seed, `opts.seed` on; with several
@@ -268,18 +302,38 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
         cfg.servers,
         HEARTBEAT.as_millis(),
         cfg.max_log,
-        if opts.crash {
-            format!(
-                "; the leader is crashed once it commits an entry of its term, and restarts from its storage file {} ms later",
-                DOWN_FOR.as_millis()
-            )
-        } else {
-            "; no crash (--no-crash)".to_string()
-        }
+        crash_words(opts)
     );
+    over_seeds(setup, opts, |one| {
+        let (report, t) = trial(cfg.clone(), variant, one)?;
+        Ok((report, t.as_ref().and_then(Takeover::new_leader_after)))
+    })
+}
+
+/// How a run's setup line describes the crash.
+pub fn crash_words(opts: &RunOptions) -> String {
+    if opts.crash {
+        format!(
+            "; the leader is crashed once it commits an entry of its term, and restarts from its storage file {} ms later",
+            DOWN_FOR.as_millis()
+        )
+    } else {
+        "; no crash (--no-crash)".to_string()
+    }
+}
+
+/// One run per seed, `opts.seed` on, each by `trial` (which also gives the
+/// time from the crash to the new leader): one report, each check held
+/// only if it held in every run, a line per run and the mean time to the
+/// new leader.
+pub fn over_seeds(
+    setup: String,
+    opts: &RunOptions,
+    trial: impl Fn(&RunOptions) -> Result<(RunReport, Option<Duration>), String>,
+) -> Result<RunReport, String> {
     let runs = opts.seeds.max(1);
     if runs == 1 {
-        let (mut report, _) = trial(cfg, variant, opts)?;
+        let (mut report, _) = trial(opts)?;
         report.observations.insert(0, setup);
         return Ok(report);
     }
@@ -291,8 +345,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             seeds: 1,
             ..opts.clone()
         };
-        let (report, t) = trial(cfg.clone(), variant, &one)?;
-        let after = t.as_ref().and_then(Takeover::new_leader_after);
+        let (report, after) = trial(&one)?;
         afters.extend(after);
         let line = format!(
             "seed {seed}: {:.2} s, new leader {}",
