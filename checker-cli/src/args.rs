@@ -251,15 +251,15 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Runs, with seeds --seed, --seed + 1, ... (swim's detection times,
-    /// raft's time to a new leader after the crash; every other model runs
-    /// one).
+    /// raft's and raft-kv's time to a new leader after the crash; every
+    /// other model runs one).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub seeds: u64,
     /// Run without crashing anyone. By default a model that chooses a
     /// victim has it crashed mid-run and restarted from its storage file:
-    /// raft crashes its leader once an entry is committed and checks that a
-    /// new leader takes over and the restarted server recovers what it
-    /// saved. Other models crash no one either way.
+    /// raft and raft-kv crash their leader once an entry is committed and
+    /// check that a new leader takes over and the restarted server recovers
+    /// what it saved. Other models crash no one either way.
     #[arg(long)]
     pub no_crash: bool,
     /// Keep the directory the nodes' storage files are written to (a fresh

@@ -56,9 +56,17 @@
 //!
 //! Measured (release build, one thread, `dsw check raft-kv [--variant V |
 //! --scenario S]`, on a machine shared with two builds): the default
-//! 82,152 unique states, depth 36; `stale-read` 37,774; `no-duplicate-table`
-//! 74,858; `deposed-leader` 84,391, "linearizable" violated in 16 steps;
-//! `double-append` 103,048. BENCHMARKS.md has the times.
+//! 81,422 unique states, depth 36; `stale-read` 37,410; `no-duplicate-table`
+//! 74,128; `deposed-leader` 84,391, "linearizable" violated in 16 steps;
+//! `double-append` 102,812. BENCHMARKS.md has the times.
+//!
+//! Known limits (docs/reviews/raft-kv.md): "every request answered" is
+//! inconclusive in every configuration, because a client's retry timer
+//! may fire at any time and so every unanswered run reaches the retry
+//! bound, the horizon; no checked configuration has a retry reaching a new
+//! leader after the commit (§8's own duplicate story); and a new leader
+//! appends no no-op entry at the start of its term (`election_command:
+//! None`): its reads go through the log, so it needs none for safety.
 
 pub mod run;
 
@@ -1095,7 +1103,7 @@ pub static PROTOCOL: Protocol = Protocol {
     scenarios: &[
         ScenarioSpec {
             name: "deposed-leader",
-            doc: "two candidates taking turns over two terms, one entry per log, no retries: server 0 leads term 1, server 1 leads term 2 and commits client 1's Append, and server 0, deposed unawares, answers client 0's Get with the old empty value",
+            doc: "two candidates taking turns over two terms, one entry per log, no retries: server 0 leads term 1, server 1 leads term 2 and commits client 0's Append, and server 0, deposed unawares, answers client 1's Get with the old empty value",
             variant: "stale-read",
             params: &[("max_term", 2), ("candidates", 2), ("max_log", 1), ("retries", 0)],
             fairness: None,
@@ -1115,6 +1123,7 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[
                 ("linearizable", Verdict::Violated),
                 ("exactly-once application", Verdict::Violated),
+                ("read sees another client's write", Verdict::NoExample),
                 ("retry answered from the duplicate table", Verdict::NoExample),
                 ("every request answered", Verdict::Inconclusive),
             ],

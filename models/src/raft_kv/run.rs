@@ -22,7 +22,9 @@
 //! runs its whole workload and retries until answered ([`RETRIES`] at
 //! most), and the leader sends AppendEntries every
 //! [`crate::raft::run::HEARTBEAT`], which is Raft's retransmission under
-//! `--loss`.
+//! `--loss`. Crashes, the restart's replay of the log, loss, duplication
+//! and reordering are in the real run only: the checked model has none of
+//! them (see the module doc of [`super`]).
 
 use super::{KvMsg, KvOp, KvRet, RaftKvActor, RaftKvCfg, RaftKvState, Seq};
 use crate::raft::run::{self as raft_run, Takeover, HEARTBEAT};
