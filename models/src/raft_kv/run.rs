@@ -187,8 +187,7 @@ pub fn trial(
         tick: heartbeat,
     })?;
     let mut report = runner::report(&rec, variant);
-    let states: Vec<&RaftKvState> = rec.state.actor_states.iter().map(|s| &**s).collect();
-    match applied_logs_agree(states.iter().copied()) {
+    match applied_logs_agree(rec.state.actor_states.iter().map(|s| &**s)) {
         Ok(n) => {
             report.observations.push(format!(
                 "applied: {n} log entries, the same on every server that applied them"
