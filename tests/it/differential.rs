@@ -157,6 +157,8 @@ fn eventually_agrees_with_stateright_on_the_catalog() {
             "raft-kv deposed-leader every request answered: ours is inconclusive: the bound cut the only such path",
             "raft-kv double-append every request answered: ours is inconclusive: the bound cut the only such path",
             "raft-kv no-duplicate-table every request answered: ours is inconclusive: the bound cut the only such path",
+            "raft-kv retry-to-new-leader every request answered: ours is inconclusive: the bound cut the only such path",
+            "raft-kv retry-to-new-leader-no-table every request answered: ours is inconclusive: the bound cut the only such path",
             "raft-kv stale-read every request answered: ours is inconclusive: the bound cut the only such path",
             // reliable-broadcast: the sender crashes mid-broadcast and stays
             // down; Stateright recovers it and it broadcasts again. Uniform

@@ -418,17 +418,17 @@ fn agreement<M>(_: &M, state: &State) -> bool {
     !(decided(0) && decided(1))
 }
 
-/// Validity: if all processes start with v, v is the only possible
-/// decision. This is the condition usually stated for the consensus problem
-/// Ben-Or 1983 solves (his abstract: FLP "proved that no completely
-/// asynchronous consensus protocol can tolerate even a single unannounced
-/// process death. We exhibit here a probabilistic solution for this
-/// problem"); the section of Ben-Or's extended abstract that states the
-/// problem's conditions could not be checked for this model (only the
-/// abstract was at hand), so no section is cited. With binary values it is
-/// the same as what is checked, a decided value is some process's input: a
-/// value no process started with can only be decided if all started with
-/// the other. FLP §2 asks only for the weaker nontriviality, the two
+/// Validity: a decided value is some process's input. Aspnes,
+/// "Randomized protocols for asynchronous consensus" (Distributed
+/// Computing 16, 2003), §1, lists it with agreement and termination as the
+/// three conditions a correct consensus protocol must satisfy, the problem
+/// Ben-Or 1983 solves with probability 1 (his abstract: FLP "proved that
+/// no completely asynchronous consensus protocol can tolerate even a
+/// single unannounced process death. We exhibit here a probabilistic
+/// solution for this problem"). With binary values it is the same as "if
+/// all processes start with v, v is the only possible decision": a value
+/// no process started with can only be decided if all started with the
+/// other. FLP §2 asks only for the weaker nontriviality, the two
 /// `sometimes` properties below.
 fn validity<M>(_: &M, state: &State) -> bool {
     processes(state)
@@ -921,7 +921,7 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "validity",
             kind: PropertyKind::Always,
-            source: "Ben-Or 1983 (PODC), the consensus problem of FLP that it solves (abstract; the section stating its conditions not verified): if all processes start with v, v is the only possible decision (for binary values: a decision is some process's input)",
+            source: "Aspnes, Randomized protocols for asynchronous consensus (Distributed Computing 2003) §1, the consensus problem Ben-Or 1983 solves: a decision is some process's input (for binary values: if all start with v, v is the only possible decision)",
         },
         PropertySpec {
             name: "termination",

@@ -17,9 +17,13 @@
 //! that module. Fault model: raft's (FIFO links, no loss, timeouts at any
 //! time), without crashes. A client retries on its timer (at any time, so
 //! also while its first request is still on its way), at most `retries`
-//! times per request; a "not leader" answer moves it on to the next server
-//! for its next retry. Its first request waits for the same timer, so that
-//! it can be invoked after another client's request returned.
+//! times per request, and a retry after a timeout goes to another server
+//! (§8: "clients then try again with randomly-chosen servers"; here the
+//! next candidate, see [`KvClient::candidates`]). A follower's "not
+//! leader" names the most recent leader it has heard from, if any, and
+//! the client sends there at once (§8, Figure 2's `leaderId`: "so follower
+//! can redirect clients"). Its first request waits for the same timer, so
+//! that it can be invoked after another client's request returned.
 //!
 //! The history records each request's invocation (its first send) and
 //! response (the reply the client accepts); Stateright's
@@ -40,33 +44,47 @@
 //! candidates taking turns over two terms) server 0 leads term 1, server 1
 //! leads term 2 and commits client 0's Append, and server 0, deposed
 //! without knowing it, answers client 1's later Get from its own store
-//! with the old empty value (linearizable). "Every request answered" is
-//! `bounded`: a client that spent its retries, or a server that may not
-//! start an election beyond `max_term`, stops a run before its requests
-//! are answered, and liveness is not judged through those states (the
-//! checker's horizon).
+//! with the old empty value (linearizable). Scenario `retry-to-new-leader`
+//! is §8's own duplicate: one client appends once, server 0 leads term 1
+//! and takes the Append, server 1 leads term 2, and the client's retry
+//! (after a timeout, to the next candidate) reaches server 1, whose
+//! duplicate table answers it; `retry-to-new-leader-no-table`, the same
+//! without the table, applies the Append twice (exactly-once application).
+//!
+//! "Every request answered" is judged up to the checker's horizon
+//! ([`out_of_bounds`]): states where only the bounds keep a request from
+//! an answer, because its client may send no more and the request is
+//! nowhere on its way (rejected with no leader named, dropped by a full
+//! log, or left in a new leader's log behind no entry of its term), or
+//! because no leader can arise below `max_term`. A request on its way, or
+//! one a leader has applied or will commit by itself, is not at the
+//! horizon, so a leader that never answered would be a violation. Every
+//! checked configuration reaches the horizon (a client without retries
+//! may be rejected before the election), so the verdict is `bounded`.
 //!
 //! Why so small: every timing of two candidates over two terms with the
 //! two clients passes a million states (measured: over 1,000,000 unique
 //! states at depth 16 after five minutes, unfinished); with both clients
 //! retrying, the default's one leader alone gives 425,580 states. So only
-//! the writer retries (`retrying = 1`), the default has one leader, and
-//! the deposed leader has its own scenario with one entry per log and no
-//! retries.
+//! the writer retries (`retrying = 1`), the default has one leader, the
+//! deposed leader has its own scenario with one entry per log and no
+//! retries, and the retry to a new leader has one client.
 //!
 //! Measured (release build, one thread, `dsw check raft-kv [--variant V |
-//! --scenario S]`, on a machine shared with two builds): the default
-//! 81,422 unique states, depth 36; `stale-read` 37,410; `no-duplicate-table`
-//! 74,128; `deposed-leader` 84,391, "linearizable" violated in 16 steps;
-//! `double-append` 102,812. BENCHMARKS.md has the times.
+//! --scenario S]`): the default 68,636 unique states, depth 35;
+//! `stale-read` 36,100; `no-duplicate-table` 59,170; `deposed-leader`
+//! 123,774, "linearizable" violated in 16 steps; `double-append` 101,802;
+//! `retry-to-new-leader` 402,645; `retry-to-new-leader-no-table` 469,287,
+//! "exactly-once application" violated in 18 steps. BENCHMARKS.md has the
+//! times.
 //!
-//! Known limits (docs/reviews/raft-kv.md): "every request answered" is
-//! inconclusive in every configuration, because a client's retry timer
-//! may fire at any time and so every unanswered run reaches the retry
-//! bound, the horizon; no checked configuration has a retry reaching a new
-//! leader after the commit (§8's own duplicate story); and a new leader
-//! appends no no-op entry at the start of its term (`election_command:
-//! None`): its reads go through the log, so it needs none for safety.
+//! Known limits (docs/reviews/raft-kv.md): a new leader appends no no-op
+//! entry at the start of its term (`election_command: None`). Its reads go
+//! through the log, so it needs none for safety, but an entry left from an
+//! earlier term is committed only with the next request, and §8's first
+//! read precaution ("a leader must have the latest information on which
+//! entries are committed") has nothing to attach to: `stale-read` is shown
+//! as the second precaution's failure only (a deposed leader).
 
 pub mod run;
 
@@ -158,8 +176,10 @@ pub enum KvMsg {
     /// duplicate table), with its result.
     Reply { seq: Seq, ret: KvRet },
     /// "If the client contacts a follower, the follower rejects the
-    /// client's request" (§8): the client tries another server.
-    NotLeader { seq: Seq },
+    /// client's request and supplies information about the most recent
+    /// leader it has heard from" (§8): `leader`, an index into the
+    /// servers, if it has heard from one.
+    NotLeader { seq: Seq, leader: Option<usize> },
 }
 
 /// Raft's election timeout on servers; a client's retry timer.
@@ -167,8 +187,8 @@ pub enum KvMsg {
 pub enum KvTimer {
     Raft(RaftTimer),
     /// "If the leader crashes, client requests will time out; clients then
-    /// try again with randomly-chosen servers" (§8). Also the client's
-    /// first send.
+    /// try again with randomly-chosen servers" (§8): a retry goes to
+    /// another server. Also the client's first send.
     Retry,
 }
 
@@ -176,6 +196,10 @@ pub enum KvTimer {
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct KvServerState {
     pub raft: RaftState<KvCmd>,
+    /// The most recent leader this server has heard from (the sender of
+    /// the last AppendEntries it accepted; Figure 2's `leaderId`, "so
+    /// follower can redirect clients"), as an index into the servers.
+    pub leader_hint: Option<usize>,
 
     // the state machine (§8), volatile: rebuilt from the log on restart
     /// Entries of Raft's applied sequence taken into the store (always
@@ -235,9 +259,12 @@ pub enum Bug {
     #[default]
     None,
     /// A leader answers `Get` from its own store at once, without the log
-    /// or a read index: "a leader must check whether it has been deposed
-    /// before processing a read-only request" (§8) is skipped. Must
-    /// violate "linearizable".
+    /// or a read index. §8's two precautions for a read without the log
+    /// are skipped: "a leader must have the latest information on which
+    /// entries are committed" and "a leader must check whether it has been
+    /// deposed before processing a read-only request". Must violate
+    /// "linearizable"; the checks show the second one's failure (scenario
+    /// `deposed-leader`).
     StaleRead,
     /// No duplicate table: a retried request that reaches the log twice is
     /// executed twice (§8's "execute it twice"). Must violate "exactly-once
@@ -272,12 +299,18 @@ pub struct KvClient {
     pub ops: Vec<KvOp>,
     /// Sends of one request beyond its first, at most.
     pub retries: u8,
-    /// Client `i` first asks server `(i + 1) mod candidates`: only
-    /// candidates ever lead, and a first guess at a server that cannot
-    /// only adds "not leader" round trips to the search. With two
-    /// candidates taking turns, the writer (client 0) asks term 2's
-    /// candidate and the reader (client 1) term 1's.
+    /// The clients take the candidates in reverse order for their first
+    /// guess, the last client server 0 (term 1's candidate): client `i` of
+    /// `n` first asks server `(n - 1 - i) mod candidates`. A retry after a
+    /// timeout goes to the next candidate. Only candidates ever lead, and a
+    /// guess at a server that cannot only adds "not leader" round trips to
+    /// the search (its answer names the leader, if it knows one). With two
+    /// candidates taking turns and two clients, the writer (client 0)
+    /// first asks term 2's candidate and the reader (client 1) term 1's;
+    /// one client asks term 1's.
     pub candidates: usize,
+    /// How many clients there are.
+    pub clients: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -401,6 +434,7 @@ impl Actor for RaftKvActor {
                 forward(raft_out, o);
                 RaftKvState::Server(KvServerState {
                     raft,
+                    leader_hint: None,
                     applied: 0,
                     store: BTreeMap::new(),
                     sessions: BTreeMap::new(),
@@ -415,7 +449,7 @@ impl Actor for RaftKvActor {
                 RaftKvState::Client(KvClientState {
                     results: Vec::new(),
                     sends: 0,
-                    leader: (client.index + 1) % client.candidates,
+                    leader: (client.clients - 1 - client.index) % client.candidates,
                 })
             }
         }
@@ -431,8 +465,20 @@ impl Actor for RaftKvActor {
     ) {
         match (self, state.as_ref(), msg) {
             // Raft's own messages: Figure 2, in crate::raft.
-            (RaftKvActor::Server(server), RaftKvState::Server(_), KvMsg::Raft(m)) => {
+            (RaftKvActor::Server(server), RaftKvState::Server(s), KvMsg::Raft(m)) => {
+                // An AppendEntries of the server's term or a later one
+                // comes from that term's leader: remembered, to redirect
+                // clients (§8).
+                let heard = match m {
+                    RaftMsg::AppendEntries { term, .. } if term >= s.raft.current_term => {
+                        server.raft.servers.iter().position(|&j| j == src)
+                    }
+                    _ => None,
+                };
                 with_server(state, |s| {
+                    if heard.is_some() && s.leader_hint != heard {
+                        s.to_mut().leader_hint = heard;
+                    }
                     server.raft_step(s, o, |r, ro| server.raft.on_msg(id, r, src, m, ro))
                 });
             }
@@ -452,12 +498,17 @@ impl Actor for RaftKvActor {
             }
             // "If the client contacts a follower, the follower rejects the
             // client's request and supplies information about the most
-            // recent leader it has heard from" (§8); here only the
-            // rejection.
+            // recent leader it has heard from" (§8).
             (RaftKvActor::Server(_), RaftKvState::Server(s), KvMsg::Request { seq, .. })
                 if !s.raft.is_leader() =>
             {
-                o.send(src, KvMsg::NotLeader { seq });
+                o.send(
+                    src,
+                    KvMsg::NotLeader {
+                        seq,
+                        leader: s.leader_hint,
+                    },
+                );
             }
             // The bug: the leader reads its own store, which a newer
             // leader may have left behind.
@@ -505,15 +556,25 @@ impl Actor for RaftKvActor {
                 }
                 *state.to_mut() = RaftKvState::Client(c);
             }
-            // Rejected by a follower: the retry, when its timer fires,
-            // goes to the next server. (Not at once: while no server
-            // leads, every one rejects, and a client that moved on at once
-            // would spend its retries in one round of rejections.)
-            (RaftKvActor::Client(client), RaftKvState::Client(c), KvMsg::NotLeader { seq })
-                if c.results.len() < client.ops.len() && seq == c.results.len() as Seq + 1 =>
+            // Rejected by a follower that names a leader: the request goes
+            // there at once. A follower that knows of no leader names none;
+            // the client's timer then moves it on (while no server leads,
+            // every one rejects, and a client that moved on at once would
+            // spend its retries in one round of rejections).
+            (
+                RaftKvActor::Client(client),
+                RaftKvState::Client(c),
+                KvMsg::NotLeader {
+                    seq,
+                    leader: Some(leader),
+                },
+            ) if c.results.len() < client.ops.len()
+                && seq == c.results.len() as Seq + 1
+                && client.may_send(c) =>
             {
                 let mut c = c.clone();
-                c.leader = (c.leader + 1) % client.servers.len();
+                c.leader = leader;
+                client.send(&mut c, o);
                 *state.to_mut() = RaftKvState::Client(c);
             }
             _ => {}
@@ -533,11 +594,16 @@ impl Actor for RaftKvActor {
                     server.raft_step(s, o, |r, ro| server.raft.on_timeout(id, r, t, ro))
                 });
             }
-            // The first send, or a retry to the same server.
+            // The first send, or a retry after a timeout: to the next
+            // candidate (§8's "randomly-chosen servers", 6.824's clerk
+            // trying the next server; see `KvClient::candidates`).
             (RaftKvActor::Client(client), RaftKvState::Client(c), KvTimer::Retry)
                 if client.may_send(c) =>
             {
                 let mut c = c.clone();
+                if c.sends > 0 {
+                    c.leader = (c.leader + 1) % client.candidates;
+                }
                 client.send(&mut c, o);
                 *state.to_mut() = RaftKvState::Client(c);
             }
@@ -720,30 +786,98 @@ fn every_request_answered(model: &RaftKvModel, state: &State) -> bool {
     clients(state).all(|c| c.results.len() == model.cfg.ops)
 }
 
-/// Where the bounds stop a run before its requests are answered: a client
-/// has spent its retries on a request still unanswered, or a server that
-/// would start an election may not (`max_term`). Liveness is not judged
-/// through these states (the checker's horizon); every step of the bounded
-/// model is still explored, so the safety verdicts stand.
+/// Where the bounds, and nothing else, keep a request from being answered:
+/// liveness is not judged through these states (the checker's horizon);
+/// every step of the bounded model is still explored, so the safety
+/// verdicts stand. Either a client has given up ([`client_gave_up`]) or
+/// the term bound has left the cluster without a leader
+/// ([`election_barred`]). A request on its way, or one a leader will
+/// commit without help, is not at the horizon: a run that stops or loops
+/// with it unanswered is a violation.
 fn out_of_bounds(actors: &[RaftKvActor], state: &State) -> bool {
+    client_gave_up(actors, state) || election_barred(actors, state)
+}
+
+/// A client may send its unanswered request no more (`retries`), and the
+/// request is nowhere on its way to an answer: no copy of it and no reply
+/// to it is in flight, no leader has applied it (a leader that applies an
+/// entry answers it), and no leader will commit it by itself, which a
+/// leader does to an entry followed in its log by one of its own term
+/// (§5.4.2). Only another send could get it answered: an entry left from
+/// an earlier term waits for the next request (this model's leaders append
+/// no no-op), a request a full log dropped (`max_log`) or a rejection
+/// with no leader named is gone.
+fn client_gave_up(actors: &[RaftKvActor], state: &State) -> bool {
     actors
         .iter()
         .zip(state.actor_states.iter())
-        .any(|(a, s)| match (a, &**s) {
-            (RaftKvActor::Client(client), RaftKvState::Client(c)) => {
-                c.results.len() < client.ops.len() && !client.may_send(c)
+        .enumerate()
+        .any(|(i, (a, s))| {
+            let (RaftKvActor::Client(client), RaftKvState::Client(c)) = (a, &**s) else {
+                return false;
+            };
+            if c.results.len() >= client.ops.len() || client.may_send(c) {
+                return false;
             }
-            (RaftKvActor::Server(server), RaftKvState::Server(s)) => {
-                let (r, raft) = (&server.raft, &s.raft);
-                r.may_campaign
-                    && r.max_term > 0
-                    && raft.current_term >= r.max_term
-                    && !raft.is_leader()
-                    && r.stands_in(raft.current_term + 1)
-                    && r.election_over(raft)
-            }
-            _ => false,
+            let (id, seq) = (Id::from(i), c.results.len() as Seq + 1);
+            let ours = |cmd: &KvCmd| cmd.client == id && cmd.seq == seq;
+            let in_flight = in_flight(state).any(|env| match env.msg {
+                KvMsg::Request { seq: q, .. } => env.src == id && *q == seq,
+                KvMsg::Reply { seq: q, .. } => env.dst == id && *q == seq,
+                _ => false,
+            });
+            let leader_answers = kv_servers(state).any(|s| {
+                let r = &s.raft;
+                r.is_leader()
+                    && (r.state_machine[..s.applied]
+                        .iter()
+                        .any(|e| ours(&e.command))
+                        || r.log.iter().enumerate().any(|(at, e)| {
+                            ours(&e.command) && r.log[at..].iter().any(|e| e.term == r.current_term)
+                        }))
+            });
+            !in_flight && !leader_answers
         })
+}
+
+/// Every message in flight. Stateright 0.31's `Network::iter_all` never
+/// ends on an ordered network (its iterator returns a link's first
+/// message again and again), so the FIFO links are walked here.
+fn in_flight(state: &State) -> Box<dyn Iterator<Item = Envelope<&KvMsg>> + '_> {
+    match &state.network {
+        Network::Ordered(links) => Box::new(links.iter().flat_map(|(&(src, dst), queue)| {
+            queue.iter().map(move |msg| Envelope { src, dst, msg })
+        })),
+        network => Box::new(network.iter_all()),
+    }
+}
+
+/// The term bound bites: a server that would start an election may not
+/// (`max_term`), no server leads, and no vote is on its way, so no leader
+/// can arise.
+fn election_barred(actors: &[RaftKvActor], state: &State) -> bool {
+    let votes_pending = in_flight(state).any(|env| {
+        matches!(
+            env.msg,
+            KvMsg::Raft(RaftMsg::RequestVote { .. } | RaftMsg::RequestVoteReply { .. })
+        )
+    });
+    !votes_pending
+        && kv_servers(state).all(|s| !s.raft.is_leader())
+        && actors
+            .iter()
+            .zip(state.actor_states.iter())
+            .any(|(a, s)| match (a, &**s) {
+                (RaftKvActor::Server(server), RaftKvState::Server(s)) => {
+                    let (r, raft) = (&server.raft, &s.raft);
+                    r.may_campaign
+                        && r.max_term > 0
+                        && raft.current_term >= r.max_term
+                        && r.stands_in(raft.current_term + 1)
+                        && r.election_over(raft)
+                }
+                _ => false,
+            })
 }
 
 // Configuration.
@@ -938,6 +1072,7 @@ impl Runnable for RaftKvCfg {
                     0
                 },
                 candidates: candidates.max(1),
+                clients: self.clients,
             })
         };
         let actors: Vec<RaftKvActor> = (0..self.servers)
@@ -974,6 +1109,10 @@ impl Runnable for RaftKvCfg {
     }
 }
 
+/// One writer, two candidates taking turns over two terms: a retry can
+/// reach the second leader after the first committed the request.
+const RETRY_TO_NEW_LEADER: &[(&str, i64)] = &[("clients", 1), ("candidates", 2), ("max_term", 2)];
+
 pub static PROTOCOL: Protocol = Protocol {
     name: "raft-kv",
     section: "Distributed consensus and time",
@@ -994,7 +1133,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ParamSpec {
             name: "clients",
-            doc: "clients, each with its session (client 0: Append(x, a) then Get(x); client 1: Get(x) then Put(x, c)); client i first asks server (i + 1) mod candidates",
+            doc: "clients, each with its session (client 0: Append(x, a) then Get(x); client 1: Get(x) then Put(x, c)); client i of n first asks server (n - 1 - i) mod candidates",
             default: 2,
             min: 1,
             max: 2,
@@ -1115,6 +1254,30 @@ pub static PROTOCOL: Protocol = Protocol {
             ],
         },
         ScenarioSpec {
+            name: "retry-to-new-leader",
+            doc: "§8's own duplicate: one client appending once, two candidates taking turns over two terms, one retry: server 0 leads term 1 and commits the Append, server 1 leads term 2, the client's retry reaches it, and its duplicate table answers the retry instead of applying it again",
+            variant: crate::registry::CORRECT,
+            params: RETRY_TO_NEW_LEADER,
+            fairness: None,
+            expect: &[
+                ("read sees another client's write", Verdict::NoExample),
+                ("every request answered", Verdict::Inconclusive),
+            ],
+        },
+        ScenarioSpec {
+            name: "retry-to-new-leader-no-table",
+            doc: "retry-to-new-leader without the duplicate table: the new leader appends the retry again and applies the Append twice (§8: \"causing it to be executed a second time\")",
+            variant: "no-duplicate-table",
+            params: RETRY_TO_NEW_LEADER,
+            fairness: None,
+            expect: &[
+                ("exactly-once application", Verdict::Violated),
+                ("read sees another client's write", Verdict::NoExample),
+                ("retry answered from the duplicate table", Verdict::NoExample),
+                ("every request answered", Verdict::Inconclusive),
+            ],
+        },
+        ScenarioSpec {
             name: "double-append",
             doc: "one client, Lab 3's: it appends and then reads its key back, logs of 3 entries: without a duplicate table its retried Append is applied twice, and its Get, appended after both, reads aa",
             variant: "no-duplicate-table",
@@ -1154,6 +1317,68 @@ mod tests {
         let declared: Vec<&str> = model.properties.iter().map(|p| p.name).collect();
         let listed: Vec<&str> = PROTOCOL.properties.iter().map(|p| p.name).collect();
         assert_eq!(declared, listed);
+    }
+
+    /// The horizon takes in a request only the bounds keep from an
+    /// answer: a leader that applied it (and so must answer it) keeps the
+    /// state out of the horizon even once its reply is gone, which is what
+    /// lets "every request answered" fail.
+    #[test]
+    fn the_horizon_excludes_a_request_a_leader_applied() {
+        use stateright::Model;
+        let model = RaftKvCfg {
+            clients: 1,
+            retrying: 0,
+            ..RaftKvCfg::default()
+        }
+        .into_model();
+        let applied_by_leader =
+            |s: &State| kv_servers(s).any(|s| s.raft.is_leader() && s.applied > 0);
+        let mut queue: std::collections::VecDeque<State> = model.init_states().into();
+        let mut seen = std::collections::HashSet::new();
+        let mut found = None;
+        while let Some(state) = queue.pop_front() {
+            if applied_by_leader(&state) {
+                found = Some(state);
+                break;
+            }
+            let mut actions = Vec::new();
+            model.actions(&state, &mut actions);
+            for action in actions {
+                if let Some(next) = model.next_state(&state, action) {
+                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                    std::hash::Hash::hash(&next, &mut hasher);
+                    if seen.insert(std::hash::Hasher::finish(&hasher)) {
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        let answered = found.expect("a leader applies the client's Append");
+        // The client sent its only request; the reply is on its way.
+        assert!(!out_of_bounds(&model.actors, &answered));
+        // A leader that never answered: the reply gone, nothing else in
+        // flight. Still not the horizon, so a run stopping here violates.
+        let mut silent = answered.clone();
+        let Network::Ordered(links) = &mut silent.network else {
+            panic!("raft-kv's links are FIFO");
+        };
+        links.clear();
+        assert!(!out_of_bounds(&model.actors, &silent));
+        // No leader at all (every server a follower, the Append in
+        // followers' logs only, term 1 the last): only another send could
+        // get it answered, so the bound is what stops the run.
+        let mut lost = silent.clone();
+        for s in lost.actor_states.iter_mut() {
+            if let RaftKvState::Server(server) = &**s {
+                let mut server = server.clone();
+                server.raft.role = raft::Role::Follower {
+                    heard_leader: false,
+                };
+                *s = Arc::new(RaftKvState::Server(server));
+            }
+        }
+        assert!(out_of_bounds(&model.actors, &lost));
     }
 
     #[test]
