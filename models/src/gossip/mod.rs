@@ -1032,4 +1032,50 @@ mod tests {
         }
         assert!(convergence(&model, &state));
     }
+
+    /// The write rule, both ways: m2 holds m1's `a@3.m1` and writes. With
+    /// Lamport's tick its `b` is stamped past `a`, and `a` can never come
+    /// back; with a skewed clock `b@2.m2` follows `a` but is stamped below
+    /// it, and when `a` comes back (the merge takes it, rightly by
+    /// timestamp) the update is lost though m2 never moved back.
+    #[test]
+    fn a_skewed_clock_stamps_a_later_write_below_the_one_it_follows() {
+        let a = Entry {
+            version: (3, 0),
+            write: 0,
+            after: 0,
+        };
+        let write_after_a = |bug: Bug| {
+            let cfg = GossipCfg {
+                bug,
+                ..GossipCfg::default()
+            };
+            let ids: Vec<Id> = (0..cfg.members).map(Id::from).collect();
+            let m2 = cfg.actors(&ids, Selection::AnyPeer, run::PERIOD).remove(1);
+            let mut s = m2.on_start(ids[1], &None, &mut Out::new());
+            GossipActor::hold(&mut s, 0, a);
+            let mut cow = Cow::Borrowed(&s);
+            m2.on_timeout(ids[1], &mut cow, &GossipTimer::Write, &mut Out::new());
+            let s = cow.into_owned();
+            (m2, s)
+        };
+
+        let (m2, s) = write_after_a(Bug::None);
+        let b = s.db[0].expect("written");
+        assert_eq!((b.write, b.version, b.after), (1, (4, 1), bit(0)));
+        assert!(!m2.newer(&a, &s.db[0]), "a cannot come back");
+
+        let (m2, mut s) = write_after_a(Bug::SkewedClock);
+        let b = s.db[0].expect("written");
+        assert_eq!((b.write, b.version, b.after), (1, (2, 1), bit(0)));
+        assert!(member_moves_forward(&s) && member_keeps_updates(&s));
+        assert!(m2.newer(&a, &s.db[0]), "a wins by timestamp");
+        GossipActor::hold(&mut s, 0, a);
+        assert!(member_moves_forward(&s), "no merge went back");
+        assert!(!member_keeps_updates(&s), "b, which follows a, is lost");
+        assert_eq!(
+            format!("{s:?}"),
+            "{db: [Some(a@3.m1)], members: {m1,m2,m3}, superseded: {a}}"
+        );
+    }
 }
