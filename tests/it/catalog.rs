@@ -226,6 +226,63 @@ fn gossip() {
     check_protocol("gossip");
 }
 
+/// Gossip's `skewed-clock` (Demers' `Now[]` from clocks that disagree):
+/// m2 writes `b` after holding m1's `a`, stamped below it, and `a` comes
+/// back. "No lost update" is violated while "values only move forward"
+/// holds (and the members converge, on `a`): the case in which the first
+/// property says something the second does not. The counterexample is
+/// read as the story it must tell.
+#[test]
+fn gossip_skewed_clock_loses_an_update_without_moving_back() {
+    let protocol = models::protocol("gossip").expect("registered");
+    let job = models::jobs_of(protocol)
+        .into_iter()
+        .find(|j| j.name() == "skewed-clock")
+        .expect("a catalog check");
+    let summary = job.check(&mut |_| {});
+    let verdict = |name: &str| summary.property(name).map(|p| p.verdict);
+    assert_eq!(verdict("no lost update"), Some(Verdict::Violated));
+    assert_eq!(verdict("values only move forward"), Some(Verdict::Holds));
+    assert_eq!(verdict("convergence"), Some(Verdict::Holds));
+    assert!(summary.complete);
+
+    let cx = summary
+        .property("no lost update")
+        .and_then(|p| p.counterexample.as_ref())
+        .expect("a path");
+    // m2's states along the path, in order.
+    let m2: Vec<(&str, &str)> = cx
+        .steps
+        .iter()
+        .flat_map(|s| {
+            s.changes
+                .iter()
+                .filter(|c| c.actor == 1)
+                .map(move |c| (s.label.as_str(), c.state.as_str()))
+        })
+        .collect();
+    let write = m2
+        .iter()
+        .position(|(label, _)| *label == "Write")
+        .expect("m2 writes");
+    assert!(
+        m2[..write]
+            .iter()
+            .any(|(_, s)| s.contains("db: [Some(a@3.m1)]")),
+        "m2 held a before writing: {m2:?}"
+    );
+    assert!(
+        m2[write].1.contains("db: [Some(b@2.m2)]"),
+        "b stamped below a: {m2:?}"
+    );
+    let (_, last) = m2.last().expect("m2's last state");
+    assert!(
+        last.contains("db: [Some(a@3.m1)]") && last.contains("superseded: {a}"),
+        "m2 ends holding a, which b follows: {m2:?}"
+    );
+    assert!(!last.contains("once held"), "m2 never moved back: {m2:?}");
+}
+
 #[test]
 fn every_protocol_has_a_catalog_test() {
     let tested = [

@@ -26,7 +26,10 @@
 //! writes unresolved, so the members never converge; `no-member-merge`
 //! (member lists not merged) leaves members that joined through the seed
 //! unknown to it, so the member lists never converge (scenario
-//! `join-no-member-merge`).
+//! `join-no-member-merge`); `skewed-clock` (Demers' `Now[]` from clocks
+//! that disagree) stamps a write made after another with the smaller
+//! timestamp, so it loses everywhere: an update lost, though no member
+//! ever moves back.
 
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -51,7 +54,8 @@ pub type Key = usize;
 /// Demers §1.1's timestamp, made a Lamport clock ("Time, Clocks, and the
 /// Ordering of Events", 1978, rule IR2') with the writer as tie-break: a
 /// write's counter exceeds every counter its writer has held, and two
-/// writes with one counter are ordered by writer.
+/// writes with one counter are ordered by writer. (`skewed-clock` takes the
+/// counter from the writer's own clock instead, as Demers' `Now[]` does.)
 pub type Version = (u8, Member);
 /// A write, named by its writer (each writer writes once).
 pub type Write = usize;
@@ -138,7 +142,11 @@ pub struct GossipState {
     // Membership (memberlist's node list): the members this one knows.
     pub members: Set,
     // History variables: read by the properties, never by the protocol.
-    /// Per key, the highest timestamp this member has ever held.
+    /// Per key, the highest timestamp this member has held since its own
+    /// last write to the key (the write's, then the merges'). A write is a
+    /// new value whatever its stamp (Demers' `Update` assigns); with the
+    /// Lamport tick its stamp exceeds every one held, so this is the
+    /// highest timestamp ever held.
     pub high: Vec<Option<Version>>,
     /// Writes this member has held, and every write they follow.
     pub past: Set,
@@ -163,13 +171,25 @@ impl fmt::Debug for GossipState {
         if moved_back {
             write!(f, ", once held: {:?}", self.high)?;
         }
+        // A held write that a write this member held before follows: the
+        // lost update, named.
+        let superseded: Vec<String> = self
+            .db
+            .iter()
+            .flatten()
+            .filter(|e| self.superseded & bit(e.write) != 0)
+            .map(|e| value(e.write).to_string())
+            .collect();
+        if !superseded.is_empty() {
+            write!(f, ", superseded: {{{}}}", superseded.join(","))?;
+        }
         f.write_str("}")
     }
 }
 
-/// Known bugs, each one a weakened merge: of entries (§1.1's "the entry
-/// with the larger timestamp wins") or of member lists (memberlist's
-/// `mergeState`).
+/// Known bugs: a weakened merge, of entries (§1.1's "the entry with the
+/// larger timestamp wins") or of member lists (memberlist's `mergeState`),
+/// or a write stamped from a clock that can run behind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub enum Bug {
     /// Versioned push-pull as Demers §1.1-1.3 and memberlist have it.
@@ -188,6 +208,16 @@ pub enum Bug {
     /// through the seed (scenario `join-no-member-merge`), must violate
     /// "convergence": the seed never learns of anyone.
     NoMemberMerge,
+    /// The write is stamped from the writer's own clock, Demers §1.1's
+    /// `Update[v] ≡ s.ValueOf ← (v, Now[])`, and the clocks are skewed:
+    /// Demers assumes `Now[]` is "approximately the current Greenwich Mean
+    /// Time" (if not, "the algorithms work formally but not practically"),
+    /// and here m1's clock runs ahead of m2's by more than the time between
+    /// their writes. A write made after holding another may then carry the
+    /// smaller timestamp and lose to it at every member, while no merge
+    /// ever takes a member back. Must violate "no lost update" and keep
+    /// "values only move forward".
+    SkewedClock,
 }
 
 impl crate::registry::BugVariant for Bug {
@@ -196,6 +226,7 @@ impl crate::registry::BugVariant for Bug {
         Bug::LwwWithoutVersions,
         Bug::NoTieBreak,
         Bug::NoMemberMerge,
+        Bug::SkewedClock,
     ];
 
     fn name(self) -> &'static str {
@@ -204,6 +235,7 @@ impl crate::registry::BugVariant for Bug {
             Bug::LwwWithoutVersions => "lww-without-versions",
             Bug::NoTieBreak => "no-tie-break",
             Bug::NoMemberMerge => "no-member-merge",
+            Bug::SkewedClock => "skewed-clock",
         }
     }
 }
@@ -262,7 +294,7 @@ impl GossipActor {
             return true;
         };
         match self.bug {
-            Bug::None | Bug::NoMemberMerge => incoming.version > held.version,
+            Bug::None | Bug::NoMemberMerge | Bug::SkewedClock => incoming.version > held.version,
             Bug::NoTieBreak => incoming.version.0 > held.version.0,
             Bug::LwwWithoutVersions => incoming != held,
         }
@@ -274,6 +306,14 @@ impl GossipActor {
         s.high[key] = s.high[key].max(Some(e.version));
         s.past |= bit(e.write) | e.after;
         s.superseded |= e.after;
+    }
+
+    /// Takes the member's own write `e` for `key` (Demers §1.1's `Update`:
+    /// an assignment, whatever the timestamp held), and updates the history
+    /// variables; `high` starts again from the write.
+    fn write(s: &mut GossipState, key: Key, e: Entry) {
+        Self::hold(s, key, e);
+        s.high[key] = Some(e.version);
     }
 
     /// Merges a peer's state (memberlist's `mergeRemoteState`): per key the
@@ -411,22 +451,33 @@ impl Actor for GossipActor {
             }
             // A client's write (Demers §1.1's update, "a new value with a
             // new timestamp"): the Lamport clock ticks past every counter
-            // held.
+            // held (IR2'), so the write is newer than every write its
+            // writer has seen.
             GossipTimer::Write => {
                 let s = state.to_mut();
                 let key = self.key();
-                let counter =
-                    s.db.iter()
-                        .flatten()
-                        .map(|e| e.version.0)
-                        .max()
-                        .unwrap_or(0);
+                let counter = match self.bug {
+                    // Demers' `Now[]`: the writer's own clock, blind to
+                    // the timestamps it holds. The checker has no real
+                    // time (every write falls within one tick of it), so a
+                    // clock reads its skew alone: m1's runs furthest ahead,
+                    // m`k`'s reads `members - k + 1`.
+                    Bug::SkewedClock => (self.ids.len() - self.me) as u8,
+                    _ => {
+                        s.db.iter()
+                            .flatten()
+                            .map(|e| e.version.0)
+                            .max()
+                            .unwrap_or(0)
+                            + 1
+                    }
+                };
                 let e = Entry {
-                    version: (counter + 1, self.me),
+                    version: (counter, self.me),
                     write: self.me,
                     after: s.past & self.writes_to(key),
                 };
-                Self::hold(s, key, e);
+                Self::write(s, key, e);
             }
         }
     }
@@ -580,7 +631,10 @@ fn live(state: &State) -> impl Iterator<Item = (Member, &GossipState)> + '_ {
 /// with a new timestamp", and "the entry with the larger timestamp wins";
 /// memberlist's `mergeState` likewise ignores an incarnation not newer than
 /// the one held): the timestamp a member holds for a key is the highest it
-/// has ever held, so no step takes it back to an older value.
+/// has held since its own last write to the key, so no merge takes it back
+/// to an older value. A member's own write is a new value whatever its
+/// stamp (Demers' `Update` assigns); with the Lamport tick the stamp
+/// exceeds every one held, and this is "the highest it has ever held".
 fn moves_forward(_: &GossipModel, state: &State) -> bool {
     state.actor_states.iter().all(|s| member_moves_forward(s))
 }
@@ -597,6 +651,15 @@ pub fn member_moves_forward(s: &GossipState) -> bool {
 /// never undone by an older copy; "newer" is Lamport's happened-before,
 /// which a Lamport clock respects): no member holds a write once it has
 /// held a write that follows it, one made by a member that had seen it.
+///
+/// "Values only move forward" judges the merge by timestamps; this judges
+/// the timestamps by causality. With the Lamport tick a write that follows
+/// another carries the larger timestamp, so a member that takes the older
+/// back also moves back, and the two are violated together
+/// (`lww-without-versions`). With Demers' `Now[]` from skewed clocks
+/// (`skewed-clock`), a write that follows another can carry the smaller
+/// timestamp and lose to it at every member though no merge goes back:
+/// only this property sees it.
 fn no_lost_update(_: &GossipModel, state: &State) -> bool {
     state.actor_states.iter().all(|s| member_keeps_updates(s))
 }
@@ -768,7 +831,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "hashicorp/memberlist, net.go `pushPullNode`/`handleConn` and state.go `mergeState` (the push-pull state sync Serf uses)",
         "Pittel, On Spreading a Rumor (SIAM J. Appl. Math. 1987): log2 n + ln n + O(1) rounds for push",
     ],
-    notes: "Each member holds a versioned map (`keys` keys, default 1) and the set of members it knows: every member from the start, or (scenario `join`) itself and the seed m1, through which it joins. m1 .. m`writers` each write once; a write's timestamp is a Lamport clock with the writer as tie-break. An exchange sends the initiator's whole state; the peer replies with its state as it was before merging (memberlist's order), and both merge, keeping per key the entry with the larger timestamp and the union of the member lists. A member runs one exchange at a time and its partner is any peer it knows, one timer per peer; convergence is judged under strong fairness, the reading of a random partner (every peer is picked infinitely often), and weak fairness would allow runs in which, of four members, two pairs only ever talk among themselves. The state space is finite with no bound (writes are finite, one exchange per member at a time), so every verdict is conclusive. Membership entries carry no incarnation here: nobody fails or leaves in the membership, which is swim's model. `lww-without-versions` keeps whatever arrives: a member that wrote `b` after holding `a` gets `a` back from a stale copy (a lost update, and a value that moved backwards), and two members that hold different values can swap them in every exchange, forever. `no-tie-break` compares counters only: two concurrent writes with one counter each stay where they are, and the members never converge. `no-member-merge` skips the member-list merge: invisible when every member knows every other, and caught in scenario `join-no-member-merge`, where the seed m1 never learns of anyone. Convergence asks for agreement on the newest value any live member has held, not any agreement (members that all went back to an older value would agree). `dsw run gossip` runs the writers (m2 writes 500 ms after m1, usually after holding m1's write), checks values only move forward and no lost update after every step of every member (the states rebuilt from the event log), and measures the rounds until every member holds m1's write, against log2 n + ln n; a round is counted (the exchanges that ran, per member), not timed, since a stalled process fires every member's overdue period in one burst.",
+    notes: "Each member holds a versioned map (`keys` keys, default 1) and the set of members it knows: every member from the start, or (scenario `join`) itself and the seed m1, through which it joins. m1 .. m`writers` each write once; a write's timestamp is a Lamport clock with the writer as tie-break. An exchange sends the initiator's whole state; the peer replies with its state as it was before merging (memberlist's order), and both merge, keeping per key the entry with the larger timestamp and the union of the member lists. A member runs one exchange at a time and its partner is any peer it knows, one timer per peer; convergence is judged under strong fairness, the reading of a random partner (every peer is picked infinitely often), and weak fairness would allow runs in which, of four members, two pairs only ever talk among themselves. The state space is finite with no bound (writes are finite, one exchange per member at a time), so every verdict is conclusive. Membership entries carry no incarnation here: nobody fails or leaves in the membership, which is swim's model. `lww-without-versions` keeps whatever arrives: a member that wrote `b` after holding `a` gets `a` back from a stale copy (a lost update, and a value that moved backwards), and two members that hold different values can swap them in every exchange, forever. `no-tie-break` compares counters only: two concurrent writes with one counter each stay where they are, and the members never converge. `no-member-merge` skips the member-list merge: invisible when every member knows every other, and caught in scenario `join-no-member-merge`, where the seed m1 never learns of anyone. `skewed-clock` stamps a write from its writer's clock, Demers' `Now[]`, and the clocks disagree (the checker has no real time, so m`k`'s clock reads `members - k + 1`: m1's runs ahead): m2, having held m1's `a`, writes `b` with the smaller timestamp, and `a` wins at every member, m2 included; values only move forward (no merge takes anyone back) and the members converge, on `a`, yet the update is lost. That is what \"no lost update\" adds: with the Lamport tick a write that follows another has the larger timestamp, so every lost update is also a value that moved back. Values only move forward is judged since a member's own last write, which is a new value whatever its stamp (Demers' `Update` assigns). Convergence asks for agreement on the newest value any live member has held, not any agreement (members that all went back to an older value would agree). `dsw run gossip` runs the writers (m2 writes 500 ms after m1, usually after holding m1's write), checks values only move forward and no lost update after every step of every member (the states rebuilt from the event log), and measures the rounds until every member holds m1's write, against log2 n + ln n; a round is counted (the exchanges that ran, per member), not timed, since a stalled process fires every member's overdue period in one burst.",
     params: &[
         ParamSpec {
             name: "members",
@@ -832,7 +895,7 @@ pub static PROTOCOL: Protocol = Protocol {
         PropertySpec {
             name: "no lost update",
             kind: PropertyKind::Always,
-            source: "Demers et al. 1987 §1.1 (timestamps); Lamport 1978 (happened-before)",
+            source: "Demers et al. 1987 §1.1 (timestamps, Now[] from roughly synchronized clocks); Lamport 1978 (happened-before)",
         },
         PropertySpec {
             name: "convergence",
@@ -874,6 +937,11 @@ pub static PROTOCOL: Protocol = Protocol {
             name: "no-member-merge",
             doc: "member lists are not merged: a member knows only the peers it started with (caught in scenario join-no-member-merge; at the default every member knows every other, so nothing is lost)",
             expect: &[],
+        },
+        VariantSpec {
+            name: "skewed-clock",
+            doc: "a write is stamped from its writer's clock (Demers' Now[]), and m1's runs ahead of m2's: m2's write, made after holding m1's, carries the smaller timestamp and loses to it everywhere, though no member moves back",
+            expect: &[("no lost update", Verdict::Violated)],
         },
     ],
     scenarios: &[
@@ -963,5 +1031,51 @@ mod tests {
             state.actor_states[m] = Arc::new(s);
         }
         assert!(convergence(&model, &state));
+    }
+
+    /// The write rule, both ways: m2 holds m1's `a@3.m1` and writes. With
+    /// Lamport's tick its `b` is stamped past `a`, and `a` can never come
+    /// back; with a skewed clock `b@2.m2` follows `a` but is stamped below
+    /// it, and when `a` comes back (the merge takes it, rightly by
+    /// timestamp) the update is lost though m2 never moved back.
+    #[test]
+    fn a_skewed_clock_stamps_a_later_write_below_the_one_it_follows() {
+        let a = Entry {
+            version: (3, 0),
+            write: 0,
+            after: 0,
+        };
+        let write_after_a = |bug: Bug| {
+            let cfg = GossipCfg {
+                bug,
+                ..GossipCfg::default()
+            };
+            let ids: Vec<Id> = (0..cfg.members).map(Id::from).collect();
+            let m2 = cfg.actors(&ids, Selection::AnyPeer, run::PERIOD).remove(1);
+            let mut s = m2.on_start(ids[1], &None, &mut Out::new());
+            GossipActor::hold(&mut s, 0, a);
+            let mut cow = Cow::Borrowed(&s);
+            m2.on_timeout(ids[1], &mut cow, &GossipTimer::Write, &mut Out::new());
+            let s = cow.into_owned();
+            (m2, s)
+        };
+
+        let (m2, s) = write_after_a(Bug::None);
+        let b = s.db[0].expect("written");
+        assert_eq!((b.write, b.version, b.after), (1, (4, 1), bit(0)));
+        assert!(!m2.newer(&a, &s.db[0]), "a cannot come back");
+
+        let (m2, mut s) = write_after_a(Bug::SkewedClock);
+        let b = s.db[0].expect("written");
+        assert_eq!((b.write, b.version, b.after), (1, (2, 1), bit(0)));
+        assert!(member_moves_forward(&s) && member_keeps_updates(&s));
+        assert!(m2.newer(&a, &s.db[0]), "a wins by timestamp");
+        GossipActor::hold(&mut s, 0, a);
+        assert!(member_moves_forward(&s), "no merge went back");
+        assert!(!member_keeps_updates(&s), "b, which follows a, is lost");
+        assert_eq!(
+            format!("{s:?}"),
+            "{db: [Some(a@3.m1)], members: {m1,m2,m3}, superseded: {a}}"
+        );
     }
 }

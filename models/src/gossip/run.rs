@@ -13,8 +13,13 @@
 //! update" are evaluated after every step. With two writers they can fail:
 //! m2 writes after it has held m1's write, so a stale copy of m1's could
 //! undo it (`--variant lww-without-versions` does, and the run says at
-//! which delivery). The replayed last states must equal the run's, or the
-//! run reports that the log does not replay.
+//! which delivery). With `--variant skewed-clock` m2's clock is behind m1's,
+//! so m2's write, when it follows m1's, carries the smaller timestamp and
+//! m1's comes back to m2: "no lost update" fails at that delivery while
+//! "values only move forward" holds. Whether m2's write followed m1's is
+//! reported (a run in which m2 wrote before hearing of m1's has concurrent
+//! writes, and nothing to lose). The replayed last states must equal the
+//! run's, or the run reports that the log does not replay.
 //!
 //! Times come from the run's event log, not from sampling: the write is m1's
 //! `Write` timer, and a member holds it from the first delivery to it of a
@@ -109,6 +114,8 @@ pub struct Replay {
     /// The first step after which a member held a write after holding one
     /// that follows it ("no lost update").
     pub lost_update: Option<Violation>,
+    /// The writes, in the order they were made: writer and entry.
+    pub writes: Vec<(usize, super::Entry)>,
     /// Each member's state after its last step.
     pub last: Vec<GossipState>,
 }
@@ -129,6 +136,7 @@ impl Replay {
             steps: 0,
             moved_back: None,
             lost_update: None,
+            writes: Vec::new(),
             last: Vec::new(),
         };
         for e in events {
@@ -155,6 +163,11 @@ impl Replay {
                 continue;
             };
             replay.steps += 1;
+            if let EventKind::Timer(GossipTimer::Write) = &e.kind {
+                if let Some(w) = next.db[actor.key()] {
+                    replay.writes.push((e.node, w));
+                }
+            }
             let violation = || Violation {
                 at: e.at,
                 member: e.node,
@@ -385,6 +398,26 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
                 format!("m{} held it after {} ms", m + 1, ms(t.saturating_sub(w)))
             }
             _ => format!("m{}: not held", m + 1),
+        });
+    }
+    for (m, e) in &replay.writes {
+        let follows: Vec<String> = (0..n)
+            .filter(|w| e.after & super::bit(*w) != 0)
+            .map(|w| super::value(w).to_string())
+            .collect();
+        observations.push(if follows.is_empty() {
+            format!(
+                "m{}'s write {e:?} follows no other write (m{} had held none)",
+                m + 1,
+                m + 1
+            )
+        } else {
+            format!(
+                "m{}'s write {e:?} follows {} (m{} had held it when it wrote)",
+                m + 1,
+                follows.join(", "),
+                m + 1
+            )
         });
     }
     observations.push(format!(
