@@ -9,7 +9,12 @@
 //!
 //! Fault model: unordered network, no loss, each message delivered once; with
 //! `crashes = f` up to `f` servers (a minority) may crash, crash-stop: a
-//! crashed server stays down (a crash is never forced).
+//! crashed server stays down (a crash is never forced). With
+//! `retransmit = 1` (scenario `lossy`, and every real run) the network
+//! loses and duplicates messages, and each client queries every server and
+//! re-sends on a timer its current phase to the servers that have not
+//! answered (and a `Handoff` it sent): every operation still completes,
+//! under strong fairness.
 //! Workload: the first `writers` clients each write their own number, at
 //! once and so concurrently (two writers then each read, once both writes
 //! returned), or, with `concurrent_writes = 0`, in turn: client 2 writes,
