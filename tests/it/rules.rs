@@ -659,7 +659,7 @@ mod abd_register {
     /// The view's liveness soundness rests on "the model has no cycles":
     /// the graph of views the checker explores is acyclic (no step leads
     /// back to a view on the current path, itself included), for every
-    /// catalog check of abd-register but the heaviest. So no lasso can be
+    /// catalog check of abd-register but the heaviest and `lossy`. So no lasso can be
     /// reported, and no fairness class is needed to judge liveness.
     #[test]
     fn the_explored_graph_is_acyclic() {
@@ -671,7 +671,11 @@ mod abd_register {
         }
         for job in models::catalog_jobs()
             .into_iter()
-            .filter(|j| j.protocol.name == "abd-register" && j.name() != "tie-break")
+            // `lossy` has cycles (a message lost, sent again): there the
+            // view renumbers no server and liveness is judged on lassos.
+            .filter(|j| {
+                j.protocol.name == "abd-register" && !["tie-break", "lossy"].contains(&j.name())
+            })
         {
             let cfg = <AbdCfg as Config>::new(job.variant, &job.params);
             let model = cfg.into_model();

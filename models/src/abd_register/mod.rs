@@ -9,7 +9,12 @@
 //!
 //! Fault model: unordered network, no loss, each message delivered once; with
 //! `crashes = f` up to `f` servers (a minority) may crash, crash-stop: a
-//! crashed server stays down (a crash is never forced).
+//! crashed server stays down (a crash is never forced). With
+//! `retransmit = 1` (scenario `lossy`, and every real run) the network
+//! loses and duplicates messages, and each client queries every server and
+//! re-sends on a timer its current phase to the servers that have not
+//! answered (and a `Handoff` it sent): every operation still completes,
+//! under strong fairness.
 //! Workload: the first `writers` clients each write their own number, at
 //! once and so concurrently (two writers then each read, once both writes
 //! returned), or, with `concurrent_writes = 0`, in turn: client 2 writes,
@@ -39,12 +44,13 @@
 //! which server is which (see `view`).
 
 use crate::registry::{
-    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+    Config, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport, ScenarioSpec,
+    VariantSpec,
 };
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Envelope, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, Envelope, Id, LossyNetwork, Network, Out};
 use stateright::semantics::register::{Register, RegisterOp, RegisterRet};
 use stateright::semantics::{
     ConsistencyTester, LinearizabilityTester, SequentialConsistencyTester,
@@ -235,11 +241,28 @@ pub enum AbdActor {
         /// Once operation `.0` returned, a `Handoff` goes to client `.1`.
         hands_off: Option<(OpIndex, Id)>,
         /// Query every server and proceed with the first majority to answer
-        /// (with crashes), rather than a majority the checker picks.
+        /// (with crashes, or retransmitting), rather than a majority the
+        /// checker picks.
         query_all: bool,
+        /// Re-send the current phase's messages on a timer to the servers
+        /// that have not answered, and a `Handoff` once sent (see
+        /// [`AbdCfg::retransmit`]).
+        retransmit: bool,
         bug: Bug,
     },
 }
+
+/// The client's one timer, set only with [`AbdCfg::retransmit`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum AbdTimer {
+    /// Re-send what may have been lost (see `on_timeout`).
+    Retransmit,
+}
+
+/// How long a client waits before retransmitting, on a real network. The
+/// checker fires the timer at any time.
+const RETRANSMIT: std::ops::Range<std::time::Duration> =
+    std::time::Duration::from_millis(20)..std::time::Duration::from_millis(40);
 
 /// `(op, phase, returned)` of a client's state.
 type ClientFields<'a> = (&'a mut OpIndex, &'a mut Phase, &'a mut Vec<Response>);
@@ -283,6 +306,16 @@ fn majorities(servers: usize) -> Vec<Quorum> {
 }
 
 impl AbdActor {
+    /// Arms the retransmission timer, if this client retransmits.
+    fn arm(&self, o: &mut Out<Self>) {
+        if let AbdActor::Client {
+            retransmit: true, ..
+        } = self
+        {
+            o.set_timer(AbdTimer::Retransmit, RETRANSMIT);
+        }
+    }
+
     /// Starts operation `op`: waits for a `Handoff` if it must, else invokes
     /// it (`Done` when the workload has no such operation).
     fn start(&self, id: Id, op: OpIndex, o: &mut Out<Self>) -> Phase {
@@ -322,6 +355,7 @@ impl AbdActor {
                 .count();
             let ts = (writes as Seq + 1, *writer);
             o.broadcast(servers, &AbdMsg::Update { op, ts, value });
+            self.arm(o);
             return Phase::Update {
                 ts,
                 value,
@@ -334,6 +368,7 @@ impl AbdActor {
             } => o.broadcast(servers, &AbdMsg::Query { op }),
             _ => o.choose_random("quorum", majorities(servers.len())),
         }
+        self.arm(o);
         Phase::Query {
             replied: BTreeSet::new(),
             highest: (INITIAL_TS, INITIAL_VALUE),
@@ -360,6 +395,7 @@ impl AbdActor {
         {
             if *after == *op {
                 o.send(*next, AbdMsg::Handoff);
+                self.arm(o);
             }
         }
         *op += 1;
@@ -369,7 +405,7 @@ impl AbdActor {
 
 impl Actor for AbdActor {
     type Msg = AbdMsg;
-    type Timer = ();
+    type Timer = AbdTimer;
     type State = AbdState;
     /// A server's label and value, kept across a crash.
     type Storage = (Timestamp, Value);
@@ -573,6 +609,57 @@ impl Actor for AbdActor {
             o.broadcast(&asked, &AbdMsg::Query { op: *op });
         }
     }
+
+    /// Retransmission, with [`AbdCfg::retransmit`]. ABD's channels are
+    /// reliable (Attiya, Bar-Noy & Dolev 1995 §2: every message sent is
+    /// eventually delivered); Cachin, Guerraoui & Rodrigues 2011 build
+    /// such links over fair-loss ones by sending again and again (§2.4.3,
+    /// "retransmit forever", the stubborn links under §4.4's algorithms).
+    /// So does this client: each phase's message again to every server
+    /// that has not answered it, and a `Handoff` it sent, again (it cannot
+    /// tell whether it arrived). Servers answer a repeated `Query` or
+    /// `Update` as the first (an `Update` that is not newer is only
+    /// acknowledged), and a client counts each server once per phase, so
+    /// a duplicate changes nothing.
+    fn on_timeout(&self, _id: Id, state: &mut Cow<AbdState>, _: &AbdTimer, o: &mut Out<Self>) {
+        let (
+            AbdActor::Client {
+                servers, hands_off, ..
+            },
+            AbdState::Client { op, phase, .. },
+        ) = (self, state.as_ref())
+        else {
+            return;
+        };
+        let not_heard = |heard: &BTreeSet<Server>| -> Vec<Id> {
+            (1..=servers.len())
+                .filter(|n| !heard.contains(n))
+                .map(|n| servers[n - 1])
+                .collect()
+        };
+        match phase {
+            Phase::Query { replied, .. } => {
+                o.broadcast(&not_heard(replied), &AbdMsg::Query { op: *op });
+            }
+            Phase::Update { ts, value, acked } => {
+                let update = AbdMsg::Update {
+                    op: *op,
+                    ts: *ts,
+                    value: *value,
+                };
+                o.broadcast(&not_heard(acked), &update);
+            }
+            Phase::Waiting | Phase::Done => {}
+        }
+        if let Some((after, next)) = hands_off {
+            if op > after {
+                o.send(*next, AbdMsg::Handoff);
+            }
+        }
+        if !o.is_empty() {
+            self.arm(o);
+        }
+    }
 }
 
 // The history.
@@ -712,11 +799,59 @@ fn every_operation_completes(_: &AbdModel, state: &State) -> bool {
 /// views is acyclic), so liveness is judged on runs that stop, which the
 /// view keeps: no lasso, whose fairness classes the renumbering would
 /// confuse, is ever reported. Counterexamples are replayed on the real states.
-fn view(clients: usize, state: &State) -> State {
+///
+/// With `retransmit` the network duplicates: a message stays in flight
+/// until it is lost, and a delivered `Query` or `Update` would be answered
+/// again and again. Dead then are also a `Query` whose reply is dead, and
+/// an `Update` that its server would not store (it holds that label or a
+/// newer one) and whose acknowledgement is dead: its delivery only sends
+/// a dead reply, now and forever (a server's label only grows). There are
+/// cycles then (a message lost, sent again), and liveness is judged on
+/// lassos, whose fairness classes name actors: the servers are not
+/// renumbered.
+fn view(clients: usize, retransmit: bool, bug: Bug, state: &State) -> State {
+    // Whether client `c` still counts a reply of operation `op` from server
+    // `n` in the phase `update` says.
+    let counts = |c: Id, op: OpIndex, n: Server, update: bool| match state
+        .actor_states
+        .get(usize::from(c))
+        .map(|a| &**a)
+    {
+        Some(AbdState::Client {
+            op: current,
+            phase: Phase::Query { replied, .. },
+            ..
+        }) => !update && op == *current && !replied.contains(&n),
+        Some(AbdState::Client {
+            op: current,
+            phase: Phase::Update { acked, .. },
+            ..
+        }) => update && op == *current && !acked.contains(&n),
+        _ => false,
+    };
     let live = |env: &Envelope<&AbdMsg>| {
         let dst = usize::from(env.dst);
         if state.crashed.get(dst).copied().unwrap_or(false) {
             return false;
+        }
+        if retransmit {
+            let number = dst.checked_sub(clients).map(|i| i + 1);
+            match (env.msg, number, state.actor_states.get(dst).map(|a| &**a)) {
+                (AbdMsg::Query { op }, Some(n), _) => return counts(env.src, *op, n, false),
+                (
+                    AbdMsg::Update { op, ts, value },
+                    Some(n),
+                    Some(AbdState::Server {
+                        ts: stored,
+                        value: held,
+                    }),
+                ) => {
+                    let stores = ts > stored
+                        || (bug == Bug::StoreOlderUpdate && (ts, value) != (stored, held));
+                    return stores || counts(env.src, *op, n, true);
+                }
+                _ => {}
+            }
         }
         let counted = |tally: &BTreeSet<Server>| {
             let from = usize::from(env.src).checked_sub(clients).map(|i| i + 1);
@@ -747,6 +882,11 @@ fn view(clients: usize, state: &State) -> State {
         .filter(live)
         .map(|e| e.to_cloned_msg())
         .collect();
+    if retransmit {
+        let mut next = state.clone();
+        next.network = Network::new_unordered_duplicating(envelopes);
+        return next;
+    }
 
     // 4. Which server is which. A server's profile is everything the state
     // says about it: its label and value, what it stored, whether it is
@@ -874,6 +1014,13 @@ pub struct AbdCfg {
     pub servers: usize,
     /// Servers down at once, at most (a minority).
     pub crashes: usize,
+    /// Clients retransmit on a timer ([`AbdTimer`]) and query every
+    /// server, and the network loses and duplicates messages: scenario
+    /// `lossy`, and every real run (`dsw run abd-register` sets it),
+    /// whatever the parameter. Off by default: the other checks need no
+    /// timer, and a retransmission on a non-duplicating network would only
+    /// pile up copies.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -886,6 +1033,7 @@ impl Default for AbdCfg {
             concurrent_reads: false,
             servers: 3,
             crashes: 0,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -903,6 +1051,7 @@ impl Config for AbdCfg {
             servers: params["servers"] as usize,
             // A majority must stay up: the fault model ABD assumes.
             crashes: (params["crashes"] as usize).min((params["servers"] as usize - 1) / 2),
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -914,7 +1063,7 @@ impl Config for AbdCfg {
     /// Only servers crash (see the boundary in `model_on`), and they stay
     /// down.
     fn analyses(model: &AbdModel) -> checker::Analyses<AbdModel> {
-        let clients = model.cfg.clients;
+        let (clients, retransmit, bug) = (model.cfg.clients, model.cfg.retransmit, model.cfg.bug);
         checker::Analyses {
             // Crash-stop, as ABD assumes: a crashed server stays down.
             excluded: Some(Box::new(move |a| {
@@ -922,7 +1071,7 @@ impl Config for AbdCfg {
                 matches!(a, Act::Crash(id) if usize::from(*id) < clients)
                     || matches!(a, Act::Recover(_))
             })),
-            view: Some(Box::new(move |s: &State| view(clients, s))),
+            view: Some(Box::new(move |s: &State| view(clients, retransmit, bug, s))),
             ..checker::Analyses::none()
         }
     }
@@ -990,19 +1139,29 @@ impl Runnable for AbdCfg {
                     (true, _) => Some((0, ids[1 - c])),
                     (false, _) => (in_turn && c + 1 < self.clients).then(|| (0, ids[c + 1])),
                 },
-                query_all: self.crashes > 0,
+                query_all: self.crashes > 0 || self.retransmit,
+                retransmit: self.retransmit,
                 bug: self.bug,
             })
             .collect();
         let (max_crashes, bug) = (self.crashes, self.bug);
         let server_actors = (0..self.servers).map(|s| AbdActor::Server { number: s + 1, bug });
+        // ABD tolerates duplicates (a client counts each server once, a
+        // server keeps the highest label): by default a duplicating network
+        // would add states but no history that this one cannot reach. With
+        // `retransmit` the network loses and duplicates (Stateright's
+        // duplicating network keeps a message in flight until it is lost,
+        // so a retransmission adds nothing new to a message still there).
+        let (network, lossy) = if self.retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, AbdHistory::default())
             .actors(clients)
             .actors(server_actors)
-            // ABD tolerates duplicates (a client counts each server once, a
-            // server keeps the highest label): a duplicating network would add
-            // states but no history that this one cannot reach.
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .max_crashes(max_crashes)
             // The fault model crashes servers only, but Stateright's crash
             // action may pick any actor: the boundary cuts off every state
@@ -1079,6 +1238,13 @@ pub static PROTOCOL: Protocol = Protocol {
         ParamSpec {
             name: "crashes",
             doc: "servers that may crash (capped at a minority); crash-stop: a crashed server stays down",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: clients query every server and retransmit on a timer to the servers that have not answered (and a Handoff, again), and the network loses and duplicates messages (scenario lossy; every real run retransmits); 0: a lossless network, no timers",
             default: 0,
             min: 0,
             max: 1,
@@ -1171,6 +1337,14 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[("linearizable", Verdict::Violated)],
         },
         ScenarioSpec {
+            name: "lossy",
+            doc: "the real run's configuration: one writer and one reader after it, clients that query every server and retransmit on a timer, on a network that loses and duplicates messages; under strong fairness (a message sent again and again is delivered at last) every operation completes",
+            variant: crate::registry::CORRECT,
+            params: &[("clients", 2), ("retransmit", 1)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[],
+        },
+        ScenarioSpec {
             name: "server-crash",
             doc: "one writer, one reader, and a server that may crash (and then stays down): clients query every server and go on with the first majority to answer, so every operation still completes",
             variant: crate::registry::CORRECT,
@@ -1182,8 +1356,20 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<AbdCfg>,
     explore: crate::registry::explore_config::<AbdCfg>,
-    run: Some(crate::runner::run_config::<AbdCfg>),
+    run: Some(run),
 };
+
+/// `dsw run abd-register`: the configuration given, with `retransmit` on,
+/// as scenario `lossy` checks it: a real network may lose and duplicate
+/// (`--loss`, `--duplicate`), and without retransmission a lost message
+/// would stop the workload for good.
+fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
+    let cfg = AbdCfg {
+        retransmit: true,
+        ..AbdCfg::new(variant, params)
+    };
+    crate::runner::run_cfg(cfg, variant, opts)
+}
 
 #[cfg(test)]
 mod tests {

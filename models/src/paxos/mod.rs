@@ -14,7 +14,14 @@
 //! default a refused request is ignored and a proposer
 //! never retries.
 //! With `retry = 1` an acceptor refuses out loud (Nack) and the refused
-//! proposer starts again with a higher ballot (§2.5).
+//! proposer starts again with a higher ballot (§2.5). With `retransmit = 1`
+//! (scenario `lossy`, and every real run) the network loses and duplicates
+//! messages, and a timer in each actor sends again what may have been lost:
+//! a client its request, a proposer its current ballot's Prepare or Accept
+//! to the acceptors that have not answered, the learner Chosen; no crashes
+//! then (`retransmit_fits`). It holds safety, and a value is chosen under
+//! strong fairness, explored under a view that forgets dead messages
+//! (`lossy_view`).
 //!
 //! What the checker shows: §2.1's three safety requirements (agreement,
 //! validity, a learner learns only a chosen value) and linearizability
@@ -77,13 +84,14 @@
 //! bound", and a run that leaves it is reported `bounded`, never violated.
 
 use crate::registry::{
-    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+    Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport,
+    ScenarioSpec, VariantSpec,
 };
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
 use specs::abstract_spec::voting::{self, Voting};
-use stateright::actor::{majority, Actor, ActorModel, Envelope, Id, Network, Out};
+use stateright::actor::{majority, Actor, ActorModel, Envelope, Id, LossyNetwork, Network, Out};
 use stateright::semantics::write_once_register::{WORegister, WORegisterOp, WORegisterRet};
 use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
 use stateright::Expectation;
@@ -313,11 +321,34 @@ pub enum PaxosActor {
         /// Prepare requests go to every acceptor, not a fixed majority (see
         /// [`PaxosCfg::ask_all`]).
         ask_all: bool,
+        /// The proposer retransmits on a timer (see
+        /// [`PaxosCfg::retransmit`]).
+        retransmit: bool,
     },
     /// Client `index` (from 0): writes its letter through server `index`,
-    /// then reads from the next server.
-    Client { index: usize, servers: Vec<Id> },
+    /// then reads from the next server; with `retransmit`, re-sends its
+    /// request on a timer until answered.
+    Client {
+        index: usize,
+        servers: Vec<Id>,
+        retransmit: bool,
+    },
 }
+
+/// The one timer of every actor, set only with [`PaxosCfg::retransmit`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum PaxosTimer {
+    /// A client re-sends its pending Put or Get; a proposer re-sends the
+    /// requests of its current ballot to the acceptors that have not
+    /// answered, and, once it has learned the value, tells the other
+    /// learners again (see `on_timeout`).
+    Retransmit,
+}
+
+/// How long an actor waits before retransmitting, on a real network. The
+/// checker fires the timer at any time.
+const RETRANSMIT: std::ops::Range<std::time::Duration> =
+    std::time::Duration::from_millis(20)..std::time::Duration::from_millis(40);
 
 impl PaxosActor {
     /// The acceptors this proposer sends its prepare requests to: every
@@ -332,6 +363,19 @@ impl PaxosActor {
             } => servers.clone(),
             PaxosActor::Server { servers, .. } => quorum(id, servers),
             PaxosActor::Client { .. } => Vec::new(),
+        }
+    }
+
+    /// Arms the retransmission timer, if this actor retransmits.
+    fn arm(&self, o: &mut Out<Self>) {
+        if let PaxosActor::Server {
+            retransmit: true, ..
+        }
+        | PaxosActor::Client {
+            retransmit: true, ..
+        } = self
+        {
+            o.set_timer(PaxosTimer::Retransmit, RETRANSMIT);
         }
     }
 
@@ -402,7 +446,7 @@ fn quorum(proposer: Id, servers: &[Id]) -> Vec<Id> {
 
 impl Actor for PaxosActor {
     type Msg = PaxosMsg;
-    type Timer = ();
+    type Timer = PaxosTimer;
     type State = PaxosState;
     type Storage = PaxosStorage;
     type Random = ();
@@ -428,9 +472,10 @@ impl Actor for PaxosActor {
                     ..ServerState::default()
                 })
             }
-            PaxosActor::Client { index, servers } => {
+            PaxosActor::Client { index, servers, .. } => {
                 let value = client_value(*index);
                 o.send(servers[index % servers.len()], PaxosMsg::Put { value });
+                self.arm(o);
                 PaxosState::Client(ClientPhase::Writing)
             }
         }
@@ -476,6 +521,7 @@ impl Actor for PaxosActor {
                 s.ballot = Some(ballot);
                 self.save(s, o);
                 o.broadcast(&self.acceptors(id), &PaxosMsg::Prepare { ballot });
+                self.arm(o);
             }
             // Acceptor, phase 1(b): "If an acceptor receives a prepare
             // request with number n greater than that of any prepare request
@@ -486,6 +532,19 @@ impl Actor for PaxosActor {
                 let s = server_mut(state);
                 s.promised = Some(ballot);
                 self.save(s, o);
+                let accepted = s.accepted;
+                o.send(src, PaxosMsg::Promise { ballot, accepted });
+            }
+            // A prepare request for the ballot already promised: a
+            // retransmission, or a duplicate. The acceptor has responded to
+            // it and responds again: a lost promise is re-sent only so. The
+            // promise is unchanged, so this is no new promise (Paxos.tla's
+            // Phase1b needs a higher ballot for that), only its message
+            // again; the accepted proposal it reports is the acceptor's
+            // current one, as a fresh response would report.
+            (PaxosActor::Server { .. }, PaxosState::Server(s), PaxosMsg::Prepare { ballot })
+                if s.promised == Some(ballot) =>
+            {
                 let accepted = s.accepted;
                 o.send(src, PaxosMsg::Promise { ballot, accepted });
             }
@@ -563,11 +622,7 @@ impl Actor for PaxosActor {
                 // requests "need not [go to] the same set of acceptors that
                 // responded to the initial requests" (§2.2), and Paxos.tla's
                 // Phase2a sends to all.
-                let to = if *ask_all {
-                    servers.clone()
-                } else {
-                    s.promises.keys().copied().collect()
-                };
+                let to = accept_targets(*ask_all, servers, s);
                 o.broadcast(&to, &PaxosMsg::Accept { ballot, value });
             }
             // Acceptor, phase 2(b): "If an acceptor receives an accept
@@ -632,22 +687,122 @@ impl Actor for PaxosActor {
             }
             // Client: the write returned; read from the next server.
             (
-                PaxosActor::Client { index, servers },
+                PaxosActor::Client { index, servers, .. },
                 PaxosState::Client(ClientPhase::Writing),
                 PaxosMsg::PutOk | PaxosMsg::PutFail,
             ) => {
                 *state.to_mut() = PaxosState::Client(ClientPhase::Reading);
                 o.send(servers[(index + 1) % servers.len()], PaxosMsg::Get);
+                self.arm(o);
             }
             (
-                PaxosActor::Client { .. },
+                PaxosActor::Client { retransmit, .. },
                 PaxosState::Client(ClientPhase::Reading),
                 PaxosMsg::GetOk { .. },
             ) => {
                 *state.to_mut() = PaxosState::Client(ClientPhase::Done);
+                if *retransmit {
+                    o.cancel_timer(PaxosTimer::Retransmit);
+                }
             }
             _ => {}
         }
+    }
+
+    /// Retransmission, with [`PaxosCfg::retransmit`]. Paxos Made Simple
+    /// lets messages "be lost" (§2.1) and keeps safety whatever is lost;
+    /// progress needs a working network (§2.4), which on a lossy one means
+    /// sending again what may have been lost, as implementations do (Chandra,
+    /// Griesemer & Redstone, "Paxos Made Live" (PODC 2007) §4: a replica
+    /// whose round makes no progress retries on a timeout). Every
+    /// retransmission repeats a message of the current state, so each
+    /// handler sees only a duplicate, which it already tolerates.
+    fn on_timeout(
+        &self,
+        id: Id,
+        state: &mut Cow<Self::State>,
+        _timer: &PaxosTimer,
+        o: &mut Out<Self>,
+    ) {
+        match (self, state.as_ref()) {
+            // Client: the request not yet answered goes out again, to the
+            // same server (a retransmitted Put reaches its proposer, which
+            // ignores it while proposing and answers it once it has learned).
+            (PaxosActor::Client { index, servers, .. }, PaxosState::Client(phase)) => {
+                let (to, msg) = match phase {
+                    ClientPhase::Writing => (
+                        servers[index % servers.len()],
+                        PaxosMsg::Put {
+                            value: client_value(*index),
+                        },
+                    ),
+                    ClientPhase::Reading => (servers[(index + 1) % servers.len()], PaxosMsg::Get),
+                    ClientPhase::Done => return,
+                };
+                o.send(to, msg);
+                self.arm(o);
+            }
+            // Learner: "the distinguished learner informs the other learners
+            // when a value has been chosen" (§2.3); it cannot know which of
+            // them heard, so it tells them again.
+            (
+                PaxosActor::Server { servers, .. },
+                PaxosState::Server(ServerState {
+                    chosen: Some(value),
+                    ..
+                }),
+            ) => {
+                let others: Vec<Id> = servers.iter().copied().filter(|&j| j != id).collect();
+                o.broadcast(&others, &PaxosMsg::Chosen { value: *value });
+                self.arm(o);
+            }
+            // Proposer, phase 1: the prepare request again, to the acceptors
+            // whose promise has not arrived; phase 2: the accept request
+            // again, to those that have not accepted. The ballot is the
+            // same: a new one is what a refusal calls for (`retry`), not a
+            // loss.
+            (
+                PaxosActor::Server {
+                    servers, ask_all, ..
+                },
+                PaxosState::Server(
+                    s @ ServerState {
+                        ballot: Some(ballot),
+                        ..
+                    },
+                ),
+            ) => {
+                let (to, msg) = match s.proposal {
+                    None => (
+                        self.acceptors(id)
+                            .into_iter()
+                            .filter(|a| !s.promises.contains_key(a))
+                            .collect::<Vec<Id>>(),
+                        PaxosMsg::Prepare { ballot: *ballot },
+                    ),
+                    Some((ballot, value)) => (
+                        accept_targets(*ask_all, servers, s)
+                            .into_iter()
+                            .filter(|a| !s.accepted_by.contains(a))
+                            .collect(),
+                        PaxosMsg::Accept { ballot, value },
+                    ),
+                };
+                o.broadcast(&to, &msg);
+                self.arm(o);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Where phase 2(a) sends its accept requests: "to each of those
+/// acceptors" that promised, or, asking every acceptor, to all of them.
+fn accept_targets(ask_all: bool, servers: &[Id], s: &ServerState) -> Vec<Id> {
+    if ask_all {
+        servers.to_vec()
+    } else {
+        s.promises.keys().copied().collect()
     }
 }
 
@@ -664,6 +819,9 @@ pub struct PaxosHistory {
     /// variable: an acceptor keeps only its latest acceptance, and a crash
     /// may erase even that, but a value once chosen stays chosen.
     pub acceptances: BTreeSet<(Id, Proposal)>,
+    /// The operations invoked, as `(client, is a read)`: a retransmitted
+    /// Put or Get is the same operation sent again, not a new invocation.
+    pub invoked: BTreeSet<(Id, bool)>,
 }
 
 fn record_out(
@@ -677,16 +835,22 @@ fn record_out(
     ) {
         return None;
     }
+    let is_get = matches!(env.msg, PaxosMsg::Get);
     let mut h = history.clone();
     // An `Err` from the tester marks the history invalid, which
     // "linearizable" then reports; nothing else to do with it here.
     match env.msg {
+        PaxosMsg::Put { .. } | PaxosMsg::Get if h.invoked.contains(&(env.src, is_get)) => {
+            return None;
+        }
         PaxosMsg::Put { value } => {
             let _ = h.register.on_invoke(env.src, WORegisterOp::Write(*value));
             h.proposed.insert(*value);
+            h.invoked.insert((env.src, false));
         }
         PaxosMsg::Get => {
             let _ = h.register.on_invoke(env.src, WORegisterOp::Read);
+            h.invoked.insert((env.src, true));
         }
         PaxosMsg::Accepted { ballot, value } => {
             h.acceptances.insert((env.src, (*ballot, *value)));
@@ -1024,6 +1188,106 @@ fn view(majority: usize, state: &State) -> State {
     next
 }
 
+/// A `Promise` from `acceptor` for `ballot` that proposer `p` will never
+/// count: it has moved past the ballot, or past phase 1, or counted it.
+/// Each stays so: without crashes a proposer's ballot and phase only move
+/// forward and its tally only grows.
+fn promise_dead(p: &ServerState, acceptor: Id, ballot: Ballot) -> bool {
+    p.ballot != Some(ballot) || p.proposal.is_some() || p.promises.contains_key(&acceptor)
+}
+
+/// An `Accepted` from `acceptor` for `(ballot, value)` that proposer `p`
+/// will never count, for the same reasons.
+fn accepted_dead(
+    majority: usize,
+    p: &ServerState,
+    acceptor: Id,
+    (ballot, value): Proposal,
+) -> bool {
+    p.proposal != Some((ballot, value))
+        || p.accepted_by.len() >= majority
+        || p.accepted_by.contains(&acceptor)
+}
+
+/// What the checker stores of a state with `retransmit` (and no `retry`;
+/// the rule on parameters rules out crashes): the state without its dead
+/// messages. Stateright's duplicating network keeps a message in flight
+/// until it is lost, so every message ever sent would otherwise stay, and
+/// each one lost or not doubles the space. A message is dead when
+/// delivering it changes nothing, or only sends messages that are dead in
+/// turn, now and forever: without crashes every actor only moves forward
+/// (a proposer's ballot and phase, an acceptor's promise, a learner's
+/// value, a client's phase), so each condition below, once true, stays
+/// true. Delivering a dead message leads to a state with the same view,
+/// and losing one does too: a stutter the view does not show. Otherwise a
+/// state and its view have the same properties and, step for step,
+/// successors with the same views (a bisimulation up to stuttering;
+/// tests/it/analyses.rs checks it on 20,000 states). The view shows fewer
+/// fairness classes enabled (a dead message's delivery), so a lasso it
+/// reported might be unfair on the real states; a "holds" is sound, since
+/// every fair run of the real states is a fair run of the views, with its
+/// stutters left out. Dead are:
+///
+/// - a `Promise`, `Accepted`, `Chosen`, `PutOk`/`PutFail` or `GetOk` its
+///   receiver no longer reads;
+/// - a client's `Put` once the write returned, its `Get` once the read
+///   did: its server only answers again, to a client that no longer reads;
+/// - a `Prepare` below the acceptor's promise, or for its promise when
+///   the `Promise` it would repeat is dead; an `Accept` below the promise,
+///   or already accepted when the `Accepted` it would repeat is dead.
+fn lossy_view(majority: usize, state: &State) -> State {
+    let actor = |id: Id| state.actor_states.get(usize::from(id)).map(|a| &**a);
+    let server = |id: Id| match actor(id) {
+        Some(PaxosState::Server(s)) => Some(s),
+        _ => None,
+    };
+    let client = |id: Id| match actor(id) {
+        Some(PaxosState::Client(phase)) => Some(*phase),
+        _ => None,
+    };
+    let live = |env: &Envelope<&PaxosMsg>| match *env.msg {
+        PaxosMsg::Promise { ballot, .. } => {
+            server(env.dst).is_none_or(|p| !promise_dead(p, env.src, ballot))
+        }
+        PaxosMsg::Accepted { ballot, value } => {
+            server(env.dst).is_none_or(|p| !accepted_dead(majority, p, env.src, (ballot, value)))
+        }
+        PaxosMsg::Chosen { .. } => server(env.dst).is_none_or(|s| s.chosen.is_none()),
+        PaxosMsg::PutOk | PaxosMsg::PutFail => {
+            client(env.dst) != Some(ClientPhase::Done)
+                && client(env.dst) != Some(ClientPhase::Reading)
+        }
+        PaxosMsg::GetOk { .. } => client(env.dst) != Some(ClientPhase::Done),
+        PaxosMsg::Put { .. } => client(env.src).is_none_or(|c| c == ClientPhase::Writing),
+        PaxosMsg::Get => client(env.src).is_none_or(|c| c != ClientPhase::Done),
+        PaxosMsg::Prepare { ballot } => match server(env.dst).and_then(|a| a.promised) {
+            Some(promised) if promised > ballot => false,
+            Some(promised) if promised == ballot => {
+                server(env.src).is_none_or(|p| !promise_dead(p, env.dst, ballot))
+            }
+            _ => true,
+        },
+        PaxosMsg::Accept { ballot, value } => match server(env.dst) {
+            Some(a) if a.promised > Some(ballot) => false,
+            Some(a) if a.promised == Some(ballot) && a.accepted == Some((ballot, value)) => {
+                server(ballot.1)
+                    .is_none_or(|p| !accepted_dead(majority, p, env.dst, (ballot, value)))
+            }
+            _ => true,
+        },
+        _ => true,
+    };
+    let envelopes: Vec<Envelope<PaxosMsg>> = state
+        .network
+        .iter_all()
+        .filter(live)
+        .map(|e| e.to_cloned_msg())
+        .collect();
+    let mut next = state.clone();
+    next.network = Network::new_unordered_duplicating(envelopes);
+    next
+}
+
 /// Visits every round number a state holds.
 fn each_round(
     actors: &mut [PaxosState],
@@ -1177,6 +1441,12 @@ pub struct PaxosCfg {
     /// through, so the proposers stay up: §2.4's condition for progress is
     /// a working proposer and a working majority of acceptors.
     pub crash_proposers: bool,
+    /// Clients and proposers retransmit on a timer ([`PaxosTimer`]), and
+    /// the network loses and duplicates messages: scenario `lossy`, and
+    /// every real run (`dsw run paxos` sets it), whatever the parameter. Off by default: the other checks need no timer, and a
+    /// retransmission on a non-duplicating network would only pile up
+    /// copies.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -1192,6 +1462,7 @@ impl Default for PaxosCfg {
             max_round: 0,
             ask_all: false,
             crash_proposers: true,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -1217,6 +1488,7 @@ impl Config for PaxosCfg {
             max_round: params["max_round"] as Round,
             ask_all: params["ask_all"] == 1,
             crash_proposers: params["crash_proposers"] == 1,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -1246,9 +1518,13 @@ impl Config for PaxosCfg {
                 matches!(a, stateright::actor::ActorModelAction::Crash(id)
                     if !(first_crashable..servers).contains(&usize::from(*id)))
             })),
-            view: model.cfg.unbounded_rounds().then(|| {
-                Box::new(move |s: &State| view(majority, s)) as checker::analyses::View<PaxosModel>
-            }),
+            view: if model.cfg.unbounded_rounds() {
+                Some(Box::new(move |s: &State| view(majority, s)))
+            } else if model.cfg.retransmit && !model.cfg.retry {
+                Some(Box::new(move |s: &State| lossy_view(majority, s)))
+            } else {
+                None
+            },
             boundary: model
                 .cfg
                 .unbounded_rounds()
@@ -1302,6 +1578,7 @@ impl Runnable for PaxosCfg {
         let bug = self.bug;
         let server_ids: Vec<Id> = ids[..self.servers].to_vec();
         let (retry, max_round, ask_all) = (self.retry, self.max_round, self.ask_all);
+        let retransmit = self.retransmit;
         let servers = (0..self.servers).map(|index| PaxosActor::Server {
             index,
             servers: server_ids.clone(),
@@ -1309,27 +1586,43 @@ impl Runnable for PaxosCfg {
             retry,
             max_round,
             ask_all,
+            retransmit,
         });
         let clients = (0..self.clients).map(|index| PaxosActor::Client {
             index,
             servers: server_ids.clone(),
+            retransmit,
         });
         let max_crashes = self.crashes;
         let history = PaxosHistory {
             register: LinearizabilityTester::new(WORegister(None)),
             proposed: BTreeSet::new(),
             acceptances: BTreeSet::new(),
+            invoked: BTreeSet::new(),
+        };
+        // By default unordered, lossless, non-duplicating. Paxos tolerates
+        // all three (§2.1: messages "can be duplicated, and can be lost"),
+        // but loss is only unbounded delay to a safety property, and
+        // duplication makes the space infinite: a Put redelivered to a
+        // restarted server starts yet another ballot. With `retransmit` the
+        // network loses and duplicates (Stateright's duplicating network
+        // keeps each message in flight until it is lost, so a
+        // retransmission adds nothing new to a message still there).
+        let network = if retransmit {
+            Network::new_unordered_duplicating([])
+        } else {
+            Network::new_unordered_nonduplicating([])
+        };
+        let lossy = if retransmit {
+            LossyNetwork::Yes
+        } else {
+            LossyNetwork::No
         };
         ActorModel::new(self, history)
             .actors(servers)
             .actors(clients)
-            // Unordered, lossless, non-duplicating. Paxos tolerates all three
-            // (§2.1: messages "can be duplicated, and can be lost"), but loss
-            // is only unbounded delay to a safety property, and duplication
-            // makes the space infinite: a Put redelivered to a restarted
-            // server starts yet another ballot. (Without crashes the correct
-            // variant also holds on a duplicating network: 3,034 states.)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .max_crashes(max_crashes)
             // The fault model crashes servers only, but Stateright's crash
             // action may pick any actor: the boundary cuts off every state
@@ -1431,8 +1724,18 @@ With retrying proposers and no `max_round` (scenarios `duelling-proposers`, `one
             min: 0,
             max: 1,
         },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: clients and proposers retransmit on a timer, the distinguished learner repeats Chosen, and the network loses and duplicates messages (scenario lossy; every real run retransmits); 0: a lossless network, no timers",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
     ],
-    param_rules: &[],
+    param_rules: &[ParamRule {
+        doc: "retransmit = 1 needs crashes = 0, and with retry = 1 a max_round",
+        check: retransmit_fits,
+    }],
     properties: &[
         PropertySpec {
             name: "agreement",
@@ -1595,6 +1898,14 @@ With retrying proposers and no `max_round` (scenarios `duelling-proposers`, `one
             ],
         },
         ScenarioSpec {
+            name: "lossy",
+            doc: "the real run's configuration: clients and proposers retransmit on a timer and the distinguished learner repeats Chosen, on a network that loses and duplicates messages; no crashes. Safety holds and, under strong fairness (a message sent again and again is delivered at last), a value is always chosen",
+            variant: crate::registry::CORRECT,
+            params: &[("retransmit", 1), ("crashes", 0)],
+            fairness: None,
+            expect: &[("two values reported", Verdict::NoExample)],
+        },
+        ScenarioSpec {
             name: "one-proposer",
             doc: "a single proposer that retries, no crashes: a value is always chosen (§2.4's distinguished proposer)",
             variant: crate::registry::CORRECT,
@@ -1613,8 +1924,43 @@ With retrying proposers and no `max_round` (scenarios `duelling-proposers`, `one
     fairness: checker::Fairness::Strong,
     check: crate::registry::check_config::<PaxosCfg>,
     explore: crate::registry::explore_config::<PaxosCfg>,
-    run: Some(crate::runner::run_config::<PaxosCfg>),
+    run: Some(run),
 };
+
+/// `retransmit` keeps the space finite only without crashes (a
+/// retransmitted Put to a restarted proposer starts yet another ballot,
+/// as often as it crashes) and, with `retry`, with a finite set of rounds
+/// (a retransmitted request refused again starts yet another ballot).
+fn retransmit_fits(params: &Params) -> Result<(), String> {
+    if params["retransmit"] == 0 {
+        return Ok(());
+    }
+    if params["crashes"] != 0 {
+        return Err(format!(
+            "parameter crashes = {} is out of range with retransmit = 1; it takes 0",
+            params["crashes"]
+        ));
+    }
+    if params["retry"] == 1 && params["max_round"] == 0 {
+        return Err(
+            "parameter max_round = 0 is out of range with retransmit = 1 and retry = 1; it takes 1 to 4"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// `dsw run paxos`: the configuration given, with `retransmit` on, as
+/// scenario `lossy` checks it: a real network may lose and duplicate
+/// (`--loss`, `--duplicate`), and without retransmission a lost message
+/// would stop the workload for good.
+fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
+    let cfg = PaxosCfg {
+        retransmit: true,
+        ..PaxosCfg::new(variant, params)
+    };
+    crate::runner::run_cfg(cfg, variant, opts)
+}
 
 #[cfg(test)]
 mod tests {
