@@ -1613,6 +1613,7 @@ With retrying proposers and no `max_round` (scenarios `duelling-proposers`, `one
     fairness: checker::Fairness::Strong,
     check: crate::registry::check_config::<PaxosCfg>,
     explore: crate::registry::explore_config::<PaxosCfg>,
+    replay: crate::registry::replay_config::<PaxosCfg>,
     run: Some(crate::runner::run_config::<PaxosCfg>),
 };
 
