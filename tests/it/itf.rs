@@ -56,7 +56,12 @@ fn export_and_read_back(
     job: &models::Job,
     summary: &CheckSummary,
 ) -> Vec<CounterexampleKind> {
-    let written = itf_export::write(dir, summary, job.name(), &Source::default())
+    let source = Source {
+        scenario: job.scenario.map(|s| s.name.to_string()),
+        explore: None,
+        params: job.params.clone(),
+    };
+    let written = itf_export::write(dir, summary, job.name(), &source)
         .unwrap_or_else(|e| panic!("{} {}: {e}", summary.model, job.name()));
     let printed = checker::itf::printed(summary);
     assert_eq!(written.len(), printed.len(), "one file per counterexample");
