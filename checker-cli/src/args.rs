@@ -21,7 +21,8 @@ pub enum Command {
     List(ListArgs),
     /// One model: summary, citations, parameters, properties, variants.
     Show(ShowArgs),
-    /// Check one model (or, with --all, the whole catalog against the registry).
+    /// Check one model (or, with --all, the whole catalog against the
+    /// registry; with --replay FILE, re-check a counterexample file).
     #[command(after_help = CHECK_EXIT_CODES)]
     Check(CheckArgs),
     /// Serve the web explorer on one model: its properties, a check to run,
