@@ -6,8 +6,8 @@
 //! The representative set below covers each kind of counterexample the
 //! catalog produces (safety violations, lassos, deadlocks, stutters,
 //! bounded runs, refinement failures) on actor models with and without a
-//! history, in well under a minute. The whole catalog (118 checks, about a
-//! minute of CPU in release on two cores) is the ignored test at the end:
+//! history, in well under a minute. The whole catalog (118 checks, about
+//! 2.5 minutes of CPU in release) is the ignored test at the end:
 //! `cargo test -p workbench-tests --test it itf -- --ignored`.
 
 use checker::{CheckOptions, CheckSummary, CounterexampleKind};
@@ -258,9 +258,9 @@ fn itf_network_and_timers_are_sets_of_records() {
     assert!(envelopes_seen > 0, "no message was ever in flight");
 }
 
-/// Every counterexample of the whole catalog exports and reads back.
-/// Ignored by default: it checks all 118 catalog jobs (about a minute of
-/// CPU in release, more in the test profile).
+/// Every counterexample of the whole catalog exports, reads back and
+/// replays. Ignored by default: it checks all 118 catalog jobs again
+/// (about 2.5 minutes of CPU and 0.5 GB in release; BENCHMARKS.md).
 #[test]
 #[ignore]
 fn itf_every_catalog_counterexample_exports() {
