@@ -819,11 +819,40 @@ where
             }
             // The loop's states are k..last (the last is state k again), its
             // steps those taken from them.
-            let classes: Vec<Vec<Option<u64>>> = run[k..last].iter().map(enabled).collect();
-            let taken_classes: BTreeSet<u64> = taken[k..last]
-                .iter()
-                .filter_map(|a| model.fairness_class(a))
-                .collect();
+            // With a view, the check judged fairness on the view's states
+            // and edges (its classes name the messages there, ballots
+            // and all), so the loop is judged on them too: a step takes
+            // the class of any action from the viewed state to the next
+            // viewed state.
+            let (classes, taken_classes): (Vec<Vec<Option<u64>>>, BTreeSet<u64>) =
+                if analyses.view.is_some() {
+                    let viewed: Vec<M::State> = run[k..=last].iter().map(view).collect();
+                    let classes = viewed[..viewed.len() - 1].iter().map(enabled).collect();
+                    let mut taken = BTreeSet::new();
+                    for w in viewed.windows(2) {
+                        let mut actions = Vec::new();
+                        model.actions(&w[0], &mut actions);
+                        for a in actions {
+                            if analyses.excluded.as_ref().is_some_and(|x| x(&a)) {
+                                continue;
+                            }
+                            let class = model.fairness_class(&a);
+                            if let (Some(c), Some(n)) = (class, model.next_state(&w[0], a)) {
+                                if view(&n) == w[1] {
+                                    taken.insert(c);
+                                }
+                            }
+                        }
+                    }
+                    (classes, taken)
+                } else {
+                    let classes = run[k..last].iter().map(enabled).collect();
+                    let taken = taken[k..last]
+                        .iter()
+                        .filter_map(|a| model.fairness_class(a))
+                        .collect();
+                    (classes, taken)
+                };
             // The classes fairness demands be taken in the loop: under weak
             // fairness those enabled in every state of it, under strong
             // those enabled in any.
