@@ -21,7 +21,8 @@ pub enum Command {
     List(ListArgs),
     /// One model: summary, citations, parameters, properties, variants.
     Show(ShowArgs),
-    /// Check one model (or, with --all, the whole catalog against the registry).
+    /// Check one model (or, with --all, the whole catalog against the
+    /// registry; with --replay FILE, re-check a counterexample file).
     #[command(after_help = CHECK_EXIT_CODES)]
     Check(CheckArgs),
     /// Serve the web explorer on one model: its properties, a check to run,
@@ -75,7 +76,14 @@ Exit codes:
   3  nothing is violated, but some verdict is inconclusive: a limit
      (--max-depth, --max-states, --timeout) or the model's bound cut the
      search short, a simulation cannot prove anything, or the strategy
-     cannot judge a property (lassos under dfs); not a proof";
+     cannot judge a property (lassos under dfs); not a proof
+
+With --replay FILE:
+  0  the trace is followed to its end and shows what its #meta says
+  1  the trace diverges from the model (the step, what differs from the
+     closest successor), or is followed but does not show it
+  2  bad input (the file cannot be read, is not an ITF trace written by
+     --itf, or names an unknown model, variant or parameter)";
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -121,8 +129,11 @@ pub enum StrategyArg {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The model to check (omit with --all).
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    /// The model to check (omit with --all or --replay).
+    #[arg(
+        required_unless_present_any = ["all", "replay"],
+        conflicts_with_all = ["all", "replay"]
+    )]
     pub model: Option<String>,
     /// Check every model, variant and scenario of the catalog at its default
     /// configuration, and compare each verdict with the registry.
@@ -172,6 +183,18 @@ pub struct CheckArgs {
     /// --scenario, the scenario's name in place of the variant).
     #[arg(long, value_name = "DIR")]
     pub itf: Option<std::path::PathBuf>,
+    /// Re-check a counterexample: follow an ITF file written by --itf on
+    /// the model, variant and parameters its #meta names, step by step
+    /// (each state must be the model's successor by the recorded action),
+    /// then judge what the file claims (the property violated, the run
+    /// stopping, the lasso closing) on the replayed run. --fairness
+    /// overrides the file's.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["all", "itf", "json", "variant", "scenario", "params"]
+    )]
+    pub replay: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -17,6 +17,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::List(a) => list(a.json),
         Command::Show(a) => show(&a.model, a.json),
         Command::Check(a) if a.all => check_all(&a),
+        Command::Check(a) if a.replay.is_some() => check_replay(&a),
         Command::Check(a) => check_one(&a),
         Command::Explore(a) => explore(&a),
         Command::Run(a) => run_real(&a),
@@ -364,6 +365,7 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
         let source = models::itf_export::Source {
             scenario: a.target.scenario.clone(),
             explore: Some(hint),
+            params: params.clone(),
         };
         let name = a.target.scenario.as_deref().unwrap_or(&variant);
         let n = write_itf(dir, &summary, name, &source)?;
@@ -380,6 +382,55 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `dsw check --replay FILE`: the trace followed on its model, each step
+/// printed as it is followed, then what the run shows.
+fn check_replay(a: &CheckArgs) -> Result<ExitCode, Failure> {
+    let file = a.replay.as_deref().unwrap_or(std::path::Path::new(""));
+    let mut replay = models::itf_replay::read(file).map_err(Failure)?;
+    if let Some(f) = a.fairness {
+        replay.claim.fairness = f.into();
+    }
+    let steps = replay.trace.states.len() - 1;
+    outln!("replaying {}", file.display());
+    outln!("  {}", replay.target());
+    outln!(
+        "  the file claims: a {} of \"{}\" ({} fairness), {steps} step{}{}",
+        checker::replay::kind_name(replay.claim.kind),
+        replay.claim.property,
+        replay.claim.fairness.name(),
+        if steps == 1 { "" } else { "s" },
+        replay
+            .trace
+            .loop_index
+            .map_or(String::new(), |k| format!(", looping back to state {k}"))
+    );
+    let outcome = replay.run(&mut |line| outln!("{line}"));
+    match outcome {
+        checker::replay::Outcome::Shows(words) => {
+            outln!("followed all {steps} steps: {words}");
+            Ok(ExitCode::SUCCESS)
+        }
+        checker::replay::Outcome::DoesNotShow(words) => {
+            outln!(
+                "followed all {steps} steps, but the run does not show what the file says: {words}"
+            );
+            Ok(ExitCode::from(1))
+        }
+        checker::replay::Outcome::Diverges { at, what, diff } => {
+            let place = if at == 0 {
+                "at its initial state (state 0)".to_string()
+            } else {
+                format!("at step {at} (state {at})")
+            };
+            outln!("DIVERGES {place}: {what}");
+            for line in diff {
+                outln!("    {line}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
@@ -402,6 +453,7 @@ fn check_all(a: &CheckArgs) -> Result<ExitCode, Failure> {
                     &job.params,
                     job.fairness,
                 )),
+                params: job.params.clone(),
             };
             n += write_itf(dir, s, job.name(), &source)?;
         }

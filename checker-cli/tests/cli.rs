@@ -876,3 +876,64 @@ fn itf_writes_one_trace_per_printed_counterexample() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `check --replay`: a file `--itf` wrote is followed to its end (exit 0),
+/// each step printed; a copy with a state changed diverges (exit 1) at
+/// that step; a file that is no such trace, or a model named besides it,
+/// is bad input (exit 2, one line, what is valid).
+#[test]
+fn replay_exit_codes() {
+    let dir = std::env::temp_dir().join(format!("dsw-replay-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = dsw(&[
+        "check",
+        "two-phase-commit",
+        "--variant",
+        "commit-on-majority",
+        "--itf",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let file = dir.join("two-phase-commit-commit-on-majority-agreement.itf.json");
+    let f = file.to_str().unwrap();
+
+    let o = dsw(&["check", "--replay", f]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("  state 0: initial state"), "{out}");
+    assert!(out.contains("    6. "), "{out}");
+    assert!(
+        out.contains("followed all 6 steps: \"agreement\" is violated at step 6"),
+        "{out}"
+    );
+
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    doc["states"][3]["actor_states"][3]["value"]["voted_yes"] = serde_json::Value::Bool(true);
+    let tampered = dir.join("tampered.itf.json");
+    std::fs::write(&tampered, doc.to_string()).unwrap();
+    let o = dsw(&["check", "--replay", tampered.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("DIVERGES at step 3 (state 3)"), "{out}");
+    assert!(
+        out.contains("actor_states[3] (RM3).voted_yes: file true, model false"),
+        "{out}"
+    );
+
+    refused(
+        &["check", "--replay", "/nonexistent.itf.json"],
+        "cannot read",
+    );
+    std::fs::write(&tampered, "{\"vars\": []}").unwrap();
+    refused(
+        &["check", "--replay", tampered.to_str().unwrap()],
+        "written by dsw check --itf",
+    );
+    refused(&["check", "paxos", "--replay", f], "cannot be used with");
+    refused(
+        &["check", "--replay", f, "--variant", "correct"],
+        "cannot be used with",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -238,7 +238,7 @@ fn init_action(path: &str) -> Value {
 
 /// The `action` of a step: its kind, the acting actor, the sender (or −1)
 /// and the message, timer or action as the model prints it.
-fn step_action(step: &Step) -> Value {
+pub(crate) fn step_action(step: &Step) -> Value {
     let kind = match step.kind {
         StepKind::Deliver => "deliver",
         StepKind::Drop => "drop",

@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod graph;
 pub mod itf;
 pub mod liveness;
+pub mod replay;
 pub mod simulation;
 pub mod summary;
 pub mod symmetry;

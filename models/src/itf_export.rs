@@ -46,6 +46,10 @@ pub struct Source {
     /// `dsw explore ...`: the command that opens the explorer on the same
     /// configuration.
     pub explore: Option<String>,
+    /// Every parameter of the check, for `dsw check --replay` to rebuild
+    /// the model: written as `#meta.params`, `key=value` separated by
+    /// spaces.
+    pub params: crate::Params,
 }
 
 fn kind_name(kind: CounterexampleKind) -> &'static str {
@@ -109,6 +113,15 @@ fn meta(
     if let Some(s) = &source.scenario {
         put("scenario", s.clone());
     }
+    put(
+        "params",
+        source
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     put("property", property.to_string());
     put("property_kind", kind);
     put("verdict", verdict);

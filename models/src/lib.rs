@@ -3,6 +3,7 @@
 //! reports and the CLI live in `checker` and `checker-cli`.
 
 pub mod itf_export;
+pub mod itf_replay;
 pub mod registry;
 pub mod reports;
 pub mod runner;

@@ -149,6 +149,15 @@ pub type ExploreFn = fn(
     presentation::explorer::Site,
     std::net::TcpListener,
 ) -> std::io::Result<presentation::explorer::Server>;
+/// `replay(variant, params, trace, claim, out)`: follows an ITF trace on
+/// the model ([`checker::replay::replay`]), each line to `out`.
+pub type ReplayFn = fn(
+    &str,
+    &Params,
+    &checker::replay::Trace,
+    &checker::replay::Claim,
+    &mut dyn FnMut(&str),
+) -> checker::replay::Outcome;
 /// `run(variant, params, options)`.
 pub type RunFn = fn(&str, &Params, &RunOptions) -> Result<RunReport, String>;
 
@@ -177,6 +186,8 @@ pub struct Protocol {
     pub check: CheckFn,
     /// Serves the workbench's explorer on the model ([`serve_explorer`]).
     pub explore: ExploreFn,
+    /// Follows an ITF trace of the model ([`replay_config`]).
+    pub replay: ReplayFn,
     /// Runs the actors over real UDP on loopback, if the protocol supports it.
     pub run: Option<RunFn>,
 }
@@ -433,6 +444,26 @@ where
         checker::itf::fill(&C::new(variant, params).into_model(), &mut summary);
     }
     summary
+}
+
+/// `Protocol::replay` for any [`Config`]: the model and what it declares
+/// besides its properties, built as a check builds them, with the trace
+/// followed on it.
+pub fn replay_config<C>(
+    variant: &str,
+    params: &Params,
+    trace: &checker::replay::Trace,
+    claim: &checker::replay::Claim,
+    out: &mut dyn FnMut(&str),
+) -> checker::replay::Outcome
+where
+    C: Config,
+    <C::Model as Model>::State: Clone + PartialEq + checker::itf::ItfState,
+    <C::Model as Model>::Action: Clone,
+{
+    let model = C::new(variant, params).into_model();
+    let analyses = C::analyses(&model);
+    checker::replay::replay(&model, &analyses, trace, claim, out)
 }
 
 /// `Protocol::explore` for any [`Config`]: the workbench's explorer

@@ -103,6 +103,7 @@ where
         fairness: checker::Fairness::Weak,
         check: crate::registry::check_config::<C>,
         explore: crate::registry::explore_config::<C>,
+        replay: crate::registry::replay_config::<C>,
         run: None,
     }
 }

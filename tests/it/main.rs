@@ -18,6 +18,9 @@ mod itf;
 mod mapreduce_rpc_threads;
 /// The registry agrees with the models it describes; bad input is refused.
 mod registry;
+/// `dsw check --replay`: exported counterexamples followed back, tampered
+/// copies caught at the step changed, bad files refused.
+mod replay;
 /// The committed reports are what `dsw report` generates now.
 mod reports;
 /// The first four models: rules exercised, faults that may (not must) happen.

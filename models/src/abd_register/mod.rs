@@ -1356,6 +1356,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<AbdCfg>,
     explore: crate::registry::explore_config::<AbdCfg>,
+    replay: crate::registry::replay_config::<AbdCfg>,
     run: Some(run),
 };
 

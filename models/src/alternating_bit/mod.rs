@@ -456,5 +456,6 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: Fairness::Strong,
     check: crate::registry::check_config::<AbpCfg>,
     explore: crate::registry::explore_config::<AbpCfg>,
+    replay: crate::registry::replay_config::<AbpCfg>,
     run: None,
 };

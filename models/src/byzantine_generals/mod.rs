@@ -1088,6 +1088,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<ByzantineCfg>,
     explore: crate::registry::explore_config::<ByzantineCfg>,
+    replay: crate::registry::replay_config::<ByzantineCfg>,
     run: Some(crate::runner::run_config::<ByzantineCfg>),
 };
 

@@ -560,5 +560,6 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<CbCfg>,
     explore: crate::registry::explore_config::<CbCfg>,
+    replay: crate::registry::replay_config::<CbCfg>,
     run: Some(crate::runner::run_config::<CbCfg>),
 };

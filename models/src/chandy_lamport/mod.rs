@@ -652,6 +652,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<SnapshotCfg>,
     explore: crate::registry::explore_config::<SnapshotCfg>,
+    replay: crate::registry::replay_config::<SnapshotCfg>,
     run: Some(crate::runner::run_config::<SnapshotCfg>),
 };
 

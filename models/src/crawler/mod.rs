@@ -769,5 +769,6 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<CrawlerCfg>,
     explore: crate::registry::explore_config::<CrawlerCfg>,
+    replay: crate::registry::replay_config::<CrawlerCfg>,
     run: Some(crate::runner::run_config::<CrawlerCfg>),
 };

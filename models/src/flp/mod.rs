@@ -1021,6 +1021,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<FlpCfg>,
     explore: crate::registry::explore_config::<FlpCfg>,
+    replay: crate::registry::replay_config::<FlpCfg>,
     run: Some(run),
 };
 

@@ -981,6 +981,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Strong,
     check: crate::registry::check_config::<GossipCfg>,
     explore: crate::registry::explore_config::<GossipCfg>,
+    replay: crate::registry::replay_config::<GossipCfg>,
     run: Some(run::run),
 };
 

@@ -656,6 +656,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<ClocksCfg>,
     explore: crate::registry::explore_config::<ClocksCfg>,
+    replay: crate::registry::replay_config::<ClocksCfg>,
     run: Some(crate::runner::run_config::<ClocksCfg>),
 };
 

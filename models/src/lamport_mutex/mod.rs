@@ -587,6 +587,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<MutexCfg>,
     explore: crate::registry::explore_config::<MutexCfg>,
+    replay: crate::registry::replay_config::<MutexCfg>,
     run: Some(crate::runner::run_config::<MutexCfg>),
 };
 

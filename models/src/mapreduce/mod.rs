@@ -1036,5 +1036,6 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<MrCfg>,
     explore: crate::registry::explore_config::<MrCfg>,
+    replay: crate::registry::replay_config::<MrCfg>,
     run: Some(run),
 };

@@ -1924,6 +1924,7 @@ With retrying proposers and no `max_round` (scenarios `duelling-proposers`, `one
     fairness: checker::Fairness::Strong,
     check: crate::registry::check_config::<PaxosCfg>,
     explore: crate::registry::explore_config::<PaxosCfg>,
+    replay: crate::registry::replay_config::<PaxosCfg>,
     run: Some(run),
 };
 

@@ -2052,6 +2052,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<RaftCfg>,
     explore: crate::registry::explore_config::<RaftCfg>,
+    replay: crate::registry::replay_config::<RaftCfg>,
     run: Some(run::run),
 };
 

@@ -1295,6 +1295,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<RaftKvCfg>,
     explore: crate::registry::explore_config::<RaftKvCfg>,
+    replay: crate::registry::replay_config::<RaftKvCfg>,
     run: Some(run::run),
 };
 

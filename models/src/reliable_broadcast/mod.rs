@@ -567,5 +567,6 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<RbCfg>,
     explore: crate::registry::explore_config::<RbCfg>,
+    replay: crate::registry::replay_config::<RbCfg>,
     run: Some(crate::runner::run_config::<RbCfg>),
 };

@@ -689,5 +689,6 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: Fairness::Strong,
     check: crate::registry::check_config::<KvCfg>,
     explore: crate::registry::explore_config::<KvCfg>,
+    replay: crate::registry::replay_config::<KvCfg>,
     run: Some(crate::runner::run_config::<KvCfg>),
 };

@@ -959,6 +959,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<SwimCfg>,
     explore: crate::registry::explore_config::<SwimCfg>,
+    replay: crate::registry::replay_config::<SwimCfg>,
     run: Some(run::run),
 };
 

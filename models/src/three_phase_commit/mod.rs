@@ -1191,6 +1191,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<ThreePhaseCfg>,
     explore: crate::registry::explore_config::<ThreePhaseCfg>,
+    replay: crate::registry::replay_config::<ThreePhaseCfg>,
     run: Some(crate::runner::run_config::<ThreePhaseCfg>),
 };
 

@@ -958,6 +958,7 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<TobCfg>,
     explore: crate::registry::explore_config::<TobCfg>,
+    replay: crate::registry::replay_config::<TobCfg>,
     run: Some(crate::runner::run_config::<TobCfg>),
 };
 

@@ -811,5 +811,6 @@ pub static PROTOCOL: Protocol = Protocol {
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<TwoPhaseCfg>,
     explore: crate::registry::explore_config::<TwoPhaseCfg>,
+    replay: crate::registry::replay_config::<TwoPhaseCfg>,
     run: Some(crate::runner::run_config::<TwoPhaseCfg>),
 };
