@@ -160,9 +160,10 @@ where
 /// (which the format's readers expect to hold strings).
 ///
 /// A lasso's last state is the state its loop starts at
-/// (`states[loop]`): the last step closes the loop, so every step of it
-/// is in the trace, and ITF's implicit return from the last state to
-/// `states[loop]` is a stutter.
+/// (`states[loop]`), or, for a model with a view, a state with the same
+/// view (Paxos's ballots grow on the way round): the last step closes the
+/// loop, so every step of it is in the trace, and ITF's implicit return
+/// from the last state to `states[loop]` is a stutter (under the view).
 pub fn trace(
     ce: &Counterexample,
     states: &[Value],

@@ -159,8 +159,9 @@ fn meta(
     if ce.loop_start.is_some() {
         put(
             "loop",
-            "the last state is the state at index loop: the last step closes the loop, \
-             and the return from the last state to states[loop] is a stutter"
+            "the last state is the state at index loop (for a model with a view, one \
+             with the same view): the last step closes the loop, and the return from \
+             the last state to states[loop] is a stutter"
                 .to_string(),
         );
     }

@@ -221,6 +221,9 @@ pub struct KvServerState {
 impl std::fmt::Debug for KvServerState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:?}", self.raft)?;
+        if let Some(leader) = self.leader_hint.filter(|_| !self.raft.is_leader()) {
+            write!(f, " heard leader {leader}")?;
+        }
         if !self.store.is_empty() {
             write!(f, " store {:?}", self.store)?;
         }
