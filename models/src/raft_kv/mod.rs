@@ -47,16 +47,20 @@
 //! with the old empty value (linearizable). Scenario `retry-to-new-leader`
 //! is §8's own duplicate: one client appends once, server 0 leads term 1
 //! and takes the Append, server 1 leads term 2, and the client's retry
-//! (after a timeout, to the next candidate) reaches server 1, whose
-//! duplicate table answers it; `retry-to-new-leader-no-table`, the same
-//! without the table, applies the Append twice (exactly-once application).
+//! (after a timeout, to the next candidate) may reach server 1 with the
+//! Append already in its log: exactly-once application holds on every
+//! run, while `retry-to-new-leader-no-table`, the same without the table,
+//! applies the Append twice (18 steps: term 2's leader appends the retry
+//! again and commits both). The scenario's "retry answered from the
+//! duplicate table" example is a term-1 follower answering from its table
+//! (any server here answers a request its table holds).
 //!
 //! "Every request answered" is judged up to the checker's horizon
-//! ([`out_of_bounds`]): states where only the bounds keep a request from
-//! an answer, because its client may send no more and the request is
-//! nowhere on its way (rejected with no leader named, dropped by a full
-//! log, or left in a new leader's log behind no entry of its term), or
-//! because no leader can arise below `max_term`. A request on its way, or
+//! ([`out_of_bounds`]): states where only the bounds keep every unanswered
+//! request from an answer: each is nowhere on its way (rejected, dropped
+//! by a full log, or left in a new leader's log behind no entry of its
+//! term), and its client may send no more or no leader can arise below
+//! `max_term`. A request on its way, or
 //! one a leader has applied or will commit by itself, is not at the
 //! horizon, so a leader that never answered would be a violation. Every
 //! checked configuration reaches the horizon (a client without retries
@@ -197,8 +201,9 @@ pub enum KvTimer {
 pub struct KvServerState {
     pub raft: RaftState<KvCmd>,
     /// The most recent leader this server has heard from (the sender of
-    /// the last AppendEntries it accepted; Figure 2's `leaderId`, "so
-    /// follower can redirect clients"), as an index into the servers.
+    /// the last AppendEntries of its term or a later one, which only that
+    /// term's leader sends; Figure 2's `leaderId`, "so follower can
+    /// redirect clients"), as an index into the servers.
     pub leader_hint: Option<usize>,
 
     // the state machine (§8), volatile: rebuilt from the log on restart
@@ -789,57 +794,62 @@ fn every_request_answered(model: &RaftKvModel, state: &State) -> bool {
     clients(state).all(|c| c.results.len() == model.cfg.ops)
 }
 
-/// Where the bounds, and nothing else, keep a request from being answered:
-/// liveness is not judged through these states (the checker's horizon);
-/// every step of the bounded model is still explored, so the safety
-/// verdicts stand. Either a client has given up ([`client_gave_up`]) or
-/// the term bound has left the cluster without a leader
-/// ([`election_barred`]). A request on its way, or one a leader will
-/// commit without help, is not at the horizon: a run that stops or loops
-/// with it unanswered is a violation.
+/// Where the bounds, and nothing else, keep every unanswered request from
+/// an answer: liveness is not judged through these states (the checker's
+/// horizon); every step of the bounded model is still explored, so the
+/// safety verdicts stand. A state is cut only if each client with a
+/// request unanswered is stuck: nothing for its request is on its way
+/// ([`on_its_way`]), and either the client may send no more (`retries`)
+/// or no leader can arise below `max_term` ([`election_barred`]). A
+/// request on its way, or one a leader has applied or will commit by
+/// itself, keeps the state out, so a run that stops or loops with it
+/// unanswered is a violation.
 fn out_of_bounds(actors: &[RaftKvActor], state: &State) -> bool {
-    client_gave_up(actors, state) || election_barred(actors, state)
-}
-
-/// A client may send its unanswered request no more (`retries`), and the
-/// request is nowhere on its way to an answer: no copy of it and no reply
-/// to it is in flight, no leader has applied it (a leader that applies an
-/// entry answers it), and no leader will commit it by itself, which a
-/// leader does to an entry followed in its log by one of its own term
-/// (§5.4.2). Only another send could get it answered: an entry left from
-/// an earlier term waits for the next request (this model's leaders append
-/// no no-op), a request a full log dropped (`max_log`) or a rejection
-/// with no leader named is gone.
-fn client_gave_up(actors: &[RaftKvActor], state: &State) -> bool {
-    actors
+    let barred = election_barred(actors, state);
+    let mut unanswered = actors
         .iter()
         .zip(state.actor_states.iter())
         .enumerate()
-        .any(|(i, (a, s))| {
-            let (RaftKvActor::Client(client), RaftKvState::Client(c)) = (a, &**s) else {
-                return false;
-            };
-            if c.results.len() >= client.ops.len() || client.may_send(c) {
-                return false;
+        .filter_map(|(i, (a, s))| match (a, &**s) {
+            (RaftKvActor::Client(client), RaftKvState::Client(c))
+                if c.results.len() < client.ops.len() =>
+            {
+                Some((Id::from(i), client, c))
             }
-            let (id, seq) = (Id::from(i), c.results.len() as Seq + 1);
-            let ours = |cmd: &KvCmd| cmd.client == id && cmd.seq == seq;
-            let in_flight = in_flight(state).any(|env| match env.msg {
-                KvMsg::Request { seq: q, .. } => env.src == id && *q == seq,
-                KvMsg::Reply { seq: q, .. } => env.dst == id && *q == seq,
-                _ => false,
-            });
-            let leader_answers = kv_servers(state).any(|s| {
-                let r = &s.raft;
-                r.is_leader()
-                    && (r.state_machine[..s.applied]
-                        .iter()
-                        .any(|e| ours(&e.command))
-                        || r.log.iter().enumerate().any(|(at, e)| {
-                            ours(&e.command) && r.log[at..].iter().any(|e| e.term == r.current_term)
-                        }))
-            });
-            !in_flight && !leader_answers
+            _ => None,
+        })
+        .peekable();
+    unanswered.peek().is_some()
+        && unanswered.all(|(id, client, c)| {
+            !on_its_way(state, id, c.results.len() as Seq + 1) && (barred || !client.may_send(c))
+        })
+}
+
+/// Client `id`'s request `seq` is on its way to an answer: a copy of it or
+/// a reply to it is in flight, a leader has applied it (a leader that
+/// applies an entry answers it), or a leader will commit it by itself,
+/// which a leader does to an entry followed in its log by one of its own
+/// term (§5.4.2). Otherwise only another send could get it answered: an
+/// entry left from an earlier term waits for the next request (this
+/// model's leaders append no no-op), and a request a full log dropped
+/// (`max_log`) or a rejection is gone.
+fn on_its_way(state: &State, id: Id, seq: Seq) -> bool {
+    let ours = |cmd: &KvCmd| cmd.client == id && cmd.seq == seq;
+    let in_flight = in_flight(state).any(|env| match env.msg {
+        KvMsg::Request { seq: q, .. } => env.src == id && *q == seq,
+        KvMsg::Reply { seq: q, .. } => env.dst == id && *q == seq,
+        _ => false,
+    });
+    in_flight
+        || kv_servers(state).any(|s| {
+            let r = &s.raft;
+            r.is_leader()
+                && (r.state_machine[..s.applied]
+                    .iter()
+                    .any(|e| ours(&e.command))
+                    || r.log.iter().enumerate().any(|(at, e)| {
+                        ours(&e.command) && r.log[at..].iter().any(|e| e.term == r.current_term)
+                    }))
         })
 }
 
@@ -1258,7 +1268,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ScenarioSpec {
             name: "retry-to-new-leader",
-            doc: "§8's own duplicate: one client appending once, two candidates taking turns over two terms, one retry: server 0 leads term 1 and commits the Append, server 1 leads term 2, the client's retry reaches it, and its duplicate table answers the retry instead of applying it again",
+            doc: "§8's own duplicate: one client appending once, two candidates taking turns over two terms, one retry (after a timeout, to the next candidate): server 0 leads term 1 and takes the Append, server 1 leads term 2, and the retry may reach it with the Append in its log; the duplicate table keeps the Append from being applied twice on every run",
             variant: crate::registry::CORRECT,
             params: RETRY_TO_NEW_LEADER,
             fairness: None,
@@ -1269,7 +1279,7 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         ScenarioSpec {
             name: "retry-to-new-leader-no-table",
-            doc: "retry-to-new-leader without the duplicate table: the new leader appends the retry again and applies the Append twice (§8: \"causing it to be executed a second time\")",
+            doc: "retry-to-new-leader without the duplicate table: term 2's leader appends the retry again and applies the Append twice (§8: \"causing it to be executed a second time\")",
             variant: "no-duplicate-table",
             params: RETRY_TO_NEW_LEADER,
             fairness: None,
@@ -1330,14 +1340,19 @@ mod tests {
     #[test]
     fn the_horizon_excludes_a_request_a_leader_applied() {
         use stateright::Model;
-        let model = RaftKvCfg {
-            clients: 1,
-            retrying: 0,
-            ..RaftKvCfg::default()
-        }
-        .into_model();
-        let applied_by_leader =
-            |s: &State| kv_servers(s).any(|s| s.raft.is_leader() && s.applied > 0);
+        // Two clients: client 1's own fate (it never retries) must not
+        // cut client 0's request from the judgement.
+        let model = RaftKvCfg::default().into_model();
+        let client0 = Id::from(3);
+        let applied_by_leader = |s: &State| {
+            kv_servers(s).any(|s| {
+                s.raft.is_leader()
+                    && s.raft
+                        .state_machine
+                        .iter()
+                        .any(|e| e.command.client == client0)
+            })
+        };
         let mut queue: std::collections::VecDeque<State> = model.init_states().into();
         let mut seen = std::collections::HashSet::new();
         let mut found = None;
@@ -1358,8 +1373,22 @@ mod tests {
                 }
             }
         }
-        let answered = found.expect("a leader applies the client's Append");
-        // The client sent its only request; the reply is on its way.
+        let mut answered = found.expect("a leader applies client 0's Append");
+        // Client 0 has spent its sends; the reply is on its way.
+        if let RaftKvState::Client(c) = &*answered.actor_states[3] {
+            let mut c = c.clone();
+            c.sends = 2;
+            answered.actor_states[3] = Arc::new(RaftKvState::Client(c));
+        }
+        // Client 1 gave up: its one send spent, nothing of it on its way.
+        let client1 = Id::from(4);
+        if let RaftKvState::Client(c) = &*answered.actor_states[4] {
+            let mut c = c.clone();
+            c.sends = 1;
+            answered.actor_states[4] = Arc::new(RaftKvState::Client(c));
+        }
+        assert!(!on_its_way(&answered, client1, 1));
+        // Still not the horizon: client 0's reply is on its way.
         assert!(!out_of_bounds(&model.actors, &answered));
         // A leader that never answered: the reply gone, nothing else in
         // flight. Still not the horizon, so a run stopping here violates.
@@ -1370,8 +1399,9 @@ mod tests {
         links.clear();
         assert!(!out_of_bounds(&model.actors, &silent));
         // No leader at all (every server a follower, the Append in
-        // followers' logs only, term 1 the last): only another send could
-        // get it answered, so the bound is what stops the run.
+        // followers' logs only, term 1 the last, no vote on its way): only
+        // another send could get client 0's request answered, and no
+        // leader can arise for client 1's: the bounds stop the run.
         let mut lost = silent.clone();
         for s in lost.actor_states.iter_mut() {
             if let RaftKvState::Server(server) = &**s {
