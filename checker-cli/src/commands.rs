@@ -397,7 +397,7 @@ fn check_replay(a: &CheckArgs) -> Result<ExitCode, Failure> {
     outln!("  {}", replay.target());
     outln!(
         "  the file claims: a {} of \"{}\" ({} fairness), {steps} step{}{}",
-        checker::replay::kind_name(replay.claim.kind),
+        replay.claim.kind.name(),
         replay.claim.property,
         replay.claim.fairness.name(),
         if steps == 1 { "" } else { "s" },

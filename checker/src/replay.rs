@@ -143,7 +143,7 @@ impl Claim {
         };
         let property = get("property")?.to_string();
         let kind = get("counterexample")?;
-        let kind = kind_of(kind).ok_or_else(|| {
+        let kind = CounterexampleKind::from_name(kind).ok_or_else(|| {
             format!(
                 "#meta.counterexample is \"{kind}\"; known: violation, example, deadlock, \
                  stutter, lasso, bounded, refinement"
@@ -162,28 +162,6 @@ impl Claim {
             fairness,
         })
     }
-}
-
-/// The name `dsw check --itf` writes a counterexample kind under.
-pub fn kind_name(kind: CounterexampleKind) -> &'static str {
-    match kind {
-        CounterexampleKind::Violation => "violation",
-        CounterexampleKind::Example => "example",
-        CounterexampleKind::Deadlock => "deadlock",
-        CounterexampleKind::Stutter => "stutter",
-        CounterexampleKind::Lasso => "lasso",
-        CounterexampleKind::Bounded => "bounded",
-        CounterexampleKind::Refinement => "refinement",
-    }
-}
-
-fn kind_of(name: &str) -> Option<CounterexampleKind> {
-    use CounterexampleKind::*;
-    [
-        Violation, Example, Deadlock, Stutter, Lasso, Bounded, Refinement,
-    ]
-    .into_iter()
-    .find(|k| kind_name(*k) == name)
 }
 
 /// How a replay ended.
@@ -750,7 +728,7 @@ where
             if p.expectation != kind {
                 return Outcome::DoesNotShow(format!(
                     "the file claims a {} of \"{name}\", which is not an {} property of the model",
-                    kind_name(claim.kind),
+                    claim.kind.name(),
                     if want { "sometimes" } else { "always" }
                 ));
             }

@@ -178,6 +178,37 @@ pub enum CounterexampleKind {
     Refinement,
 }
 
+impl CounterexampleKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [CounterexampleKind; 7] = [
+        CounterexampleKind::Violation,
+        CounterexampleKind::Example,
+        CounterexampleKind::Deadlock,
+        CounterexampleKind::Stutter,
+        CounterexampleKind::Lasso,
+        CounterexampleKind::Bounded,
+        CounterexampleKind::Refinement,
+    ];
+
+    /// The kind's name as JSON and ITF files write it (`lasso`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CounterexampleKind::Violation => "violation",
+            CounterexampleKind::Example => "example",
+            CounterexampleKind::Deadlock => "deadlock",
+            CounterexampleKind::Stutter => "stutter",
+            CounterexampleKind::Lasso => "lasso",
+            CounterexampleKind::Bounded => "bounded",
+            CounterexampleKind::Refinement => "refinement",
+        }
+    }
+
+    /// The kind [`CounterexampleKind::name`] names.
+    pub fn from_name(name: &str) -> Option<CounterexampleKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
 /// A path from an initial state, as readable steps.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counterexample {
@@ -333,5 +364,22 @@ impl CheckSummary {
 
     pub fn property(&self, name: &str) -> Option<&PropertyResult> {
         self.properties.iter().find(|p| p.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CounterexampleKind;
+
+    /// The name files carry is the one serde writes in `--json`, and it
+    /// reads back to the same kind.
+    #[test]
+    fn counterexample_kind_names_match_the_json_and_read_back() {
+        for kind in CounterexampleKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.name()));
+            assert_eq!(CounterexampleKind::from_name(kind.name()), Some(kind));
+        }
+        assert_eq!(CounterexampleKind::from_name("loop"), None);
     }
 }

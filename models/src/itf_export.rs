@@ -4,7 +4,7 @@
 //! place of the variant; each part made file-safe).
 
 use checker::itf::{self, BIVALENT};
-use checker::{CheckSummary, Counterexample, CounterexampleKind};
+use checker::{CheckSummary, Counterexample};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -52,18 +52,6 @@ pub struct Source {
     pub params: crate::Params,
 }
 
-fn kind_name(kind: CounterexampleKind) -> &'static str {
-    match kind {
-        CounterexampleKind::Violation => "violation",
-        CounterexampleKind::Example => "example",
-        CounterexampleKind::Deadlock => "deadlock",
-        CounterexampleKind::Stutter => "stutter",
-        CounterexampleKind::Lasso => "lasso",
-        CounterexampleKind::Bounded => "bounded",
-        CounterexampleKind::Refinement => "refinement",
-    }
-}
-
 /// The trace's `#meta`: the format, the source (the workbench, model,
 /// variant, property) and the check's configuration, every value a string
 /// (what the format's readers, such as the `itf` crate, accept there).
@@ -99,12 +87,12 @@ fn meta(
             BIVALENT => format!(
                 "{} ({variant}): a fair run that stays bivalent forever ({})",
                 summary.model,
-                kind_name(ce.kind)
+                ce.kind.name()
             ),
             _ => format!(
                 "{} ({variant}): {} of the {kind} property {property}, {verdict}",
                 summary.model,
-                kind_name(ce.kind)
+                ce.kind.name()
             ),
         },
     );
@@ -125,7 +113,7 @@ fn meta(
     put("property", property.to_string());
     put("property_kind", kind);
     put("verdict", verdict);
-    put("counterexample", kind_name(ce.kind).to_string());
+    put("counterexample", ce.kind.name().to_string());
     put("path", ce.path.clone());
     put(
         "actors",
