@@ -244,11 +244,12 @@ pub struct ExploreArgs {
     pub model: String,
     #[command(flatten)]
     pub target: Target,
-    /// Address to serve on: loopback only unless you say otherwise. The
-    /// links `dsw check` prints use the default; port 0 picks a free port
-    /// (printed when the explorer starts).
-    #[arg(long, default_value = presentation::explorer::DEFAULT_ADDR)]
-    pub bind: String,
+    /// Address to serve on: loopback only unless you say otherwise; port 0
+    /// picks a free port (printed when the explorer starts). Without it,
+    /// the first free port from 127.0.0.1:3000 up, as the links `dsw check`
+    /// prints name it.
+    #[arg(long)]
+    pub bind: Option<String>,
     /// Which infinite runs count against `eventually` properties, for the
     /// check the page runs and the paths it shows (default: the scenario's,
     /// else what the model declares).

@@ -356,7 +356,17 @@ fn check_one(a: &CheckArgs) -> Result<ExitCode, Failure> {
     if a.json {
         print_json(&summary)?;
     } else {
-        out!("{}", output::summary(&summary, &params, &hint));
+        // The links name the port `dsw explore` will serve on: the first
+        // free default one (another explorer may hold 3000). Off the
+        // default, the hint binds it, so the command serves where the
+        // links point or says it cannot.
+        let explorer = presentation::explorer::default_addr();
+        let shown = if explorer == presentation::explorer::DEFAULT_ADDR {
+            hint.clone()
+        } else {
+            format!("{hint} --bind {explorer}")
+        };
+        out!("{}", output::summary(&summary, &params, &explorer, &shown));
         if let Strategy::Simulation { seed } = opts.strategy {
             outln!("note: rerun with --seed {seed}");
         }
@@ -597,18 +607,33 @@ fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
         .map(Into::into)
         .or(fairness)
         .unwrap_or(protocol.fairness);
-    // A taken or malformed address is bad input: one line, exit 2.
-    let listener = std::net::TcpListener::bind(&a.bind)
-        .map_err(|e| Failure(format!("cannot listen on {}: {e}", a.bind)))?;
+    // A taken or malformed address is bad input: one line, exit 2. Without
+    // --bind, the first free default port, as `dsw check`'s links name it.
+    let listener = match &a.bind {
+        Some(bind) => std::net::TcpListener::bind(bind)
+            .map_err(|e| Failure(format!("cannot listen on {bind}: {e}")))?,
+        None => presentation::explorer::default_listener().map_err(|e| {
+            Failure(format!(
+                "cannot listen on {}: {e}; give --bind a free address",
+                presentation::explorer::DEFAULT_ADDR
+            ))
+        })?,
+    };
     let server = models::registry::serve_explorer(protocol, &variant, &params, fairness, listener)
         .map_err(|e| Failure(format!("cannot serve the explorer: {e}")))?;
     // The real address: with port 0 the system chose it, and scripts (such
     // as the browser test) read it here.
+    // Off the default port without --bind, say why: links printed while
+    // 3000 was free name it.
+    let addr = server.addr().to_string();
+    let taken = if a.bind.is_none() && addr != presentation::explorer::DEFAULT_ADDR {
+        format!("{} is taken; ", presentation::explorer::DEFAULT_ADDR)
+    } else {
+        String::new()
+    };
     eprintln!(
-        "dsw: serving the explorer for {} ({}) on http://{}/ (Ctrl-C to stop)",
-        protocol.name,
-        variant,
-        server.addr()
+        "dsw: serving the explorer for {} ({}) on http://{addr}/ ({taken}Ctrl-C to stop)",
+        protocol.name, variant,
     );
     server.wait();
     Ok(ExitCode::SUCCESS)

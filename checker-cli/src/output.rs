@@ -54,7 +54,8 @@ pub fn verdict_words(p: &PropertyResult) -> String {
 
 /// The summary of one check, with every counterexample of a violated or
 /// inconclusive property.
-pub fn summary(s: &CheckSummary, params: &Params, explore_hint: &str) -> String {
+/// `explorer` is the address the explorer will serve on, for the links.
+pub fn summary(s: &CheckSummary, params: &Params, explorer: &str, explore_hint: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} ({})  {}", s.model, s.variant, params_line(params));
     let timing = s.timing.as_ref().map_or(String::new(), |t| {
@@ -107,12 +108,17 @@ pub fn summary(s: &CheckSummary, params: &Params, explore_hint: &str) -> String 
             (&p.counterexample, p.verdict)
         {
             out.push('\n');
-            out.push_str(&counterexample(&p.name, ce, explore_hint));
+            out.push_str(&counterexample(&p.name, ce, explorer, explore_hint));
         }
     }
     if let Some(ce) = s.valence.as_ref().and_then(|v| v.bivalent_forever.as_ref()) {
         out.push('\n');
-        out.push_str(&counterexample("stays bivalent", ce, explore_hint));
+        out.push_str(&counterexample(
+            "stays bivalent",
+            ce,
+            explorer,
+            explore_hint,
+        ));
     }
     out
 }
@@ -158,8 +164,13 @@ fn valence(v: &checker::ValenceSummary) -> String {
 }
 
 /// A counterexample as numbered steps, then the link that opens it in the
-/// explorer and the command that serves the explorer.
-pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -> String {
+/// explorer (served at `explorer`) and the command that serves it there.
+pub fn counterexample(
+    property: &str,
+    ce: &Counterexample,
+    explorer: &str,
+    explore_hint: &str,
+) -> String {
     let mut out = String::new();
     let how = match ce.kind {
         CounterexampleKind::Violation => "violated",
@@ -183,7 +194,7 @@ pub fn counterexample(property: &str, ce: &Counterexample, explore_hint: &str) -
     let _ = writeln!(
         out,
         "  explorer: {}\n            (served by: {explore_hint})",
-        presentation::explorer::link(presentation::explorer::DEFAULT_ADDR, property, ce)
+        presentation::explorer::link(explorer, property, ce)
     );
     out
 }

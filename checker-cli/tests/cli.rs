@@ -295,8 +295,31 @@ fn a_closed_stdout_ends_quietly() {
     // Broken pipe" and exit 101.
 }
 
+/// Held by the tests that read the explorer's address in what `dsw check`
+/// prints, since one of them takes the first default port meanwhile.
+static DEFAULT_PORT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The explorer link `dsw check` printed for `property`, split into its
+/// address and the rest, and the command it says serves it.
+fn printed_link(out: &str, property: &str) -> (String, String, String) {
+    let mut lines = out
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("counterexample for \"{property}\"")));
+    let link = lines
+        .find_map(|l| l.trim().strip_prefix("explorer: http://"))
+        .unwrap_or_else(|| panic!("no link for {property}: {out}"));
+    let (addr, rest) = link.split_once('/').expect("an address, then a path");
+    let served_by = lines
+        .next()
+        .and_then(|l| l.trim().strip_prefix("(served by: "))
+        .and_then(|l| l.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("no command under the link: {out}"));
+    (addr.to_string(), format!("/{rest}"), served_by.to_string())
+}
+
 #[test]
 fn check_exits_0_when_all_hold_and_1_on_a_violation() {
+    let _port = DEFAULT_PORT.lock().unwrap_or_else(|e| e.into_inner());
     let ok = dsw(&["check", "two-phase-commit"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     let bug = dsw(&[
@@ -325,15 +348,123 @@ fn check_exits_0_when_all_hold_and_1_on_a_violation() {
         .as_str()
         .expect("a path")
         .to_string();
-    let link = format!("http://127.0.0.1:3000/path/{path}?property=agreement");
+    // The address is the default one unless something on this machine
+    // holds it; then the first free port after it, which the command binds.
+    let addr = presentation::explorer::default_addr();
+    let link = format!("http://{addr}/path/{path}?property=agreement");
     assert!(
         out.contains(&format!("explorer: {link}\n")),
         "no link {link}: {out}"
     );
+    let command = "dsw explore two-phase-commit --variant commit-on-majority";
+    let served_by = if addr == presentation::explorer::DEFAULT_ADDR {
+        format!("(served by: {command})")
+    } else {
+        format!("(served by: {command} --bind {addr})")
+    };
+    assert!(out.contains(&served_by), "{out}");
+}
+
+/// A child process of this test, killed when the test ends however it ends.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `dsw explore` with `args`, and the address it says it serves on.
+fn start_explore(args: &[&str]) -> (Killed, String) {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dsw"))
+        .arg("explore")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dsw explore starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let child = Killed(child);
+    // It listens before it prints the address, so the line means ready.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("dsw explore says where it serves");
+    let addr = line
+        .split("on http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    (child, addr)
+}
+
+/// The status line and body of `GET target` from `addr`.
+fn http_get(addr: &str, target: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("the explorer accepts");
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("a response");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head.lines().next().unwrap_or_default().to_string();
+    (status, body.to_string())
+}
+
+/// A printed link names the port the explorer really serves on: with the
+/// first default port taken (as by the explorer of an earlier check), the
+/// link names the next free one, its command binds that one, and
+/// `dsw explore` serves the counterexample there. Before, the link named
+/// 3000 whoever held it, and `dsw explore` refused to start.
+#[test]
+fn a_printed_link_names_the_port_the_explorer_serves_on() {
+    let _port = DEFAULT_PORT.lock().unwrap_or_else(|e| e.into_inner());
+    let first = presentation::explorer::default_addr();
+    let _taken = std::net::TcpListener::bind(&first).expect("the first free default port");
+    let bug = ["two-phase-commit", "--variant", "commit-on-majority"];
+    let o = dsw(&[&["check"][..], &bug].concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let (addr, target, served_by) = printed_link(&out, "agreement");
+    assert_ne!(addr, first, "the link names a taken port: {out}");
     assert!(
-        out.contains("(served by: dsw explore two-phase-commit --variant commit-on-majority)"),
-        "{out}"
+        served_by.ends_with(&format!(" --bind {addr}")),
+        "the command does not bind {addr}: {served_by}"
     );
+
+    // Without --bind, as a user who leaves it off runs it.
+    let (explorer, served) = start_explore(&bug);
+    assert_eq!(served, addr, "the link and the explorer disagree");
+    let (status, page) = http_get(&served, &target);
+    assert!(status.contains(" 200 "), "{target}: {status}");
+    assert!(page.contains("agreement"), "{page}");
+    drop(explorer);
+
+    // The printed command itself serves there too.
+    let args: Vec<&str> = served_by
+        .strip_prefix("dsw explore ")
+        .expect("a dsw explore command")
+        .split_whitespace()
+        .collect();
+    let (_explorer, served) = start_explore(&args);
+    assert_eq!(served, addr);
+    let (status, _) = http_get(&served, &target);
+    assert!(status.contains(" 200 "), "{target}: {status}");
 }
 
 #[test]
@@ -679,13 +810,22 @@ fn check_json_follows_its_schema() {
     );
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let runs: [&[&str]; 5] = [
+    let runs: [&[&str]; 7] = [
         &[
             "check",
             "two-phase-commit",
             "--scenario",
             "coordinator-crash",
         ],
+        // A safety violation, with its counterexample.
+        &[
+            "check",
+            "two-phase-commit",
+            "--variant",
+            "commit-on-majority",
+        ],
+        // A lasso: under weak fairness a message may be dropped forever.
+        &["check", "alternating-bit", "--scenario", "weak-fairness"],
         &["check", "flp"],
         // A leads-to property violated, with its counterexample.
         &["check", "flp", "--variant", "no-relay"],
@@ -706,12 +846,22 @@ fn check_json_follows_its_schema() {
             "2",
         ],
     ];
+    // The counterexample kinds the validated outputs hold, so that the
+    // shapes that matter most are known to have been seen.
+    let mut kinds = std::collections::BTreeSet::new();
     for args in runs {
         let o = dsw(&[args, &["--json"]].concat());
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
         let mut errors = Vec::new();
         schema::validate(&schema, &schema, &v, "", &mut errors);
         assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+        for p in v["properties"].as_array().unwrap() {
+            let ce = &p["counterexample"];
+            if let Some(kind) = ce["kind"].as_str() {
+                kinds.insert(kind.to_string());
+                assert_eq!(ce["loop_start"].is_u64(), kind == "lasso", "{args:?}: {ce}");
+            }
+        }
         if args.contains(&"flp") {
             let leads_to = v["properties"]
                 .as_array()
@@ -728,6 +878,9 @@ fn check_json_follows_its_schema() {
             );
             assert_eq!(leads_to["counterexample"].is_object(), violated);
         }
+    }
+    for kind in ["violation", "lasso"] {
+        assert!(kinds.contains(kind), "no {kind} validated: {kinds:?}");
     }
     // The schema is strict: an unknown field is an error.
     let mut v: serde_json::Value =

@@ -45,9 +45,53 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// Where `dsw explore` listens unless `--bind` says otherwise, and so the
-/// address in the links `dsw check` prints.
+/// Where `dsw explore` listens unless `--bind` says otherwise or the port
+/// is taken ([`default_listener`]), and so the address in the links
+/// `dsw check` prints.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+/// How many ports from [`DEFAULT_ADDR`]'s up `dsw explore` tries, without
+/// `--bind`, before it gives up: another explorer (say, the one opened for
+/// the previous check) may hold the first.
+pub const DEFAULT_PORTS: u16 = 100;
+
+/// The first of the default ports (3000, 3001, ...) free to listen on,
+/// listening: what `dsw explore` serves on without `--bind`. Since it is
+/// the first free one, [`default_addr`] tells beforehand which it will be.
+pub fn default_listener() -> io::Result<TcpListener> {
+    let first: SocketAddr = DEFAULT_ADDR.parse().expect("DEFAULT_ADDR is an address");
+    let mut last = None;
+    for port in first.port()..first.port().saturating_add(DEFAULT_PORTS) {
+        match TcpListener::bind(SocketAddr::new(first.ip(), port)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    let e = last.expect("at least one port tried");
+    Err(io::Error::new(
+        e.kind(),
+        format!(
+            "ports {} to {} of {} are all taken (last: {e})",
+            first.port(),
+            first.port().saturating_add(DEFAULT_PORTS - 1),
+            first.ip()
+        ),
+    ))
+}
+
+/// The address `dsw explore` without `--bind` would serve on now (the
+/// first free default port), for the links printed before it runs; the
+/// default address if none is free (then `dsw explore` says so).
+pub fn default_addr() -> String {
+    match default_listener() {
+        // Dropped at once: a listener that never accepted leaves nothing
+        // behind that keeps the port.
+        Ok(l) => l
+            .local_addr()
+            .map_or(DEFAULT_ADDR.to_string(), |a| a.to_string()),
+        Err(_) => DEFAULT_ADDR.to_string(),
+    }
+}
 
 /// Connections served at once, each on a thread of its own (a browser keeps
 /// idle connections open, so a small pool would stall); past that, a
