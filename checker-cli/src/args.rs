@@ -30,6 +30,9 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Run a model's actors over real UDP on loopback and check what happened.
     Run(RunArgs),
+    /// Draw a trace recorded by `dsw run --trace` as a sequence diagram.
+    #[command(after_help = TRACE_HELP)]
+    Trace(TraceArgs),
     /// Regenerate the Markdown and SVG reports.
     Report(ReportArgs),
     /// Check a recorded history of client operations for linearizability.
@@ -63,6 +66,33 @@ pub struct HistoryArgs {
     /// The object the clients used.
     #[arg(long, value_enum)]
     pub model: HistoryModel,
+}
+
+/// `dsw trace --help` ends with these.
+const TRACE_HELP: &str = "\
+The file: JSON lines, one recorded event a line, as `dsw run --trace` writes
+them (see README.md, \"Recorded traces\"). The diagram has a lane per node
+and a row per delivery, loss, drop at a node that is down, timer, crash and
+restart, in the order the run recorded them; each message label ends with
+the Lamport times of its send and its receipt (L3→5).
+
+Exit codes:
+  0  drawn, and every delivery's Lamport time is above its send's
+  1  drawn, but some receipt is not after its send (a broken trace)
+  2  bad input: the file, the line number and what is valid there";
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The trace, written by `dsw run <model> --trace FILE`.
+    pub file: std::path::PathBuf,
+    /// Write the sequence diagram (SVG) here; without it the steps are
+    /// printed, numbered as in the diagram.
+    #[arg(long, value_name = "SVG")]
+    pub out: Option<std::path::PathBuf>,
+    /// Draw at most this many steps, the first ones (a long run has
+    /// thousands).
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_steps: u64,
 }
 
 /// `dsw check --help` ends with these.
@@ -291,6 +321,14 @@ pub struct RunArgs {
     /// default) and print where it is.
     #[arg(long)]
     pub keep_storage: bool,
+    /// Write every recorded event (send, delivery, loss, timer, crash,
+    /// restart, storage write) to FILE as JSON lines, each with its node's
+    /// Lamport time and the real time; `dsw trace FILE` draws it. One seed
+    /// only. The Lamport times follow causality; the interleaving of
+    /// concurrent events is the threads' scheduling, which a rerun with
+    /// the same seed does not reproduce.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<std::path::PathBuf>,
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -344,7 +382,7 @@ pub fn brief(rendered: &str) -> String {
         }
     }
     if what.starts_with("unrecognized subcommand") {
-        details.push("subcommands: list, show, check, explore, run, report".into());
+        details.push("subcommands: list, show, check, explore, run, trace, report, history".into());
     }
     if !details.is_empty() {
         what = format!("{}; {}", what.trim_end_matches(':'), details.join("; "));

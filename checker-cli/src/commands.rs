@@ -2,6 +2,7 @@
 
 use crate::args::{
     CheckArgs, Cli, Command, ExploreArgs, HistoryArgs, HistoryModel, RunArgs, StrategyArg, Target,
+    TraceArgs,
 };
 use crate::output;
 use crate::Failure;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Check(a) => check_one(&a),
         Command::Explore(a) => explore(&a),
         Command::Run(a) => run_real(&a),
+        Command::Trace(a) => trace_draw(&a),
         Command::Report(a) => report(&a.out, &a.data),
         Command::History(a) => history_check(&a),
     }
@@ -672,11 +674,19 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
         keep_storage: a.keep_storage,
     };
     let _ = run;
+    if a.trace.is_some() && a.seeds > 1 {
+        return Err(Failure(
+            "--trace records one run: drop --seeds (or give --seeds 1)".into(),
+        ));
+    }
     eprintln!(
         "dsw: running {} ({}) on 127.0.0.1 for at most {} s",
         protocol.name, variant, a.duration
     );
     let report = models::run(protocol, &variant, &params, &opts).map_err(Failure)?;
+    if let Some(file) = &a.trace {
+        write_trace(file, &report.trace)?;
+    }
     let ok = report.checks.iter().all(|(_, ok)| *ok);
     if a.json {
         print_json(&report)?;
@@ -712,6 +722,87 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// `dsw run --trace FILE`: the recorded events as JSON lines, and on
+/// stderr (stdout may be JSON) what the file holds and what it cannot.
+fn write_trace(
+    file: &std::path::Path,
+    trace: &[runtime::trace::TraceEvent],
+) -> Result<(), Failure> {
+    std::fs::write(file, runtime::trace::to_json_lines(trace))
+        .map_err(|e| Failure(format!("cannot write the trace {}: {e}", file.display())))?;
+    eprintln!(
+        "dsw: wrote {} events to {} (dsw trace {} draws it); Lamport times follow causality, \
+         but the order of concurrent events is the threads' scheduling, which --seed does not reproduce",
+        trace.len(),
+        file.display(),
+        file.display()
+    );
+    Ok(())
+}
+
+/// `dsw trace FILE [--out SVG]`: the recorded run as a sequence diagram.
+fn trace_draw(a: &TraceArgs) -> Result<ExitCode, Failure> {
+    let shown = a.file.display();
+    let text = std::fs::read_to_string(&a.file)
+        .map_err(|e| Failure(format!("cannot read {shown}: {e}")))?;
+    let events = runtime::trace::parse(&text).map_err(|e| Failure(format!("{shown} {e}")))?;
+    if events.is_empty() {
+        return Err(Failure(format!(
+            "{shown} holds no events; write one with dsw run <model> --trace {shown}"
+        )));
+    }
+    let max_steps = usize::try_from(a.max_steps).unwrap_or(usize::MAX);
+    let (ce, total) = crate::trace::counterexample(&events, max_steps);
+    let seconds = events.iter().map(|e| e.micros).max().unwrap_or(0) as f64 / 1e6;
+    outln!(
+        "{shown}: {} events on {} nodes ({}) over {seconds:.3} s; {total} steps (deliveries, losses, drops, timers, crashes, restarts)",
+        events.len(),
+        ce.actors.len(),
+        ce.actors.join(", ")
+    );
+    let broken = runtime::trace::causality_violation(&events);
+    match &broken {
+        None => outln!("  Lamport times consistent with causality: every receipt after its send"),
+        Some((i, why)) => outln!(
+            "  Lamport times NOT consistent with causality at event {} of the file: {why}",
+            i + 1
+        ),
+    }
+    outln!(
+        "  (the order of concurrent events is the threads' scheduling: a rerun with the same seed interleaves them differently)"
+    );
+    if ce.steps.len() < total {
+        outln!(
+            "  showing the first {} of {total} steps (--max-steps)",
+            ce.steps.len()
+        );
+    }
+    match &a.out {
+        Some(out) => {
+            let title = format!("recorded run: {shown}");
+            let opts = presentation::svg::Options {
+                initial_states: None,
+                plain_end: Some("end of the recorded run"),
+            };
+            let svg = presentation::svg::sequence_diagram_with(&ce, &title, &opts);
+            std::fs::write(out, svg)
+                .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+            outln!(
+                "wrote {}: {} lanes, {} steps",
+                out.display(),
+                ce.actors.len(),
+                ce.steps.len()
+            );
+        }
+        None => out!("{}", presentation::report::numbered_steps(&ce)),
+    }
+    Ok(if broken.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

@@ -22,6 +22,7 @@ macro_rules! out {
 mod args;
 mod commands;
 mod output;
+mod trace;
 
 use clap::Parser;
 use std::process::ExitCode;

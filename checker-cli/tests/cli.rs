@@ -1090,3 +1090,98 @@ fn replay_exit_codes() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `dsw run --trace F` writes every recorded event as a JSON line whose
+/// Lamport time respects causality (each delivery is later than its send,
+/// which the file holds before it), and `dsw trace F --out S` draws it: a
+/// lane per node, a message arrow per delivery.
+#[test]
+fn a_recorded_trace_respects_causality_and_is_drawn() {
+    let dir = std::env::temp_dir().join(format!("dsw-trace-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("run.jsonl");
+    let svg = dir.join("run.svg");
+    let f = file.to_str().unwrap();
+    let o = dsw(&["run", "two-phase-commit", "--trace", f, "--duration", "5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("threads' scheduling"), "{}", stderr(&o));
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let mut names = std::collections::BTreeMap::new();
+    let mut sends = std::collections::HashMap::new();
+    let mut deliveries = 0;
+    for (i, e) in lines.iter().enumerate() {
+        for field in ["node", "name", "lamport", "micros", "kind"] {
+            assert!(!e[field].is_null(), "line {}: no {field}: {e}", i + 1);
+        }
+        let node = e["node"].as_u64().unwrap();
+        names.insert(node, e["name"].as_str().unwrap().to_string());
+        let lamport = e["lamport"].as_u64().unwrap();
+        match e["kind"].as_str().unwrap() {
+            "sent" => {
+                assert!(
+                    !e["msg"].is_null(),
+                    "line {}: a send without its message",
+                    i + 1
+                );
+                sends.insert((node, lamport), e["msg"].clone());
+            }
+            "delivered" => {
+                deliveries += 1;
+                let from = e["peer"].as_u64().unwrap();
+                let sent = e["sent_lamport"].as_u64().unwrap();
+                let msg = sends
+                    .get(&(from, sent))
+                    .unwrap_or_else(|| panic!("line {}: its send is not before it", i + 1));
+                assert_eq!(msg, &e["msg"], "line {}: another message", i + 1);
+                assert!(
+                    lamport > sent,
+                    "line {}: delivered at {lamport}, sent at {sent}",
+                    i + 1
+                );
+            }
+            _ => {}
+        }
+    }
+    assert!(deliveries > 0, "two-phase commit delivers messages");
+
+    let o = dsw(&["trace", f, "--out", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("consistent with causality"), "{out}");
+    let drawing = std::fs::read_to_string(&svg).unwrap();
+    for name in names.values() {
+        assert!(drawing.contains(&format!(">{name}<")), "no lane {name}");
+    }
+    assert!(
+        drawing.contains("stroke=\"#1f2328\" stroke-width=\"1.5\"/>"),
+        "no message arrow"
+    );
+
+    // A bad line: its number, exit 2.
+    std::fs::write(
+        &file,
+        format!("{}\n{{\"node\":1}}\n", text.lines().next().unwrap()),
+    )
+    .unwrap();
+    refused(&["trace", f], "line 2, column ");
+    refused(
+        &["trace", f, "--out", svg.to_str().unwrap()],
+        "line 2, column ",
+    );
+    std::fs::write(&file, "").unwrap();
+    refused(&["trace", f], "no events");
+    refused(
+        &["trace", dir.join("missing").to_str().unwrap()],
+        "cannot read",
+    );
+    refused(
+        &["run", "two-phase-commit", "--seeds", "2", "--trace", f],
+        "--trace",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

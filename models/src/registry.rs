@@ -106,6 +106,10 @@ pub struct RunReport {
     /// history, the values and nodes that break it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// Every recorded event with its Lamport time, for `dsw run --trace`
+    /// (of a run over one seed; empty where a protocol does not keep it).
+    #[serde(skip)]
+    pub trace: Vec<runtime::trace::TraceEvent>,
 }
 
 /// Options of a real run.

@@ -202,7 +202,10 @@ where
 /// The run's report: the model's `always` properties on the recorded
 /// state, whether the workload finished, the crashes and restarts, and
 /// the evidence of any failed check.
-pub fn report<C: Runnable, R: Actor>(rec: &Recorded<C, R>, variant: &str) -> RunReport {
+pub fn report<C: Runnable, R: Actor<Msg = <C::Actor as Actor>::Msg>>(
+    rec: &Recorded<C, R>,
+    variant: &str,
+) -> RunReport {
     let run = &rec.run;
     let state = &rec.state;
     let sent = run.count(|k| matches!(k, EventKind::Sent { .. }));
@@ -261,6 +264,7 @@ pub fn report<C: Runnable, R: Actor>(rec: &Recorded<C, R>, variant: &str) -> Run
         observations,
         checks,
         evidence,
+        trace: runtime::trace::trace(run, &runtime::trace::names(&rec.model.actors)),
     }
 }
 

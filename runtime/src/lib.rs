@@ -7,7 +7,9 @@
 //! and the `Out` commands on one thread per actor, injects loss and
 //! duplication from a seed, stops when the workload is done or time is up,
 //! and returns every send, delivery, loss and timer in real-time order, so
-//! the caller can check the run with the model's own properties.
+//! the caller can check the run with the model's own properties. Every
+//! event carries its node's Lamport time, and the record can be written as
+//! a trace file ([`trace`]).
 //!
 //! Storage is durable: each node's `Storage` lives in a file of a directory
 //! the run owns (a fresh one under the system's temp directory, removed at
@@ -30,6 +32,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+pub mod trace;
 
 /// Faults and limits of one run.
 #[derive(Clone, Debug)]
@@ -61,6 +65,11 @@ pub struct Event<Msg, Timer> {
     pub at: Duration,
     /// The node it happened on (index into the actors).
     pub node: usize,
+    /// The node's Lamport time at the event ([`trace`]).
+    pub lamport: u64,
+    /// For a datagram received (`Delivered`, `Dropped`): the Lamport time
+    /// of its send, which the datagram carried.
+    pub sent_lamport: Option<u64>,
     pub kind: EventKind<Msg, Timer>,
 }
 
@@ -351,6 +360,7 @@ where
                 loss,
                 duplicate,
                 stored: None,
+                clock: trace::Clock::default(),
             };
             node_loop.run(&mut rng);
         }));
@@ -414,13 +424,16 @@ struct NodeLoop<A: Actor> {
     duplicate: f64,
     /// What this node's storage file holds (JSON), if anything.
     stored: Option<Vec<u8>>,
+    /// This node's Lamport clock.
+    clock: trace::Clock,
 }
 
 /// A datagram a node received, read.
 enum Received<Msg> {
     Nothing,
     Malformed(usize),
-    Msg(usize, Id, Msg),
+    /// From node, its id, the send's Lamport time, the message.
+    Msg(usize, Id, u64, Msg),
 }
 
 impl<A> NodeLoop<A>
@@ -429,11 +442,28 @@ where
     A::Msg: Serialize + DeserializeOwned,
     A::Storage: Serialize + DeserializeOwned,
 {
+    /// Records a local event: the Lamport clock ticks.
     fn record(&self, kind: EventKind<A::Msg, A::Timer>) {
+        self.record_at(self.clock.tick(), None, kind);
+    }
+
+    /// Records a datagram received, sent at Lamport time `sent`.
+    fn record_receipt(&self, sent: u64, kind: EventKind<A::Msg, A::Timer>) {
+        self.record_at(self.clock.receive(sent), Some(sent), kind);
+    }
+
+    fn record_at(
+        &self,
+        lamport: u64,
+        sent_lamport: Option<u64>,
+        kind: EventKind<A::Msg, A::Timer>,
+    ) {
         let mut events = lock(&self.shared.events);
         events.push(Event {
             at: self.shared.start.elapsed(),
             node: self.node,
+            lamport,
+            sent_lamport,
             kind,
         });
     }
@@ -456,11 +486,8 @@ where
             std::net::SocketAddr::V4(a) => Id::from(a),
             std::net::SocketAddr::V6(_) => return Received::Malformed(len),
         };
-        match (
-            self.node_of(from_id),
-            serde_json::from_slice::<A::Msg>(&buf[..len]),
-        ) {
-            (Some(from_node), Ok(msg)) => Received::Msg(from_node, from_id, msg),
+        match (self.node_of(from_id), trace::decode::<A::Msg>(&buf[..len])) {
+            (Some(from_node), Some((sent, msg))) => Received::Msg(from_node, from_id, sent, msg),
             _ => Received::Malformed(len),
         }
     }
@@ -518,7 +545,9 @@ where
             match self.receive(buf, wait) {
                 Received::Nothing => {}
                 Received::Malformed(len) => self.record(EventKind::Malformed { len }),
-                Received::Msg(from, _, msg) => self.record(EventKind::Dropped { from, msg }),
+                Received::Msg(from, _, sent, msg) => {
+                    self.record_receipt(sent, EventKind::Dropped { from, msg })
+                }
             }
         }
     }
@@ -582,13 +611,13 @@ where
                 .min()
                 .unwrap_or(Duration::from_millis(20))
                 .clamp(Duration::from_millis(1), Duration::from_millis(20));
-            let (from_node, from_id, msg) = match self.receive(&mut buf, wait) {
+            let (from_node, from_id, sent, msg) = match self.receive(&mut buf, wait) {
                 Received::Nothing => continue,
                 Received::Malformed(len) => {
                     self.record(EventKind::Malformed { len });
                     continue;
                 }
-                Received::Msg(from_node, from_id, msg) => (from_node, from_id, msg),
+                Received::Msg(from_node, from_id, sent, msg) => (from_node, from_id, sent, msg),
             };
             let mut cow = Cow::Borrowed(&state);
             let mut out = Out::new();
@@ -596,11 +625,14 @@ where
                 .on_msg(me, &mut cow, from_id, msg.clone(), &mut out);
             // Recorded before the step's own sends, so the log keeps
             // causal order.
-            self.record(EventKind::Delivered {
-                from: from_node,
-                msg,
-                ignored: is_no_op(&cow, &out),
-            });
+            self.record_receipt(
+                sent,
+                EventKind::Delivered {
+                    from: from_node,
+                    msg,
+                    ignored: is_no_op(&cow, &out),
+                },
+            );
             if let Cow::Owned(s) = cow {
                 state = s;
             }
@@ -689,12 +721,14 @@ where
             self.record(EventKind::Lost { to: to_node, msg });
             return;
         }
-        let Ok(bytes) = serde_json::to_vec(&msg) else {
+        // The datagram carries the send's Lamport time ([`trace`]).
+        let lamport = self.clock.tick();
+        let Ok(bytes) = trace::encode(lamport, &msg) else {
             return;
         };
         let addr = SocketAddrV4::from(to);
         let copies = if rng.unit() < self.duplicate { 2 } else { 1 };
-        self.record(EventKind::Sent { to: to_node, msg });
+        self.record_at(lamport, None, EventKind::Sent { to: to_node, msg });
         for _ in 0..copies {
             let _ = self.socket.send_to(&bytes, addr);
         }

@@ -474,6 +474,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
         observations,
         checks,
         evidence,
+        trace: runtime::trace::trace(&result, &runtime::trace::names(&actors)),
     })
 }
 
@@ -687,6 +688,8 @@ mod tests {
         Event {
             at: Duration::from_micros(micros),
             node,
+            lamport: 0,
+            sent_lamport: None,
             kind,
         }
     }

@@ -88,6 +88,8 @@ pub struct Trial {
     pub states: Vec<String>,
     /// From the event log: what the first suspicion is made of (kill runs).
     pub timeline: Option<Timeline>,
+    /// The run's trace (`dsw run --trace`).
+    pub trace: Vec<runtime::trace::TraceEvent>,
 }
 
 /// The first suspicion rebuilt from the run's event log, in the terms of
@@ -291,6 +293,7 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             .filter(|m| *m != victim)
             .all(|m| seen.declared[m].is_some())
     };
+    let names = runtime::trace::names(&actors);
     let result = runtime::run(
         actors,
         bound,
@@ -346,6 +349,7 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             .map(|(m, s)| format!("m{}: {s:?}", m + 1))
             .collect(),
         timeline,
+        trace: runtime::trace::trace(&result, &names),
     })
 }
 
@@ -555,5 +559,10 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
         observations,
         checks,
         evidence,
+        // Of the first run: `dsw run --trace` takes one seed.
+        trace: trials
+            .first_mut()
+            .map(|t| std::mem::take(&mut t.trace))
+            .unwrap_or_default(),
     })
 }
