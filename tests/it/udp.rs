@@ -21,6 +21,7 @@ fn correct_variants_hold_on_real_runs() {
                 seeds: 1,
                 crash: true,
                 keep_storage: false,
+                nemesis: None,
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.name));
@@ -54,6 +55,7 @@ fn a_violation_on_a_real_run_shows_its_evidence() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, "commit-on-majority", &p.default_params(), &opts).unwrap();
         if report.checks.iter().all(|(_, ok)| *ok) {
@@ -90,6 +92,7 @@ fn duplicated_datagrams_do_not_break_safety() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -139,6 +142,7 @@ fn malformed_datagrams_are_recorded_and_ignored() {
             duplicate: 0.0,
             seed: 1,
             keep_storage: false,
+            nemesis: Vec::new(),
         },
         // Keep running for the whole duration, so every datagram arrives.
         |_| false,
@@ -168,6 +172,7 @@ fn rpc_kv_survives_loss_and_duplication() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -194,6 +199,7 @@ fn paxos_and_abd_complete_under_loss_and_duplication() {
                 seeds: 1,
                 crash: true,
                 keep_storage: false,
+                nemesis: None,
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
             assert!(report.lost > 0, "{model} seed {seed}: nothing was lost");
@@ -225,6 +231,7 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -249,6 +256,7 @@ fn gossip_converges_at_four_members() {
         seeds: 1,
         crash: true,
         keep_storage: false,
+        nemesis: None,
     };
     let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
     for (name, ok) in &report.checks {
@@ -281,6 +289,7 @@ fn gossip_real_run_catches_a_value_that_moves_back() {
         seeds: 1,
         crash: true,
         keep_storage: false,
+        nemesis: None,
     };
     let report = models::run(p, "lww-without-versions", &params, &opts).unwrap();
     let check = |prefix: &str| {
@@ -335,6 +344,7 @@ fn gossip_real_run_catches_a_lost_update_under_clock_skew() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, "skewed-clock", &params, &opts).unwrap();
         let check = |prefix: &str| {
@@ -415,6 +425,7 @@ fn swim_runs_several_seeds_and_others_refuse_them() {
         seeds: 2,
         crash: true,
         keep_storage: false,
+        nemesis: None,
     };
     let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
     assert!(report.observations[0].contains("2 runs (seeds 1..2)"));
@@ -453,6 +464,7 @@ fn raft_leader_crashes_and_restarts_from_its_storage() {
             seeds: 1,
             crash: true,
             keep_storage: true,
+            nemesis: None,
         };
         let (report, takeover) = trial(cfg.clone(), models::CORRECT, &opts).unwrap();
         let dir = report
@@ -503,6 +515,7 @@ fn raft_leader_crashes_and_restarts_from_its_storage() {
         seeds: 1,
         crash: false,
         keep_storage: false,
+        nemesis: None,
     };
     let (report, takeover) = trial(cfg, models::CORRECT, &opts).unwrap();
     assert!(takeover.is_none(), "--no-crash crashed someone");
@@ -536,6 +549,7 @@ fn raft_kv_history_is_linearizable_across_a_leader_crash() {
             seeds: 1,
             crash: true,
             keep_storage: true,
+            nemesis: None,
         };
         let (report, takeover) = trial(cfg.clone(), models::CORRECT, &opts).unwrap();
         for name in [
