@@ -172,9 +172,7 @@ where
             // So is one a partition cut.
             EventKind::Sent { to, msg }
             | EventKind::Lost { to, msg }
-            | EventKind::Cut { to, msg } => {
-                (ids[e.node], ids[*to], msg, true)
-            }
+            | EventKind::Cut { to, msg } => (ids[e.node], ids[*to], msg, true),
             EventKind::Delivered {
                 from,
                 msg,
@@ -333,7 +331,10 @@ fn nemesis_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
     let name = |i: usize| rec.name(i);
     let at = |index: usize, healed: bool| {
         events.iter().find_map(|e| match e.kind {
-            EventKind::Nemesis { index: i, healed: h } if i == index && h == healed => Some(e.at),
+            EventKind::Nemesis {
+                index: i,
+                healed: h,
+            } if i == index && h == healed => Some(e.at),
             _ => None,
         })
     };
@@ -361,9 +362,9 @@ fn nemesis_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
                 Fault::Pause(k) => {
                     // What the node did between its thread stopping and
                     // resuming.
-                    let stopped = events
-                        .iter()
-                        .position(|e| e.node == *k && matches!(e.kind, EventKind::Paused) && within(&e));
+                    let stopped = events.iter().position(|e| {
+                        e.node == *k && matches!(e.kind, EventKind::Paused) && within(&e)
+                    });
                     let handled = stopped.map(|p| {
                         events[p + 1..]
                             .iter()
@@ -373,6 +374,7 @@ fn nemesis_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
                             .count()
                     });
                     match handled {
+                        Some(0) => format!("{} did nothing while paused", name(*k)),
                         Some(h) => format!("{} did {h} things while paused", name(*k)),
                         None => format!("{} never paused", name(*k)),
                     }
@@ -380,7 +382,7 @@ fn nemesis_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
                 Fault::Kill(k) => format!("{} down (see its crash and restart)", name(*k)),
             };
             format!(
-                "nemesis: {} from {} to {}: {what}",
+                "nemesis: {} from {} to {}, {what}",
                 s.fault.describe(&name),
                 secs(from),
                 secs(to)

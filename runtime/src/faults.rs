@@ -291,16 +291,14 @@ impl<'a> Nemesis<'a> {
 
     fn apply<A: Actor>(&self, shared: &Shared<A>, n: usize, index: usize, on: bool) {
         let s = &self.schedule[index];
-        let record = || {
-            lock(&shared.events).push(Event {
-                at: shared.start.elapsed(),
-                node: s.fault.node(),
-                kind: EventKind::Nemesis { index, healed: !on },
-            });
-        };
-        if on {
-            record();
-        }
+        // Held while the fault starts or heals, so that what it does
+        // (a datagram cut) is logged between its start and its heal.
+        let mut events = lock(&shared.events);
+        events.push(Event {
+            at: shared.start.elapsed(),
+            node: s.fault.node(),
+            kind: EventKind::Nemesis { index, healed: !on },
+        });
         match &s.fault {
             Fault::Partition(_) => {
                 for from in 0..n {
@@ -320,9 +318,7 @@ impl<'a> Nemesis<'a> {
             }
             Fault::Kill(_) => {}
         }
-        if !on {
-            record();
-        }
+        drop(events);
     }
 }
 
@@ -413,8 +409,12 @@ mod tests {
         let kinds = parse_kinds("partition,kill,pause").unwrap();
         let d = Duration::from_secs(5);
         let name = |i: usize| format!("node {i}");
-        let lines =
-            |seed| -> Vec<String> { schedule(&kinds, 5, seed, d).iter().map(|s| s.line(&name)).collect() };
+        let lines = |seed| -> Vec<String> {
+            schedule(&kinds, 5, seed, d)
+                .iter()
+                .map(|s| s.line(&name))
+                .collect()
+        };
         assert_eq!(lines(3), lines(3));
         assert_ne!(lines(3), lines(4));
         let s = schedule(&kinds, 5, 3, d);

@@ -72,9 +72,15 @@ pub struct Event<Msg, Timer> {
 #[derive(Clone, Debug, Serialize)]
 pub enum EventKind<Msg, Timer> {
     /// A datagram left `node` for `to`.
-    Sent { to: usize, msg: Msg },
+    Sent {
+        to: usize,
+        msg: Msg,
+    },
     /// The fault injector dropped a datagram from `node` to `to`.
-    Lost { to: usize, msg: Msg },
+    Lost {
+        to: usize,
+        msg: Msg,
+    },
     /// `node` received a datagram from `from` and handled it. `ignored`: the
     /// actor neither changed state nor sent anything, which the checker
     /// treats as no step at all (so it records no history for it).
@@ -86,27 +92,46 @@ pub enum EventKind<Msg, Timer> {
     /// A timer of `node` fired.
     Timer(Timer),
     /// `node` received bytes that are not a message; they were ignored.
-    Malformed { len: usize },
+    Malformed {
+        len: usize,
+    },
     /// `node` wrote its storage to its file and synced it (`bytes` of
     /// JSON), before sending anything its step emitted. A save that
     /// repeats what the file holds writes nothing and is not recorded.
-    Stored { bytes: usize },
+    Stored {
+        bytes: usize,
+    },
     /// Writing or reading `node`'s storage failed; the node stopped.
-    StorageFailed { error: String },
+    StorageFailed {
+        error: String,
+    },
     /// `node` crashed: its state and timers are gone. `stored`: what its
     /// storage file held at that moment (JSON), if it had saved anything.
-    Crash { stored: Option<serde_json::Value> },
+    Crash {
+        stored: Option<serde_json::Value>,
+    },
     /// A datagram from `from` reached `node` while it was down: dropped.
-    Dropped { from: usize, msg: Msg },
+    Dropped {
+        from: usize,
+        msg: Msg,
+    },
     /// `node` restarted: `on_start` with the storage read back from its
     /// file (`restored`, as JSON; none if it never saved).
-    Restart { restored: Option<serde_json::Value> },
+    Restart {
+        restored: Option<serde_json::Value>,
+    },
     /// A nemesis partition dropped a datagram from `node` to `to` at the
     /// sender.
-    Cut { to: usize, msg: Msg },
+    Cut {
+        to: usize,
+        msg: Msg,
+    },
     /// The nemesis's fault `index` (of [`RunConfig::nemesis`]) started
     /// (`healed` false) or healed; `node` is [`faults::Fault::node`].
-    Nemesis { index: usize, healed: bool },
+    Nemesis {
+        index: usize,
+        healed: bool,
+    },
     /// `node`'s thread stopped handling anything (the nemesis's pause), or
     /// resumed: nothing of `node` happens in between.
     Paused,
@@ -725,9 +750,19 @@ where
             return;
         };
         let n = self.ids.len();
-        if self.shared.cut[self.node * n + to_node].load(Ordering::SeqCst) {
-            self.record(EventKind::Cut { to: to_node, msg });
-            return;
+        {
+            // Read under the log's lock, which the nemesis holds while it
+            // starts or heals a partition: every cut is logged between the
+            // two.
+            let mut events = lock(&self.shared.events);
+            if self.shared.cut[self.node * n + to_node].load(Ordering::SeqCst) {
+                events.push(Event {
+                    at: self.shared.start.elapsed(),
+                    node: self.node,
+                    kind: EventKind::Cut { to: to_node, msg },
+                });
+                return;
+            }
         }
         let Ok(bytes) = serde_json::to_vec(&msg) else {
             return;

@@ -181,8 +181,7 @@ where
         if let (
             true,
             EventKind::Sent { msg, .. } | EventKind::Lost { msg, .. } | EventKind::Cut { msg, .. },
-        ) =
-            (e.node == victim, &e.kind)
+        ) = (e.node == victim, &e.kind)
         {
             if let Some(RaftMsg::AppendEntries {
                 term,
