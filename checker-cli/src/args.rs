@@ -316,6 +316,18 @@ pub struct RunArgs {
     /// what it saved. Other models crash no one either way.
     #[arg(long)]
     pub no_crash: bool,
+    /// Faults on a schedule drawn from --seed, Jepsen's nemesis menu,
+    /// comma-separated: `partition` (one node isolated, a majority and a
+    /// minority, a ring of overlapping majorities, or one-way: a node's
+    /// outgoing datagrams dropped), `kill` (a node crashes and restarts
+    /// from its storage file: paxos, abd-register, raft, raft-kv), `pause`
+    /// (a node stops handling anything, then resumes with its state). Two
+    /// faults per kind, one at a time, within the first two thirds of
+    /// --duration; the schedule is printed before the run and the run goes
+    /// on at least until the last fault heals. Replaces the model's own
+    /// crash. Not for swim or gossip.
+    #[arg(long, value_name = "KINDS", value_parser = nemesis_kinds)]
+    pub nemesis: Option<NemesisKinds>,
     /// Keep the directory the nodes' storage files are written to (a fresh
     /// one under the system's temp directory, removed at the end by
     /// default) and print where it is.
@@ -343,6 +355,14 @@ pub struct ReportArgs {
     /// there whose "model" names a model.
     #[arg(long, default_value = "reports-data")]
     pub data: std::path::PathBuf,
+}
+
+/// `--nemesis`'s list of kinds.
+#[derive(Clone, Debug)]
+pub struct NemesisKinds(pub Vec<runtime::faults::Kind>);
+
+fn nemesis_kinds(s: &str) -> Result<NemesisKinds, String> {
+    runtime::faults::parse_kinds(s).map(NemesisKinds)
 }
 
 fn probability(s: &str) -> Result<f64, String> {

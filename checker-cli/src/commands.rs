@@ -672,6 +672,14 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
         seeds: a.seeds,
         crash: !a.no_crash,
         keep_storage: a.keep_storage,
+        nemesis: a.nemesis.clone().map(|k| models::registry::NemesisOptions {
+            kinds: k.0,
+            announce: if a.json {
+                announce_fault_stderr
+            } else {
+                announce_fault
+            },
+        }),
     };
     let _ = run;
     if a.trace.is_some() && a.seeds > 1 {
@@ -804,6 +812,17 @@ fn trace_draw(a: &TraceArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Prints one line of the nemesis's schedule, before the run.
+fn announce_fault(line: &str) {
+    outln!("{line}");
+}
+
+/// With --json, whose stdout is the report alone (its observations repeat
+/// the schedule): on stderr.
+fn announce_fault_stderr(line: &str) {
+    eprintln!("dsw: {line}");
 }
 
 fn report(out: &std::path::Path, data: &std::path::Path) -> Result<ExitCode, Failure> {

@@ -56,6 +56,12 @@ pub fn counterexample(events: &[TraceEvent], max_steps: usize) -> (Counterexampl
                 Some(e.node),
                 format!("{}{}", label(e), times(e)),
             )),
+            (TraceKind::Cut, Some(to)) => Some((
+                StepKind::Drop,
+                to,
+                Some(e.node),
+                format!("{}{} cut by the partition", label(e), times(e)),
+            )),
             (TraceKind::Dropped, Some(from)) => Some((
                 StepKind::Drop,
                 e.node,

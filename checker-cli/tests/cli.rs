@@ -78,6 +78,18 @@ fn bad_input_gets_one_line_and_exit_2() {
     refused(&["show", "nope"], "unknown model");
     refused(&["frobnicate"], "frobnicate");
     refused(&["run", "two-phase-commit", "--loss", "2"], "loss");
+    refused(
+        &["run", "paxos", "--nemesis", "partition,chaos"],
+        "valid: partition, kill, pause",
+    );
+    refused(
+        &["run", "two-phase-commit", "--nemesis", "kill"],
+        "paxos, abd-register, raft, raft-kv",
+    );
+    refused(
+        &["run", "swim", "--nemesis", "pause"],
+        "not supported by swim",
+    );
     refused(&["check", "two-phase-commit", "--fairness", "fair"], "fair");
 }
 

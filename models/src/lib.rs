@@ -89,6 +89,14 @@ pub fn check(
 /// Runs one protocol variant over real UDP on loopback, if it can.
 /// The protocols whose real run measures over several seeds (`--seeds`).
 pub const MULTI_SEED_RUNS: &[&str] = &["swim", "raft", "raft-kv"];
+/// The protocols whose real run the nemesis cannot drive (they call the
+/// runtime themselves, with their own fault plans).
+pub const NO_NEMESIS_RUNS: &[&str] = &["swim", "gossip"];
+/// The protocols whose nodes save what they must not forget in a storage
+/// file, so that the nemesis may kill one and restart it from the file
+/// (any other model's node would come back empty, a fault outside its
+/// model).
+pub const KILL_RUNS: &[&str] = &["paxos", "abd-register", "raft", "raft-kv"];
 
 pub fn run(
     protocol: &Protocol,
@@ -106,6 +114,22 @@ pub fn run(
             protocol.name,
             MULTI_SEED_RUNS.join(", ")
         ));
+    }
+    if let Some(nemesis) = &opts.nemesis {
+        if NO_NEMESIS_RUNS.contains(&protocol.name) {
+            return Err(format!(
+                "--nemesis is not supported by {}: its real run drives the runtime itself; --nemesis is for every other runnable model",
+                protocol.name
+            ));
+        }
+        let kill = nemesis.kinds.contains(&runtime::faults::Kind::Kill);
+        if kill && !KILL_RUNS.contains(&protocol.name) {
+            return Err(format!(
+                "--nemesis kill is not supported by {}: a killed node restarts from its storage file, and only {} keep one (partition and pause apply to every model)",
+                protocol.name,
+                KILL_RUNS.join(", ")
+            ));
+        }
     }
     let mut report = run(variant, params, opts)?;
     report.model = protocol.name.to_string();

@@ -128,9 +128,32 @@ pub struct RunOptions {
     pub crash: bool,
     /// Keep the run's storage directory and say where it is.
     pub keep_storage: bool,
+    /// The nemesis (`dsw run --nemesis`): faults on a schedule drawn from
+    /// the seed, instead of the protocol's own crash.
+    pub nemesis: Option<NemesisOptions>,
+}
+
+/// What the nemesis may do, and where its schedule goes before the run.
+#[derive(Clone)]
+pub struct NemesisOptions {
+    pub kinds: Vec<runtime::faults::Kind>,
+    /// Called with each line of the schedule before the run starts.
+    pub announce: fn(&str),
+}
+
+impl std::fmt::Debug for NemesisOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NemesisOptions {:?}", self.kinds)
+    }
 }
 
 impl RunOptions {
+    /// Whether the protocol's own crash happens: asked for, and no
+    /// nemesis (which alone crashes nodes when there is one).
+    pub fn own_crash(&self) -> bool {
+        self.crash && self.nemesis.is_none()
+    }
+
     /// The runtime's configuration for one run with these options' seed.
     pub fn run_config(&self) -> runtime::RunConfig {
         runtime::RunConfig {
@@ -139,6 +162,7 @@ impl RunOptions {
             duplicate: self.duplicate,
             seed: self.seed,
             keep_storage: self.keep_storage,
+            nemesis: Vec::new(),
         }
     }
 }

@@ -14,6 +14,7 @@
 //! does not take ([`Ticking`], e.g. Raft's idle-period heartbeat).
 
 use crate::registry::{Config, Params, RunOptions, RunReport};
+use runtime::faults::Scheduled;
 use runtime::{self, Crash, EventKind, RunResult};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -100,15 +101,21 @@ pub struct Recorded<C: Runnable, R: Actor> {
     /// The nodes' last states and the history folded from the run: what
     /// the properties are evaluated on. A node down at the end is crashed.
     pub state: ActorModelState<C::Actor, C::History>,
+    /// The nemesis's faults (`dsw run --nemesis`), in the order applied.
+    pub schedule: Vec<Scheduled>,
 }
 
 impl<C: Runnable, R: Actor> Recorded<C, R> {
     /// Node `i`'s name, as its actor gives it.
     pub fn name(&self, i: usize) -> String {
-        match self.model.actors.get(i).map(Actor::name) {
-            Some(name) if !name.is_empty() => name,
-            _ => format!("node {i}"),
-        }
+        actor_name(&self.model.actors, i)
+    }
+}
+
+fn actor_name<A: Actor>(actors: &[A], i: usize) -> String {
+    match actors.get(i).map(Actor::name) {
+        Some(name) if !name.is_empty() => name,
+        _ => format!("node {i}"),
     }
 }
 
@@ -137,23 +144,35 @@ where
     let model = cfg.model_on(&ids);
     let actors = model.actors.iter().cloned().map(wrap).collect();
     let mut crashes = 0;
+    // With a nemesis, it alone crashes nodes.
+    let own_crash = opts.own_crash();
     let crash = |states: &[Option<<C::Actor as Actor>::State>]| {
-        let c = opts
-            .crash
+        let c = own_crash
             .then(|| model.cfg.crash(crashes, states))
             .flatten()?;
         crashes += 1;
         Some(c)
     };
-    let run = runtime::run_with(actors, bound, &opts.run_config(), C::done, crash);
+    let mut run_cfg = opts.run_config();
+    if let Some(nemesis) = &opts.nemesis {
+        let n = model.actors.len();
+        run_cfg.nemesis = runtime::faults::schedule(&nemesis.kinds, n, opts.seed, opts.duration);
+        let name = |i: usize| actor_name(&model.actors, i);
+        for s in &run_cfg.nemesis {
+            (nemesis.announce)(&s.line(&name));
+        }
+    }
+    let schedule = run_cfg.nemesis.clone();
+    let run = runtime::run_with(actors, bound, &run_cfg, C::done, crash);
 
     let mut history = model.init_history.clone();
     for e in &run.events {
         let (src, dst, msg, out) = match &e.kind {
             // A lost message was still sent: the model records it on send too.
-            EventKind::Sent { to, msg } | EventKind::Lost { to, msg } => {
-                (ids[e.node], ids[*to], msg, true)
-            }
+            // So is one a partition cut.
+            EventKind::Sent { to, msg }
+            | EventKind::Lost { to, msg }
+            | EventKind::Cut { to, msg } => (ids[e.node], ids[*to], msg, true),
             EventKind::Delivered {
                 from,
                 msg,
@@ -169,7 +188,10 @@ where
             | EventKind::StorageFailed { .. }
             | EventKind::Crash { .. }
             | EventKind::Dropped { .. }
-            | EventKind::Restart { .. } => continue,
+            | EventKind::Restart { .. }
+            | EventKind::Nemesis { .. }
+            | EventKind::Paused
+            | EventKind::Resumed => continue,
         };
         let envelope = Envelope { src, dst, msg };
         let record = if out {
@@ -196,6 +218,7 @@ where
         ids,
         run,
         state,
+        schedule,
     })
 }
 
@@ -215,6 +238,7 @@ pub fn report<C: Runnable, R: Actor<Msg = <C::Actor as Actor>::Msg>>(
     let states: Vec<_> = state.actor_states.iter().map(|s| (**s).clone()).collect();
     let mut observations = C::observations(&states, &state.history);
     observations.extend(crash_lines(rec));
+    observations.extend(nemesis_lines(rec));
     if let Some(dir) = &run.storage_dir {
         observations.push(format!("storage kept in {}", dir.display()));
     }
@@ -299,6 +323,74 @@ fn crash_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
                 dropped(e.node)
             )),
             _ => None,
+        })
+        .collect()
+}
+
+/// One line per fault of the nemesis: when it really started and healed,
+/// and what it did (datagrams cut; what the paused node did while paused).
+fn nemesis_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
+    use runtime::faults::Fault;
+    let events = &rec.run.events;
+    let name = |i: usize| rec.name(i);
+    let at = |index: usize, healed: bool| {
+        events.iter().find_map(|e| match e.kind {
+            EventKind::Nemesis {
+                index: i,
+                healed: h,
+            } if i == index && h == healed => Some(e.at),
+            _ => None,
+        })
+    };
+    let secs = |d: Option<std::time::Duration>| match d {
+        Some(d) => format!("{:.3} s", d.as_secs_f64()),
+        None => "never (the run ended)".to_string(),
+    };
+    rec.schedule
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (from, to) = (at(i, false), at(i, true));
+            let within = |e: &&runtime::Event<R::Msg, R::Timer>| {
+                from.is_some_and(|f| e.at >= f) && to.is_none_or(|t| e.at <= t)
+            };
+            let what = match &s.fault {
+                Fault::Partition(_) => format!(
+                    "{} datagrams cut",
+                    events
+                        .iter()
+                        .filter(within)
+                        .filter(|e| matches!(e.kind, EventKind::Cut { .. }))
+                        .count()
+                ),
+                Fault::Pause(k) => {
+                    // What the node did between its thread stopping and
+                    // resuming.
+                    let stopped = events.iter().position(|e| {
+                        e.node == *k && matches!(e.kind, EventKind::Paused) && within(&e)
+                    });
+                    let handled = stopped.map(|p| {
+                        events[p + 1..]
+                            .iter()
+                            .filter(|e| e.node == *k)
+                            .take_while(|e| !matches!(e.kind, EventKind::Resumed))
+                            .filter(|e| !matches!(e.kind, EventKind::Nemesis { .. }))
+                            .count()
+                    });
+                    match handled {
+                        Some(0) => format!("{} did nothing while paused", name(*k)),
+                        Some(h) => format!("{} did {h} things while paused", name(*k)),
+                        None => format!("{} never paused", name(*k)),
+                    }
+                }
+                Fault::Kill(k) => format!("{} down (see its crash and restart)", name(*k)),
+            };
+            format!(
+                "nemesis: {} from {} to {}, {what}",
+                s.fault.describe(&name),
+                secs(from),
+                secs(to)
+            )
         })
         .collect()
 }

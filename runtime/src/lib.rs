@@ -21,10 +21,13 @@
 //! it is down, and restarts by calling `on_start` with the storage read
 //! back from its file.
 
+pub mod faults;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stateright::actor::{is_no_op, Actor, Command, Id, Out};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::ops::Range;
@@ -48,6 +51,8 @@ pub struct RunConfig {
     /// Keep the run's storage directory (its path is in
     /// [`RunResult::storage_dir`]) instead of removing it at the end.
     pub keep_storage: bool,
+    /// The nemesis's faults ([`faults::schedule`]), applied at their times.
+    pub nemesis: Vec<faults::Scheduled>,
 }
 
 /// A crash the caller asks for: `node` stops at once and restarts from its
@@ -76,9 +81,15 @@ pub struct Event<Msg, Timer> {
 #[derive(Clone, Debug, Serialize)]
 pub enum EventKind<Msg, Timer> {
     /// A datagram left `node` for `to`.
-    Sent { to: usize, msg: Msg },
+    Sent {
+        to: usize,
+        msg: Msg,
+    },
     /// The fault injector dropped a datagram from `node` to `to`.
-    Lost { to: usize, msg: Msg },
+    Lost {
+        to: usize,
+        msg: Msg,
+    },
     /// `node` received a datagram from `from` and handled it. `ignored`: the
     /// actor neither changed state nor sent anything, which the checker
     /// treats as no step at all (so it records no history for it).
@@ -90,21 +101,50 @@ pub enum EventKind<Msg, Timer> {
     /// A timer of `node` fired.
     Timer(Timer),
     /// `node` received bytes that are not a message; they were ignored.
-    Malformed { len: usize },
+    Malformed {
+        len: usize,
+    },
     /// `node` wrote its storage to its file and synced it (`bytes` of
     /// JSON), before sending anything its step emitted. A save that
     /// repeats what the file holds writes nothing and is not recorded.
-    Stored { bytes: usize },
+    Stored {
+        bytes: usize,
+    },
     /// Writing or reading `node`'s storage failed; the node stopped.
-    StorageFailed { error: String },
+    StorageFailed {
+        error: String,
+    },
     /// `node` crashed: its state and timers are gone. `stored`: what its
     /// storage file held at that moment (JSON), if it had saved anything.
-    Crash { stored: Option<serde_json::Value> },
+    Crash {
+        stored: Option<serde_json::Value>,
+    },
     /// A datagram from `from` reached `node` while it was down: dropped.
-    Dropped { from: usize, msg: Msg },
+    Dropped {
+        from: usize,
+        msg: Msg,
+    },
     /// `node` restarted: `on_start` with the storage read back from its
     /// file (`restored`, as JSON; none if it never saved).
-    Restart { restored: Option<serde_json::Value> },
+    Restart {
+        restored: Option<serde_json::Value>,
+    },
+    /// A nemesis partition dropped a datagram from `node` to `to` at the
+    /// sender.
+    Cut {
+        to: usize,
+        msg: Msg,
+    },
+    /// The nemesis's fault `index` (of [`RunConfig::nemesis`]) started
+    /// (`healed` false) or healed; `node` is [`faults::Fault::node`].
+    Nemesis {
+        index: usize,
+        healed: bool,
+    },
+    /// `node`'s thread stopped handling anything (the nemesis's pause), or
+    /// resumed: nothing of `node` happens in between.
+    Paused,
+    Resumed,
 }
 
 /// What a run returns.
@@ -286,6 +326,10 @@ struct Shared<A: Actor> {
     /// Crashes asked for and not yet followed by a restart.
     pending: AtomicUsize,
     dir: PathBuf,
+    /// The nemesis's partition in force: `cut[from * n + to]`.
+    cut: Vec<AtomicBool>,
+    /// Nodes the nemesis has paused.
+    paused: Vec<AtomicBool>,
 }
 
 /// Runs `actors` (node `i` on `bound.sockets[i]`, known as `bound.ids[i]`)
@@ -341,6 +385,8 @@ where
         crash: (0..n).map(|_| Mutex::new(None)).collect(),
         pending: AtomicUsize::new(0),
         dir: storage.path.clone(),
+        cut: (0..n * n).map(|_| AtomicBool::new(false)).collect(),
+        paused: (0..n).map(|_| AtomicBool::new(false)).collect(),
     });
     let ids = Arc::new(ids);
     let mut handles = Vec::with_capacity(n);
@@ -348,7 +394,7 @@ where
         let shared = Arc::clone(&shared);
         let ids = Arc::clone(&ids);
         let mut rng = SplitMix::new(cfg.seed ^ (node as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
-        let (loss, duplicate) = (cfg.loss, cfg.duplicate);
+        let (loss, duplicate, seed) = (cfg.loss, cfg.duplicate, cfg.seed);
         handles.push(std::thread::spawn(move || {
             let mut node_loop = NodeLoop {
                 node,
@@ -359,6 +405,8 @@ where
                 timers: Vec::new(),
                 loss,
                 duplicate,
+                seed,
+                sends: HashMap::new(),
                 stored: None,
                 clock: trace::Clock::default(),
             };
@@ -368,10 +416,12 @@ where
 
     let deadline = shared.start + cfg.duration;
     let mut finished = false;
+    let mut nemesis = faults::Nemesis::new(&cfg.nemesis);
     while Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
+        let calm = nemesis.step(&shared, n);
         let states = lock(&shared.states);
-        if shared.pending.load(Ordering::SeqCst) > 0 {
+        if shared.pending.load(Ordering::SeqCst) > 0 || !calm {
             continue;
         }
         if let Some(c) = crash(&states).filter(|c| c.node < n) {
@@ -422,6 +472,10 @@ struct NodeLoop<A: Actor> {
     timers: Vec<(A::Timer, Instant)>,
     loss: f64,
     duplicate: f64,
+    seed: u64,
+    /// How many times this node sent each datagram to each node: what
+    /// [`faults::decide`] draws from.
+    sends: HashMap<(usize, Vec<u8>), u64>,
     /// What this node's storage file holds (JSON), if anything.
     stored: Option<Vec<u8>>,
     /// This node's Lamport clock.
@@ -560,6 +614,16 @@ where
 
         let mut buf = vec![0u8; MAX_DATAGRAM];
         while !self.stopped() {
+            if self.shared.paused[self.node].load(Ordering::SeqCst) {
+                // SIGSTOP: nothing is received (datagrams wait in the
+                // socket) and no timer fires until the nemesis resumes it.
+                self.record(EventKind::Paused);
+                while self.shared.paused[self.node].load(Ordering::SeqCst) && !self.stopped() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                self.record(EventKind::Resumed);
+                continue;
+            }
             let crash = lock(&self.shared.crash[self.node]).take();
             if let Some(down_for) = crash {
                 // The crash: memory and timers are gone; only the file stays.
@@ -683,7 +747,7 @@ where
         }
         for command in commands {
             match command {
-                Command::Send(to, msg) => self.send(to, msg, rng),
+                Command::Send(to, msg) => self.send(to, msg),
                 Command::SetTimer(timer, range) => {
                     let at = Instant::now() + timer_delay(&range, rng);
                     self.timers.retain(|(t, _)| *t != timer);
@@ -713,21 +777,49 @@ where
         true
     }
 
-    fn send(&self, to: Id, msg: A::Msg, rng: &mut SplitMix) {
+    fn send(&mut self, to: Id, msg: A::Msg) {
         let Some(to_node) = self.node_of(to) else {
             return;
         };
-        if rng.unit() < self.loss {
-            self.record(EventKind::Lost { to: to_node, msg });
-            return;
+        let n = self.ids.len();
+        {
+            // Read under the log's lock, which the nemesis holds while it
+            // starts or heals a partition: every cut is logged between the
+            // two.
+            let mut events = lock(&self.shared.events);
+            if self.shared.cut[self.node * n + to_node].load(Ordering::SeqCst) {
+                events.push(Event {
+                    at: self.shared.start.elapsed(),
+                    node: self.node,
+                    lamport: self.clock.tick(),
+                    sent_lamport: None,
+                    kind: EventKind::Cut { to: to_node, msg },
+                });
+                return;
+            }
         }
         // The datagram carries the send's Lamport time ([`trace`]).
         let lamport = self.clock.tick();
         let Ok(bytes) = trace::encode(lamport, &msg) else {
             return;
         };
+        let nth = self.sends.entry((to_node, bytes.clone())).or_insert(0);
+        let fate = faults::decide(
+            self.seed,
+            self.loss,
+            self.duplicate,
+            self.node,
+            to_node,
+            &bytes,
+            *nth,
+        );
+        *nth += 1;
+        if fate.lost {
+            self.record(EventKind::Lost { to: to_node, msg });
+            return;
+        }
         let addr = SocketAddrV4::from(to);
-        let copies = if rng.unit() < self.duplicate { 2 } else { 1 };
+        let copies = if fate.duplicated { 2 } else { 1 };
         self.record_at(lamport, None, EventKind::Sent { to: to_node, msg });
         for _ in 0..copies {
             let _ = self.socket.send_to(&bytes, addr);

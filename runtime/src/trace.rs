@@ -87,6 +87,14 @@ pub enum TraceKind {
     Crash,
     Dropped,
     Restart,
+    /// A datagram the nemesis's partition dropped at its sender.
+    Cut,
+    /// The nemesis's fault `fault` started, or healed (`healed`). Not a
+    /// node's event: `node` is the fault's node, and its Lamport time is 0.
+    Nemesis,
+    /// The node's thread stopped handling anything (the nemesis's pause).
+    Paused,
+    Resumed,
 }
 
 /// One line of a trace file: one recorded event.
@@ -132,6 +140,12 @@ pub struct TraceEvent {
     /// Why storage failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// For a nemesis line: the fault's index in the printed schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<usize>,
+    /// For a nemesis line: the fault healed (rather than started).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub healed: bool,
 }
 
 impl TraceEvent {
@@ -151,6 +165,8 @@ impl TraceEvent {
             storage: None,
             bytes: None,
             error: None,
+            fault: None,
+            healed: false,
         }
     }
 }
@@ -195,6 +211,10 @@ fn line<M: Serialize + std::fmt::Debug, T: std::fmt::Debug>(
         EventKind::Crash { .. } => TraceKind::Crash,
         EventKind::Dropped { .. } => TraceKind::Dropped,
         EventKind::Restart { .. } => TraceKind::Restart,
+        EventKind::Cut { .. } => TraceKind::Cut,
+        EventKind::Nemesis { .. } => TraceKind::Nemesis,
+        EventKind::Paused => TraceKind::Paused,
+        EventKind::Resumed => TraceKind::Resumed,
     };
     let mut t = TraceEvent::new(e.node, &name, e.lamport, micros, kind);
     let mut message = |peer: usize, msg: &M| {
@@ -203,7 +223,9 @@ fn line<M: Serialize + std::fmt::Debug, T: std::fmt::Debug>(
         t.label = Some(format!("{msg:?}"));
     };
     match &e.kind {
-        EventKind::Sent { to, msg } | EventKind::Lost { to, msg } => message(*to, msg),
+        EventKind::Sent { to, msg } | EventKind::Lost { to, msg } | EventKind::Cut { to, msg } => {
+            message(*to, msg)
+        }
         EventKind::Delivered { from, msg, ignored } => {
             message(*from, msg);
             t.ignored = *ignored;
@@ -219,6 +241,11 @@ fn line<M: Serialize + std::fmt::Debug, T: std::fmt::Debug>(
         EventKind::StorageFailed { error } => t.error = Some(error.clone()),
         EventKind::Crash { stored } => t.storage = stored.clone(),
         EventKind::Restart { restored } => t.storage = restored.clone(),
+        EventKind::Nemesis { index, healed } => {
+            t.fault = Some(*index);
+            t.healed = *healed;
+        }
+        EventKind::Paused | EventKind::Resumed => {}
     }
     t.sent_lamport = e.sent_lamport;
     t
@@ -280,6 +307,10 @@ pub fn causality_violation(trace: &[TraceEvent]) -> Option<(usize, String)> {
     let mut sends = std::collections::HashSet::new();
     let mut last = std::collections::HashMap::new();
     for (i, e) in trace.iter().enumerate() {
+        // The nemesis's lines are the driver's, not a node's.
+        if e.kind == TraceKind::Nemesis {
+            continue;
+        }
         if let Some(&before) = last.get(&e.node) {
             if e.lamport <= before {
                 return Some((

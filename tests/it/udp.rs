@@ -21,6 +21,7 @@ fn correct_variants_hold_on_real_runs() {
                 seeds: 1,
                 crash: true,
                 keep_storage: false,
+                nemesis: None,
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.name));
@@ -54,6 +55,7 @@ fn a_violation_on_a_real_run_shows_its_evidence() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, "commit-on-majority", &p.default_params(), &opts).unwrap();
         if report.checks.iter().all(|(_, ok)| *ok) {
@@ -90,6 +92,7 @@ fn duplicated_datagrams_do_not_break_safety() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -139,6 +142,7 @@ fn malformed_datagrams_are_recorded_and_ignored() {
             duplicate: 0.0,
             seed: 1,
             keep_storage: false,
+            nemesis: Vec::new(),
         },
         // Keep running for the whole duration, so every datagram arrives.
         |_| false,
@@ -168,6 +172,7 @@ fn rpc_kv_survives_loss_and_duplication() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -194,6 +199,7 @@ fn paxos_and_abd_complete_under_loss_and_duplication() {
                 seeds: 1,
                 crash: true,
                 keep_storage: false,
+                nemesis: None,
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
             assert!(report.lost > 0, "{model} seed {seed}: nothing was lost");
@@ -225,6 +231,7 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -249,6 +256,7 @@ fn gossip_converges_at_four_members() {
         seeds: 1,
         crash: true,
         keep_storage: false,
+        nemesis: None,
     };
     let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
     for (name, ok) in &report.checks {
@@ -281,6 +289,7 @@ fn gossip_real_run_catches_a_value_that_moves_back() {
         seeds: 1,
         crash: true,
         keep_storage: false,
+        nemesis: None,
     };
     let report = models::run(p, "lww-without-versions", &params, &opts).unwrap();
     let check = |prefix: &str| {
@@ -335,6 +344,7 @@ fn gossip_real_run_catches_a_lost_update_under_clock_skew() {
             seeds: 1,
             crash: true,
             keep_storage: false,
+            nemesis: None,
         };
         let report = models::run(p, "skewed-clock", &params, &opts).unwrap();
         let check = |prefix: &str| {
@@ -415,6 +425,7 @@ fn swim_runs_several_seeds_and_others_refuse_them() {
         seeds: 2,
         crash: true,
         keep_storage: false,
+        nemesis: None,
     };
     let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
     assert!(report.observations[0].contains("2 runs (seeds 1..2)"));
@@ -453,6 +464,7 @@ fn raft_leader_crashes_and_restarts_from_its_storage() {
             seeds: 1,
             crash: true,
             keep_storage: true,
+            nemesis: None,
         };
         let (report, takeover) = trial(cfg.clone(), models::CORRECT, &opts).unwrap();
         let dir = report
@@ -503,6 +515,7 @@ fn raft_leader_crashes_and_restarts_from_its_storage() {
         seeds: 1,
         crash: false,
         keep_storage: false,
+        nemesis: None,
     };
     let (report, takeover) = trial(cfg, models::CORRECT, &opts).unwrap();
     assert!(takeover.is_none(), "--no-crash crashed someone");
@@ -536,6 +549,7 @@ fn raft_kv_history_is_linearizable_across_a_leader_crash() {
             seeds: 1,
             crash: true,
             keep_storage: true,
+            nemesis: None,
         };
         let (report, takeover) = trial(cfg.clone(), models::CORRECT, &opts).unwrap();
         for name in [
@@ -575,5 +589,172 @@ fn raft_kv_history_is_linearizable_across_a_leader_crash() {
         assert!(history.ops.iter().all(|o| o.ret.is_some()), "{text}");
         assert_eq!(history::check(&history), history::Verdict::Linearizable);
         std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    }
+}
+
+/// A raft run under the nemesis (`kinds`, from `seed`), recorded.
+fn raft_under_nemesis(
+    kinds: &str,
+    seed: u64,
+) -> models::runner::Recorded<
+    models::raft::RaftCfg,
+    models::runner::Ticking<models::raft::RaftActor<models::raft::Command>>,
+> {
+    use models::raft::run::{heartbeat, real_cfg, HEARTBEAT};
+    use models::raft::RaftCfg;
+    use models::registry::{Config, NemesisOptions};
+    use models::runner::Ticking;
+    let p = models::protocol("raft").unwrap();
+    let cfg = real_cfg(RaftCfg::new(models::CORRECT, &p.default_params()));
+    let opts = RunOptions {
+        duration: Duration::from_secs(3),
+        loss: 0.0,
+        duplicate: 0.0,
+        seed,
+        seeds: 1,
+        crash: true,
+        keep_storage: false,
+        nemesis: Some(NemesisOptions {
+            kinds: runtime::faults::parse_kinds(kinds).unwrap(),
+            announce: |_| {},
+        }),
+    };
+    models::runner::record(cfg, &opts, |actor| Ticking {
+        actor,
+        period: HEARTBEAT,
+        tick: heartbeat,
+    })
+    .unwrap()
+}
+
+/// `dsw run raft --nemesis partition`: every partition of the schedule
+/// starts and heals, the senders cut datagrams across it (the leader's
+/// heartbeats run all along), every cut datagram crosses the partition in
+/// force when it was cut, and Figure 3's properties hold on the whole run
+/// after the last heal. Paxos (its actors retransmit on a real run) keeps
+/// its safety under the same nemesis.
+#[test]
+fn a_partition_cuts_what_it_says_and_safety_holds_after_it_heals() {
+    use runtime::faults::Fault;
+    for seed in [1, 2] {
+        let rec = raft_under_nemesis("partition", seed);
+        let n = rec.ids.len();
+        assert!(!rec.schedule.is_empty());
+        let mut in_force: Option<&Fault> = None;
+        let (mut started, mut healed, mut cut) = (0, 0, 0);
+        for e in &rec.run.events {
+            match &e.kind {
+                EventKind::Nemesis {
+                    index,
+                    healed: false,
+                } => {
+                    assert!(in_force.is_none(), "one fault at a time");
+                    in_force = Some(&rec.schedule[*index].fault);
+                    started += 1;
+                }
+                EventKind::Nemesis { healed: true, .. } => {
+                    in_force = None;
+                    healed += 1;
+                }
+                EventKind::Cut { to, .. } => {
+                    let f = in_force.expect("a cut while a partition is in force");
+                    assert!(f.cuts(n, e.node, *to), "{f:?} cut {} -> {to}", e.node);
+                    cut += 1;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!((started, healed), (rec.schedule.len(), rec.schedule.len()));
+        assert!(cut > 0, "seed {seed}: the partitions cut nothing");
+        let report = models::runner::report(&rec, models::CORRECT);
+        assert!(report
+            .checks
+            .iter()
+            .any(|(n, _)| n == "state machine safety"));
+        for (name, ok) in &report.checks {
+            assert!(ok, "raft seed {seed}: {name} failed: {:?}", report.evidence);
+        }
+    }
+    let p = models::protocol("paxos").unwrap();
+    let opts = RunOptions {
+        duration: Duration::from_secs(3),
+        loss: 0.0,
+        duplicate: 0.0,
+        seed: 1,
+        seeds: 1,
+        crash: true,
+        keep_storage: false,
+        nemesis: Some(models::registry::NemesisOptions {
+            kinds: runtime::faults::parse_kinds("partition").unwrap(),
+            announce: |_| {},
+        }),
+    };
+    let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
+    assert!(report
+        .observations
+        .iter()
+        .any(|o| o.starts_with("nemesis: partition")));
+    for (name, ok) in &report.checks {
+        assert!(
+            ok,
+            "paxos: {name} failed under partitions: {:?}",
+            report.evidence
+        );
+    }
+}
+
+/// `dsw run raft --nemesis pause`: between its thread stopping and
+/// resuming, the paused server does nothing at all; what was sent to it
+/// meanwhile waited in its socket and is handled after it resumes.
+#[test]
+fn a_paused_node_handles_nothing_until_it_resumes() {
+    for seed in [1, 2] {
+        let rec = raft_under_nemesis("pause", seed);
+        let events = &rec.run.events;
+        let mut pauses = 0;
+        let mut queued_then_handled = 0;
+        for (i, e) in events.iter().enumerate() {
+            if !matches!(e.kind, EventKind::Paused) {
+                continue;
+            }
+            pauses += 1;
+            let k = e.node;
+            let resumed = i + events[i..]
+                .iter()
+                .position(|r| r.node == k && matches!(r.kind, EventKind::Resumed))
+                .expect("the node resumed");
+            for d in &events[i + 1..resumed] {
+                assert!(
+                    d.node != k || matches!(d.kind, EventKind::Nemesis { .. }),
+                    "seed {seed}: paused server {k} did {:?}",
+                    d.kind
+                );
+            }
+            let sent_meanwhile: Vec<_> = events[i + 1..resumed]
+                .iter()
+                .filter_map(|s| match &s.kind {
+                    EventKind::Sent { to, msg } if *to == k => Some((s.node, msg)),
+                    _ => None,
+                })
+                .collect();
+            let handled_after = events[resumed..].iter().any(|d| match &d.kind {
+                EventKind::Delivered { from, msg, .. } => {
+                    d.node == k && sent_meanwhile.contains(&(*from, msg))
+                }
+                _ => false,
+            });
+            if handled_after {
+                queued_then_handled += 1;
+            }
+        }
+        assert_eq!(pauses, rec.schedule.len(), "seed {seed}: every pause took");
+        assert!(
+            queued_then_handled > 0,
+            "seed {seed}: nothing waited for a paused node"
+        );
+        let report = models::runner::report(&rec, models::CORRECT);
+        for (name, ok) in &report.checks {
+            assert!(ok, "raft seed {seed}: {name} failed: {:?}", report.evidence);
+        }
     }
 }

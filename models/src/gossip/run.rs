@@ -500,6 +500,7 @@ pub fn measure(sizes: &[usize], seeds: u64) -> Result<Vec<Convergence>, String> 
                 seeds: 1,
                 crash: true,
                 keep_storage: false,
+                nemesis: None,
             };
             all.push(run_once(&cfg, &opts)?.0);
         }

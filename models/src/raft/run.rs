@@ -178,8 +178,10 @@ where
         writes: 0,
     };
     for e in &events[..crash] {
-        if let (true, EventKind::Sent { msg, .. } | EventKind::Lost { msg, .. }) =
-            (e.node == victim, &e.kind)
+        if let (
+            true,
+            EventKind::Sent { msg, .. } | EventKind::Lost { msg, .. } | EventKind::Cut { msg, .. },
+        ) = (e.node == victim, &e.kind)
         {
             if let Some(RaftMsg::AppendEntries {
                 term,
@@ -204,7 +206,9 @@ where
                 t.restored = storage(restored);
                 t.restarted_at = Some(e.at);
             }
-            EventKind::Sent { msg, .. } | EventKind::Lost { msg, .. } => {
+            EventKind::Sent { msg, .. }
+            | EventKind::Lost { msg, .. }
+            | EventKind::Cut { msg, .. } => {
                 if let Some(RaftMsg::AppendEntries { term, .. }) = raft(msg) {
                     if *term > t.crashed_term && t.successor.is_none() {
                         t.successor = Some((e.node, *term, e.at));
@@ -233,7 +237,7 @@ pub fn trial(
     })?;
     let mut report = runner::report(&rec, variant);
     let takeover = takeover(&rec, itself, itself);
-    if opts.crash {
+    if opts.own_crash() {
         report_takeover(&mut report, takeover.as_ref(), |i| rec.name(i));
     }
     Ok((report, takeover))
@@ -312,11 +316,13 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
 
 /// How a run's setup line describes the crash.
 pub fn crash_words(opts: &RunOptions) -> String {
-    if opts.crash {
+    if opts.own_crash() {
         format!(
             "; the leader is crashed once it commits an entry of its term, and restarts from its storage file {} ms later",
             DOWN_FOR.as_millis()
         )
+    } else if opts.nemesis.is_some() {
+        "; crashes only by the nemesis".to_string()
     } else {
         "; no crash (--no-crash)".to_string()
     }
@@ -385,7 +391,7 @@ pub fn over_seeds(
             .extend(report.evidence.iter().map(|e| format!("seed {seed}: {e}")));
     }
     let mut sum = total.expect("at least one run");
-    if opts.crash && !afters.is_empty() {
+    if opts.own_crash() && !afters.is_empty() {
         let ms: Vec<f64> = afters.iter().map(|a| a.as_secs_f64() * 1000.0).collect();
         let mean = ms.iter().sum::<f64>() / ms.len() as f64;
         let min = ms.iter().copied().fold(f64::INFINITY, f64::min);

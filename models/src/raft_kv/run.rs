@@ -152,6 +152,10 @@ pub fn client_history<R: stateright::actor::Actor<Msg = KvMsg>>(
             | EventKind::Lost {
                 msg: KvMsg::Request { seq, op },
                 ..
+            }
+            | EventKind::Cut {
+                msg: KvMsg::Request { seq, op },
+                ..
             } if clients[e.node] && invoked.get(&e.node).is_none_or(|(s, _)| s < seq) => {
                 invoked.insert(e.node, (*seq, *op));
                 lines.push(line(e.node, "invoke", *op, None, time));
@@ -236,7 +240,7 @@ pub fn trial(
         },
         raft_state,
     );
-    if opts.crash {
+    if opts.own_crash() {
         raft_run::report_takeover(&mut report, takeover.as_ref(), |i| rec.name(i));
     }
     Ok((report, takeover))

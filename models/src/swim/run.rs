@@ -303,6 +303,7 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             duplicate: setup.duplicate,
             seed: setup.seed,
             keep_storage: false,
+            nemesis: Vec::new(),
         },
         done,
     );
