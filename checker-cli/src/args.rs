@@ -328,6 +328,14 @@ pub struct RunArgs {
     /// crash. Not for swim or gossip.
     #[arg(long, value_name = "KINDS", value_parser = nemesis_kinds)]
     pub nemesis: Option<NemesisKinds>,
+    /// Send N hostile datagrams to the nodes during the run, drawn from
+    /// --seed: random bytes, real datagrams cut short, datagrams of the
+    /// largest size, valid JSON of the wrong shape (these four also from
+    /// the nodes' own addresses), and real messages from an address that
+    /// is no node's. Each must be ignored; the workload counts as finished
+    /// only once all are sent. Not for swim or gossip.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub fuzz: u64,
     /// Keep the directory the nodes' storage files are written to (a fresh
     /// one under the system's temp directory, removed at the end by
     /// default) and print where it is.

@@ -665,6 +665,7 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
         )));
     };
     let opts = models::RunOptions {
+        fuzz: a.fuzz,
         duration: Duration::from_secs(a.duration),
         loss: a.loss,
         duplicate: a.duplicate,

@@ -115,6 +115,12 @@ pub fn run(
             MULTI_SEED_RUNS.join(", ")
         ));
     }
+    if opts.fuzz > 0 && NO_NEMESIS_RUNS.contains(&protocol.name) {
+        return Err(format!(
+            "--fuzz is not supported by {}: its real run drives the runtime itself; --fuzz is for every other runnable model",
+            protocol.name
+        ));
+    }
     if let Some(nemesis) = &opts.nemesis {
         if NO_NEMESIS_RUNS.contains(&protocol.name) {
             return Err(format!(

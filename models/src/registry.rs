@@ -110,6 +110,10 @@ pub struct RunReport {
     /// (of a run over one seed; empty where a protocol does not keep it).
     #[serde(skip)]
     pub trace: Vec<runtime::trace::TraceEvent>,
+    /// With `--fuzz`: the hostile datagrams sent, by kind; `malformed`
+    /// counts those that reached a node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<runtime::fuzz::FuzzReport>,
 }
 
 /// Options of a real run.
@@ -131,6 +135,27 @@ pub struct RunOptions {
     /// The nemesis (`dsw run --nemesis`): faults on a schedule drawn from
     /// the seed, instead of the protocol's own crash.
     pub nemesis: Option<NemesisOptions>,
+    /// Hostile datagrams sent to the nodes during the run (`dsw run
+    /// --fuzz`, [`runtime::fuzz`]).
+    pub fuzz: u64,
+}
+
+/// `dsw run <model>`'s defaults: 5 s, no loss or duplication, seed 0, one
+/// run, the protocol's own crash, storage removed, no nemesis, no fuzz.
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            duration: std::time::Duration::from_secs(5),
+            loss: 0.0,
+            duplicate: 0.0,
+            seed: 0,
+            seeds: 1,
+            crash: true,
+            keep_storage: false,
+            nemesis: None,
+            fuzz: 0,
+        }
+    }
 }
 
 /// What the nemesis may do, and where its schedule goes before the run.
@@ -163,6 +188,7 @@ impl RunOptions {
             seed: self.seed,
             keep_storage: self.keep_storage,
             nemesis: Vec::new(),
+            fuzz: self.fuzz,
         }
     }
 }

@@ -239,6 +239,18 @@ pub fn report<C: Runnable, R: Actor<Msg = <C::Actor as Actor>::Msg>>(
     let mut observations = C::observations(&states, &state.history);
     observations.extend(crash_lines(rec));
     observations.extend(nemesis_lines(rec));
+    if let Some(f) = &run.fuzz {
+        observations.push(format!(
+            "fuzz: {} hostile datagrams sent ({} random bytes, {} real ones cut short, {} of the largest size, {} valid JSON of the wrong shape, {} real messages from an address that is no node's; {} from a node's own socket); the nodes recorded {malformed} as malformed and ignored them",
+            f.sent(),
+            f.random,
+            f.truncated,
+            f.oversized,
+            f.wrong_json,
+            f.replayed,
+            f.from_a_node,
+        ));
+    }
     if let Some(dir) = &run.storage_dir {
         observations.push(format!("storage kept in {}", dir.display()));
     }
@@ -289,6 +301,7 @@ pub fn report<C: Runnable, R: Actor<Msg = <C::Actor as Actor>::Msg>>(
         checks,
         evidence,
         trace: runtime::trace::trace(run, &runtime::trace::names(&rec.model.actors)),
+        fuzz: run.fuzz.clone(),
     }
 }
 

@@ -22,6 +22,7 @@
 //! back from its file.
 
 pub mod faults;
+pub mod fuzz;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -53,6 +54,9 @@ pub struct RunConfig {
     pub keep_storage: bool,
     /// The nemesis's faults ([`faults::schedule`]), applied at their times.
     pub nemesis: Vec<faults::Scheduled>,
+    /// Hostile datagrams to send the nodes during the run ([`fuzz`]); the
+    /// workload is finished only once all of them are sent.
+    pub fuzz: u64,
 }
 
 /// A crash the caller asks for: `node` stops at once and restarts from its
@@ -161,6 +165,8 @@ pub struct RunResult<A: Actor> {
     /// The run's storage directory, if it was kept
     /// ([`RunConfig::keep_storage`]); otherwise it is removed.
     pub storage_dir: Option<PathBuf>,
+    /// What the fuzzer sent, with [`RunConfig::fuzz`].
+    pub fuzz: Option<fuzz::FuzzReport>,
 }
 
 impl<A: Actor> RunResult<A> {
@@ -330,6 +336,8 @@ struct Shared<A: Actor> {
     cut: Vec<AtomicBool>,
     /// Nodes the nemesis has paused.
     paused: Vec<AtomicBool>,
+    /// Datagrams the nodes found malformed so far (the fuzzer's pace).
+    malformed: AtomicUsize,
 }
 
 /// Runs `actors` (node `i` on `bound.sockets[i]`, known as `bound.ids[i]`)
@@ -387,7 +395,14 @@ where
         dir: storage.path.clone(),
         cut: (0..n * n).map(|_| AtomicBool::new(false)).collect(),
         paused: (0..n).map(|_| AtomicBool::new(false)).collect(),
+        malformed: AtomicUsize::new(0),
     });
+    // The fuzzer sends from the nodes' own sockets too.
+    let peers: Vec<UdpSocket> = if cfg.fuzz > 0 {
+        sockets.iter().filter_map(|s| s.try_clone().ok()).collect()
+    } else {
+        Vec::new()
+    };
     let ids = Arc::new(ids);
     let mut handles = Vec::with_capacity(n);
     for (node, (actor, socket)) in actors.into_iter().zip(sockets).enumerate() {
@@ -414,6 +429,12 @@ where
         }));
     }
 
+    let fuzzer = (cfg.fuzz > 0 && peers.len() == n).then(|| {
+        let shared = Arc::clone(&shared);
+        let ids = Arc::clone(&ids);
+        let (count, seed) = (cfg.fuzz, cfg.seed);
+        std::thread::spawn(move || fuzz::fuzz(&shared, &ids, &peers, count, seed))
+    });
     let deadline = shared.start + cfg.duration;
     let mut finished = false;
     let mut nemesis = faults::Nemesis::new(&cfg.nemesis);
@@ -429,7 +450,8 @@ where
             *lock(&shared.crash[c.node]) = Some(c.down_for);
             continue;
         }
-        if states.iter().all(Option::is_some) && done(&states) {
+        let fuzzed = fuzzer.as_ref().is_none_or(|f| f.is_finished());
+        if states.iter().all(Option::is_some) && fuzzed && done(&states) {
             finished = true;
             break;
         }
@@ -438,6 +460,7 @@ where
     for h in handles {
         let _ = h.join();
     }
+    let fuzz = fuzzer.and_then(|f| f.join().ok());
     let elapsed = shared.start.elapsed();
     let down = lock(&shared.states).iter().map(Option::is_none).collect();
     let states = std::mem::take(&mut *lock(&shared.last))
@@ -454,6 +477,7 @@ where
         elapsed,
         down,
         storage_dir,
+        fuzz,
     }
 }
 
@@ -598,7 +622,10 @@ where
             let wait = (until - now).clamp(Duration::from_millis(1), Duration::from_millis(20));
             match self.receive(buf, wait) {
                 Received::Nothing => {}
-                Received::Malformed(len) => self.record(EventKind::Malformed { len }),
+                Received::Malformed(len) => {
+                    self.shared.malformed.fetch_add(1, Ordering::SeqCst);
+                    self.record(EventKind::Malformed { len })
+                }
                 Received::Msg(from, _, sent, msg) => {
                     self.record_receipt(sent, EventKind::Dropped { from, msg })
                 }
@@ -678,6 +705,7 @@ where
             let (from_node, from_id, sent, msg) = match self.receive(&mut buf, wait) {
                 Received::Nothing => continue,
                 Received::Malformed(len) => {
+                    self.shared.malformed.fetch_add(1, Ordering::SeqCst);
                     self.record(EventKind::Malformed { len });
                     continue;
                 }

@@ -15,13 +15,8 @@ fn correct_variants_hold_on_real_runs() {
         for seed in 1..=3 {
             let opts = RunOptions {
                 duration: Duration::from_secs(20),
-                loss: 0.0,
-                duplicate: 0.0,
                 seed,
-                seeds: 1,
-                crash: true,
-                keep_storage: false,
-                nemesis: None,
+                ..RunOptions::default()
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.name));
@@ -49,13 +44,8 @@ fn a_violation_on_a_real_run_shows_its_evidence() {
     let violated = (1..=100).find(|&seed| {
         let opts = RunOptions {
             duration: Duration::from_secs(20),
-            loss: 0.0,
-            duplicate: 0.0,
             seed,
-            seeds: 1,
-            crash: true,
-            keep_storage: false,
-            nemesis: None,
+            ..RunOptions::default()
         };
         let report = models::run(p, "commit-on-majority", &p.default_params(), &opts).unwrap();
         if report.checks.iter().all(|(_, ok)| *ok) {
@@ -86,13 +76,9 @@ fn duplicated_datagrams_do_not_break_safety() {
     for p in models::PROTOCOLS.iter().filter(in_fault_model) {
         let opts = RunOptions {
             duration: Duration::from_secs(20),
-            loss: 0.0,
             duplicate: 0.5,
             seed: 7,
-            seeds: 1,
-            crash: true,
-            keep_storage: false,
-            nemesis: None,
+            ..RunOptions::default()
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -143,6 +129,7 @@ fn malformed_datagrams_are_recorded_and_ignored() {
             seed: 1,
             keep_storage: false,
             nemesis: Vec::new(),
+            fuzz: 0,
         },
         // Keep running for the whole duration, so every datagram arrives.
         |_| false,
@@ -157,6 +144,70 @@ fn malformed_datagrams_are_recorded_and_ignored() {
     assert_eq!(result.states.len(), 4, "every node is still there");
 }
 
+/// `dsw run <model> --fuzz 2000`: every runnable model's nodes take 2,000
+/// hostile datagrams during the run (random bytes, real datagrams cut
+/// short, datagrams of the largest size, valid JSON of the wrong shape, all
+/// also from the nodes' own addresses; real messages from an unknown
+/// address) and still finish their workload with every property holding;
+/// whatever reached a node was recorded as malformed. Swim and gossip,
+/// whose runs drive the runtime themselves, refuse `--fuzz`.
+#[test]
+fn every_runnable_model_survives_hostile_datagrams() {
+    const FUZZ: u64 = 2000;
+    for p in models::PROTOCOLS.iter().filter(|p| p.run.is_some()) {
+        let opts = RunOptions {
+            duration: Duration::from_secs(20),
+            seed: 3,
+            fuzz: FUZZ,
+            ..RunOptions::default()
+        };
+        let result = models::run(p, models::CORRECT, &p.default_params(), &opts);
+        if models::NO_NEMESIS_RUNS.contains(&p.name) {
+            let err = result.err().unwrap_or_default();
+            assert!(
+                err.contains("--fuzz is not supported by"),
+                "{}: {err}",
+                p.name
+            );
+            continue;
+        }
+        let report = result.unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        for (name, ok) in &report.checks {
+            assert!(ok, "{}: {name} failed under fuzzing", p.name);
+        }
+        let f = report.fuzz.clone().expect("the fuzzer's report");
+        assert_eq!(
+            f.sent(),
+            FUZZ,
+            "{}: every hostile datagram went out",
+            p.name
+        );
+        assert!(
+            f.random > 0 && f.truncated > 0 && f.oversized > 0 && f.wrong_json > 0,
+            "{}: {f:?}",
+            p.name
+        );
+        assert!(f.replayed > 0 && f.from_a_node > 0, "{}: {f:?}", p.name);
+        // Nothing else sends garbage: what the nodes refused is what reached
+        // them of the fuzzer's (a full receive buffer drops the rest).
+        let refused = report.malformed as u64;
+        assert!(
+            refused > 0 && refused <= FUZZ,
+            "{}: {refused} malformed of {FUZZ} sent",
+            p.name
+        );
+        assert!(
+            report
+                .observations
+                .iter()
+                .any(|o| o.starts_with("fuzz: 2000 hostile datagrams sent")),
+            "{}: {:?}",
+            p.name,
+            report.observations
+        );
+    }
+}
+
 /// `dsw run rpc-kv --loss 0.2 --duplicate 0.2`: the clients' retransmissions
 /// get every call answered, the recorded history is linearizable and no
 /// Append is executed twice.
@@ -169,10 +220,7 @@ fn rpc_kv_survives_loss_and_duplication() {
             loss: 0.2,
             duplicate: 0.2,
             seed,
-            seeds: 1,
-            crash: true,
-            keep_storage: false,
-            nemesis: None,
+            ..RunOptions::default()
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -196,10 +244,7 @@ fn paxos_and_abd_complete_under_loss_and_duplication() {
                 loss: 0.3,
                 duplicate: 0.1,
                 seed,
-                seeds: 1,
-                crash: true,
-                keep_storage: false,
-                nemesis: None,
+                ..RunOptions::default()
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
             assert!(report.lost > 0, "{model} seed {seed}: nothing was lost");
@@ -225,13 +270,8 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
     let killed = (1..=20).find(|&seed| {
         let opts = RunOptions {
             duration: Duration::from_secs(20),
-            loss: 0.0,
-            duplicate: 0.0,
             seed,
-            seeds: 1,
-            crash: true,
-            keep_storage: false,
-            nemesis: None,
+            ..RunOptions::default()
         };
         let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -250,13 +290,8 @@ fn gossip_converges_at_four_members() {
     let params = p.params_with(&["members=4".to_string()]).unwrap();
     let opts = RunOptions {
         duration: Duration::from_secs(20),
-        loss: 0.0,
-        duplicate: 0.0,
         seed: 1,
-        seeds: 1,
-        crash: true,
-        keep_storage: false,
-        nemesis: None,
+        ..RunOptions::default()
     };
     let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
     for (name, ok) in &report.checks {
@@ -283,13 +318,8 @@ fn gossip_real_run_catches_a_value_that_moves_back() {
     let params = p.params_with(&["members=4".to_string()]).unwrap();
     let opts = RunOptions {
         duration: Duration::from_secs(3),
-        loss: 0.0,
-        duplicate: 0.0,
         seed: 1,
-        seeds: 1,
-        crash: true,
-        keep_storage: false,
-        nemesis: None,
+        ..RunOptions::default()
     };
     let report = models::run(p, "lww-without-versions", &params, &opts).unwrap();
     let check = |prefix: &str| {
@@ -338,13 +368,8 @@ fn gossip_real_run_catches_a_lost_update_under_clock_skew() {
     for seed in 1..=3 {
         let opts = RunOptions {
             duration: Duration::from_secs(10),
-            loss: 0.0,
-            duplicate: 0.0,
             seed,
-            seeds: 1,
-            crash: true,
-            keep_storage: false,
-            nemesis: None,
+            ..RunOptions::default()
         };
         let report = models::run(p, "skewed-clock", &params, &opts).unwrap();
         let check = |prefix: &str| {
@@ -419,13 +444,9 @@ fn swim_runs_several_seeds_and_others_refuse_them() {
     let p = models::protocol("swim").unwrap();
     let opts = RunOptions {
         duration: Duration::from_secs(20),
-        loss: 0.0,
-        duplicate: 0.0,
         seed: 1,
         seeds: 2,
-        crash: true,
-        keep_storage: false,
-        nemesis: None,
+        ..RunOptions::default()
     };
     let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
     assert!(report.observations[0].contains("2 runs (seeds 1..2)"));
@@ -461,10 +482,8 @@ fn raft_leader_crashes_and_restarts_from_its_storage() {
             loss,
             duplicate,
             seed,
-            seeds: 1,
-            crash: true,
             keep_storage: true,
-            nemesis: None,
+            ..RunOptions::default()
         };
         let (report, takeover) = trial(cfg.clone(), models::CORRECT, &opts).unwrap();
         let dir = report
@@ -509,13 +528,9 @@ fn raft_leader_crashes_and_restarts_from_its_storage() {
     }
     let opts = RunOptions {
         duration: Duration::from_secs(10),
-        loss: 0.0,
-        duplicate: 0.0,
         seed: 4,
-        seeds: 1,
         crash: false,
-        keep_storage: false,
-        nemesis: None,
+        ..RunOptions::default()
     };
     let (report, takeover) = trial(cfg, models::CORRECT, &opts).unwrap();
     assert!(takeover.is_none(), "--no-crash crashed someone");
@@ -546,10 +561,8 @@ fn raft_kv_history_is_linearizable_across_a_leader_crash() {
             loss,
             duplicate,
             seed,
-            seeds: 1,
-            crash: true,
             keep_storage: true,
-            nemesis: None,
+            ..RunOptions::default()
         };
         let (report, takeover) = trial(cfg.clone(), models::CORRECT, &opts).unwrap();
         for name in [
@@ -608,16 +621,12 @@ fn raft_under_nemesis(
     let cfg = real_cfg(RaftCfg::new(models::CORRECT, &p.default_params()));
     let opts = RunOptions {
         duration: Duration::from_secs(3),
-        loss: 0.0,
-        duplicate: 0.0,
         seed,
-        seeds: 1,
-        crash: true,
-        keep_storage: false,
         nemesis: Some(NemesisOptions {
             kinds: runtime::faults::parse_kinds(kinds).unwrap(),
             announce: |_| {},
         }),
+        ..RunOptions::default()
     };
     models::runner::record(cfg, &opts, |actor| Ticking {
         actor,
@@ -678,16 +687,12 @@ fn a_partition_cuts_what_it_says_and_safety_holds_after_it_heals() {
     let p = models::protocol("paxos").unwrap();
     let opts = RunOptions {
         duration: Duration::from_secs(3),
-        loss: 0.0,
-        duplicate: 0.0,
         seed: 1,
-        seeds: 1,
-        crash: true,
-        keep_storage: false,
         nemesis: Some(models::registry::NemesisOptions {
             kinds: runtime::faults::parse_kinds("partition").unwrap(),
             announce: |_| {},
         }),
+        ..RunOptions::default()
     };
     let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
     assert!(report

@@ -475,6 +475,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
         checks,
         evidence,
         trace: runtime::trace::trace(&result, &runtime::trace::names(&actors)),
+        fuzz: None,
     })
 }
 
@@ -494,13 +495,8 @@ pub fn measure(sizes: &[usize], seeds: u64) -> Result<Vec<Convergence>, String> 
         for seed in 1..=seeds {
             let opts = RunOptions {
                 duration: Duration::from_secs(20),
-                loss: 0.0,
-                duplicate: 0.0,
                 seed,
-                seeds: 1,
-                crash: true,
-                keep_storage: false,
-                nemesis: None,
+                ..RunOptions::default()
             };
             all.push(run_once(&cfg, &opts)?.0);
         }

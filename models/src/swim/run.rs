@@ -304,6 +304,7 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             seed: setup.seed,
             keep_storage: false,
             nemesis: Vec::new(),
+            fuzz: 0,
         },
         done,
     );
@@ -565,5 +566,6 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             .first_mut()
             .map(|t| std::mem::take(&mut t.trace))
             .unwrap_or_default(),
+        fuzz: None,
     })
 }
