@@ -796,10 +796,11 @@ impl Actor for ThreePhaseActor {
             }
             // The failure detector repeats its notice: a perfect detector
             // eventually suspects a crashed site "permanently" at every
-            // correct site (Chandra & Toueg 1996 §2.2, strong
-            // completeness), which on a lossy network takes telling it
-            // again. The crashed TM's actor stands in for the detector, as
-            // its first notice does (see `on_random`).
+            // correct site (Chandra & Toueg 1996, "Unreliable failure
+            // detectors", the definition of strong completeness), which on
+            // a lossy network takes telling it again. The crashed TM's
+            // actor stands in for the detector, as its first notice does
+            // (see `on_random`).
             (
                 ThreePhaseActor::Tm { rms, .. },
                 ThreePhaseState::Tm { crashed: true, .. },
