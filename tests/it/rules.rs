@@ -50,6 +50,7 @@ mod two_phase_commit {
         let cfg = TwoPhaseCfg {
             rms: 3,
             coordinator_crashes: 1,
+            retransmit: false,
             bug: Bug::None,
         };
         for fairness in [Fairness::Weak, Fairness::Strong] {

@@ -255,6 +255,37 @@ fn paxos_and_abd_complete_under_loss_and_duplication() {
     }
 }
 
+/// `dsw run` of every model whose actors retransmit (see each model's
+/// `retransmit` parameter) finishes its workload under 30% loss and 10%
+/// duplication, with every property holding (paxos and abd-register: the
+/// test above).
+#[test]
+fn retransmitting_models_complete_under_loss_and_duplication() {
+    for model in ["two-phase-commit", "three-phase-commit"] {
+        let p = models::protocol(model).unwrap();
+        let opts = RunOptions {
+            duration: Duration::from_secs(30),
+            loss: 0.3,
+            duplicate: 0.1,
+            seed: 1,
+            seeds: 1,
+            crash: true,
+            keep_storage: false,
+            nemesis: None,
+        };
+        let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
+        assert!(report.lost > 0, "{model}: nothing was lost");
+        let finished = report
+            .checks
+            .iter()
+            .any(|(name, ok)| name == "workload finished in time" && *ok);
+        assert!(finished, "{model}: the workload did not finish: {report:?}");
+        for (name, ok) in &report.checks {
+            assert!(ok, "{model}: {name} failed: {report:?}");
+        }
+    }
+}
+
 /// `dsw run mapreduce`: a word count over four splits, two partitions and
 /// three workers, worker 1 killed when its first task arrives; the task is
 /// handed out again and the committed output equals the sequential count.

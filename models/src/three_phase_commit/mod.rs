@@ -25,6 +25,16 @@
 //! agreement is VIOLATED, the known flaw of 3PC (the RMs decide, so 3PC stays
 //! non-blocking, at the price of atomicity). `no-precommit` and
 //! `commit-when-uncertain` break agreement.
+//!
+//! With `retransmit = 1` (scenario `lossy`, and every real run) the network
+//! loses and duplicates messages and every undecided actor repeats, on a
+//! timer, the message it is waiting on an answer to: an RM its vote or its
+//! ack to the TM, its report to the backup; the backup its state request
+//! to the RMs that have not reported; and the failure detector its notice
+//! of the crash. A TM or backup that has moved on answers a repeat with
+//! where it is now (pre-commit, or its decision). Agreement and commit
+//! validity hold, and under strong fairness (a message sent again and
+//! again is delivered at last) every RM decides, crash or no crash.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -32,7 +42,7 @@ use crate::registry::{
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -101,6 +111,9 @@ pub enum ThreePhaseTimer {
     SuspectTm,
     /// `false_suspicion`: an RM gives up on the backup it reported to.
     SuspectBackup,
+    /// With `retransmit`: an undecided actor repeats what it waits on an
+    /// answer to (see `on_timeout`).
+    Retransmit,
 }
 
 /// The fault, as a choice made once at the TM: fairness makes it choose
@@ -241,6 +254,8 @@ pub enum ThreePhaseActor {
         partition: bool,
         /// Timeouts may fire early (an asynchronous network).
         suspicion: bool,
+        /// Repeats on a timer (see [`ThreePhaseCfg::retransmit`]).
+        retransmit: bool,
     },
     Rm {
         rm: Rm,
@@ -250,6 +265,8 @@ pub enum ThreePhaseActor {
         /// Timeouts may fire early (an asynchronous network): an RM may
         /// suspect a TM or backup that is alive.
         suspicion: bool,
+        /// Repeats on a timer (see [`ThreePhaseCfg::retransmit`]).
+        retransmit: bool,
     },
 }
 
@@ -334,6 +351,7 @@ impl ThreePhaseActor {
             ids,
             bug,
             suspicion,
+            ..
         } = self
         else {
             return;
@@ -477,6 +495,44 @@ impl Actor for ThreePhaseActor {
                     }
                 }
             }
+            // A vote again, after the TM moved on: the RM has not heard
+            // the pre-commit or the decision (lost) and repeats its vote.
+            // The TM sends where it is now, to that RM: what it sent to
+            // every RM already (Skeen §4's messages, repeated, not new).
+            (
+                ThreePhaseActor::Tm {
+                    retransmit: true, ..
+                },
+                ThreePhaseState::Tm {
+                    tm_state:
+                        tm_state @ (TmState::PreCommitted | TmState::Committed | TmState::Aborted),
+                    crashed: false,
+                    partitioned: false,
+                    ..
+                },
+                ThreePhaseMsg::Prepared { .. },
+            ) => {
+                let msg = match tm_state {
+                    TmState::PreCommitted => ThreePhaseMsg::PreCommit,
+                    TmState::Committed => ThreePhaseMsg::Commit,
+                    _ => ThreePhaseMsg::Abort,
+                };
+                o.send(src, msg);
+            }
+            // An ack again, after the TM committed: its commit to this RM
+            // was lost; the same commit again.
+            (
+                ThreePhaseActor::Tm {
+                    retransmit: true, ..
+                },
+                ThreePhaseState::Tm {
+                    tm_state: TmState::Committed,
+                    crashed: false,
+                    partitioned: false,
+                    ..
+                },
+                ThreePhaseMsg::Ack { .. },
+            ) => o.send(src, ThreePhaseMsg::Commit),
             // Phase 3: every RM is committable, so commit.
             (
                 ThreePhaseActor::Tm { rms, .. },
@@ -513,6 +569,22 @@ impl Actor for ThreePhaseActor {
                 }
                 o.send(ids[0], ThreePhaseMsg::Ack { rm: *rm });
             }
+            // A pre-commit again (the RM's ack was lost and it repeated
+            // it, or the TM answered a repeated vote): acknowledge again.
+            (
+                ThreePhaseActor::Rm {
+                    rm,
+                    ids,
+                    retransmit: true,
+                    ..
+                },
+                ThreePhaseState::Rm {
+                    rm_state: RmState::PreCommitted,
+                    tm_failed: false,
+                    ..
+                },
+                ThreePhaseMsg::PreCommit,
+            ) => o.send(ids[0], ThreePhaseMsg::Ack { rm: *rm }),
             // Commit or abort, from the TM or a backup.
             (
                 ThreePhaseActor::Rm { suspicion, .. },
@@ -530,7 +602,11 @@ impl Actor for ThreePhaseActor {
                     };
                     reports.clear();
                 }
-                for t in [ThreePhaseTimer::Prepare, ThreePhaseTimer::ChooseToAbort] {
+                for t in [
+                    ThreePhaseTimer::Prepare,
+                    ThreePhaseTimer::ChooseToAbort,
+                    ThreePhaseTimer::Retransmit,
+                ] {
                     o.cancel_timer(t);
                 }
                 if *suspicion {
@@ -555,6 +631,7 @@ impl Actor for ThreePhaseActor {
                     ids,
                     bug,
                     suspicion,
+                    ..
                 },
                 ThreePhaseState::Rm { rm_state, .. },
                 ThreePhaseMsg::Report { rm: from, state: s },
@@ -628,7 +705,11 @@ impl Actor for ThreePhaseActor {
             // The RM votes yes.
             (
                 ThreePhaseActor::Rm {
-                    rm, ids, suspicion, ..
+                    rm,
+                    ids,
+                    suspicion,
+                    retransmit,
+                    ..
                 },
                 ThreePhaseState::Rm {
                     rm_state: RmState::Working,
@@ -636,6 +717,9 @@ impl Actor for ThreePhaseActor {
                 },
                 ThreePhaseTimer::Prepare,
             ) => {
+                if *retransmit {
+                    o.set_timer(ThreePhaseTimer::Retransmit, durations::RETRANSMIT);
+                }
                 if let ThreePhaseState::Rm {
                     rm_state,
                     voted_yes,
@@ -664,6 +748,66 @@ impl Actor for ThreePhaseActor {
                     *rm_state = RmState::Aborted;
                 }
                 o.cancel_timer(ThreePhaseTimer::Prepare);
+            }
+            // Retransmission. Skeen's protocols assume a network that
+            // loses nothing (§2: a site failure is the only failure, and it
+            // is detected); on one that loses, an undecided RM could wait
+            // forever for an answer to a lost message, blocking as 2PC
+            // does. So it repeats the message it waits on an answer to, as
+            // 2PC's and 3PC's timeout actions re-ask (Bernstein et al. 1987
+            // §7.4-7.5): its vote (uncertain) or its ack (committable) to
+            // the TM, or, once the TM is down, its report to its backup. A
+            // backup repeats its state request to the RMs that have not
+            // reported. Each repeat is a message already sent, and each
+            // receiver answers it as it answered the first.
+            (
+                ThreePhaseActor::Rm { rm, ids, .. },
+                ThreePhaseState::Rm {
+                    rm_state,
+                    tm_failed,
+                    suspects,
+                    reports,
+                    ..
+                },
+                ThreePhaseTimer::Retransmit,
+            ) if !rm_state.decided() => {
+                let rm = *rm;
+                let backup = Self::backup(ids, suspects);
+                match (tm_failed, rm_state) {
+                    (false, RmState::Prepared) => o.send(ids[0], ThreePhaseMsg::Prepared { rm }),
+                    (false, RmState::PreCommitted) => o.send(ids[0], ThreePhaseMsg::Ack { rm }),
+                    (true, _) if backup != rm => o.send(
+                        ids[backup],
+                        ThreePhaseMsg::Report {
+                            rm,
+                            state: *rm_state,
+                        },
+                    ),
+                    (true, _) => {
+                        for r in (1..ids.len()).filter(|r| {
+                            *r != rm && !suspects.contains(r) && !reports.contains_key(r)
+                        }) {
+                            o.send(ids[r], ThreePhaseMsg::StateReq);
+                        }
+                    }
+                    _ => {}
+                }
+                o.set_timer(ThreePhaseTimer::Retransmit, durations::RETRANSMIT);
+            }
+            // The failure detector repeats its notice: a perfect detector
+            // eventually suspects a crashed site "permanently" at every
+            // correct site (Chandra & Toueg 1996, "Unreliable failure
+            // detectors", the definition of strong completeness), which on
+            // a lossy network takes telling it again. The crashed TM's
+            // actor stands in for the detector, as its first notice does
+            // (see `on_random`).
+            (
+                ThreePhaseActor::Tm { rms, .. },
+                ThreePhaseState::Tm { crashed: true, .. },
+                ThreePhaseTimer::Retransmit,
+            ) => {
+                o.broadcast(rms, &ThreePhaseMsg::CoordinatorFailed);
+                o.set_timer(ThreePhaseTimer::Retransmit, durations::RETRANSMIT);
             }
             // The TM aborts while collecting votes (a no vote or a timeout).
             (
@@ -757,7 +901,13 @@ impl Actor for ThreePhaseActor {
         random: &Self::Random,
         o: &mut Out<Self>,
     ) {
-        let ThreePhaseActor::Tm { rms, suspicion, .. } = self else {
+        let ThreePhaseActor::Tm {
+            rms,
+            suspicion,
+            retransmit,
+            ..
+        } = self
+        else {
             return;
         };
         match (state.as_ref(), random) {
@@ -771,6 +921,9 @@ impl Actor for ThreePhaseActor {
                 o.cancel_timer(ThreePhaseTimer::AckTimeout);
                 if !*suspicion {
                     o.broadcast(rms, &ThreePhaseMsg::CoordinatorFailed);
+                    if *retransmit {
+                        o.set_timer(ThreePhaseTimer::Retransmit, durations::RETRANSMIT);
+                    }
                 }
             }
             // The TM is cut off. Nothing more arrives from it, so the RMs'
@@ -810,6 +963,8 @@ mod durations {
     pub const CHOOSE_TO_ABORT: Range<Duration> = ms(15, 200);
     pub const ABORT: Range<Duration> = ms(150, 250);
     pub const SUSPECT: Range<Duration> = ms(300, 500);
+    /// Several repeats per TM timeout.
+    pub const RETRANSMIT: Range<Duration> = ms(20, 40);
 }
 
 fn rm_states(state: &State) -> impl Iterator<Item = (RmState, bool)> + '_ {
@@ -913,6 +1068,11 @@ pub struct ThreePhaseCfg {
     /// Timeouts may fire early (an asynchronous network): sites may
     /// suspect a TM or backup that is alive. The network stays reliable.
     pub false_suspicion: bool,
+    /// Undecided actors repeat on a timer what they wait on an answer to,
+    /// and the network loses and duplicates messages: scenario `lossy`,
+    /// and every real run (`dsw run three-phase-commit` sets it). Off by
+    /// default; not with `partition` or `false_suspicion`.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -924,6 +1084,7 @@ impl Default for ThreePhaseCfg {
             coordinator_crashes: 1,
             partition: false,
             false_suspicion: false,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -938,6 +1099,7 @@ impl Config for ThreePhaseCfg {
             coordinator_crashes: params["coordinator_crashes"] as usize,
             partition: params["partition"] == 1,
             false_suspicion: params["false_suspicion"] == 1,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -1015,18 +1177,29 @@ impl Runnable for ThreePhaseCfg {
             may_crash: self.coordinator_crashes > 0,
             partition: self.partition,
             suspicion: self.false_suspicion,
+            retransmit: self.retransmit,
         };
-        let (bug, suspicion) = (self.bug, self.false_suspicion);
+        let (bug, suspicion, retransmit) = (self.bug, self.false_suspicion, self.retransmit);
         let rms = (1..=self.rms).map(|rm| ThreePhaseActor::Rm {
             rm,
             ids: ids.to_vec(),
             bug,
             suspicion,
+            retransmit,
         });
+        // Reliable links by default; with retransmission they lose and
+        // duplicate (Stateright's duplicating network keeps a message in
+        // flight until it is lost).
+        let (network, lossy) = if retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, ())
             .actor(tm)
             .actors(rms)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .property(Expectation::Always, "agreement", agreement)
             .property(Expectation::Always, "commit validity", commit_validity)
             .property(Expectation::Eventually, "termination", termination)
@@ -1103,8 +1276,18 @@ pub static PROTOCOL: Protocol = Protocol {
             min: 0,
             max: 1,
         },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: undecided RMs repeat their vote, ack or report, a backup its state request, the failure detector its notice, on a timer, and the network loses and duplicates messages (scenario lossy; every real run retransmits); 0: reliable links, no timer",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
     ],
-    param_rules: &[],
+    param_rules: &[crate::registry::ParamRule {
+        doc: "retransmit = 1 needs partition = 0 and false_suspicion = 0",
+        check: retransmit_fits,
+    }],
     properties: &[
         PropertySpec {
             name: "agreement",
@@ -1176,6 +1359,17 @@ pub static PROTOCOL: Protocol = Protocol {
             ],
         },
         ScenarioSpec {
+            name: "lossy",
+            doc: "the real run's retransmitting actors on a network that loses and duplicates messages, the TM up: undecided RMs repeat their vote or ack, and the TM answers a repeat with where it is now. Agreement and commit validity hold and, under strong fairness (a message sent again and again is delivered at last), every RM decides. With the crash too (-p coordinator_crashes=1, the real run's default) the same holds on 908,336 states, minutes rather than seconds, so not part of the catalog",
+            variant: crate::registry::CORRECT,
+            params: &[("retransmit", 1), ("coordinator_crashes", 0)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[
+                ("committed after a crash", Verdict::NoExample),
+                ("decides where 2PC blocks", Verdict::NoExample),
+            ],
+        },
+        ScenarioSpec {
             name: "false-suspicion",
             doc: "links are reliable and nothing fails, but timeouts may fire early (an asynchronous network): the TM commits on a timeout while an RM that suspected the live TM runs the termination protocol and aborts, atomicity VIOLATED: 3PC needs accurate failure detection",
             variant: crate::registry::CORRECT,
@@ -1192,8 +1386,40 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<ThreePhaseCfg>,
     explore: crate::registry::explore_config::<ThreePhaseCfg>,
     replay: crate::registry::replay_config::<ThreePhaseCfg>,
-    run: Some(crate::runner::run_config::<ThreePhaseCfg>),
+    run: Some(run),
 };
+
+/// Retransmission is for the fault model of scenario `lossy`: links that
+/// lose, timeouts that are accurate. With `partition` or
+/// `false_suspicion` 3PC already breaks agreement on reliable links.
+fn retransmit_fits(params: &Params) -> Result<(), String> {
+    for other in ["partition", "false_suspicion"] {
+        if params["retransmit"] == 1 && params[other] == 1 {
+            return Err(format!(
+                "parameter {other} = 1 is out of range with retransmit = 1; it takes 0"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `dsw run three-phase-commit`: the configuration given, with
+/// `retransmit` on, as scenario `lossy` checks it: a real network may lose
+/// and duplicate (`--loss`, `--duplicate`), and without retransmission a
+/// lost vote, ack, report or decision would leave an RM waiting for good.
+/// With `partition` or `false_suspicion` the run is as configured.
+fn run(
+    variant: &str,
+    params: &Params,
+    opts: &crate::registry::RunOptions,
+) -> Result<crate::registry::RunReport, String> {
+    let cfg = ThreePhaseCfg::new(variant, params);
+    let cfg = ThreePhaseCfg {
+        retransmit: !cfg.partition && !cfg.false_suspicion,
+        ..cfg
+    };
+    crate::runner::run_cfg(cfg, variant, opts)
+}
 
 #[cfg(test)]
 mod tests {

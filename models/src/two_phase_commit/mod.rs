@@ -15,12 +15,21 @@
 //! violation, since AC5 assumes failures are repaired), `commit-on-majority`
 //! breaking AC3 and AC1, and `prepared-rm-aborts` breaking AC1. AC4 is not
 //! checked (see `PROTOCOL.notes`).
+//!
+//! With `retransmit = 1` (scenario `lossy`, and every real run) the network
+//! loses and duplicates messages, and a prepared RM sends its Prepared
+//! again on a timer until it hears the decision; a TM that has decided
+//! answers each repeated Prepared with the same decision. TwoPhase.tla's
+//! `msgs` is a set of messages ever sent, so a repeated message is the same
+//! message and every repetition is a stutter of the spec: AC1, AC3 and both
+//! refinements hold, and under strong fairness (a message sent again and
+//! again is delivered at last) every RM decides.
 
 use crate::registry::{Config, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec};
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
 use stateright::{Expectation, Rewrite, RewritePlan};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -68,6 +77,9 @@ pub enum TwoPhaseTimer {
     Commit,
     /// TMAbort: the TM may abort at any time before it decides (a timeout).
     Abort,
+    /// With [`TwoPhaseCfg::retransmit`]: a prepared RM that has not heard
+    /// the decision sends Prepared again (see `on_timeout`).
+    Retransmit,
 }
 
 /// The fault model's choice for the TM, made by the checker (or, on a real
@@ -206,11 +218,17 @@ pub enum TwoPhaseActor {
         bug: Bug,
         /// The fault model lets the TM crash (and stay down).
         may_crash: bool,
+        /// Answers a repeated vote with its decision (see
+        /// [`TwoPhaseCfg::retransmit`]).
+        retransmit: bool,
     },
     Rm {
         tm: Id,
         rm: Rm,
         bug: Bug,
+        /// A prepared RM repeats its vote on a timer (see
+        /// [`TwoPhaseCfg::retransmit`]).
+        retransmit: bool,
     },
 }
 
@@ -278,7 +296,7 @@ impl Actor for TwoPhaseActor {
         &self,
         _id: Id,
         state: &mut Cow<Self::State>,
-        _src: Id,
+        src: Id,
         msg: Self::Msg,
         o: &mut Out<Self>,
     ) {
@@ -301,6 +319,31 @@ impl Actor for TwoPhaseActor {
                     }
                 }
             }
+            // A Prepared after the decision: the RM has not heard it (its
+            // copy was lost) and asks again by repeating its vote. The TM
+            // sends the same decision again, to that RM: a message already
+            // in TwoPhase.tla's `msgs`, so a stutter of the spec. This is
+            // the coordinator's side of the termination protocol, "an
+            // uncertain participant ... asks the coordinator" (Bernstein,
+            // Hadzilacos & Goodman 1987, ch. 7, 2PC's timeout actions).
+            (
+                TwoPhaseActor::Tm {
+                    retransmit: true, ..
+                },
+                TwoPhaseState::Tm {
+                    tm_state: decision @ (TmState::Committed | TmState::Aborted),
+                    crashed: false,
+                    ..
+                },
+                TwoPhaseMsg::Prepared { .. },
+            ) => {
+                let msg = if *decision == TmState::Committed {
+                    TwoPhaseMsg::Commit
+                } else {
+                    TwoPhaseMsg::Abort
+                };
+                o.send(src, msg);
+            }
             // RMRcvCommitMsg(r)
             (TwoPhaseActor::Rm { .. }, TwoPhaseState::Rm { rm_state, .. }, TwoPhaseMsg::Commit)
                 if *rm_state != RmState::Committed =>
@@ -310,6 +353,7 @@ impl Actor for TwoPhaseActor {
                 }
                 o.cancel_timer(TwoPhaseTimer::Prepare);
                 o.cancel_timer(TwoPhaseTimer::ChooseToAbort);
+                o.cancel_timer(TwoPhaseTimer::Retransmit);
             }
             // RMRcvAbortMsg(r)
             (TwoPhaseActor::Rm { .. }, TwoPhaseState::Rm { rm_state, .. }, TwoPhaseMsg::Abort)
@@ -320,6 +364,7 @@ impl Actor for TwoPhaseActor {
                 }
                 o.cancel_timer(TwoPhaseTimer::Prepare);
                 o.cancel_timer(TwoPhaseTimer::ChooseToAbort);
+                o.cancel_timer(TwoPhaseTimer::Retransmit);
             }
             _ => {}
         }
@@ -335,7 +380,12 @@ impl Actor for TwoPhaseActor {
         match (self, state.as_ref(), timer) {
             // RMPrepare(r)
             (
-                TwoPhaseActor::Rm { tm, rm, bug },
+                TwoPhaseActor::Rm {
+                    tm,
+                    rm,
+                    bug,
+                    retransmit,
+                },
                 TwoPhaseState::Rm {
                     rm_state: RmState::Working,
                     ..
@@ -350,6 +400,29 @@ impl Actor for TwoPhaseActor {
                     o.cancel_timer(TwoPhaseTimer::ChooseToAbort);
                 }
                 o.send(*tm, TwoPhaseMsg::Prepared { rm: *rm });
+                if *retransmit {
+                    o.set_timer(TwoPhaseTimer::Retransmit, durations::RETRANSMIT);
+                }
+            }
+            // A prepared RM that has not heard the decision sends its vote
+            // again. Once prepared it "must wait" for the TM (Gray & Lamport
+            // 2006, §3), and on a lossy network its vote or the decision
+            // may be gone: waiting alone would block it as surely as a
+            // crashed TM. Repeating the same Prepared is the uncertain
+            // participant's timeout action, asking the coordinator for the
+            // outcome (Bernstein et al. 1987, ch. 7, 2PC's timeout actions);
+            // the TM counts a vote once and, once decided, answers it with
+            // the decision.
+            (
+                TwoPhaseActor::Rm { tm, rm, .. },
+                TwoPhaseState::Rm {
+                    rm_state: RmState::Prepared,
+                    ..
+                },
+                TwoPhaseTimer::Retransmit,
+            ) => {
+                o.send(*tm, TwoPhaseMsg::Prepared { rm: *rm });
+                o.set_timer(TwoPhaseTimer::Retransmit, durations::RETRANSMIT);
             }
             // RMChooseToAbort(r)
             (
@@ -365,6 +438,7 @@ impl Actor for TwoPhaseActor {
                     voted_yes: *voted_yes,
                 };
                 o.cancel_timer(TwoPhaseTimer::Prepare);
+                o.cancel_timer(TwoPhaseTimer::Retransmit);
             }
             // TMCommit
             (
@@ -441,6 +515,8 @@ mod durations {
     pub const COMMIT: Range<Duration> = ms(1, 5);
     /// The TM's timeout is far longer than a vote takes.
     pub const ABORT: Range<Duration> = ms(150, 250);
+    /// A prepared RM repeats its vote a few times per TM timeout.
+    pub const RETRANSMIT: Range<Duration> = ms(20, 40);
 }
 
 fn rm_states(state: &State) -> impl Iterator<Item = (RmState, bool)> + '_ {
@@ -582,6 +658,11 @@ pub struct TwoPhaseCfg {
     pub rms: usize,
     /// 0: the TM never fails; 1: it may crash once and stay down.
     pub coordinator_crashes: usize,
+    /// A prepared RM repeats its vote on a timer until it hears the
+    /// decision, the TM answers each repeat with its decision, and the
+    /// network loses and duplicates messages: scenario `lossy`, and every
+    /// real run (`dsw run two-phase-commit` sets it). Off by default.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -590,6 +671,7 @@ impl Default for TwoPhaseCfg {
         TwoPhaseCfg {
             rms: 3,
             coordinator_crashes: 0,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -602,6 +684,7 @@ impl Config for TwoPhaseCfg {
         TwoPhaseCfg {
             rms: params["rms"] as usize,
             coordinator_crashes: params["coordinator_crashes"] as usize,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -691,17 +774,30 @@ impl Runnable for TwoPhaseCfg {
             rms: ids[1..].to_vec(),
             bug: self.bug,
             may_crash: self.coordinator_crashes > 0,
+            retransmit: self.retransmit,
         };
-        let bug = self.bug;
+        let (bug, retransmit) = (self.bug, self.retransmit);
         let rms = (1..=self.rms).map(|rm| TwoPhaseActor::Rm {
             tm: ids[0],
             rm,
             bug,
+            retransmit,
         });
+        // TwoPhase.tla's `msgs` keeps every message: nothing is lost, and a
+        // message may be received more than once. Without retransmission
+        // the network neither loses nor duplicates (a repeat would change
+        // nothing here); with it, it does both (Stateright's duplicating
+        // network keeps a message in flight until it is lost).
+        let (network, lossy) = if retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, ())
             .actor(tm)
             .actors(rms)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .property(Expectation::Always, "agreement", agreement)
             .property(Expectation::Always, "commit validity", commit_validity)
             .property(Expectation::Eventually, "termination", termination)
@@ -731,6 +827,13 @@ pub static PROTOCOL: Protocol = Protocol {
         crate::registry::ParamSpec {
             name: "coordinator_crashes",
             doc: "1: the TM eventually chooses Crash or NoCrash (fairness forces the choice, never the crash); after Crash it stays down (crash-stop)",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+        crate::registry::ParamSpec {
+            name: "retransmit",
+            doc: "1: a prepared RM repeats its vote on a timer until it hears the decision, the TM answers a repeat with its decision, and the network loses and duplicates messages (scenario lossy; every real run retransmits); 0: a lossless network, no timer",
             default: 0,
             min: 0,
             max: 1,
@@ -800,17 +903,43 @@ pub static PROTOCOL: Protocol = Protocol {
             ],
         },
     ],
-    scenarios: &[ScenarioSpec {
-        name: "coordinator-crash",
-        doc: "the TM may crash and stay down: prepared RMs block forever",
-        variant: crate::registry::CORRECT,
-        params: &[("coordinator_crashes", 1)],
-        fairness: None,
-        expect: &[("termination", Verdict::Violated)],
-    }],
+    scenarios: &[
+        ScenarioSpec {
+            name: "coordinator-crash",
+            doc: "the TM may crash and stay down: prepared RMs block forever",
+            variant: crate::registry::CORRECT,
+            params: &[("coordinator_crashes", 1)],
+            fairness: None,
+            expect: &[("termination", Verdict::Violated)],
+        },
+        ScenarioSpec {
+            name: "lossy",
+            doc: "the real run's configuration: a prepared RM repeats its vote on a timer until it hears the decision and the TM answers each repeat with its decision, on a network that loses and duplicates messages. AC1, AC3 and both refinements hold and, under strong fairness (a message sent again and again is delivered at last), every RM decides",
+            variant: crate::registry::CORRECT,
+            params: &[("retransmit", 1)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[],
+        },
+    ],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<TwoPhaseCfg>,
     explore: crate::registry::explore_config::<TwoPhaseCfg>,
     replay: crate::registry::replay_config::<TwoPhaseCfg>,
-    run: Some(crate::runner::run_config::<TwoPhaseCfg>),
+    run: Some(run),
 };
+
+/// `dsw run two-phase-commit`: the configuration given, with `retransmit`
+/// on, as scenario `lossy` checks it: a real network may lose and
+/// duplicate (`--loss`, `--duplicate`), and without retransmission a lost
+/// vote or decision would leave a prepared RM waiting for good.
+fn run(
+    variant: &str,
+    params: &Params,
+    opts: &crate::registry::RunOptions,
+) -> Result<crate::registry::RunReport, String> {
+    let cfg = TwoPhaseCfg {
+        retransmit: true,
+        ..TwoPhaseCfg::new(variant, params)
+    };
+    crate::runner::run_cfg(cfg, variant, opts)
+}
