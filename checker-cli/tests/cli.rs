@@ -1230,7 +1230,7 @@ fn compare_refuses_bad_input_naming_what_is_valid() {
             "--variant",
             "commit-on-majority",
             "--property",
-            "validity",
+            "all aborted",
         ],
         "it violates: agreement",
     );
