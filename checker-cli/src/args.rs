@@ -33,6 +33,10 @@ pub enum Command {
     /// Draw a trace recorded by `dsw run --trace` as a sequence diagram.
     #[command(after_help = TRACE_HELP)]
     Trace(TraceArgs),
+    /// Follow a bug variant's counterexample on the correct protocol: the
+    /// same schedule, both runs step by step, the first difference marked.
+    #[command(after_help = COMPARE_HELP)]
+    Compare(CompareArgs),
     /// Regenerate the Markdown and SVG reports.
     Report(ReportArgs),
     /// Check a recorded history of client operations for linearizability.
@@ -80,6 +84,37 @@ Exit codes:
   0  drawn, and every delivery's Lamport time is above its send's
   1  drawn, but some receipt is not after its send (a broken trace)
   2  bad input: the file, the line number and what is valid there";
+
+/// `dsw compare --help` ends with these.
+const COMPARE_HELP: &str = "\
+The bug variant is checked as `dsw check <model> --variant V` checks it
+(breadth first, one thread, the model's fairness), and its counterexample
+to --property (or to the first property it violates) is followed on the
+correct variant at the same parameters: each delivery, loss, timer, crash
+and choice matched by actor and message, by value, or, once the runs have
+parted, by sender, receiver and message type (the step then says the
+content differs). Where the correct run has no such step (the message was
+never sent), the comparison says so and stops there.
+
+Exit codes:
+  0  compared (whether or not, and where, the runs part)
+  2  bad input: unknown model, variant or property, the correct variant
+     itself, or a property the variant does not violate";
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The model, as `dsw list` names it.
+    pub model: String,
+    #[command(flatten)]
+    pub target: Target,
+    /// The property whose counterexample to follow (default: the first
+    /// the variant violates).
+    #[arg(long)]
+    pub property: Option<String>,
+    /// Also write both runs as sequence diagrams side by side (SVG).
+    #[arg(long, value_name = "SVG")]
+    pub out: Option<std::path::PathBuf>,
+}
 
 #[derive(Debug, Args)]
 pub struct TraceArgs {

@@ -1,8 +1,8 @@
 //! One function per subcommand. The library does the work; these print.
 
 use crate::args::{
-    CheckArgs, Cli, Command, ExploreArgs, HistoryArgs, HistoryModel, RunArgs, StrategyArg, Target,
-    TraceArgs,
+    CheckArgs, Cli, Command, CompareArgs, ExploreArgs, HistoryArgs, HistoryModel, RunArgs,
+    StrategyArg, Target, TraceArgs,
 };
 use crate::output;
 use crate::Failure;
@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Explore(a) => explore(&a),
         Command::Run(a) => run_real(&a),
         Command::Trace(a) => trace_draw(&a),
+        Command::Compare(a) => compare(&a),
         Command::Report(a) => report(&a.out, &a.data),
         Command::History(a) => history_check(&a),
     }
@@ -795,6 +796,7 @@ fn trace_draw(a: &TraceArgs) -> Result<ExitCode, Failure> {
             let opts = presentation::svg::Options {
                 initial_states: None,
                 plain_end: Some("end of the recorded run"),
+                mark: None,
             };
             let svg = presentation::svg::sequence_diagram_with(&ce, &title, &opts);
             std::fs::write(out, svg)
@@ -813,6 +815,61 @@ fn trace_draw(a: &TraceArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `dsw compare`: the bug variant's counterexample on the correct protocol.
+fn compare(a: &CompareArgs) -> Result<ExitCode, Failure> {
+    let Resolved {
+        protocol,
+        variant,
+        params,
+        fairness,
+    } = resolve(&a.model, &a.target)?;
+    if let Some(out) = &a.out {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.is_dir() {
+                return Err(Failure(format!(
+                    "cannot write {}: {} is not a directory",
+                    out.display(),
+                    parent.display()
+                )));
+            }
+        }
+    }
+    let opts = CheckOptions {
+        fairness: fairness.unwrap_or(protocol.fairness),
+        max_memory: checker::graph::default_max_memory(),
+        ..CheckOptions::default()
+    };
+    let comparison = models::compare(
+        protocol,
+        &variant,
+        &params,
+        &opts,
+        a.property.as_deref(),
+        &mut progress_line,
+    )?;
+    out!(
+        "{}",
+        presentation::compare::text(&comparison, protocol.name, &variant)
+    );
+    if comparison.divergence.is_none() && comparison.stopped.is_none() {
+        for s in protocol.scenarios.iter().filter(|s| s.variant == variant) {
+            outln!(
+                "note: scenario {} is about {variant}: dsw compare {} --scenario {}",
+                s.name,
+                protocol.name,
+                s.name
+            );
+        }
+    }
+    if let Some(out) = &a.out {
+        let svg = presentation::compare::svg(&comparison, protocol.name, &variant);
+        std::fs::write(out, svg)
+            .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+        outln!("wrote {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints one line of the nemesis's schedule, before the run.

@@ -1197,3 +1197,65 @@ fn a_recorded_trace_respects_causality_and_is_drawn() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn compare_refuses_bad_input_naming_what_is_valid() {
+    refused(&["compare", "pax", "--variant", "x"], "known: ");
+    refused(
+        &["compare", "two-phase-commit", "--variant", "nope"],
+        "commit-on-majority",
+    );
+    // The correct variant is what a bug variant is compared with.
+    refused(
+        &["compare", "two-phase-commit", "--variant", "correct"],
+        "pick a bug variant of two-phase-commit: commit-on-majority, prepared-rm-aborts",
+    );
+    refused(&["compare", "two-phase-commit"], "pick a bug variant");
+    refused(
+        &[
+            "compare",
+            "two-phase-commit",
+            "--variant",
+            "commit-on-majority",
+            "--property",
+            "agrement",
+        ],
+        "known: agreement",
+    );
+    // A property the variant does not violate: the ones it does.
+    refused(
+        &[
+            "compare",
+            "two-phase-commit",
+            "--variant",
+            "commit-on-majority",
+            "--property",
+            "all aborted",
+        ],
+        "it violates: agreement",
+    );
+}
+
+#[test]
+fn compare_marks_the_first_difference_and_draws_both_runs() {
+    let dir = std::env::temp_dir().join(format!("dsw-compare-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("c.svg");
+    let o = dsw(&[
+        "compare",
+        "two-phase-commit",
+        "--variant",
+        "commit-on-majority",
+        "--out",
+        svg.to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("counterexample to \"agreement\""), "{out}");
+    assert!(out.contains("first difference: step "), "{out}");
+    assert!(out.contains("correct: \"agreement\" holds"), "{out}");
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(drawn.matches("<svg ").count(), 3, "{drawn}");
+    assert!(drawn.contains("first difference: step "));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

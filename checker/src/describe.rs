@@ -5,8 +5,9 @@
 //! model, such as an abstract spec, is one lane of actions.
 
 use crate::summary::{Change, Step, StepKind};
-use stateright::actor::{Actor, ActorModel, ActorModelAction, ActorModelState};
+use stateright::actor::{Actor, ActorModel, ActorModelAction, ActorModelState, Command, Out};
 use stateright::{Model, Path};
+use std::borrow::Cow;
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -23,6 +24,14 @@ pub trait Describe: Model {
     ) -> Step;
     /// Each lane's state, as printed under the last step.
     fn describe_state(&self, state: &Self::State) -> Vec<String>;
+
+    /// The messages `action` sends from `before`, each with its receiver's
+    /// lane, in the order the actor sends them (what a step's state change
+    /// does not show when the network already holds an equal message).
+    /// Nothing, for a model without messages.
+    fn sent(&self, _before: &Self::State, _action: &Self::Action) -> Vec<(usize, String)> {
+        Vec::new()
+    }
 
     /// A whole path, as steps plus the final states.
     fn describe_path(&self, path: &Path<Self::State, Self::Action>) -> (Vec<Step>, Vec<String>)
@@ -128,6 +137,43 @@ where
             label,
             changes,
         }
+    }
+
+    fn sent(
+        &self,
+        before: &ActorModelState<A, H>,
+        action: &ActorModelAction<A::Msg, A::Timer, A::Random>,
+    ) -> Vec<(usize, String)> {
+        // The actor's handler again, on the state before: its commands.
+        let mut out = Out::<A>::new();
+        let state =
+            |id: stateright::actor::Id| Cow::Borrowed(&*before.actor_states[usize::from(id)]);
+        match action {
+            ActorModelAction::Deliver { src, dst, msg } => self.actors[usize::from(*dst)].on_msg(
+                *dst,
+                &mut state(*dst),
+                *src,
+                msg.clone(),
+                &mut out,
+            ),
+            ActorModelAction::Timeout(id, timer) => {
+                self.actors[usize::from(*id)].on_timeout(*id, &mut state(*id), timer, &mut out)
+            }
+            ActorModelAction::SelectRandom { actor, random, .. } => self.actors
+                [usize::from(*actor)]
+            .on_random(*actor, &mut state(*actor), random, &mut out),
+            ActorModelAction::Recover(id) => {
+                let i = usize::from(*id);
+                let _ = self.actors[i].on_start(*id, &before.actor_storages[i], &mut out);
+            }
+            ActorModelAction::Drop(_) | ActorModelAction::Crash(_) => {}
+        }
+        out.into_iter()
+            .filter_map(|c| match c {
+                Command::Send(dst, msg) => Some((usize::from(dst), format!("{msg:?}"))),
+                _ => None,
+            })
+            .collect()
     }
 
     fn describe_state(&self, state: &ActorModelState<A, H>) -> Vec<String> {

@@ -8,6 +8,7 @@
 //! is, this crate says how to check any of them.
 
 pub mod analyses;
+pub mod compare;
 pub mod describe;
 pub mod explore;
 pub mod fingerprint;

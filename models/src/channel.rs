@@ -111,6 +111,10 @@ where
     fn describe_state(&self, state: &Self::State) -> Vec<String> {
         self.inner.describe_state(state)
     }
+
+    fn sent(&self, before: &Self::State, action: &Self::Action) -> Vec<(usize, String)> {
+        self.inner.sent(before, action)
+    }
 }
 
 impl<A, C, H> FairnessClasses for BoundedFifo<A, C, H>

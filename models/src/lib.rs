@@ -86,6 +86,82 @@ pub fn check(
     summary
 }
 
+/// `dsw compare`: a bug variant's counterexample (to `property`, or to the
+/// first property it violates, preferring one the correct protocol keeps at
+/// the defaults by the registry) followed on the correct variant at the
+/// same parameters. Bad input (the correct variant itself, an unknown property)
+/// and a check that shows no such counterexample are errors naming what is
+/// valid.
+pub fn compare(
+    protocol: &Protocol,
+    variant: &str,
+    params: &Params,
+    opts: &CheckOptions,
+    property: Option<&str>,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> Result<checker::compare::Comparison, InputError> {
+    protocol.variant(variant)?;
+    let bugs: Vec<&str> = protocol
+        .variants
+        .iter()
+        .map(|v| v.name)
+        .filter(|v| *v != CORRECT)
+        .collect();
+    if variant == CORRECT {
+        return Err(InputError(if bugs.is_empty() {
+            format!(
+                "{} has no bug variant to compare with the correct one",
+                protocol.name
+            )
+        } else {
+            format!(
+                "variant correct is what a bug variant is compared with; pick a bug variant of {}: {}",
+                protocol.name,
+                bugs.join(", ")
+            )
+        }));
+    }
+    if let Some(name) = property {
+        let known: Vec<&str> = protocol.properties.iter().map(|p| p.name).collect();
+        if !known.contains(&name) {
+            return Err(InputError(format!(
+                "unknown property \"{name}\" of {}; known: {}{}",
+                protocol.name,
+                known.join(", "),
+                registry::did_you_mean(name, known.iter().copied())
+            )));
+        }
+    }
+    // What the correct protocol violates too, by the registry: at the
+    // defaults only (a scenario's expectations are its variant's).
+    let also_correct: Vec<&str> =
+        if *params == protocol.default_params() && opts.fairness == protocol.fairness {
+            protocol
+                .variant(CORRECT)?
+                .expect
+                .iter()
+                .filter(|(_, v)| *v == checker::Verdict::Violated)
+                .map(|(name, _)| *name)
+                .collect()
+        } else {
+            Vec::new()
+        };
+    (protocol.compare)(variant, params, opts, property, &also_correct, on_progress).map_err(|e| {
+        // At the defaults, a variant caught only in a scenario says which.
+        let scenarios: Vec<String> = protocol
+            .scenarios
+            .iter()
+            .filter(|s| s.variant == variant)
+            .map(|s| format!("dsw compare {} --scenario {}", protocol.name, s.name))
+            .collect();
+        if *params == protocol.default_params() && !scenarios.is_empty() {
+            InputError(format!("{e}; its scenarios: {}", scenarios.join(", ")))
+        } else {
+            InputError(e)
+        }
+    })
+}
+
 /// Runs one protocol variant over real UDP on loopback, if it can.
 /// The protocols whose real run measures over several seeds (`--seeds`).
 pub const MULTI_SEED_RUNS: &[&str] = &["swim", "raft", "raft-kv"];

@@ -212,6 +212,18 @@ pub type ReplayFn = fn(
     &checker::replay::Claim,
     &mut dyn FnMut(&str),
 ) -> checker::replay::Outcome;
+/// `compare(variant, params, options, property, on_progress)`: the bug
+/// variant checked, and its counterexample to `property` (or to its first
+/// violated property, those in `also_correct` last) followed on the correct variant
+/// ([`checker::compare::compare`]).
+pub type CompareFn = fn(
+    &str,
+    &Params,
+    &CheckOptions,
+    Option<&str>,
+    &[&str],
+    &mut dyn FnMut(&Progress),
+) -> Result<checker::compare::Comparison, String>;
 /// `run(variant, params, options)`.
 pub type RunFn = fn(&str, &Params, &RunOptions) -> Result<RunReport, String>;
 
@@ -242,6 +254,9 @@ pub struct Protocol {
     pub explore: ExploreFn,
     /// Follows an ITF trace of the model ([`replay_config`]).
     pub replay: ReplayFn,
+    /// Follows a bug variant's counterexample on the correct variant
+    /// ([`compare_config`]).
+    pub compare: CompareFn,
     /// Runs the actors over real UDP on loopback, if the protocol supports it.
     pub run: Option<RunFn>,
 }
@@ -518,6 +533,80 @@ where
     let model = C::new(variant, params).into_model();
     let analyses = C::analyses(&model);
     checker::replay::replay(&model, &analyses, trace, claim, out)
+}
+
+/// `Protocol::compare` for any [`Config`]: the bug variant checked as
+/// `dsw check` checks it, its counterexample to `property` (or to the
+/// first property it violates, preferring one not in `also_correct`, which
+/// the correct protocol violates too) taken, and that schedule followed on the
+/// correct variant at the same parameters. Says why not when the check
+/// shows no such counterexample.
+pub fn compare_config<C>(
+    variant: &str,
+    params: &Params,
+    opts: &CheckOptions,
+    property: Option<&str>,
+    also_correct: &[&str],
+    on_progress: &mut dyn FnMut(&Progress),
+) -> Result<checker::compare::Comparison, String>
+where
+    C: Config,
+    <C::Model as Model>::State:
+        Clone + Debug + Hash + PartialEq + checker::itf::ItfState + Send + Sync + 'static,
+    <C::Model as Model>::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
+{
+    let summary = check_config::<C>(variant, params, opts, on_progress);
+    let violated: Vec<&checker::PropertyResult> = summary
+        .properties
+        .iter()
+        .filter(|p| p.verdict == Verdict::Violated && p.counterexample.is_some())
+        .collect();
+    let names = || {
+        if violated.is_empty() {
+            "none".to_string()
+        } else {
+            violated
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let found = match property {
+        Some(name) => violated.iter().find(|p| p.name == name).ok_or_else(|| {
+            format!(
+                "variant {variant} does not violate \"{name}\" here ({}); it violates: {}",
+                summary
+                    .property(name)
+                    .map_or("no such property", |p| p.verdict.as_str()),
+                names()
+            )
+        })?,
+        None => violated
+            .iter()
+            .find(|p| !also_correct.contains(&p.name.as_str()))
+            .or(violated.first())
+            .ok_or_else(|| {
+            format!("variant {variant} violates no property here, so there is no counterexample to follow")
+        })?,
+    };
+    let ce = found
+        .counterexample
+        .as_ref()
+        .expect("a violated property here has a counterexample");
+    let buggy = C::new(variant, params).into_model();
+    let buggy_analyses = C::analyses(&buggy);
+    let correct = C::new(CORRECT, params).into_model();
+    let correct_analyses = C::analyses(&correct);
+    checker::compare::compare(
+        &buggy,
+        &buggy_analyses,
+        &correct,
+        &correct_analyses,
+        &found.name,
+        found.kind,
+        ce,
+    )
 }
 
 /// `Protocol::explore` for any [`Config`]: the workbench's explorer

@@ -104,6 +104,7 @@ where
         check: crate::registry::check_config::<C>,
         explore: crate::registry::explore_config::<C>,
         replay: crate::registry::replay_config::<C>,
+        compare: crate::registry::compare_config::<C>,
         run: None,
     }
 }

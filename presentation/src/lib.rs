@@ -7,6 +7,7 @@
 //! plain data; this crate only renders them, so it depends on the engine
 //! and never the other way round.
 
+pub mod compare;
 pub mod diff;
 pub mod explorer;
 pub mod plot;

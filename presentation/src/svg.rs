@@ -30,10 +30,58 @@ pub struct Options<'a> {
     /// Label the last row as the plain end of a path, with these words,
     /// instead of by `ce.kind`: for a path that breaks nothing.
     pub plain_end: Option<&'a str>,
+    /// A step (numbered from 1) to mark with a band and these words: where
+    /// two runs of `dsw compare` part.
+    pub mark: Option<(usize, &'a str)>,
 }
 
 /// [`sequence_diagram`], with what [`Options`] adds.
 pub fn sequence_diagram_with(ce: &Counterexample, title: &str, opts: &Options) -> String {
+    sized(ce, title, opts).0
+}
+
+/// Two diagrams side by side in one document under `title`: `dsw
+/// compare`'s bug variant (left) and correct protocol (right).
+pub fn side_by_side(
+    title: &str,
+    left: (&Counterexample, &str, &Options),
+    right: (&Counterexample, &str, &Options),
+) -> String {
+    let (l, lw, lh) = sized(left.0, left.1, left.2);
+    let (r, rw, rh) = sized(right.0, right.1, right.2);
+    let (w, h) = (lw + GAP_BETWEEN + rw, TITLE_H + lh.max(rh));
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+         viewBox=\"0 0 {w} {h}\" role=\"img\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"#fff\"/>\n",
+        esc(title)
+    );
+    text(
+        &mut out,
+        MARGIN,
+        20,
+        "title",
+        &fit(title, chars_in(w - 2 * MARGIN, TITLE_ADVANCE)),
+    );
+    for (svg, x) in [(l, 0), (r, lw + GAP_BETWEEN)] {
+        out.push_str(&svg.replacen("<svg ", &format!("<svg x=\"{x}\" y=\"{TITLE_H}\" "), 1));
+    }
+    let _ = writeln!(
+        out,
+        "<line x1=\"{x}\" y1=\"{TITLE_H}\" x2=\"{x}\" y2=\"{h}\" stroke=\"#d0d7de\" stroke-width=\"2\"/>",
+        x = lw + GAP_BETWEEN / 2
+    );
+    out.push_str("</svg>\n");
+    out
+}
+
+/// Between the two diagrams of [`side_by_side`].
+const GAP_BETWEEN: i32 = 20;
+
+/// The document, its width and its height.
+fn sized(ce: &Counterexample, title: &str, opts: &Options) -> (String, i32, i32) {
     let l = Layout::new(ce, opts);
     let mut out = String::new();
     let (w, h) = (l.width, l.height());
@@ -55,6 +103,9 @@ pub fn sequence_diagram_with(ce: &Counterexample, title: &str, opts: &Options) -
             l.row_top(row),
             l.row_h,
         );
+    }
+    if let Some((step, words)) = opts.mark.filter(|(s, _)| (1..=ce.steps.len()).contains(s)) {
+        band(&mut out, &l, step - 1..=step - 1, 0, Tone::Mark, words);
     }
     let (tone, ending) = match opts.plain_end {
         Some(words) => (Tone::Plain, words),
@@ -85,7 +136,7 @@ pub fn sequence_diagram_with(ce: &Counterexample, title: &str, opts: &Options) -
     }
     final_states(&mut out, &l, ce);
     out.push_str("</svg>\n");
-    out
+    (out, w, h)
 }
 
 // Geometry, in pixels. Text is monospace, so a label's width is its length
@@ -302,6 +353,8 @@ enum Tone {
     Plain,
     /// A lasso's loop: these steps repeat forever.
     Loop,
+    /// Where two runs part (`dsw compare`).
+    Mark,
 }
 
 impl Tone {
@@ -313,6 +366,7 @@ impl Tone {
             Tone::Unknown => ("#9a6700", "#fff8c5"),
             Tone::Plain => ("#57606a", "#f6f8fa"),
             Tone::Loop => ("#8250df", "#fbefff"),
+            Tone::Mark => ("#bc4c00", "#fff1e5"),
         }
     }
 }
@@ -1020,6 +1074,7 @@ pub(crate) mod tests {
             &Options {
                 initial_states: Some(&initial),
                 plain_end: None,
+                mark: None,
             },
         );
         assert!(svg.contains(">votes: {1}</text>"), "{svg}");
@@ -1039,6 +1094,7 @@ pub(crate) mod tests {
             &Options {
                 initial_states: None,
                 plain_end: Some("end of the path"),
+                mark: None,
             },
         );
         assert_well_formed(&svg);

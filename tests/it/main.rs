@@ -5,6 +5,9 @@ mod analyses;
 /// Every catalog check's verdicts, state counts and counterexamples, as
 /// insta snapshots, and each verdict against the registry's expectation.
 mod catalog;
+/// `dsw compare`: every bug variant's counterexample on the correct
+/// protocol parts from it or stops, and keeps the property the bug broke.
+mod compare;
 /// Our `eventually` agrees with Stateright's where Stateright can judge.
 mod differential;
 /// The explorer over plain HTTP: counterexample pages; bad requests survived.

@@ -1357,6 +1357,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<AbdCfg>,
     explore: crate::registry::explore_config::<AbdCfg>,
     replay: crate::registry::replay_config::<AbdCfg>,
+    compare: crate::registry::compare_config::<AbdCfg>,
     run: Some(run),
 };
 

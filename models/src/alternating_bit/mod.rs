@@ -457,5 +457,6 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<AbpCfg>,
     explore: crate::registry::explore_config::<AbpCfg>,
     replay: crate::registry::replay_config::<AbpCfg>,
+    compare: crate::registry::compare_config::<AbpCfg>,
     run: None,
 };

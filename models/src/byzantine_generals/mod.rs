@@ -1089,6 +1089,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<ByzantineCfg>,
     explore: crate::registry::explore_config::<ByzantineCfg>,
     replay: crate::registry::replay_config::<ByzantineCfg>,
+    compare: crate::registry::compare_config::<ByzantineCfg>,
     run: Some(crate::runner::run_config::<ByzantineCfg>),
 };
 

@@ -561,5 +561,6 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<CbCfg>,
     explore: crate::registry::explore_config::<CbCfg>,
     replay: crate::registry::replay_config::<CbCfg>,
+    compare: crate::registry::compare_config::<CbCfg>,
     run: Some(crate::runner::run_config::<CbCfg>),
 };

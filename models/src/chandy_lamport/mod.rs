@@ -653,6 +653,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<SnapshotCfg>,
     explore: crate::registry::explore_config::<SnapshotCfg>,
     replay: crate::registry::replay_config::<SnapshotCfg>,
+    compare: crate::registry::compare_config::<SnapshotCfg>,
     run: Some(crate::runner::run_config::<SnapshotCfg>),
 };
 

@@ -770,5 +770,6 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<CrawlerCfg>,
     explore: crate::registry::explore_config::<CrawlerCfg>,
     replay: crate::registry::replay_config::<CrawlerCfg>,
+    compare: crate::registry::compare_config::<CrawlerCfg>,
     run: Some(crate::runner::run_config::<CrawlerCfg>),
 };

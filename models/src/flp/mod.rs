@@ -640,6 +640,10 @@ impl Describe for FlpModel {
     fn describe_state(&self, state: &State) -> Vec<String> {
         self.system.describe_state(state)
     }
+
+    fn sent(&self, before: &State, action: &Action) -> Vec<(usize, String)> {
+        self.system.sent(before, action)
+    }
 }
 
 impl FairnessClasses for FlpModel {
@@ -1022,6 +1026,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<FlpCfg>,
     explore: crate::registry::explore_config::<FlpCfg>,
     replay: crate::registry::replay_config::<FlpCfg>,
+    compare: crate::registry::compare_config::<FlpCfg>,
     run: Some(run),
 };
 

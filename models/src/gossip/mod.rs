@@ -607,6 +607,10 @@ impl Describe for GossipModel {
     fn describe_state(&self, state: &State) -> Vec<String> {
         self.inner.describe_state(state)
     }
+
+    fn sent(&self, before: &State, action: &Action) -> Vec<(usize, String)> {
+        self.inner.sent(before, action)
+    }
 }
 
 impl FairnessClasses for GossipModel {
@@ -982,6 +986,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<GossipCfg>,
     explore: crate::registry::explore_config::<GossipCfg>,
     replay: crate::registry::replay_config::<GossipCfg>,
+    compare: crate::registry::compare_config::<GossipCfg>,
     run: Some(run::run),
 };
 

@@ -657,6 +657,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<ClocksCfg>,
     explore: crate::registry::explore_config::<ClocksCfg>,
     replay: crate::registry::replay_config::<ClocksCfg>,
+    compare: crate::registry::compare_config::<ClocksCfg>,
     run: Some(crate::runner::run_config::<ClocksCfg>),
 };
 

@@ -588,6 +588,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<MutexCfg>,
     explore: crate::registry::explore_config::<MutexCfg>,
     replay: crate::registry::replay_config::<MutexCfg>,
+    compare: crate::registry::compare_config::<MutexCfg>,
     run: Some(crate::runner::run_config::<MutexCfg>),
 };
 

@@ -1037,5 +1037,6 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<MrCfg>,
     explore: crate::registry::explore_config::<MrCfg>,
     replay: crate::registry::replay_config::<MrCfg>,
+    compare: crate::registry::compare_config::<MrCfg>,
     run: Some(run),
 };

@@ -1925,6 +1925,7 @@ With retrying proposers and no `max_round` (scenarios `duelling-proposers`, `one
     check: crate::registry::check_config::<PaxosCfg>,
     explore: crate::registry::explore_config::<PaxosCfg>,
     replay: crate::registry::replay_config::<PaxosCfg>,
+    compare: crate::registry::compare_config::<PaxosCfg>,
     run: Some(run),
 };
 

@@ -2053,6 +2053,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<RaftCfg>,
     explore: crate::registry::explore_config::<RaftCfg>,
     replay: crate::registry::replay_config::<RaftCfg>,
+    compare: crate::registry::compare_config::<RaftCfg>,
     run: Some(run::run),
 };
 

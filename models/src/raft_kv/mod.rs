@@ -1309,6 +1309,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<RaftKvCfg>,
     explore: crate::registry::explore_config::<RaftKvCfg>,
     replay: crate::registry::replay_config::<RaftKvCfg>,
+    compare: crate::registry::compare_config::<RaftKvCfg>,
     run: Some(run::run),
 };
 

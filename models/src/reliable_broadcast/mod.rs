@@ -568,5 +568,6 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<RbCfg>,
     explore: crate::registry::explore_config::<RbCfg>,
     replay: crate::registry::replay_config::<RbCfg>,
+    compare: crate::registry::compare_config::<RbCfg>,
     run: Some(crate::runner::run_config::<RbCfg>),
 };

@@ -690,5 +690,6 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<KvCfg>,
     explore: crate::registry::explore_config::<KvCfg>,
     replay: crate::registry::replay_config::<KvCfg>,
+    compare: crate::registry::compare_config::<KvCfg>,
     run: Some(crate::runner::run_config::<KvCfg>),
 };

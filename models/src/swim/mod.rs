@@ -687,6 +687,10 @@ impl Describe for SwimModel {
     fn describe_state(&self, state: &State) -> Vec<String> {
         self.inner.describe_state(state)
     }
+
+    fn sent(&self, before: &State, action: &Action) -> Vec<(usize, String)> {
+        self.inner.sent(before, action)
+    }
 }
 
 impl FairnessClasses for SwimModel {
@@ -960,6 +964,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<SwimCfg>,
     explore: crate::registry::explore_config::<SwimCfg>,
     replay: crate::registry::replay_config::<SwimCfg>,
+    compare: crate::registry::compare_config::<SwimCfg>,
     run: Some(run::run),
 };
 

@@ -1386,6 +1386,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<ThreePhaseCfg>,
     explore: crate::registry::explore_config::<ThreePhaseCfg>,
     replay: crate::registry::replay_config::<ThreePhaseCfg>,
+    compare: crate::registry::compare_config::<ThreePhaseCfg>,
     run: Some(run),
 };
 

@@ -959,6 +959,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<TobCfg>,
     explore: crate::registry::explore_config::<TobCfg>,
     replay: crate::registry::replay_config::<TobCfg>,
+    compare: crate::registry::compare_config::<TobCfg>,
     run: Some(crate::runner::run_config::<TobCfg>),
 };
 

@@ -925,6 +925,7 @@ pub static PROTOCOL: Protocol = Protocol {
     check: crate::registry::check_config::<TwoPhaseCfg>,
     explore: crate::registry::explore_config::<TwoPhaseCfg>,
     replay: crate::registry::replay_config::<TwoPhaseCfg>,
+    compare: crate::registry::compare_config::<TwoPhaseCfg>,
     run: Some(run),
 };
 

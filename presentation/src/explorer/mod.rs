@@ -801,6 +801,7 @@ where
         &crate::svg::Options {
             initial_states: Some(&positions[0]),
             plain_end: end_words,
+            mark: None,
         },
     );
     let property_lines = properties

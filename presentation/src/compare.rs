@@ -1,0 +1,255 @@
+//! `dsw compare` shown: a bug variant and the correct protocol on one
+//! schedule, as numbered steps for a terminal and as two sequence diagrams
+//! side by side.
+//!
+//! Each step of the schedule is printed once, with what it did on each run
+//! (the state it changed, as a diff against the actor's state before, and
+//! the messages it sent) when the two differ, and once when they do not.
+//! The first step after which the runs' states differ is marked.
+
+use crate::diff::{diff, summary_line};
+use crate::report::step_line;
+use crate::svg::{side_by_side, Options};
+use checker::compare::{Comparison, Judgement, Sent};
+use checker::summary::{Change, Counterexample, Step};
+use std::fmt::Write;
+
+/// What each step did on one run, in words: per step, the changed lanes'
+/// diffs and the messages sent, joined.
+fn effects(ce: &Counterexample, initial: &[String], sent: &[Vec<Sent>]) -> Vec<String> {
+    let lane = |i: usize| ce.actors.get(i).map_or("?", String::as_str);
+    let mut now: Vec<String> = initial.to_vec();
+    ce.steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let sent = sent.get(i);
+            let mut parts = Vec::new();
+            for Change { actor, state } in &step.changes {
+                let before = now.get(*actor).map(String::as_str);
+                let line = summary_line(&diff(before, state));
+                if let Some(slot) = now.get_mut(*actor) {
+                    *slot = state.clone();
+                }
+                if !line.is_empty() {
+                    parts.push(format!("{}: {line}", lane(*actor)));
+                }
+            }
+            let sent: Vec<String> = sent
+                .into_iter()
+                .flatten()
+                .map(|(to, msg)| format!("{msg} to {}", lane(*to)))
+                .collect();
+            if !sent.is_empty() {
+                parts.push(format!("sends {}", sent.join(", ")));
+            }
+            if parts.is_empty() {
+                "no change".to_string()
+            } else {
+                parts.join("; ")
+            }
+        })
+        .collect()
+}
+
+/// The property on the bug variant's run, in words.
+fn buggy_words(c: &Comparison) -> String {
+    let name = &c.property;
+    let n = c.buggy.steps.len();
+    match c.buggy.kind {
+        checker::CounterexampleKind::Lasso => format!(
+            "\"{name}\" never holds: the steps from {} on repeat forever",
+            c.buggy.loop_start.map_or(n, |s| s + 1)
+        ),
+        checker::CounterexampleKind::Deadlock => {
+            format!("\"{name}\" never holds: after step {n} no step is enabled")
+        }
+        checker::CounterexampleKind::Stutter => format!(
+            "\"{name}\" never holds: after step {n} only steps that need never happen are enabled"
+        ),
+        _ => format!("\"{name}\" is violated at step {n}"),
+    }
+}
+
+/// The property on the correct run, in words.
+pub fn judgement_words(c: &Comparison) -> String {
+    let name = &c.property;
+    let at = |i: usize| {
+        if i == 0 {
+            "initially".to_string()
+        } else {
+            format!("at step {i}")
+        }
+    };
+    let followed = if c.stopped.is_some() {
+        "followed"
+    } else {
+        "of the schedule"
+    };
+    match &c.judgement {
+        Judgement::Kept { states } => {
+            format!("\"{name}\" holds in all {states} states {followed}")
+        }
+        Judgement::Violated { at: i } => format!("\"{name}\" is violated {} too", at(*i)),
+        Judgement::Reached { at: i } => format!("\"{name}\" holds {}", at(*i)),
+        Judgement::AlsoNever { why } => format!("\"{name}\" never holds either: {why}"),
+        Judgement::NotReached { states } => format!(
+            "\"{name}\" holds in none of the {states} states {followed}, which alone shows no violation"
+        ),
+        Judgement::NotJudged { why } => format!("\"{name}\" is not judged on the run: {why}"),
+    }
+}
+
+fn step_text(ce: &Counterexample, step: &Step) -> String {
+    step_line(ce, step)
+}
+
+/// The comparison as numbered steps: `model`, `variant` and the lines a
+/// terminal prints.
+pub fn text(c: &Comparison, model: &str, variant: &str) -> String {
+    let mut out = String::new();
+    let n = c.buggy.steps.len();
+    let _ = writeln!(
+        out,
+        "{model}: {variant} and correct on one schedule, the counterexample to \"{}\" ({}, {n} step{})",
+        c.property,
+        c.buggy.kind.name(),
+        if n == 1 { "" } else { "s" }
+    );
+    let _ = writeln!(
+        out,
+        "  the same deliveries, timers and faults, matched by message and actor; \
+         \"=\" where correct does what {variant} does, \"!\" where not"
+    );
+    match (c.divergence, &c.stopped) {
+        (Some(0), _) if c.buggy_initial == c.correct_initial => {
+            let _ = writeln!(
+                out,
+                "  the initial states already differ, in what the lanes do not show (the network, \
+                 messages in flight, timers): the variant changes the setup"
+            );
+        }
+        (Some(0), _) => {
+            let _ = writeln!(out, "  the initial states already differ");
+        }
+        (Some(d), _) => {
+            let _ = writeln!(out, "  first difference: step {d}");
+        }
+        (None, Some(s)) => {
+            let _ = writeln!(
+                out,
+                "  no difference in the {} steps followed before the schedule stops",
+                s.at - 1
+            );
+        }
+        (None, None) => {
+            let _ = writeln!(out, "  no difference: correct does the same on every step");
+        }
+    }
+    let buggy_effects = effects(&c.buggy, &c.buggy_initial, &c.buggy_sent);
+    let correct_effects = effects(&c.correct, &c.correct_initial, &c.correct_sent);
+    let width = variant.len().max("correct".len());
+    for (i, step) in c.buggy.steps.iter().enumerate() {
+        let number = i + 1;
+        if c.buggy.loop_start == Some(i) {
+            let _ = writeln!(
+                out,
+                "         -- loop ({variant}): the steps below repeat forever --"
+            );
+        }
+        if c.stopped.as_ref().is_some_and(|s| s.at == number) {
+            let why = &c.stopped.as_ref().expect("stopped").why;
+            let _ = writeln!(out, "  {number:>3} x {}", step_text(&c.buggy, step));
+            let _ = writeln!(out, "        {:<width$}  {}", variant, buggy_effects[i]);
+            let _ = writeln!(out, "        {:<width$}  cannot follow: {why}", "correct");
+            let _ = writeln!(
+                out,
+                "      ^ the schedule cannot be followed on the correct protocol from step {number}: stopped here"
+            );
+            break;
+        }
+        let Some(taken) = c.correct.steps.get(i) else {
+            break;
+        };
+        let followed = c.followed[i];
+        let same = !followed.by_type
+            && !followed.ignored
+            && buggy_effects[i] == correct_effects[i]
+            && c.divergence != Some(number);
+        let _ = writeln!(
+            out,
+            "  {number:>3} {} {}",
+            if same { '=' } else { '!' },
+            step_text(&c.buggy, step)
+        );
+        if same {
+            let _ = writeln!(out, "        {}", buggy_effects[i]);
+        } else {
+            let _ = writeln!(out, "        {:<width$}  {}", variant, buggy_effects[i]);
+            let what = if followed.ignored {
+                "ignores it: no change, nothing sent".to_string()
+            } else {
+                correct_effects[i].clone()
+            };
+            if followed.by_type {
+                let _ = writeln!(
+                    out,
+                    "        {:<width$}  {} (the content differs: matched by sender, receiver and type)",
+                    "correct",
+                    step_text(&c.correct, taken)
+                );
+                let _ = writeln!(out, "        {:<width$}  {what}", "");
+            } else {
+                let _ = writeln!(out, "        {:<width$}  {what}", "correct");
+            }
+        }
+        if c.divergence == Some(number) {
+            let _ = writeln!(
+                out,
+                "      ^ first difference: correct does something else at step {number}{}",
+                if buggy_effects[i] == correct_effects[i] && !followed.ignored {
+                    " (in what the lines above do not show: timers, messages in flight)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    let _ = writeln!(out, "  {variant}: {}", buggy_words(c));
+    let _ = writeln!(out, "  correct: {}", judgement_words(c));
+    out
+}
+
+/// The comparison as one SVG document: the bug variant's diagram left, the
+/// correct protocol's right, the first difference marked on both.
+pub fn svg(c: &Comparison, model: &str, variant: &str) -> String {
+    let mark_words = c.divergence.map(|d| format!("first difference: step {d}"));
+    let mark = c
+        .divergence
+        .zip(mark_words.as_deref())
+        .filter(|(d, _)| *d > 0);
+    let left_opts = Options {
+        initial_states: Some(&c.buggy_initial),
+        plain_end: None,
+        mark,
+    };
+    let end = match &c.stopped {
+        Some(s) => format!("cannot follow step {}: {}", s.at, s.why),
+        None => judgement_words(c),
+    };
+    let right_opts = Options {
+        initial_states: Some(&c.correct_initial),
+        plain_end: Some(&end),
+        mark,
+    };
+    let left_title = format!("{variant}: {}", buggy_words(c));
+    let right_title = "correct, on the same schedule".to_string();
+    side_by_side(
+        &format!(
+            "{model}: {variant} vs correct on the counterexample to \"{}\"",
+            c.property
+        ),
+        (&c.buggy, &left_title, &left_opts),
+        (&c.correct, &right_title, &right_opts),
+    )
+}
