@@ -268,10 +268,7 @@ fn retransmitting_models_complete_under_loss_and_duplication() {
             loss: 0.3,
             duplicate: 0.1,
             seed: 1,
-            seeds: 1,
-            crash: true,
-            keep_storage: false,
-            nemesis: None,
+            ..RunOptions::default()
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         assert!(report.lost > 0, "{model}: nothing was lost");
