@@ -110,6 +110,10 @@ pub struct RunReport {
     /// (of a run over one seed; empty where a protocol does not keep it).
     #[serde(skip)]
     pub trace: Vec<runtime::trace::TraceEvent>,
+    /// The recorded run replayed through the model
+    /// ([`crate::validate`]): its steps matched, or the first that the
+    /// model cannot take.
+    pub validation: crate::validate::Validation,
 }
 
 /// Options of a real run.
@@ -131,6 +135,10 @@ pub struct RunOptions {
     /// The nemesis (`dsw run --nemesis`): faults on a schedule drawn from
     /// the seed, instead of the protocol's own crash.
     pub nemesis: Option<NemesisOptions>,
+    /// A node made to misbehave ([`runtime::Tamper`]): tests of trace
+    /// validation only, never set by `dsw`.
+    #[doc(hidden)]
+    pub tamper: Option<runtime::Tamper>,
 }
 
 /// What the nemesis may do, and where its schedule goes before the run.
@@ -163,6 +171,7 @@ impl RunOptions {
             seed: self.seed,
             keep_storage: self.keep_storage,
             nemesis: Vec::new(),
+            tamper: self.tamper,
         }
     }
 }

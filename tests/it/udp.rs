@@ -22,6 +22,7 @@ fn correct_variants_hold_on_real_runs() {
                 crash: true,
                 keep_storage: false,
                 nemesis: None,
+                tamper: None,
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.name));
@@ -56,6 +57,7 @@ fn a_violation_on_a_real_run_shows_its_evidence() {
             crash: true,
             keep_storage: false,
             nemesis: None,
+            tamper: None,
         };
         let report = models::run(p, "commit-on-majority", &p.default_params(), &opts).unwrap();
         if report.checks.iter().all(|(_, ok)| *ok) {
@@ -93,6 +95,7 @@ fn duplicated_datagrams_do_not_break_safety() {
             crash: true,
             keep_storage: false,
             nemesis: None,
+            tamper: None,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -143,6 +146,7 @@ fn malformed_datagrams_are_recorded_and_ignored() {
             seed: 1,
             keep_storage: false,
             nemesis: Vec::new(),
+            tamper: None,
         },
         // Keep running for the whole duration, so every datagram arrives.
         |_| false,
@@ -173,6 +177,7 @@ fn rpc_kv_survives_loss_and_duplication() {
             crash: true,
             keep_storage: false,
             nemesis: None,
+            tamper: None,
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -200,6 +205,7 @@ fn paxos_and_abd_complete_under_loss_and_duplication() {
                 crash: true,
                 keep_storage: false,
                 nemesis: None,
+                tamper: None,
             };
             let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
             assert!(report.lost > 0, "{model} seed {seed}: nothing was lost");
@@ -232,6 +238,7 @@ fn mapreduce_counts_words_despite_a_killed_worker() {
             crash: true,
             keep_storage: false,
             nemesis: None,
+            tamper: None,
         };
         let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
         for (name, ok) in &report.checks {
@@ -257,6 +264,7 @@ fn gossip_converges_at_four_members() {
         crash: true,
         keep_storage: false,
         nemesis: None,
+        tamper: None,
     };
     let report = models::run(p, models::CORRECT, &params, &opts).unwrap();
     for (name, ok) in &report.checks {
@@ -290,6 +298,7 @@ fn gossip_real_run_catches_a_value_that_moves_back() {
         crash: true,
         keep_storage: false,
         nemesis: None,
+        tamper: None,
     };
     let report = models::run(p, "lww-without-versions", &params, &opts).unwrap();
     let check = |prefix: &str| {
@@ -345,6 +354,7 @@ fn gossip_real_run_catches_a_lost_update_under_clock_skew() {
             crash: true,
             keep_storage: false,
             nemesis: None,
+            tamper: None,
         };
         let report = models::run(p, "skewed-clock", &params, &opts).unwrap();
         let check = |prefix: &str| {
@@ -426,6 +436,7 @@ fn swim_runs_several_seeds_and_others_refuse_them() {
         crash: true,
         keep_storage: false,
         nemesis: None,
+        tamper: None,
     };
     let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
     assert!(report.observations[0].contains("2 runs (seeds 1..2)"));
@@ -465,6 +476,7 @@ fn raft_leader_crashes_and_restarts_from_its_storage() {
             crash: true,
             keep_storage: true,
             nemesis: None,
+            tamper: None,
         };
         let (report, takeover) = trial(cfg.clone(), models::CORRECT, &opts).unwrap();
         let dir = report
@@ -516,6 +528,7 @@ fn raft_leader_crashes_and_restarts_from_its_storage() {
         crash: false,
         keep_storage: false,
         nemesis: None,
+        tamper: None,
     };
     let (report, takeover) = trial(cfg, models::CORRECT, &opts).unwrap();
     assert!(takeover.is_none(), "--no-crash crashed someone");
@@ -550,6 +563,7 @@ fn raft_kv_history_is_linearizable_across_a_leader_crash() {
             crash: true,
             keep_storage: true,
             nemesis: None,
+            tamper: None,
         };
         let (report, takeover) = trial(cfg.clone(), models::CORRECT, &opts).unwrap();
         for name in [
@@ -618,6 +632,7 @@ fn raft_under_nemesis(
             kinds: runtime::faults::parse_kinds(kinds).unwrap(),
             announce: |_| {},
         }),
+        tamper: None,
     };
     models::runner::record(cfg, &opts, |actor| Ticking {
         actor,
@@ -688,6 +703,7 @@ fn a_partition_cuts_what_it_says_and_safety_holds_after_it_heals() {
             kinds: runtime::faults::parse_kinds("partition").unwrap(),
             announce: |_| {},
         }),
+        tamper: None,
     };
     let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
     assert!(report
@@ -733,7 +749,7 @@ fn a_paused_node_handles_nothing_until_it_resumes() {
             let sent_meanwhile: Vec<_> = events[i + 1..resumed]
                 .iter()
                 .filter_map(|s| match &s.kind {
-                    EventKind::Sent { to, msg } if *to == k => Some((s.node, msg)),
+                    EventKind::Sent { to, msg, .. } if *to == k => Some((s.node, msg)),
                     _ => None,
                 })
                 .collect();
@@ -757,4 +773,118 @@ fn a_paused_node_handles_nothing_until_it_resumes() {
             assert!(ok, "raft seed {seed}: {name} failed: {:?}", report.evidence);
         }
     }
+}
+
+/// A run with `tamper` (one node made wrong) of `model`'s correct variant,
+/// as `dsw run` would make it, and its validation.
+fn tampered(model: &str, tamper: runtime::Tamper, seed: u64) -> models::RunReport {
+    let p = models::protocol(model).unwrap();
+    let opts = RunOptions {
+        duration: Duration::from_secs(2),
+        loss: 0.0,
+        duplicate: 0.0,
+        seed,
+        seeds: 1,
+        crash: true,
+        keep_storage: false,
+        nemesis: None,
+        tamper: Some(tamper),
+    };
+    models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap()
+}
+
+/// Trace validation catches a node that forgets to reply: the TM whose
+/// handlers' sends are thrown away (unrecorded, unsent) never sends its
+/// decision. The validator replays the TM's steps through its actor and
+/// stops at its `Commit` timer, at which the actor sends `Commit` to every
+/// RM and the node sent nothing; the run fails.
+#[test]
+fn validation_catches_a_node_that_drops_its_sends() {
+    for seed in [1, 2] {
+        let tamper = runtime::Tamper {
+            node: 0,
+            from: 0,
+            kind: runtime::TamperKind::Mute,
+        };
+        let report = tampered("two-phase-commit", tamper, seed);
+        let v = &report.validation;
+        eprintln!("{}\n  {}", v.line(), v.evidence().join("\n  "));
+        let d = v
+            .divergence
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}", v.line()));
+        assert_eq!((d.node, d.name.as_str()), (0, "TM"), "{}", v.line());
+        assert_eq!(d.action, "Timeout(TM, Commit)", "{d:?}");
+        assert!(d.reason.starts_with("sends differ: expected ["), "{d:?}");
+        assert!(d.reason.ends_with("recorded nothing"), "{d:?}");
+        assert!(
+            d.expected.as_ref().unwrap().contains("Commit to RM1"),
+            "{d:?}"
+        );
+        // The TM's steps before it matched: its start and the earlier
+        // Prepared messages.
+        assert!(d.node_step >= 1, "{d:?}");
+        assert!(d.model_before.starts_with("TM "), "{d:?}");
+        assert!(v.line().starts_with("trace validation: DIVERGED at event "));
+        let check = report
+            .checks
+            .iter()
+            .find(|(name, _)| name == models::runner::VALIDATED);
+        assert_eq!(check.map(|c| c.1), Some(false));
+    }
+}
+
+/// Trace validation catches a node whose state departs from the model's
+/// before it sends anything different: the TM handed its previous message
+/// instead of the one that arrived (the log records the one that arrived)
+/// counts the same RM prepared twice; the replay, given the recorded
+/// message, counts a second RM, and the state the run recorded after that
+/// step is not the model's.
+#[test]
+fn validation_catches_a_node_handed_the_wrong_message() {
+    for seed in [1, 2] {
+        let tamper = runtime::Tamper {
+            node: 0,
+            from: 1,
+            kind: runtime::TamperKind::StaleMessage,
+        };
+        let report = tampered("two-phase-commit", tamper, seed);
+        let v = &report.validation;
+        eprintln!("{}\n  {}", v.line(), v.evidence().join("\n  "));
+        let d = v
+            .divergence
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}", v.line()));
+        assert_eq!(d.name, "TM", "{}", v.line());
+        assert!(d.recorded.starts_with("TM received Prepared"), "{d:?}");
+        assert!(d.reason.starts_with("state differs"), "{d:?}");
+        assert_eq!(d.node_step, 2, "{d:?}");
+    }
+}
+
+/// Every runnable model's real run, correct variant, under loss and
+/// duplication, is a behaviour of its model: every recorded step matched.
+#[test]
+fn every_runnable_model_validates() {
+    let mut sends = 0;
+    for p in models::PROTOCOLS.iter().filter(|p| p.run.is_some()) {
+        let opts = RunOptions {
+            duration: Duration::from_secs(10),
+            loss: 0.1,
+            duplicate: 0.2,
+            seed: 5,
+            seeds: 1,
+            crash: true,
+            keep_storage: false,
+            nemesis: None,
+            tamper: None,
+        };
+        let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
+        let v = &report.validation;
+        eprintln!("{}: {}", p.name, v.line());
+        assert!(v.valid(), "{}: {} {:?}", p.name, v.line(), v.evidence());
+        assert!(v.steps > 0, "{}: {}", p.name, v.line());
+        sends += v.sends;
+    }
+    assert!(sends > 0);
 }

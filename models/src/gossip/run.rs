@@ -51,6 +51,8 @@
 
 use super::{GossipActor, GossipCfg, GossipMsg, GossipState, GossipTimer, Selection};
 use crate::registry::{Config, Params, RunOptions, RunReport};
+use crate::runner::VALIDATED;
+use crate::validate::{validate, NetworkKind};
 use runtime::{self, EventKind};
 use serde::Serialize;
 use stateright::actor::{Actor, Id, Out};
@@ -235,6 +237,7 @@ impl Convergence {
                 EventKind::Sent {
                     to,
                     msg: GossipMsg::PushPull { .. },
+                    ..
                 }
                 | EventKind::Lost {
                     to,
@@ -338,6 +341,7 @@ fn run_once(
         Convergence,
         Vec<GossipActor>,
         runtime::RunResult<GossipActor>,
+        Vec<Id>,
     ),
     String,
 > {
@@ -355,14 +359,22 @@ fn run_once(
     };
     let result = runtime::run(actors.clone(), bound, &opts.run_config(), done);
     let conv = Convergence::from_events(n, opts.seed, &result.events);
-    Ok((conv, actors, result))
+    Ok((conv, actors, result, ids))
 }
 
 /// `Protocol::run` for gossip.
 pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
     let cfg = GossipCfg::new(variant, params);
     let n = cfg.members;
-    let (conv, actors, result) = run_once(&cfg, opts)?;
+    let (conv, actors, result, ids) = run_once(&cfg, opts)?;
+    // The model's network: unordered, each message delivered once.
+    let validation = validate(
+        &actors,
+        &ids,
+        NetworkKind::UnorderedNonDuplicating,
+        &result,
+        &|_| false,
+    );
     let replay = Replay::from_events(&actors, &result.events);
     let ms = |d: Duration| d.as_millis();
     let mut observations = vec![
@@ -441,6 +453,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             result.finished,
         ),
     ];
+    checks.push((VALIDATED.to_string(), validation.valid()));
     if !replayed {
         checks.push((
             "the event log replays to the run's last states".to_string(),
@@ -475,6 +488,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
         checks,
         evidence,
         trace: runtime::trace::trace(&result, &runtime::trace::names(&actors)),
+        validation,
     })
 }
 
@@ -501,6 +515,7 @@ pub fn measure(sizes: &[usize], seeds: u64) -> Result<Vec<Convergence>, String> 
                 crash: true,
                 keep_storage: false,
                 nemesis: None,
+                tamper: None,
             };
             all.push(run_once(&cfg, &opts)?.0);
         }
