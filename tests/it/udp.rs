@@ -808,7 +808,6 @@ fn validation_catches_a_node_that_drops_its_sends() {
         };
         let report = tampered("two-phase-commit", tamper, seed);
         let v = &report.validation;
-        eprintln!("{}\n  {}", v.line(), v.evidence().join("\n  "));
         let d = v
             .divergence
             .as_ref()
@@ -850,7 +849,6 @@ fn validation_catches_a_node_handed_the_wrong_message() {
         };
         let report = tampered("two-phase-commit", tamper, seed);
         let v = &report.validation;
-        eprintln!("{}\n  {}", v.line(), v.evidence().join("\n  "));
         let d = v
             .divergence
             .as_ref()
@@ -881,7 +879,6 @@ fn every_runnable_model_validates() {
         };
         let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
         let v = &report.validation;
-        eprintln!("{}: {}", p.name, v.line());
         assert!(v.valid(), "{}: {} {:?}", p.name, v.line(), v.evidence());
         assert!(v.steps > 0, "{}: {}", p.name, v.line());
         sends += v.sends;

@@ -329,22 +329,19 @@ fn converged(writers: usize, states: &[&GossipState]) -> bool {
         && (0..first.db.len()).all(|key| first.db[key].map(|e| e.version) == newest(key))
 }
 
+/// One run: its convergence, the actors, the record and the nodes' ids.
+type OneRun = (
+    Convergence,
+    Vec<GossipActor>,
+    runtime::RunResult<GossipActor>,
+    Vec<Id>,
+);
+
 /// Runs `cfg.members` members, m1 .. m`cfg.writers` each writing once
 /// ([`write_at`]), until they converge (or `opts.duration` passes), and
 /// returns the actors, the run's record, and when each member first held
 /// m1's write (or one that follows it).
-fn run_once(
-    cfg: &GossipCfg,
-    opts: &RunOptions,
-) -> Result<
-    (
-        Convergence,
-        Vec<GossipActor>,
-        runtime::RunResult<GossipActor>,
-        Vec<Id>,
-    ),
-    String,
-> {
+fn run_once(cfg: &GossipCfg, opts: &RunOptions) -> Result<OneRun, String> {
     let n = cfg.members;
     let bound = runtime::bind(n)?;
     let ids = bound.ids.clone();
@@ -738,6 +735,7 @@ mod tests {
                 EventKind::Sent {
                     to: 0,
                     msg: push(vec![None]),
+                    duplicated: false,
                 },
             ));
         }
@@ -759,6 +757,7 @@ mod tests {
                 EventKind::Sent {
                     to: m,
                     msg: reply(entry()),
+                    duplicated: false,
                 },
             ));
             events.push(ev(
@@ -800,6 +799,7 @@ mod tests {
                 EventKind::Sent {
                     to: 3,
                     msg: push(vec![None]),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -817,6 +817,7 @@ mod tests {
                 EventKind::Sent {
                     to: 2,
                     msg: reply(vec![None]),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -835,6 +836,7 @@ mod tests {
                 EventKind::Sent {
                     to: 1,
                     msg: push(entry()),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -852,6 +854,7 @@ mod tests {
                 EventKind::Sent {
                     to: 1,
                     msg: push(vec![None]),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -869,6 +872,7 @@ mod tests {
                 EventKind::Sent {
                     to: 2,
                     msg: reply(entry()),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -886,6 +890,7 @@ mod tests {
                 EventKind::Sent {
                     to: 0,
                     msg: push(vec![None]),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -903,6 +908,7 @@ mod tests {
                 EventKind::Sent {
                     to: 3,
                     msg: reply(entry()),
+                    duplicated: false,
                 },
             ),
             ev(
