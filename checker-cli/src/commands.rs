@@ -682,6 +682,7 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
                 announce_fault
             },
         }),
+        tamper: None,
     };
     let _ = run;
     if a.trace.is_some() && a.seeds > 1 {
@@ -719,7 +720,19 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
             outln!("  {line}");
         }
         for (name, ok) in &report.checks {
+            if name == models::runner::VALIDATED {
+                // One line: the steps matched, or where the run diverged.
+                outln!("  {}", report.validation.line());
+                continue;
+            }
             outln!("  {name}: {}", if *ok { "holds" } else { "VIOLATED" });
+        }
+        let divergence = report.validation.evidence();
+        if !divergence.is_empty() {
+            outln!("divergence (the first recorded step the model cannot take):");
+            for line in &divergence {
+                outln!("  {line}");
+            }
         }
         if !report.evidence.is_empty() {
             outln!("evidence (each node's last state, and the recorded history):");

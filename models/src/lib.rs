@@ -7,6 +7,7 @@ pub mod itf_replay;
 pub mod registry;
 pub mod reports;
 pub mod runner;
+pub mod validate;
 
 pub mod abd_register;
 pub mod alternating_bit;

@@ -114,6 +114,10 @@ pub struct RunReport {
     /// counts those that reached a node.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fuzz: Option<runtime::fuzz::FuzzReport>,
+    /// The recorded run replayed through the model
+    /// ([`crate::validate`]): its steps matched, or the first that the
+    /// model cannot take.
+    pub validation: crate::validate::Validation,
 }
 
 /// Options of a real run.
@@ -138,6 +142,10 @@ pub struct RunOptions {
     /// Hostile datagrams sent to the nodes during the run (`dsw run
     /// --fuzz`, [`runtime::fuzz`]).
     pub fuzz: u64,
+    /// A node made to misbehave ([`runtime::Tamper`]): tests of trace
+    /// validation only, never set by `dsw`.
+    #[doc(hidden)]
+    pub tamper: Option<runtime::Tamper>,
 }
 
 /// `dsw run <model>`'s defaults: 5 s, no loss or duplication, seed 0, one
@@ -154,6 +162,7 @@ impl Default for RunOptions {
             keep_storage: false,
             nemesis: None,
             fuzz: 0,
+            tamper: None,
         }
     }
 }
@@ -189,6 +198,7 @@ impl RunOptions {
             keep_storage: self.keep_storage,
             nemesis: Vec::new(),
             fuzz: self.fuzz,
+            tamper: self.tamper,
         }
     }
 }

@@ -14,6 +14,7 @@
 //! does not take ([`Ticking`], e.g. Raft's idle-period heartbeat).
 
 use crate::registry::{Config, Params, RunOptions, RunReport};
+use crate::validate::{validate, NetworkKind, Validation};
 use runtime::faults::Scheduled;
 use runtime::{self, Crash, EventKind, RunResult};
 use serde::de::DeserializeOwned;
@@ -103,12 +104,26 @@ pub struct Recorded<C: Runnable, R: Actor> {
     pub state: ActorModelState<C::Actor, C::History>,
     /// The nemesis's faults (`dsw run --nemesis`), in the order applied.
     pub schedule: Vec<Scheduled>,
+    /// The actors as run, and which of their timers the real run adds to
+    /// the model's actors ([`Ticking`]'s tick; none unless the caller
+    /// says so).
+    pub actors: Vec<R>,
+    pub run_only: fn(&R::Timer) -> bool,
 }
 
 impl<C: Runnable, R: Actor> Recorded<C, R> {
     /// Node `i`'s name, as its actor gives it.
     pub fn name(&self, i: usize) -> String {
         actor_name(&self.model.actors, i)
+    }
+}
+
+impl<C: Runnable, R: Actor<Storage: Serialize>> Recorded<C, R> {
+    /// The run replayed through the model ([`crate::validate`]): the
+    /// actors as run, over the model's network.
+    pub fn validation(&self) -> Validation {
+        let network = NetworkKind::of(&self.model.init_network);
+        validate(&self.actors, &self.ids, network, &self.run, &self.run_only)
     }
 }
 
@@ -142,7 +157,9 @@ where
     let bound = runtime::bind(cfg.actor_count())?;
     let ids = bound.ids.clone();
     let model = cfg.model_on(&ids);
-    let actors = model.actors.iter().cloned().map(wrap).collect();
+    let actors: Vec<R> = model.actors.iter().cloned().map(&wrap).collect();
+    // The same again, for validation to replay.
+    let run_actors: Vec<R> = model.actors.iter().cloned().map(&wrap).collect();
     let mut crashes = 0;
     // With a nemesis, it alone crashes nodes.
     let own_crash = opts.own_crash();
@@ -170,7 +187,7 @@ where
         let (src, dst, msg, out) = match &e.kind {
             // A lost message was still sent: the model records it on send too.
             // So is one a partition cut.
-            EventKind::Sent { to, msg }
+            EventKind::Sent { to, msg, .. }
             | EventKind::Lost { to, msg }
             | EventKind::Cut { to, msg } => (ids[e.node], ids[*to], msg, true),
             EventKind::Delivered {
@@ -191,7 +208,8 @@ where
             | EventKind::Restart { .. }
             | EventKind::Nemesis { .. }
             | EventKind::Paused
-            | EventKind::Resumed => continue,
+            | EventKind::Resumed
+            | EventKind::Chose { .. } => continue,
         };
         let envelope = Envelope { src, dst, msg };
         let record = if out {
@@ -219,16 +237,19 @@ where
         run,
         state,
         schedule,
+        actors: run_actors,
+        run_only: |_| false,
     })
 }
 
 /// The run's report: the model's `always` properties on the recorded
 /// state, whether the workload finished, the crashes and restarts, and
 /// the evidence of any failed check.
-pub fn report<C: Runnable, R: Actor<Msg = <C::Actor as Actor>::Msg>>(
-    rec: &Recorded<C, R>,
-    variant: &str,
-) -> RunReport {
+pub fn report<C, R>(rec: &Recorded<C, R>, variant: &str) -> RunReport
+where
+    C: Runnable,
+    R: Actor<Msg = <C::Actor as Actor>::Msg, Storage = <C::Actor as Actor>::Storage>,
+{
     let run = &rec.run;
     let state = &rec.state;
     let sent = run.count(|k| matches!(k, EventKind::Sent { .. }));
@@ -270,6 +291,8 @@ pub fn report<C: Runnable, R: Actor<Msg = <C::Actor as Actor>::Msg>>(
         .map(|p| (p.name.to_string(), (p.condition)(&rec.model, state)))
         .collect();
     checks.push(("workload finished in time".into(), run.finished));
+    let validation = rec.validation();
+    checks.push((VALIDATED.into(), validation.valid()));
     if !failures.is_empty() {
         checks.push(("storage written and read back".into(), false));
     }
@@ -302,8 +325,12 @@ pub fn report<C: Runnable, R: Actor<Msg = <C::Actor as Actor>::Msg>>(
         evidence,
         trace: runtime::trace::trace(run, &runtime::trace::names(&rec.model.actors)),
         fuzz: run.fuzz.clone(),
+        validation,
     }
 }
+
+/// The check trace validation adds to a run's.
+pub const VALIDATED: &str = "trace validation: every recorded step is one the model takes";
 
 /// One line per crash and per restart, in order.
 fn crash_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
@@ -413,6 +440,13 @@ fn nemesis_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
 pub enum TickTimer<T> {
     Actor(T),
     Tick,
+}
+
+impl<T> TickTimer<T> {
+    /// The tick: a step of the real run only ([`Recorded::run_only`]).
+    pub fn is_tick(&self) -> bool {
+        matches!(self, TickTimer::Tick)
+    }
 }
 
 /// An actor with one more step on a real run: `tick`, every `period`. The

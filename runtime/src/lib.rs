@@ -57,6 +57,35 @@ pub struct RunConfig {
     /// Hostile datagrams to send the nodes during the run ([`fuzz`]); the
     /// workload is finished only once all of them are sent.
     pub fuzz: u64,
+    /// A node made to misbehave, for testing trace validation: never set
+    /// by `dsw`.
+    #[doc(hidden)]
+    pub tamper: Option<Tamper>,
+}
+
+/// A deliberately wrong node (tests of trace validation only): from its
+/// `from`-th delivery on (counting from 0, ignored ones included), node
+/// `node` breaks its actor's contract as `kind` says, while the log
+/// records what a correct node would have received.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tamper {
+    pub node: usize,
+    pub from: usize,
+    pub kind: TamperKind,
+}
+
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TamperKind {
+    /// The actor is handed the message of the node's previous delivery
+    /// instead of the one that arrived (the log records the one that
+    /// arrived): a node that mixes up its buffers.
+    StaleMessage,
+    /// The sends of its handlers (deliveries, and timers once the
+    /// `from`-th delivery is handled) are thrown away, unrecorded and
+    /// unsent: a node that forgets to reply.
+    Mute,
 }
 
 /// A crash the caller asks for: `node` stops at once and restarts from its
@@ -84,10 +113,12 @@ pub struct Event<Msg, Timer> {
 
 #[derive(Clone, Debug, Serialize)]
 pub enum EventKind<Msg, Timer> {
-    /// A datagram left `node` for `to`.
+    /// A datagram left `node` for `to`; `duplicated`: the fault injector
+    /// sent it twice.
     Sent {
         to: usize,
         msg: Msg,
+        duplicated: bool,
     },
     /// The fault injector dropped a datagram from `node` to `to`.
     Lost {
@@ -149,6 +180,15 @@ pub enum EventKind<Msg, Timer> {
     /// resumed: nothing of `node` happens in between.
     Paused,
     Resumed,
+    /// `node`'s step asked for a random choice (`ChooseRandom` with `key`)
+    /// among `of` options, and the runtime picked option `index`
+    /// (`choice`, as the model prints it) at once.
+    Chose {
+        key: String,
+        index: usize,
+        of: usize,
+        choice: String,
+    },
 }
 
 /// What a run returns.
@@ -167,6 +207,21 @@ pub struct RunResult<A: Actor> {
     pub storage_dir: Option<PathBuf>,
     /// What the fuzzer sent, with [`RunConfig::fuzz`].
     pub fuzz: Option<fuzz::FuzzReport>,
+    /// Per node, the [`state_hash`] of its state after each of its steps,
+    /// in order: its start, then every delivery (ignored ones too), timer
+    /// and restart. A validator replaying the node's inputs compares its
+    /// own states with these.
+    pub step_hashes: Vec<Vec<u64>>,
+}
+
+/// A state's hash as [`RunResult::step_hashes`] keeps it: `Hash` through
+/// std's SipHash with fixed keys, the same in every process.
+pub fn state_hash<S: std::hash::Hash>(state: &S) -> u64 {
+    use std::hash::Hasher;
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new_with_keys(0, 0);
+    state.hash(&mut h);
+    h.finish()
 }
 
 impl<A: Actor> RunResult<A> {
@@ -338,6 +393,8 @@ struct Shared<A: Actor> {
     paused: Vec<AtomicBool>,
     /// Datagrams the nodes found malformed so far (the fuzzer's pace).
     malformed: AtomicUsize,
+    /// Per node, [`state_hash`] after each step.
+    hashes: Vec<Mutex<Vec<u64>>>,
 }
 
 /// Runs `actors` (node `i` on `bound.sockets[i]`, known as `bound.ids[i]`)
@@ -396,6 +453,7 @@ where
         cut: (0..n * n).map(|_| AtomicBool::new(false)).collect(),
         paused: (0..n).map(|_| AtomicBool::new(false)).collect(),
         malformed: AtomicUsize::new(0),
+        hashes: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
     });
     // The fuzzer sends from the nodes' own sockets too.
     let peers: Vec<UdpSocket> = if cfg.fuzz > 0 {
@@ -410,6 +468,7 @@ where
         let ids = Arc::clone(&ids);
         let mut rng = SplitMix::new(cfg.seed ^ (node as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
         let (loss, duplicate, seed) = (cfg.loss, cfg.duplicate, cfg.seed);
+        let tamper = cfg.tamper.filter(|t| t.node == node);
         handles.push(std::thread::spawn(move || {
             let mut node_loop = NodeLoop {
                 node,
@@ -424,6 +483,9 @@ where
                 sends: HashMap::new(),
                 stored: None,
                 clock: trace::Clock::default(),
+                tamper,
+                deliveries: 0,
+                previous: None,
             };
             node_loop.run(&mut rng);
         }));
@@ -470,6 +532,11 @@ where
     let events = std::mem::take(&mut *lock(&shared.events));
     storage.keep = cfg.keep_storage;
     let storage_dir = storage.keep.then(|| storage.path.clone());
+    let step_hashes = shared
+        .hashes
+        .iter()
+        .map(|h| std::mem::take(&mut *lock(h)))
+        .collect();
     RunResult {
         states,
         events,
@@ -478,7 +545,15 @@ where
         down,
         storage_dir,
         fuzz,
+        step_hashes,
     }
+}
+
+/// `out` without its sends.
+fn unsent<A: Actor>(out: Out<A>) -> Out<A> {
+    out.into_iter()
+        .filter(|c| !matches!(c, Command::Send(..)))
+        .collect()
 }
 
 /// A poisoned lock only means another node thread panicked; its data is
@@ -504,6 +579,11 @@ struct NodeLoop<A: Actor> {
     stored: Option<Vec<u8>>,
     /// This node's Lamport clock.
     clock: trace::Clock,
+    /// How this node misbehaves, if it is the tampered one.
+    tamper: Option<Tamper>,
+    /// Datagrams handled so far, and the last one's message.
+    deliveries: usize,
+    previous: Option<A::Msg>,
 }
 
 /// A datagram a node received, read.
@@ -685,6 +765,9 @@ where
                 let mut cow = Cow::Borrowed(&state);
                 let mut out = Out::new();
                 self.actor.on_timeout(me, &mut cow, &timer, &mut out);
+                if self.muted() {
+                    out = unsent(out);
+                }
                 if let Cow::Owned(s) = cow {
                     state = s;
                 }
@@ -713,8 +796,20 @@ where
             };
             let mut cow = Cow::Borrowed(&state);
             let mut out = Out::new();
-            self.actor
-                .on_msg(me, &mut cow, from_id, msg.clone(), &mut out);
+            let tamper = self
+                .tamper
+                .filter(|t| self.deliveries >= t.from)
+                .map(|t| t.kind);
+            let handed = match (tamper, &self.previous) {
+                (Some(TamperKind::StaleMessage), Some(previous)) => previous.clone(),
+                _ => msg.clone(),
+            };
+            self.deliveries += 1;
+            self.previous = Some(msg.clone());
+            self.actor.on_msg(me, &mut cow, from_id, handed, &mut out);
+            if tamper == Some(TamperKind::Mute) {
+                out = unsent(out);
+            }
             // Recorded before the step's own sends, so the log keeps
             // causal order.
             self.record_receipt(
@@ -736,7 +831,14 @@ where
         }
     }
 
+    /// A muted node ([`TamperKind::Mute`]): past its `from`-th delivery.
+    fn muted(&self) -> bool {
+        self.tamper
+            .is_some_and(|t| t.kind == TamperKind::Mute && self.deliveries > t.from)
+    }
+
     fn publish(&self, state: &A::State) {
+        lock(&self.shared.hashes[self.node]).push(state_hash(state));
         lock(&self.shared.states)[self.node] = Some(state.clone());
         lock(&self.shared.last)[self.node] = Some(state.clone());
     }
@@ -782,10 +884,16 @@ where
                     self.timers.push((timer, at));
                 }
                 Command::CancelTimer(timer) => self.timers.retain(|(t, _)| *t != timer),
-                Command::ChooseRandom(_, choices) => {
+                Command::ChooseRandom(key, choices) => {
                     if !choices.is_empty() {
-                        let pick =
-                            choices[(rng.next_u64() % choices.len() as u64) as usize].clone();
+                        let index = (rng.next_u64() % choices.len() as u64) as usize;
+                        let pick = choices[index].clone();
+                        self.record(EventKind::Chose {
+                            key,
+                            index,
+                            of: choices.len(),
+                            choice: format!("{pick:?}"),
+                        });
                         let mut cow = Cow::Borrowed(&*state);
                         let mut more = Out::new();
                         let me = self.ids[self.node];
@@ -848,7 +956,15 @@ where
         }
         let addr = SocketAddrV4::from(to);
         let copies = if fate.duplicated { 2 } else { 1 };
-        self.record_at(lamport, None, EventKind::Sent { to: to_node, msg });
+        self.record_at(
+            lamport,
+            None,
+            EventKind::Sent {
+                to: to_node,
+                msg,
+                duplicated: fate.duplicated,
+            },
+        );
         for _ in 0..copies {
             let _ = self.socket.send_to(&bytes, addr);
         }

@@ -95,6 +95,8 @@ pub enum TraceKind {
     /// The node's thread stopped handling anything (the nemesis's pause).
     Paused,
     Resumed,
+    /// The node's step made a random choice: `label` is the option picked.
+    Chose,
 }
 
 /// One line of a trace file: one recorded event.
@@ -215,6 +217,7 @@ fn line<M: Serialize + std::fmt::Debug, T: std::fmt::Debug>(
         EventKind::Nemesis { .. } => TraceKind::Nemesis,
         EventKind::Paused => TraceKind::Paused,
         EventKind::Resumed => TraceKind::Resumed,
+        EventKind::Chose { .. } => TraceKind::Chose,
     };
     let mut t = TraceEvent::new(e.node, &name, e.lamport, micros, kind);
     let mut message = |peer: usize, msg: &M| {
@@ -223,9 +226,9 @@ fn line<M: Serialize + std::fmt::Debug, T: std::fmt::Debug>(
         t.label = Some(format!("{msg:?}"));
     };
     match &e.kind {
-        EventKind::Sent { to, msg } | EventKind::Lost { to, msg } | EventKind::Cut { to, msg } => {
-            message(*to, msg)
-        }
+        EventKind::Sent { to, msg, .. }
+        | EventKind::Lost { to, msg }
+        | EventKind::Cut { to, msg } => message(*to, msg),
         EventKind::Delivered { from, msg, ignored } => {
             message(*from, msg);
             t.ignored = *ignored;
@@ -246,6 +249,7 @@ fn line<M: Serialize + std::fmt::Debug, T: std::fmt::Debug>(
             t.healed = *healed;
         }
         EventKind::Paused | EventKind::Resumed => {}
+        EventKind::Chose { choice, .. } => t.label = Some(choice.clone()),
     }
     t.sent_lamport = e.sent_lamport;
     t

@@ -130,6 +130,7 @@ fn malformed_datagrams_are_recorded_and_ignored() {
             keep_storage: false,
             nemesis: Vec::new(),
             fuzz: 0,
+            tamper: None,
         },
         // Keep running for the whole duration, so every datagram arrives.
         |_| false,
@@ -766,7 +767,7 @@ fn a_paused_node_handles_nothing_until_it_resumes() {
             let sent_meanwhile: Vec<_> = events[i + 1..resumed]
                 .iter()
                 .filter_map(|s| match &s.kind {
-                    EventKind::Sent { to, msg } if *to == k => Some((s.node, msg)),
+                    EventKind::Sent { to, msg, .. } if *to == k => Some((s.node, msg)),
                     _ => None,
                 })
                 .collect();
@@ -790,4 +791,106 @@ fn a_paused_node_handles_nothing_until_it_resumes() {
             assert!(ok, "raft seed {seed}: {name} failed: {:?}", report.evidence);
         }
     }
+}
+
+/// A run with `tamper` (one node made wrong) of `model`'s correct variant,
+/// as `dsw run` would make it, and its validation.
+fn tampered(model: &str, tamper: runtime::Tamper, seed: u64) -> models::RunReport {
+    let p = models::protocol(model).unwrap();
+    let opts = RunOptions {
+        duration: Duration::from_secs(2),
+        seed,
+        tamper: Some(tamper),
+        ..RunOptions::default()
+    };
+    models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap()
+}
+
+/// Trace validation catches a node that forgets to reply: the TM whose
+/// handlers' sends are thrown away (unrecorded, unsent) never sends its
+/// decision. The validator replays the TM's steps through its actor and
+/// stops at its `Commit` timer, at which the actor sends `Commit` to every
+/// RM and the node sent nothing; the run fails.
+#[test]
+fn validation_catches_a_node_that_drops_its_sends() {
+    for seed in [1, 2] {
+        let tamper = runtime::Tamper {
+            node: 0,
+            from: 0,
+            kind: runtime::TamperKind::Mute,
+        };
+        let report = tampered("two-phase-commit", tamper, seed);
+        let v = &report.validation;
+        let d = v
+            .divergence
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}", v.line()));
+        assert_eq!((d.node, d.name.as_str()), (0, "TM"), "{}", v.line());
+        assert_eq!(d.action, "Timeout(TM, Commit)", "{d:?}");
+        assert!(d.reason.starts_with("sends differ: expected ["), "{d:?}");
+        assert!(d.reason.ends_with("recorded nothing"), "{d:?}");
+        assert!(
+            d.expected.as_ref().unwrap().contains("Commit to RM1"),
+            "{d:?}"
+        );
+        // The TM's steps before it matched: its start and the earlier
+        // Prepared messages.
+        assert!(d.node_step >= 1, "{d:?}");
+        assert!(d.model_before.starts_with("TM "), "{d:?}");
+        assert!(v.line().starts_with("trace validation: DIVERGED at event "));
+        let check = report
+            .checks
+            .iter()
+            .find(|(name, _)| name == models::runner::VALIDATED);
+        assert_eq!(check.map(|c| c.1), Some(false));
+    }
+}
+
+/// Trace validation catches a node whose state departs from the model's
+/// before it sends anything different: the TM handed its previous message
+/// instead of the one that arrived (the log records the one that arrived)
+/// counts the same RM prepared twice; the replay, given the recorded
+/// message, counts a second RM, and the state the run recorded after that
+/// step is not the model's.
+#[test]
+fn validation_catches_a_node_handed_the_wrong_message() {
+    for seed in [1, 2] {
+        let tamper = runtime::Tamper {
+            node: 0,
+            from: 1,
+            kind: runtime::TamperKind::StaleMessage,
+        };
+        let report = tampered("two-phase-commit", tamper, seed);
+        let v = &report.validation;
+        let d = v
+            .divergence
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}", v.line()));
+        assert_eq!(d.name, "TM", "{}", v.line());
+        assert!(d.recorded.starts_with("TM received Prepared"), "{d:?}");
+        assert!(d.reason.starts_with("state differs"), "{d:?}");
+        assert_eq!(d.node_step, 2, "{d:?}");
+    }
+}
+
+/// Every runnable model's real run, correct variant, under loss and
+/// duplication, is a behaviour of its model: every recorded step matched.
+#[test]
+fn every_runnable_model_validates() {
+    let mut sends = 0;
+    for p in models::PROTOCOLS.iter().filter(|p| p.run.is_some()) {
+        let opts = RunOptions {
+            duration: Duration::from_secs(10),
+            loss: 0.1,
+            duplicate: 0.2,
+            seed: 5,
+            ..RunOptions::default()
+        };
+        let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
+        let v = &report.validation;
+        assert!(v.valid(), "{}: {} {:?}", p.name, v.line(), v.evidence());
+        assert!(v.steps > 0, "{}: {}", p.name, v.line());
+        sends += v.sends;
+    }
+    assert!(sends > 0);
 }

@@ -51,6 +51,8 @@
 
 use super::{GossipActor, GossipCfg, GossipMsg, GossipState, GossipTimer, Selection};
 use crate::registry::{Config, Params, RunOptions, RunReport};
+use crate::runner::VALIDATED;
+use crate::validate::{validate, NetworkKind};
 use runtime::{self, EventKind};
 use serde::Serialize;
 use stateright::actor::{Actor, Id, Out};
@@ -235,6 +237,7 @@ impl Convergence {
                 EventKind::Sent {
                     to,
                     msg: GossipMsg::PushPull { .. },
+                    ..
                 }
                 | EventKind::Lost {
                     to,
@@ -326,21 +329,19 @@ fn converged(writers: usize, states: &[&GossipState]) -> bool {
         && (0..first.db.len()).all(|key| first.db[key].map(|e| e.version) == newest(key))
 }
 
+/// One run: its convergence, the actors, the record and the nodes' ids.
+type OneRun = (
+    Convergence,
+    Vec<GossipActor>,
+    runtime::RunResult<GossipActor>,
+    Vec<Id>,
+);
+
 /// Runs `cfg.members` members, m1 .. m`cfg.writers` each writing once
 /// ([`write_at`]), until they converge (or `opts.duration` passes), and
 /// returns the actors, the run's record, and when each member first held
 /// m1's write (or one that follows it).
-fn run_once(
-    cfg: &GossipCfg,
-    opts: &RunOptions,
-) -> Result<
-    (
-        Convergence,
-        Vec<GossipActor>,
-        runtime::RunResult<GossipActor>,
-    ),
-    String,
-> {
+fn run_once(cfg: &GossipCfg, opts: &RunOptions) -> Result<OneRun, String> {
     let n = cfg.members;
     let bound = runtime::bind(n)?;
     let ids = bound.ids.clone();
@@ -355,14 +356,22 @@ fn run_once(
     };
     let result = runtime::run(actors.clone(), bound, &opts.run_config(), done);
     let conv = Convergence::from_events(n, opts.seed, &result.events);
-    Ok((conv, actors, result))
+    Ok((conv, actors, result, ids))
 }
 
 /// `Protocol::run` for gossip.
 pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
     let cfg = GossipCfg::new(variant, params);
     let n = cfg.members;
-    let (conv, actors, result) = run_once(&cfg, opts)?;
+    let (conv, actors, result, ids) = run_once(&cfg, opts)?;
+    // The model's network: unordered, each message delivered once.
+    let validation = validate(
+        &actors,
+        &ids,
+        NetworkKind::UnorderedNonDuplicating,
+        &result,
+        &|_| false,
+    );
     let replay = Replay::from_events(&actors, &result.events);
     let ms = |d: Duration| d.as_millis();
     let mut observations = vec![
@@ -441,6 +450,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             result.finished,
         ),
     ];
+    checks.push((VALIDATED.to_string(), validation.valid()));
     if !replayed {
         checks.push((
             "the event log replays to the run's last states".to_string(),
@@ -476,6 +486,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
         evidence,
         trace: runtime::trace::trace(&result, &runtime::trace::names(&actors)),
         fuzz: None,
+        validation,
     })
 }
 
@@ -719,6 +730,7 @@ mod tests {
                 EventKind::Sent {
                     to: 0,
                     msg: push(vec![None]),
+                    duplicated: false,
                 },
             ));
         }
@@ -740,6 +752,7 @@ mod tests {
                 EventKind::Sent {
                     to: m,
                     msg: reply(entry()),
+                    duplicated: false,
                 },
             ));
             events.push(ev(
@@ -781,6 +794,7 @@ mod tests {
                 EventKind::Sent {
                     to: 3,
                     msg: push(vec![None]),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -798,6 +812,7 @@ mod tests {
                 EventKind::Sent {
                     to: 2,
                     msg: reply(vec![None]),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -816,6 +831,7 @@ mod tests {
                 EventKind::Sent {
                     to: 1,
                     msg: push(entry()),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -833,6 +849,7 @@ mod tests {
                 EventKind::Sent {
                     to: 1,
                     msg: push(vec![None]),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -850,6 +867,7 @@ mod tests {
                 EventKind::Sent {
                     to: 2,
                     msg: reply(entry()),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -867,6 +885,7 @@ mod tests {
                 EventKind::Sent {
                     to: 0,
                     msg: push(vec![None]),
+                    duplicated: false,
                 },
             ),
             ev(
@@ -884,6 +903,7 @@ mod tests {
                 EventKind::Sent {
                     to: 3,
                     msg: reply(entry()),
+                    duplicated: false,
                 },
             ),
             ev(

@@ -230,11 +230,12 @@ pub fn trial(
     variant: &str,
     opts: &RunOptions,
 ) -> Result<(RunReport, Option<Takeover>), String> {
-    let rec = runner::record(cfg, opts, |actor| Ticking {
+    let mut rec = runner::record(cfg, opts, |actor| Ticking {
         actor,
         period: HEARTBEAT,
         tick: heartbeat,
     })?;
+    rec.run_only = runner::TickTimer::is_tick;
     let mut report = runner::report(&rec, variant);
     let takeover = takeover(&rec, itself, itself);
     if opts.own_crash() {
@@ -375,8 +376,10 @@ pub fn over_seeds(
             seconds: 0.0,
             observations: vec![setup.clone()],
             evidence: Vec::new(),
+            validation: Default::default(),
             ..report.clone()
         });
+        sum.validation.add(&report.validation, seed);
         sum.sent += report.sent;
         sum.received += report.received;
         sum.lost += report.lost;

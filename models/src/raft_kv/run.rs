@@ -185,11 +185,12 @@ pub fn trial(
     variant: &str,
     opts: &RunOptions,
 ) -> Result<(RunReport, Option<Takeover<super::KvCmd>>), String> {
-    let rec = runner::record(cfg, opts, |actor| Ticking {
+    let mut rec = runner::record(cfg, opts, |actor| Ticking {
         actor,
         period: HEARTBEAT,
         tick: heartbeat,
     })?;
+    rec.run_only = runner::TickTimer::is_tick;
     let mut report = runner::report(&rec, variant);
     match applied_logs_agree(rec.state.actor_states.iter().map(|s| &**s)) {
         Ok(n) => {

@@ -32,6 +32,8 @@
 
 use super::{Member, Selection, Status, SwimCfg, SwimState};
 use crate::registry::{Config, Params, RunOptions, RunReport};
+use crate::runner::VALIDATED;
+use crate::validate::{validate, NetworkKind, Validation};
 use runtime::{self, EventKind, RunConfig};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -90,6 +92,8 @@ pub struct Trial {
     pub timeline: Option<Timeline>,
     /// The run's trace (`dsw run --trace`).
     pub trace: Vec<runtime::trace::TraceEvent>,
+    /// The run replayed through the model ([`crate::validate`]).
+    pub validation: Validation,
 }
 
 /// The first suspicion rebuilt from the run's event log, in the terms of
@@ -187,6 +191,7 @@ fn timeline(
                 EventKind::Sent {
                     to,
                     msg: SwimMsg::Ping { prober, .. },
+                    ..
                 }
                 | EventKind::Lost {
                     to,
@@ -294,6 +299,7 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             .all(|m| seen.declared[m].is_some())
     };
     let names = runtime::trace::names(&actors);
+    let replayed = actors.clone();
     let result = runtime::run(
         actors,
         bound,
@@ -305,6 +311,7 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             keep_storage: false,
             nemesis: Vec::new(),
             fuzz: 0,
+            tamper: None,
         },
         done,
     );
@@ -352,6 +359,14 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             .collect(),
         timeline,
         trace: runtime::trace::trace(&result, &names),
+        // The model's network: unordered, each message delivered once.
+        validation: validate(
+            &replayed,
+            &ids,
+            NetworkKind::UnorderedNonDuplicating,
+            &result,
+            &|_| false,
+        ),
     })
 }
 
@@ -525,6 +540,10 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
         .filter(|t| !t.finished)
         .map(|t| t.seed)
         .collect();
+    let mut validation = Validation::default();
+    for t in &trials {
+        validation.add(&t.validation, t.seed);
+    }
     let checks = vec![
         ("accuracy".to_string(), fp_runs == 0),
         (
@@ -535,6 +554,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             ),
             unfinished.is_empty(),
         ),
+        (VALIDATED.to_string(), validation.valid()),
     ];
     let mut evidence = Vec::new();
     if checks.iter().any(|(_, ok)| !ok) {
@@ -567,5 +587,6 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             .map(|t| std::mem::take(&mut t.trace))
             .unwrap_or_default(),
         fuzz: None,
+        validation,
     })
 }
