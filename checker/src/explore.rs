@@ -127,6 +127,9 @@ where
 {
     let (analyses, symmetry) = with_symmetry(&model, analyses, opts);
     let with_use = |mut summary: CheckSummary| {
+        if symmetry.as_ref().is_some_and(|u| u.applied) {
+            unjudge_lassos(&mut summary);
+        }
         summary.symmetry = symmetry.clone();
         summary
     };
@@ -179,6 +182,32 @@ where
     }
 }
 
+/// Under symmetry a loop of representatives need not be a fair loop of
+/// the real system: the renaming that maps each state to its
+/// representative may change along the loop, so an actor whose step the
+/// loop never takes can look served by another actor's step (two-phase
+/// commit's `lossy` scenario showed one: RM1's vote lost forever, judged
+/// fair because RM3's vote, renamed, was delivered). A lasso found under
+/// symmetry is therefore not shown; the verdict is inconclusive. A run
+/// that stops is kept: whether it can go on is a property of one state,
+/// which every renaming keeps.
+fn unjudge_lassos(summary: &mut CheckSummary) {
+    for p in &mut summary.properties {
+        if p.verdict == Verdict::Violated
+            && p.counterexample_kind == Some(CounterexampleKind::Lasso)
+        {
+            p.verdict = Verdict::Inconclusive;
+            p.counterexample_kind = None;
+            p.loop_start = None;
+            p.counterexample = None;
+            p.reason = Some(
+                "a loop found among symmetry representatives need not be a fair run of the real system (check with --symmetry off)"
+                    .into(),
+            );
+        }
+    }
+}
+
 /// Decides whether the check reduces by the model's declared symmetry, and
 /// if so folds the representative into the view (after the model's own):
 /// the BFS then stores one state per orbit, and replays counterexamples on
@@ -223,7 +252,7 @@ where
         (_, SymmetryMode::On, Some(_)) => {
             let mut note = Vec::new();
             if liveness {
-                note.push("forced: an eventually (or leads-to) property is shown violated, never shown to hold");
+                note.push("forced: an eventually (or leads-to) property is shown violated only by a run that stops, never by a loop, never shown to hold");
             } else {
                 note.push("forced");
             }

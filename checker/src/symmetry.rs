@@ -14,12 +14,14 @@
 //! concrete states. What it does not preserve is *fairness*: a fairness
 //! class names actors ("deliver this message to RM 2"), and the renaming
 //! that maps a state to its representative changes those names, so a fair
-//! run may project onto a loop of representatives that looks unfair. A fair
-//! loop found among representatives is a real fair run (repeat it until the
-//! renaming comes back to the identity); the absence of one proves nothing.
-//! Hence `eventually` properties and valence are judged without the
-//! reduction unless it is forced, and then a "holds" is reported as
-//! inconclusive (see [`crate::explore`]).
+//! run may project onto a loop of representatives that looks unfair, and an
+//! unfair run onto one that looks fair (the renaming changes along the
+//! loop, so one actor's step can seem to serve another's class). So neither
+//! a fair loop among representatives nor its absence says anything about
+//! the real system. Hence `eventually` properties and valence are judged
+//! without the reduction unless it is forced, and then a "holds" and a
+//! lasso are reported as inconclusive; only a run that stops (a property of
+//! one state, which renaming keeps) is shown (see [`crate::explore`]).
 
 use crate::fingerprint::fingerprint;
 use stateright::actor::{Actor, ActorModel, ActorModelState, Id};
