@@ -121,9 +121,10 @@ fn same_step(wanted: &Step, candidate: &Step, exact: bool) -> bool {
         }
 }
 
-/// The edit distance of two labels, in characters: which of several
-/// messages of one constructor is closest to the schedule's.
-fn distance(a: &str, b: &str) -> usize {
+/// The edit distance of two strings, in characters (Levenshtein): which of
+/// several messages of one constructor is closest to the schedule's, and
+/// which name a mistyped one meant.
+pub fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -283,22 +283,7 @@ impl std::fmt::Debug for Protocol {
 /// edit distance of a third of its length (at least 2), or starting with
 /// it. Phrased for an error message: `; did you mean "paxos"?`.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    let distance = |a: &str, b: &str| {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut diag = row[0];
-            row[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                let next = (diag + usize::from(ca != *cb))
-                    .min(row[j] + 1)
-                    .min(row[j + 1] + 1);
-                diag = row[j + 1];
-                row[j + 1] = next;
-            }
-        }
-        row[b.len()]
-    };
+    use checker::compare::distance;
     let limit = (name.chars().count() / 3).max(2);
     candidates
         .into_iter()
