@@ -30,6 +30,11 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Run a model's actors over real UDP on loopback and check what happened.
     Run(RunArgs),
+    /// Run one node of a model's real run as this process, at the address
+    /// a cluster file gives it, recording its steps (what `dsw run
+    /// --processes` starts, one per node).
+    #[command(after_help = NODE_HELP)]
+    Node(NodeArgs),
     /// Draw a trace recorded by `dsw run --trace` as a sequence diagram.
     #[command(after_help = TRACE_HELP)]
     Trace(TraceArgs),
@@ -384,9 +389,78 @@ pub struct RunArgs {
     /// the same seed does not reproduce.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<std::path::PathBuf>,
+    /// Run each node as its own OS process (`dsw node`, this program),
+    /// on loopback, with a cluster file in the run's directory; the
+    /// driver merges their records and replays them through the model to
+    /// check the run. The nemesis may only kill (a real SIGKILL, then a
+    /// restart from the storage directory). Not for swim or gossip, nor
+    /// with --fuzz.
+    #[arg(long)]
+    pub processes: bool,
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `dsw node --help` ends with this.
+const NODE_HELP: &str = "\
+The cluster file: one node a line, its id and its IPv4 address with port:
+  # abd-register: 3 servers, 1 client
+  0 10.0.0.1:7000
+  1 10.0.0.2:7000
+  2 10.0.0.3:7000
+  3 10.0.0.4:7000
+Ids run from 0 with no gap, one per node of the model's real-run
+configuration; blank lines and lines starting with # are skipped.
+
+The record: JSON lines, appended as they happen: {\"Event\":{...}} for each
+event (sent, delivered, lost, timer, stored, random choice, crash, restart)
+and {\"Hash\":N} for the hash of the node's state after each step. A node
+started on a record that already holds events restarts: it reads its storage
+back, and its record goes on. SIGTERM (or SIGINT) stops it after its current
+step.";
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    pub model: String,
+    #[command(flatten)]
+    pub target: Target,
+    /// This node's id in the cluster file.
+    #[arg(long)]
+    pub id: usize,
+    /// Every node's address (see below).
+    #[arg(long, value_name = "FILE")]
+    pub cluster: std::path::PathBuf,
+    /// The directory the node's storage file (node-<id>.json) is kept in.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub storage: std::path::PathBuf,
+    /// The file the node's record is appended to (default:
+    /// record-<id>.jsonl in the storage directory).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
+    /// The node stops after this many seconds, if not stopped before.
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub time_limit: u64,
+    /// Probability of dropping each datagram the node sends (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
+    pub loss: f64,
+    /// Probability of sending a datagram twice (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
+    pub duplicate: f64,
+    /// Seed of the fault injection and of the node's timers and random
+    /// choices.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The run's start, in microseconds since the Unix epoch: the record's
+    /// times count from it, so that several nodes' records merge (default:
+    /// this process's start).
+    #[arg(long, value_name = "MICROS")]
+    pub epoch_micros: Option<u64>,
+    /// Bind the socket and open the record, then wait until FILE exists
+    /// before starting (`dsw run --processes` creates it once every node
+    /// is listening).
+    #[arg(long, value_name = "FILE")]
+    pub start_when: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

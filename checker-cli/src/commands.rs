@@ -1,8 +1,8 @@
 //! One function per subcommand. The library does the work; these print.
 
 use crate::args::{
-    CheckArgs, Cli, Command, CompareArgs, ExploreArgs, HistoryArgs, HistoryModel, RunArgs,
-    StrategyArg, Target, TraceArgs,
+    CheckArgs, Cli, Command, CompareArgs, ExploreArgs, HistoryArgs, HistoryModel, NodeArgs,
+    RunArgs, StrategyArg, Target, TraceArgs,
 };
 use crate::output;
 use crate::Failure;
@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Check(a) => check_one(&a),
         Command::Explore(a) => explore(&a),
         Command::Run(a) => run_real(&a),
+        Command::Node(a) => run_node(&a),
         Command::Trace(a) => trace_draw(&a),
         Command::Compare(a) => compare(&a),
         Command::Report(a) => report(&a.out, &a.data),
@@ -665,7 +666,7 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
             }
         )));
     };
-    let opts = models::RunOptions {
+    let mut opts = models::RunOptions {
         fuzz: a.fuzz,
         duration: Duration::from_secs(a.duration),
         loss: a.loss,
@@ -683,16 +684,38 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
             },
         }),
         tamper: None,
+        processes: None,
+        node: None,
     };
     let _ = run;
+    if a.processes {
+        let exe = std::env::current_exe()
+            .map_err(|e| Failure(format!("cannot find this program to start nodes: {e}")))?;
+        opts.processes = Some(models::processes::ProcessOptions {
+            exe,
+            model: protocol.name.to_string(),
+            variant: variant.clone(),
+            params: params.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        });
+    }
     if a.trace.is_some() && a.seeds > 1 {
         return Err(Failure(
             "--trace records one run: drop --seeds (or give --seeds 1)".into(),
         ));
     }
+    if let Some(why) = models::processes_refusal(protocol, &opts) {
+        return Err(Failure(why));
+    }
     eprintln!(
-        "dsw: running {} ({}) on 127.0.0.1 for at most {} s",
-        protocol.name, variant, a.duration
+        "dsw: running {} ({}){} on 127.0.0.1 for at most {} s",
+        protocol.name,
+        variant,
+        if a.processes {
+            ", each node its own process,"
+        } else {
+            ""
+        },
+        a.duration
     );
     let report = models::run(protocol, &variant, &params, &opts).map_err(Failure)?;
     if let Some(file) = &a.trace {
@@ -746,6 +769,71 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `dsw node`: one node of the model's real run as this process, until
+/// its time limit or SIGTERM.
+fn run_node(a: &NodeArgs) -> Result<ExitCode, Failure> {
+    let Resolved {
+        protocol,
+        variant,
+        params,
+        ..
+    } = resolve(&a.model, &a.target)?;
+    if protocol.run.is_none() {
+        return Err(Failure(format!("{} has no real run yet", protocol.name)));
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, std::sync::Arc::clone(&stop))
+            .map_err(|e| Failure(format!("cannot catch signal {sig}: {e}")))?;
+    }
+    let record = a
+        .record
+        .clone()
+        .unwrap_or_else(|| a.storage.join(format!("record-{}.jsonl", a.id)));
+    let summary = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let opts = models::RunOptions {
+        duration: Duration::from_secs(a.time_limit),
+        loss: a.loss,
+        duplicate: a.duplicate,
+        seed: a.seed,
+        node: Some(models::processes::NodeOptions {
+            id: a.id,
+            cluster: a.cluster.clone(),
+            storage: a.storage.clone(),
+            record: record.clone(),
+            epoch_micros: a.epoch_micros,
+            start_when: a.start_when.clone(),
+            stop,
+            summary: std::sync::Arc::clone(&summary),
+        }),
+        ..models::RunOptions::default()
+    };
+    let result = models::run(protocol, &variant, &params, &opts);
+    let done = summary.lock().unwrap_or_else(|e| e.into_inner()).take();
+    match (done, result) {
+        (Some(s), _) => {
+            outln!(
+                "{} ({}) node {}{}: {} events, {} steps in {:.2} s; stopped by {}; record: {}",
+                protocol.name,
+                variant,
+                a.id,
+                if s.restarted { ", restarted" } else { "" },
+                s.events,
+                s.steps,
+                s.elapsed.as_secs_f64(),
+                s.why,
+                record.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        (None, Err(e)) => Err(Failure(e)),
+        (None, Ok(_)) => Err(Failure(format!(
+            "{} ran its own real run instead of one node",
+            protocol.name
+        ))),
+    }
 }
 
 /// `dsw run --trace FILE`: the recorded events as JSON lines, and on

@@ -4,6 +4,7 @@
 
 pub mod itf_export;
 pub mod itf_replay;
+pub mod processes;
 pub mod registry;
 pub mod reports;
 pub mod runner;
@@ -175,6 +176,41 @@ pub const NO_NEMESIS_RUNS: &[&str] = &["swim", "gossip"];
 /// model).
 pub const KILL_RUNS: &[&str] = &["paxos", "abd-register", "raft", "raft-kv"];
 
+/// Why `opts` cannot run `protocol`'s nodes as processes (`dsw run
+/// --processes`, `dsw node`), if they cannot: a model whose real run
+/// drives the runtime itself, the fuzzer, a nemesis fault other than kill.
+pub fn processes_refusal(protocol: &Protocol, opts: &RunOptions) -> Option<String> {
+    let as_processes = if opts.node.is_some() {
+        Some("dsw node")
+    } else {
+        opts.processes.as_ref().map(|_| "--processes")
+    };
+    if let Some(how) = as_processes {
+        if NO_NEMESIS_RUNS.contains(&protocol.name) {
+            return Some(format!(
+                "{how} is not supported by {}: its real run drives the runtime itself; {how} is for every other runnable model",
+                protocol.name
+            ));
+        }
+        if opts.fuzz > 0 {
+            return Some(format!(
+                "--fuzz is not supported with {how}: the fuzzer sends from the nodes' own sockets, which are the children's"
+            ));
+        }
+        let other = opts
+            .nemesis
+            .iter()
+            .flat_map(|n| &n.kinds)
+            .find(|k| **k != runtime::faults::Kind::Kill);
+        if let Some(kind) = other {
+            return Some(format!(
+                "--nemesis {kind} is not supported with {how}: the nemesis's only fault for processes is kill (a real SIGKILL, then a restart from the storage directory)"
+            ));
+        }
+    }
+    None
+}
+
 pub fn run(
     protocol: &Protocol,
     variant: &str,
@@ -191,6 +227,9 @@ pub fn run(
             protocol.name,
             MULTI_SEED_RUNS.join(", ")
         ));
+    }
+    if let Some(why) = processes_refusal(protocol, opts) {
+        return Err(why);
     }
     if opts.fuzz > 0 && NO_NEMESIS_RUNS.contains(&protocol.name) {
         return Err(format!(

@@ -146,6 +146,10 @@ pub struct RunOptions {
     /// validation only, never set by `dsw`.
     #[doc(hidden)]
     pub tamper: Option<runtime::Tamper>,
+    /// Run each node as its own OS process (`dsw run --processes`).
+    pub processes: Option<crate::processes::ProcessOptions>,
+    /// Run one node only, as this process (`dsw node`).
+    pub node: Option<crate::processes::NodeOptions>,
 }
 
 /// `dsw run <model>`'s defaults: 5 s, no loss or duplication, seed 0, one
@@ -163,6 +167,8 @@ impl Default for RunOptions {
             nemesis: None,
             fuzz: 0,
             tamper: None,
+            processes: None,
+            node: None,
         }
     }
 }

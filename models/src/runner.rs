@@ -13,12 +13,13 @@
 //! run. A real run may also give each actor a periodic step the checker
 //! does not take ([`Ticking`], e.g. Raft's idle-period heartbeat).
 
+use crate::processes;
 use crate::registry::{Config, Params, RunOptions, RunReport};
 use crate::validate::{validate, NetworkKind, Validation};
 use runtime::faults::Scheduled;
 use runtime::{self, Crash, EventKind, RunResult};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stateright::actor::{
     Actor, ActorModel, ActorModelState, Command, Envelope, Id, Out, RandomChoices, Timers,
 };
@@ -33,7 +34,7 @@ use std::time::Duration;
 pub trait Runnable: Config + Clone {
     type Actor: Actor<
             Msg: Ord + Serialize + DeserializeOwned + Send + 'static,
-            Timer: Ord + Send + 'static,
+            Timer: Ord + Send + 'static + Serialize + DeserializeOwned,
             State: Send + 'static,
             Storage: Serialize + DeserializeOwned + Send,
             Random: Send,
@@ -109,6 +110,8 @@ pub struct Recorded<C: Runnable, R: Actor> {
     /// says so).
     pub actors: Vec<R>,
     pub run_only: fn(&R::Timer) -> bool,
+    /// Each node ran as its own OS process (`dsw run --processes`).
+    pub processes: bool,
 }
 
 impl<C: Runnable, R: Actor> Recorded<C, R> {
@@ -149,11 +152,19 @@ where
             Msg = <C::Actor as Actor>::Msg,
             State = <C::Actor as Actor>::State,
             Storage = <C::Actor as Actor>::Storage,
-            Timer: Send + 'static,
+            Timer: Send + 'static + Serialize + DeserializeOwned,
             Random: Send,
         > + Send
         + 'static,
 {
+    if let Some(node) = &opts.node {
+        // One node of this configuration, as this process.
+        let addrs = processes::cluster(node)?;
+        let model = cfg.model_on(&processes::ids_of(&addrs));
+        let actors: Vec<R> = model.actors.iter().cloned().map(&wrap).collect();
+        processes::node(actors, addrs, opts, node)?;
+        return Err(processes::ONE_NODE.into());
+    }
     let bound = runtime::bind(cfg.actor_count())?;
     let ids = bound.ids.clone();
     let model = cfg.model_on(&ids);
@@ -180,7 +191,13 @@ where
         }
     }
     let schedule = run_cfg.nemesis.clone();
-    let run = runtime::run_with(actors, bound, &run_cfg, C::done, crash);
+    let run = match &opts.processes {
+        Some(p) => {
+            let network = NetworkKind::of(&model.init_network);
+            processes::drive(&actors, network, bound, &run_cfg, p, C::done, crash)?
+        }
+        None => runtime::run_with(actors, bound, &run_cfg, C::done, crash),
+    };
 
     let mut history = model.init_history.clone();
     for e in &run.events {
@@ -239,6 +256,7 @@ where
         schedule,
         actors: run_actors,
         run_only: |_| false,
+        processes: opts.processes.is_some(),
     })
 }
 
@@ -257,7 +275,14 @@ where
     let lost = run.count(|k| matches!(k, EventKind::Lost { .. }));
     let malformed = run.count(|k| matches!(k, EventKind::Malformed { .. }));
     let states: Vec<_> = state.actor_states.iter().map(|s| (**s).clone()).collect();
-    let mut observations = C::observations(&states, &state.history);
+    let mut observations = Vec::new();
+    if rec.processes {
+        observations.push(format!(
+            "processes: each of the {} nodes ran as its own OS process (dsw node) on 127.0.0.1; their records were merged and replayed through the model to rebuild their states",
+            states.len()
+        ));
+    }
+    observations.extend(C::observations(&states, &state.history));
     observations.extend(crash_lines(rec));
     observations.extend(nemesis_lines(rec));
     if let Some(f) = &run.fuzz {
@@ -350,10 +375,21 @@ fn crash_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
         .iter()
         .filter_map(|e| match &e.kind {
             EventKind::Crash { stored } => Some(format!(
-                "crash: {} at {:.3} s (its storage file held {})",
+                "crash: {} at {:.3} s{} (its storage file held {})",
                 rec.name(e.node),
                 e.at.as_secs_f64(),
+                if rec.processes {
+                    ", SIGKILL to its process"
+                } else {
+                    ""
+                },
                 bytes(stored)
+            )),
+            EventKind::Restart { restored } if rec.processes => Some(format!(
+                "restart: {} at {:.3} s, a new process from its storage file ({} read back; datagrams sent to it while it was down found no socket)",
+                rec.name(e.node),
+                e.at.as_secs_f64(),
+                bytes(restored),
             )),
             EventKind::Restart { restored } => Some(format!(
                 "restart: {} at {:.3} s, from its storage file ({} read back; {} datagrams dropped while it was down)",
@@ -436,7 +472,7 @@ fn nemesis_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
 }
 
 /// The timer of a [`Ticking`] actor: the actor's own, or its tick.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TickTimer<T> {
     Actor(T),
     Tick,

@@ -469,6 +469,32 @@ where
     A: Actor,
     A::Storage: Serialize,
 {
+    replay(actors, ids, network, run, run_only).validation
+}
+
+/// A run replayed through its actors: the validation, and each node's
+/// state as the replay left it (at the end of the run, or before the step
+/// it diverged at), and whether it was down.
+pub struct Replayed<S> {
+    pub validation: Validation,
+    pub states: Vec<S>,
+    pub down: Vec<bool>,
+}
+
+/// [`validate`], keeping the replayed states: how a run whose nodes were
+/// processes learns them (its `run.states` empty: then the end states are
+/// not compared with anything).
+pub fn replay<A>(
+    actors: &[A],
+    ids: &[Id],
+    network: NetworkKind,
+    run: &RunResult<A>,
+    run_only: &dyn Fn(&A::Timer) -> bool,
+) -> Replayed<A::State>
+where
+    A: Actor,
+    A::Storage: Serialize,
+{
     let mut v = Validator {
         actors,
         ids,
@@ -490,7 +516,26 @@ where
     if let Err(d) = v.walk() {
         v.found.divergence = Some(*d);
     }
-    v.found
+    let mut states = Vec::with_capacity(actors.len());
+    let mut down = Vec::with_capacity(actors.len());
+    for (i, actor) in actors.iter().enumerate() {
+        match v.nodes.get(i) {
+            Some(n) => {
+                states.push(n.state.clone());
+                down.push(n.crashed);
+            }
+            // Not reached: the replay stopped at an earlier node's start.
+            None => {
+                states.push(actor.on_start(ids[i], &None, &mut Out::new()));
+                down.push(false);
+            }
+        }
+    }
+    Replayed {
+        validation: v.found,
+        states,
+        down,
+    }
 }
 
 struct Validator<'a, A: Actor> {
@@ -712,7 +757,7 @@ where
                     ),
                 ));
             }
-            if run.states.get(node) != Some(&n.state) {
+            if !run.states.is_empty() && run.states.get(node) != Some(&n.state) {
                 return Err(self.diverge_with(
                     &at,
                     "state differs at the end of the run".into(),

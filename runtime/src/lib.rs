@@ -23,9 +23,10 @@
 
 pub mod faults;
 pub mod fuzz;
+pub mod node;
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stateright::actor::{is_no_op, Actor, Command, Id, Out};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -97,7 +98,7 @@ pub struct Crash {
 }
 
 /// One thing that happened, in the order it happened across all nodes.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Event<Msg, Timer> {
     /// Time since the run started.
     pub at: Duration,
@@ -111,7 +112,7 @@ pub struct Event<Msg, Timer> {
     pub kind: EventKind<Msg, Timer>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum EventKind<Msg, Timer> {
     /// A datagram left `node` for `to`; `duplicated`: the fault injector
     /// sent it twice.
@@ -343,6 +344,11 @@ impl StorageDir {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Keep the directory when it is dropped (or not).
+    pub fn set_keep(&mut self, keep: bool) {
+        self.keep = keep;
+    }
 }
 
 impl Drop for StorageDir {
@@ -395,6 +401,31 @@ struct Shared<A: Actor> {
     malformed: AtomicUsize,
     /// Per node, [`state_hash`] after each step.
     hashes: Vec<Mutex<Vec<u64>>>,
+    /// A node process's record file ([`node`]): every event and step hash
+    /// is written there as it is recorded, so a kill loses none.
+    sink: Option<node::Sink<A>>,
+}
+
+impl<A: Actor> Shared<A> {
+    /// A run of `n` nodes keeping their storage in `dir`, its clock
+    /// started at `start`.
+    fn new(n: usize, dir: PathBuf, start: Instant, sink: Option<node::Sink<A>>) -> Self {
+        Shared {
+            stop: AtomicBool::new(false),
+            start,
+            events: Mutex::new(Vec::new()),
+            states: Mutex::new(vec![None; n]),
+            last: Mutex::new(vec![None; n]),
+            crash: (0..n).map(|_| Mutex::new(None)).collect(),
+            pending: AtomicUsize::new(0),
+            dir,
+            cut: (0..n * n).map(|_| AtomicBool::new(false)).collect(),
+            paused: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            malformed: AtomicUsize::new(0),
+            hashes: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
+            sink,
+        }
+    }
 }
 
 /// Runs `actors` (node `i` on `bound.sockets[i]`, known as `bound.ids[i]`)
@@ -441,20 +472,12 @@ where
         ids,
         mut storage,
     } = bound;
-    let shared = Arc::new(Shared::<A> {
-        stop: AtomicBool::new(false),
-        start: Instant::now(),
-        events: Mutex::new(Vec::new()),
-        states: Mutex::new(vec![None; n]),
-        last: Mutex::new(vec![None; n]),
-        crash: (0..n).map(|_| Mutex::new(None)).collect(),
-        pending: AtomicUsize::new(0),
-        dir: storage.path.clone(),
-        cut: (0..n * n).map(|_| AtomicBool::new(false)).collect(),
-        paused: (0..n).map(|_| AtomicBool::new(false)).collect(),
-        malformed: AtomicUsize::new(0),
-        hashes: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
-    });
+    let shared = Arc::new(Shared::<A>::new(
+        n,
+        storage.path.clone(),
+        Instant::now(),
+        None,
+    ));
     // The fuzzer sends from the nodes' own sockets too.
     let peers: Vec<UdpSocket> = if cfg.fuzz > 0 {
         sockets.iter().filter_map(|s| s.try_clone().ok()).collect()
@@ -466,27 +489,12 @@ where
     for (node, (actor, socket)) in actors.into_iter().zip(sockets).enumerate() {
         let shared = Arc::clone(&shared);
         let ids = Arc::clone(&ids);
-        let mut rng = SplitMix::new(cfg.seed ^ (node as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
-        let (loss, duplicate, seed) = (cfg.loss, cfg.duplicate, cfg.seed);
+        let mut rng = node_rng(cfg.seed, node);
+        let faults = (cfg.loss, cfg.duplicate, cfg.seed);
         let tamper = cfg.tamper.filter(|t| t.node == node);
         handles.push(std::thread::spawn(move || {
-            let mut node_loop = NodeLoop {
-                node,
-                actor,
-                socket,
-                ids,
-                shared,
-                timers: Vec::new(),
-                loss,
-                duplicate,
-                seed,
-                sends: HashMap::new(),
-                stored: None,
-                clock: trace::Clock::default(),
-                tamper,
-                deliveries: 0,
-                previous: None,
-            };
+            let mut node_loop = NodeLoop::new(node, actor, socket, ids, shared, faults);
+            node_loop.tamper = tamper;
             node_loop.run(&mut rng);
         }));
     }
@@ -562,7 +570,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// One node's loop: its actor, socket and timers, on the thread of a
+/// [`run_with`] run or as the whole of a node process ([`node`]).
 struct NodeLoop<A: Actor> {
+    /// Start by restarting: the node was killed, and its record goes on.
+    restart: bool,
     node: usize,
     actor: A,
     socket: UdpSocket,
@@ -594,12 +606,48 @@ enum Received<Msg> {
     Msg(usize, Id, u64, Msg),
 }
 
+/// The generator of node `node`'s timer durations and random choices.
+fn node_rng(seed: u64, node: usize) -> SplitMix {
+    SplitMix::new(seed ^ (node as u64).wrapping_mul(0x2545_F491_4F6C_DD1D))
+}
+
 impl<A> NodeLoop<A>
 where
     A: Actor,
     A::Msg: Serialize + DeserializeOwned,
     A::Storage: Serialize + DeserializeOwned,
 {
+    /// Node `node` running `actor` on `socket`; `faults` is the run's
+    /// (loss, duplication, seed).
+    fn new(
+        node: usize,
+        actor: A,
+        socket: UdpSocket,
+        ids: Arc<Vec<Id>>,
+        shared: Arc<Shared<A>>,
+        faults: (f64, f64, u64),
+    ) -> Self {
+        let (loss, duplicate, seed) = faults;
+        NodeLoop {
+            restart: false,
+            node,
+            actor,
+            socket,
+            ids,
+            shared,
+            timers: Vec::new(),
+            loss,
+            duplicate,
+            seed,
+            sends: HashMap::new(),
+            stored: None,
+            clock: trace::Clock::default(),
+            tamper: None,
+            deliveries: 0,
+            previous: None,
+        }
+    }
+
     /// Records a local event: the Lamport clock ticks.
     fn record(&self, kind: EventKind<A::Msg, A::Timer>) {
         self.record_at(self.clock.tick(), None, kind);
@@ -617,13 +665,17 @@ where
         kind: EventKind<A::Msg, A::Timer>,
     ) {
         let mut events = lock(&self.shared.events);
-        events.push(Event {
+        let event = Event {
             at: self.shared.start.elapsed(),
             node: self.node,
             lamport,
             sent_lamport,
             kind,
-        });
+        };
+        if let Some(sink) = &self.shared.sink {
+            sink(node::Line::Event(&event));
+        }
+        events.push(event);
     }
 
     fn node_of(&self, id: Id) -> Option<usize> {
@@ -715,7 +767,7 @@ where
 
     fn run(&mut self, rng: &mut SplitMix) {
         let me = self.ids[self.node];
-        let Some(mut state) = self.start(rng, false) else {
+        let Some(mut state) = self.start(rng, self.restart) else {
             return;
         };
 
@@ -838,7 +890,11 @@ where
     }
 
     fn publish(&self, state: &A::State) {
-        lock(&self.shared.hashes[self.node]).push(state_hash(state));
+        let hash = state_hash(state);
+        if let Some(sink) = &self.shared.sink {
+            sink(node::Line::Hash(hash));
+        }
+        lock(&self.shared.hashes[self.node]).push(hash);
         lock(&self.shared.states)[self.node] = Some(state.clone());
         lock(&self.shared.last)[self.node] = Some(state.clone());
     }

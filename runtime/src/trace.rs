@@ -32,6 +32,12 @@ use std::cell::Cell;
 pub(crate) struct Clock(Cell<u64>);
 
 impl Clock {
+    /// A clock that already reached `t` (a node process restarting, whose
+    /// record goes on).
+    pub(crate) fn starting_at(t: u64) -> Self {
+        Clock(Cell::new(t))
+    }
+
     /// A local event: the clock ticks, and the event takes the new time.
     pub(crate) fn tick(&self) -> u64 {
         let t = self.0.get() + 1;

@@ -253,7 +253,7 @@ pub enum AbdActor {
 }
 
 /// The client's one timer, set only with [`AbdCfg::retransmit`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AbdTimer {
     /// Re-send what may have been lost (see `on_timeout`).
     Retransmit,

@@ -47,7 +47,7 @@ pub enum AbpMsg {
     Ack { bit: Bit },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AbpTimer {
     /// The sender's retransmission timeout.
     Resend,

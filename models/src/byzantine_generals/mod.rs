@@ -115,7 +115,7 @@ impl ByzantineMsg {
 /// Choices a general makes on its own. To the checker a timer fires at any
 /// time, so a set of them is a nondeterministic choice: the first to fire
 /// wins and cancels the rest.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ByzantineTimer {
     /// A loyal commander decides which order to give.
     Give(Order),

@@ -74,7 +74,7 @@ impl fmt::Debug for CbMsg {
 
 /// A process's own steps. To the checker a timer is "this step is
 /// enabled"; the duration only shapes real runs.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CbTimer {
     /// The application broadcasts its next message.
     Broadcast,

@@ -59,7 +59,7 @@ pub enum SnapshotMsg {
 
 /// A process's own steps. To the checker a timer is "this step is
 /// enabled"; the durations only shape real runs.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SnapshotTimer {
     /// Send one unit to this process.
     TransferTo(Process),

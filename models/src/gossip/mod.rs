@@ -123,7 +123,7 @@ impl fmt::Debug for GossipMsg {
 }
 
 /// A member's own steps.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum GossipTimer {
     /// (Checker) a push-pull with this peer: one timer per known peer, so
     /// the partner is any of them.

@@ -60,7 +60,7 @@ pub struct ClockMsg {
 
 /// The steps a process takes on its own. To the checker a timer is "this
 /// step is enabled"; the durations only shape real runs.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ClockTimer {
     /// An internal event.
     Internal,

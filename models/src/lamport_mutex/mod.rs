@@ -64,7 +64,7 @@ impl MutexMsg {
 
 /// A process's own steps. To the checker a timer is "this step is
 /// enabled"; the durations only shape real runs.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MutexTimer {
     /// The process wants the resource (rule 1).
     Request,

@@ -169,7 +169,7 @@ pub enum MrMsg {
     Contents(Records),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MrTimer {
     /// The coordinator's deadline for a task handed out.
     Reissue(Task),

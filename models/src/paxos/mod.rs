@@ -336,7 +336,7 @@ pub enum PaxosActor {
 }
 
 /// The one timer of every actor, set only with [`PaxosCfg::retransmit`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PaxosTimer {
     /// A client re-sends its pending Put or Get; a proposer re-sends the
     /// requests of its current ballot to the acceptors that have not

@@ -265,7 +265,7 @@ impl<C> RaftMsg<C> {
 
 /// A server's own steps. To the checker a timer is "this step is enabled"
 /// and fires at any time; the durations only shape real runs.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RaftTimer {
     /// "If election timeout elapses without receiving AppendEntries RPC from
     /// current leader or granting vote to candidate: convert to candidate";

@@ -187,7 +187,7 @@ pub enum KvMsg {
 }
 
 /// Raft's election timeout on servers; a client's retry timer.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum KvTimer {
     Raft(RaftTimer),
     /// "If the leader crashes, client requests will time out; clients then

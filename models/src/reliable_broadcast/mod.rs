@@ -65,7 +65,7 @@ impl RbMsg {
 
 /// A process's own steps. To the checker a timer is "this step is
 /// enabled"; the duration only shapes real runs.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RbTimer {
     /// Best-effort broadcast's next point-to-point send (Cachin et al.
     /// Algorithm 3.1: "forall q in Π do trigger <pl, Send | q, m>").

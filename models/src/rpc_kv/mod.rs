@@ -64,7 +64,7 @@ pub enum KvMsg {
     Result { seq: Seq, ret: Ret },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum KvTimer {
     /// The client's retransmission timeout.
     Retransmit,

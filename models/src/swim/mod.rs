@@ -158,7 +158,7 @@ impl fmt::Debug for SwimMsg {
 }
 
 /// A member's own steps.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SwimTimer {
     /// The end of a protocol period and the start of the next (§3.1).
     Period,

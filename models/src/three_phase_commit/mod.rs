@@ -94,7 +94,7 @@ pub enum ThreePhaseMsg {
 
 /// Steps each actor may take on its own; the checker fires a timer at any
 /// time (the durations only shape real runs).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ThreePhaseTimer {
     /// A working RM votes yes.
     Prepare,

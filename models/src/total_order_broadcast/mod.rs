@@ -116,7 +116,7 @@ impl fmt::Debug for TobMsg {
 
 /// A process's own steps. To the checker a timer is "this step is
 /// enabled"; the duration only shapes real runs.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TobTimer {
     /// Chandra & Toueg's task "when R_delivered − A_delivered ≠ ∅": propose
     /// what is undelivered to the next instance. A step of its own, so that

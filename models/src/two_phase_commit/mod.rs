@@ -67,7 +67,7 @@ impl Rewrite<Id> for TwoPhaseMsg {
 /// The internal steps each actor may take on its own. To the checker a timer
 /// is "this action is enabled" and fires at any time; the durations only
 /// shape real runs (see [`durations`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TwoPhaseTimer {
     /// RMPrepare: a working RM prepares.
     Prepare,
