@@ -696,6 +696,7 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
             model: protocol.name.to_string(),
             variant: variant.clone(),
             params: params.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            hosts: None,
         });
     }
     if a.trace.is_some() && a.seeds > 1 {

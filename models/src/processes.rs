@@ -40,6 +40,18 @@ pub struct ProcessOptions {
     pub variant: String,
     /// Parameters, each `key=value`.
     pub params: Vec<String>,
+    /// Where each node runs, instead of loopback: its address, and the
+    /// command its `dsw node` is started under (e.g. `ip netns exec ns1`,
+    /// the node inside a network namespace).
+    pub hosts: Option<Vec<Host>>,
+}
+
+/// A node's place: its address, and the command prefix that starts it
+/// there.
+#[derive(Clone, Debug)]
+pub struct Host {
+    pub addr: SocketAddrV4,
+    pub prefix: Vec<String>,
 }
 
 /// `dsw node`: which node, where its peers are, where its storage and
@@ -168,7 +180,20 @@ impl Driver<'_> {
             .append(true)
             .open(&self.nodes[i].log)
             .map_err(|e| format!("cannot open {}: {e}", self.nodes[i].log.display()))?;
-        let mut cmd = Command::new(&self.p.exe);
+        let prefix = self
+            .p
+            .hosts
+            .as_ref()
+            .and_then(|h| h.get(i))
+            .map_or(&[][..], |h| &h.prefix[..]);
+        let mut cmd = match prefix.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(&self.p.exe);
+                c
+            }
+            None => Command::new(&self.p.exe),
+        };
         cmd.arg("node")
             .arg(&self.p.model)
             .arg("--variant")

@@ -160,12 +160,35 @@ where
     if let Some(node) = &opts.node {
         // One node of this configuration, as this process.
         let addrs = processes::cluster(node)?;
+        if addrs.len() != cfg.actor_count() {
+            return Err(format!(
+                "the cluster file lists {} nodes; this configuration has {}",
+                addrs.len(),
+                cfg.actor_count()
+            ));
+        }
         let model = cfg.model_on(&processes::ids_of(&addrs));
         let actors: Vec<R> = model.actors.iter().cloned().map(&wrap).collect();
         processes::node(actors, addrs, opts, node)?;
         return Err(processes::ONE_NODE.into());
     }
-    let bound = runtime::bind(cfg.actor_count())?;
+    let hosts = opts.processes.as_ref().and_then(|p| p.hosts.as_ref());
+    let bound = match hosts {
+        // Nodes elsewhere (network namespaces): at the addresses given.
+        Some(hosts) if hosts.len() == cfg.actor_count() => runtime::Bound {
+            sockets: Vec::new(),
+            ids: hosts.iter().map(|h| Id::from(h.addr)).collect(),
+            storage: runtime::StorageDir::create()?,
+        },
+        Some(hosts) => {
+            return Err(format!(
+                "{} hosts given for {} nodes",
+                hosts.len(),
+                cfg.actor_count()
+            ))
+        }
+        None => runtime::bind(cfg.actor_count())?,
+    };
     let ids = bound.ids.clone();
     let model = cfg.model_on(&ids);
     let actors: Vec<R> = model.actors.iter().cloned().map(&wrap).collect();
@@ -278,7 +301,7 @@ where
     let mut observations = Vec::new();
     if rec.processes {
         observations.push(format!(
-            "processes: each of the {} nodes ran as its own OS process (dsw node) on 127.0.0.1; their records were merged and replayed through the model to rebuild their states",
+            "processes: each of the {} nodes ran as its own OS process (dsw node) at the address the run's cluster file gave it; their records were merged and replayed through the model to rebuild their states",
             states.len()
         ));
     }
