@@ -3,6 +3,8 @@
 //! directory, `dsw node`'s contract, and nodes in network namespaces. These
 //! need the `dsw` binary, which cargo builds for the tests beside it.
 
+#![allow(clippy::print_stderr)] // the namespace test says why it skips
+
 use std::net::SocketAddrV4;
 use std::process::{Command, Output};
 
