@@ -266,6 +266,7 @@ fn retransmitting_models_complete_under_loss_and_duplication() {
         "two-phase-commit",
         "three-phase-commit",
         "reliable-broadcast",
+        "lamport-mutex",
     ] {
         let p = models::protocol(model).unwrap();
         let opts = RunOptions {
