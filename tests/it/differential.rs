@@ -165,8 +165,10 @@ fn eventually_agrees_with_stateright_on_the_catalog() {
             // agreement: p1 delivers its own message and crashes before
             // relaying it, in every check (eager broadcast is not uniform);
             // with a second crash allowed (relay-crash) the run stops where
-            // only that crash is enabled.
+            // only that crash is enabled, and on a lossy network (lossy)
+            // where only steps that need never happen (a loss, a crash) are.
             "reliable-broadcast correct uniform agreement: a deadlock that Stateright escapes through an action the model excludes (a recovery)",
+            "reliable-broadcast lossy uniform agreement: a run that stops where only unfair steps are enabled, which Stateright cannot see",
             "reliable-broadcast no-duplicate-check uniform agreement: a deadlock that Stateright escapes through an action the model excludes (a recovery)",
             "reliable-broadcast no-relay agreement: a deadlock that Stateright escapes through an action the model excludes (a recovery)",
             "reliable-broadcast no-relay uniform agreement: a deadlock that Stateright escapes through an action the model excludes (a recovery)",

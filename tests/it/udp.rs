@@ -262,7 +262,12 @@ fn paxos_and_abd_complete_under_loss_and_duplication() {
 /// test above).
 #[test]
 fn retransmitting_models_complete_under_loss_and_duplication() {
-    for model in ["two-phase-commit", "three-phase-commit"] {
+    for model in [
+        "two-phase-commit",
+        "three-phase-commit",
+        "reliable-broadcast",
+        "lamport-mutex",
+    ] {
         let p = models::protocol(model).unwrap();
         let opts = RunOptions {
             duration: Duration::from_secs(30),

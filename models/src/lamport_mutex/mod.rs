@@ -21,6 +21,19 @@
 //! starves: a release never overtakes a request its receiver has already
 //! acknowledged). Without the release broadcast (`release-not-broadcast`)
 //! the other process waits forever: a deadlock.
+//!
+//! With `retransmit = 1` (scenario `lossy`, and every real run) the network
+//! loses, duplicates and reorders messages, and the FIFO links the paper
+//! assumes are built on it: each link is a stubborn link (Cachin, Guerraoui
+//! & Rodrigues, "Introduction to Reliable and Secure Distributed
+//! Programming", 2011, Algorithm 2.1 "Retransmit Forever": every frame
+//! sent is sent again on a timer) whose frames carry the link's sequence
+//! numbers, and the receiver takes only the number it expects next, as
+//! FIFO delivery by sequence number does (Cachin et al. §3.9), a copy or
+//! a frame ahead of a gap being dropped (it comes again). So every message
+//! reaches the algorithm once and in order, and rules 1-5 run unchanged.
+//! There are no acknowledgements: they would only let a sender stop
+//! resending, and they double the messages the checker must lose.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -28,7 +41,7 @@ use crate::registry::{
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -52,12 +65,17 @@ pub enum MutexMsg {
     Ack { tm: Timestamp },
     /// Rule 3: the timestamped "P_i releases resource".
     Release { tm: Timestamp },
+    /// With [`MutexCfg::retransmit`], the FIFO link's frame: one of the
+    /// messages above and its sequence number on the link from its sender
+    /// to its receiver.
+    Frame { seq: u32, msg: Box<MutexMsg> },
 }
 
 impl MutexMsg {
     fn tm(&self) -> Timestamp {
         match self {
             MutexMsg::Request { tm } | MutexMsg::Ack { tm } | MutexMsg::Release { tm } => *tm,
+            MutexMsg::Frame { msg, .. } => msg.tm(),
         }
     }
 }
@@ -70,6 +88,20 @@ pub enum MutexTimer {
     Request,
     /// The process is done with the resource (rule 3).
     Release,
+    /// With [`MutexCfg::retransmit`]: the stubborn links' timer; every
+    /// frame sent is sent again.
+    Retransmit,
+}
+
+/// A process's ends of its FIFO links (with `retransmit` only; empty
+/// otherwise), indexed by the process at the other end.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Links {
+    /// The messages sent to each process, in order: the frame numbered
+    /// `seq` carries `sent[to][seq]` (Algorithm 2.1's `sent`).
+    pub sent: Vec<Vec<MutexMsg>>,
+    /// The sequence number expected next from each process.
+    pub recv_next: Vec<u32>,
 }
 
 /// Where a process is with the resource.
@@ -100,6 +132,8 @@ pub struct MutexState {
     /// The latest timestamp received from each process (rule 5 (ii)).
     pub latest: Vec<Timestamp>,
     pub phase: Phase,
+    /// The FIFO links under the algorithm.
+    pub links: Links,
     // History variables, not part of the algorithm.
     /// Every request this process made, in order.
     pub made: Vec<Made>,
@@ -119,7 +153,11 @@ impl fmt::Debug for MutexState {
             self.request_queue,
             self.latest,
             self.made.iter().map(|m| m.request).collect::<Vec<_>>()
-        )
+        )?;
+        if !self.links.recv_next.is_empty() {
+            write!(f, " taken: {:?}", self.links.recv_next)?;
+        }
+        Ok(())
     }
 }
 
@@ -157,6 +195,8 @@ pub struct MutexActor {
     pub processes: Vec<Id>,
     /// How many times this process requests the resource.
     pub requests: u8,
+    /// Messages go over stubborn FIFO links (see [`MutexCfg::retransmit`]).
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -164,6 +204,8 @@ pub struct MutexActor {
 /// real network. The checker fires a timer at any time.
 const THINK: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(20);
 const HOLD: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(10);
+/// The stubborn links' period on a real network: a few round trips.
+const RETRANSMIT: Range<Duration> = Duration::from_millis(20)..Duration::from_millis(40);
 
 impl MutexActor {
     fn others(&self) -> Vec<Id> {
@@ -171,6 +213,34 @@ impl MutexActor {
             .filter(|p| *p != self.process)
             .map(|p| self.processes[p])
             .collect()
+    }
+
+    /// Sends `msg` to every other process: on the network itself, or, with
+    /// `retransmit`, as the next frame of each FIFO link.
+    fn send_to_others(&self, s: &mut MutexState, msg: MutexMsg, o: &mut Out<Self>) {
+        if !self.retransmit {
+            o.broadcast(&self.others(), &msg);
+            return;
+        }
+        for to in (0..self.processes.len()).filter(|p| *p != self.process) {
+            self.send_frame(s, to, msg.clone(), o);
+        }
+    }
+
+    /// The link's sender: the frame takes the link's next sequence number
+    /// and is remembered, to be sent again ("upon event <sl, Send | q, m>
+    /// do trigger <fll, Send | q, m>; sent := sent ∪ {(q, m)}", Cachin et
+    /// al. Algorithm 2.1).
+    fn send_frame(&self, s: &mut MutexState, to: Process, msg: MutexMsg, o: &mut Out<Self>) {
+        let seq = s.links.sent[to].len() as u32;
+        s.links.sent[to].push(msg.clone());
+        o.send(
+            self.processes[to],
+            MutexMsg::Frame {
+                seq,
+                msg: Box::new(msg),
+            },
+        );
     }
 
     /// Rule 5: "P_i is granted the resource when (i) there is a T_m:P_i
@@ -212,11 +282,21 @@ impl Actor for MutexActor {
             o.set_timer(MutexTimer::Request, THINK);
         }
         let n = self.processes.len();
+        let links = if self.retransmit {
+            o.set_timer(MutexTimer::Retransmit, RETRANSMIT);
+            Links {
+                sent: vec![Vec::new(); n],
+                recv_next: vec![0; n],
+            }
+        } else {
+            Links::default()
+        };
         MutexState {
             clock: 0,
             request_queue: BTreeSet::new(),
             latest: vec![0; n],
             phase: Phase::Idle,
+            links,
             made: Vec::new(),
             releases_received: vec![0; n],
         }
@@ -233,6 +313,21 @@ impl Actor for MutexActor {
         let Some(from) = self.processes.iter().position(|p| *p == src) else {
             return;
         };
+        let msg = match msg {
+            // The link's receiver: only the frame expected next is taken;
+            // a copy of one taken, or one ahead of a gap, is dropped (the
+            // sender sends it again), so messages reach the algorithm once
+            // and in the order sent.
+            MutexMsg::Frame { seq, msg } if self.retransmit => {
+                if seq != state.links.recv_next[from] {
+                    return;
+                }
+                state.to_mut().links.recv_next[from] += 1;
+                *msg
+            }
+            MutexMsg::Frame { .. } => return,
+            msg => msg,
+        };
         // Every receipt is an event: IR2(b) sets the clock past T_m.
         let s = state.to_mut();
         s.clock = s.clock.max(msg.tm()) + 1;
@@ -243,7 +338,12 @@ impl Actor for MutexActor {
             // (timestamped) acknowledgment message to P_i."
             MutexMsg::Request { tm } => {
                 s.request_queue.insert((tm, from));
-                o.send(src, MutexMsg::Ack { tm: s.clock });
+                let ack = MutexMsg::Ack { tm: s.clock };
+                if self.retransmit {
+                    self.send_frame(s, from, ack, o);
+                } else {
+                    o.send(src, ack);
+                }
             }
             // An acknowledgment only counts for rule 5 (ii).
             MutexMsg::Ack { .. } => {}
@@ -254,6 +354,7 @@ impl Actor for MutexActor {
                 s.request_queue.retain(|(_, p)| *p != from);
                 s.releases_received[from] += 1;
             }
+            MutexMsg::Frame { .. } => {}
         }
         self.grant_if_due(s, o);
     }
@@ -280,7 +381,7 @@ impl Actor for MutexActor {
                     request,
                     granted_after_releases: None,
                 });
-                o.broadcast(&self.others(), &MutexMsg::Request { tm: request.0 });
+                self.send_to_others(s, MutexMsg::Request { tm: request.0 }, o);
                 self.grant_if_due(s, o);
             }
             // Rule 3: "To release the resource, process P_i removes any
@@ -294,11 +395,29 @@ impl Actor for MutexActor {
                 s.request_queue.retain(|(_, p)| *p != me);
                 s.phase = Phase::Idle;
                 if self.bug != Bug::ReleaseNotBroadcast {
-                    o.broadcast(&self.others(), &MutexMsg::Release { tm: s.clock });
+                    let release = MutexMsg::Release { tm: s.clock };
+                    self.send_to_others(s, release, o);
                 }
                 if s.made.len() < usize::from(self.requests) {
                     o.set_timer(MutexTimer::Request, THINK);
                 }
+            }
+            // "upon event <Timeout> do forall (q, m) ∈ sent do trigger <fll,
+            // Send | q, m>; starttimer(Δ)" (Cachin et al. Algorithm 2.1):
+            // a frame lost is sent again, and again, so one gets through.
+            (MutexTimer::Retransmit, _) => {
+                for (to, frames) in state.links.sent.iter().enumerate() {
+                    for (seq, msg) in frames.iter().enumerate() {
+                        o.send(
+                            self.processes[to],
+                            MutexMsg::Frame {
+                                seq: seq as u32,
+                                msg: Box::new(msg.clone()),
+                            },
+                        );
+                    }
+                }
+                o.set_timer(MutexTimer::Retransmit, RETRANSMIT);
             }
             _ => {}
         }
@@ -395,6 +514,12 @@ pub struct MutexCfg {
     pub processes: usize,
     /// How many times each process requests the resource.
     pub requests: u8,
+    /// The network loses, duplicates and reorders, and FIFO links are
+    /// built on it (stubborn links whose frames carry sequence numbers,
+    /// taken in order): scenario `lossy`, and
+    /// every real run (`dsw run lamport-mutex` sets it). Off by default:
+    /// reliable FIFO links, as the paper assumes.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -403,6 +528,7 @@ impl Default for MutexCfg {
         MutexCfg {
             processes: 2,
             requests: 1,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -415,6 +541,7 @@ impl Config for MutexCfg {
         MutexCfg {
             processes: params["processes"] as usize,
             requests: params["requests"] as u8,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -478,16 +605,22 @@ impl Runnable for MutexCfg {
                 process,
                 processes: ids.to_vec(),
                 requests: self.requests,
+                retransmit: self.retransmit,
                 bug: self.bug,
             })
             .collect();
-        let network = match self.bug {
-            Bug::NonFifoNetwork => Network::new_unordered_nonduplicating([]),
-            _ => Network::new_ordered([]),
+        // Under stubborn FIFO links the network may do anything but create
+        // messages: lose, duplicate (Stateright's duplicating network keeps
+        // a message in flight until it is lost) and reorder.
+        let (network, lossy) = match self.bug {
+            _ if self.retransmit => (Network::new_unordered_duplicating([]), LossyNetwork::Yes),
+            Bug::NonFifoNetwork => (Network::new_unordered_nonduplicating([]), LossyNetwork::No),
+            _ => (Network::new_ordered([]), LossyNetwork::No),
         };
         ActorModel::new(self, ())
             .actors(actors)
             .init_network(network)
+            .lossy_network(lossy)
             .property(Expectation::Always, "mutual exclusion", mutual_exclusion)
             .property(
                 Expectation::Always,
@@ -525,6 +658,13 @@ pub static PROTOCOL: Protocol = Protocol {
             default: 1,
             min: 1,
             max: 2,
+        },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: the network loses, duplicates and reorders, and every link resends all it sent on a timer (a stubborn link, Cachin et al. Algorithm 2.1) with sequence numbers the receiver takes in order, restoring reliable FIFO links (scenario lossy; every real run retransmits); 0: reliable FIFO links, no timer",
+            default: 0,
+            min: 0,
+            max: 1,
         },
     ],
     param_rules: &[],
@@ -576,21 +716,47 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[("every request granted", Verdict::Violated)],
         },
     ],
-    scenarios: &[ScenarioSpec {
-        name: "two-requests",
-        doc: "each process asks twice: the resource changes hands repeatedly, and every request is still granted in order",
-        variant: crate::registry::CORRECT,
-        params: &[("requests", 2)],
-        fairness: None,
-        expect: &[],
-    }],
+    scenarios: &[
+        ScenarioSpec {
+            name: "two-requests",
+            doc: "each process asks twice: the resource changes hands repeatedly, and every request is still granted in order",
+            variant: crate::registry::CORRECT,
+            params: &[("requests", 2)],
+            fairness: None,
+            expect: &[],
+        },
+        ScenarioSpec {
+            name: "lossy",
+            doc: "the real run's configuration: a network that loses, duplicates and reorders, under stubborn links (every frame resent on a timer, Cachin et al. Algorithm 2.1) with sequence numbers taken in order, which restore the paper's FIFO links. Mutual exclusion, timestamp order and the refinement hold and, under strong fairness (a frame sent again and again is delivered at last), every request is granted",
+            variant: crate::registry::CORRECT,
+            params: &[("retransmit", 1)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[],
+        },
+    ],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<MutexCfg>,
     explore: crate::registry::explore_config::<MutexCfg>,
     replay: crate::registry::replay_config::<MutexCfg>,
     compare: crate::registry::compare_config::<MutexCfg>,
-    run: Some(crate::runner::run_config::<MutexCfg>),
+    run: Some(run),
 };
+
+/// `dsw run lamport-mutex`: the configuration given, with `retransmit` on,
+/// as scenario `lossy` checks it: a real network may lose, duplicate and
+/// reorder (`--loss`, `--duplicate`), and the algorithm needs reliable FIFO
+/// links.
+fn run(
+    variant: &str,
+    params: &Params,
+    opts: &crate::registry::RunOptions,
+) -> Result<crate::registry::RunReport, String> {
+    let cfg = MutexCfg {
+        retransmit: true,
+        ..MutexCfg::new(variant, params)
+    };
+    crate::runner::run_cfg(cfg, variant, opts)
+}
 
 #[cfg(test)]
 mod tests {

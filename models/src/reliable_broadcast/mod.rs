@@ -22,6 +22,15 @@
 //! without relaying) loses agreement: p1 sends to itself and p2, crashes,
 //! and p3 never delivers. `no-duplicate-check` delivers a relayed copy
 //! again: integrity violated.
+//!
+//! With `retransmit = 1` (scenario `lossy`, and every real run) the links
+//! lose and duplicate messages (Cachin et al. §2.4.2's fair-loss links),
+//! and each point-to-point send goes over a stubborn link, Cachin et al.
+//! Algorithm 2.1 ("Retransmit Forever"): the sender remembers every
+//! (destination, message) it sent and sends them all again on a timer.
+//! Perfect links (Algorithm 2.2, "Eliminate Duplicates") drop the copies
+//! a stubborn link delivers again; here the broadcast's own `delivered`
+//! check does that, as a message is known by its sender and number.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -29,7 +38,7 @@ use crate::registry::{
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::fmt;
@@ -70,6 +79,10 @@ pub enum RbTimer {
     /// Best-effort broadcast's next point-to-point send (Cachin et al.
     /// Algorithm 3.1: "forall q in Π do trigger <pl, Send | q, m>").
     Send,
+    /// With [`RbCfg::retransmit`]: the stubborn link's timer (Cachin et al.
+    /// Algorithm 2.1, "upon event <Timeout>"): every send made is made
+    /// again.
+    Retransmit,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
@@ -82,6 +95,10 @@ pub struct RbState {
     /// What this process rb-delivered, in order: Cachin et al.'s
     /// `delivered` set, kept as a list so that a duplicate would show.
     pub delivered: Vec<Message>,
+    // Stubborn links (with `retransmit` only; empty otherwise).
+    /// Every point-to-point send made: Cachin et al. Algorithm 2.1's
+    /// `sent`, (destination, message).
+    pub sent: Vec<(Process, Message)>,
     // History variable, not read by the algorithm.
     /// What this process rb-broadcast.
     pub broadcast: Vec<Message>,
@@ -107,6 +124,14 @@ impl fmt::Debug for RbState {
         )?;
         if !self.broadcast.is_empty() {
             write!(f, ", broadcast: [{}]", names(&self.broadcast))?;
+        }
+        if !self.sent.is_empty() {
+            let sent: Vec<String> = self
+                .sent
+                .iter()
+                .map(|(to, m)| format!("{}->p{}", message_name(m), to + 1))
+                .collect();
+            write!(f, ", sent: [{}]", sent.join(", "))?;
         }
         f.write_str("}")
     }
@@ -146,12 +171,16 @@ pub struct RbActor {
     pub processes: Vec<Id>,
     /// How many messages this process rb-broadcasts when it starts.
     pub messages: Seq,
+    /// Sends go over stubborn links (see [`RbCfg::retransmit`]).
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
 /// The pause between two point-to-point sends, on a real network. The
 /// checker fires the timer at any time.
 const SEND: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(3);
+/// The stubborn link's period Δ on a real network: a few round trips.
+const RETRANSMIT: Range<Duration> = Duration::from_millis(20)..Duration::from_millis(40);
 
 impl RbActor {
     /// Best-effort broadcast of `m` to `to`: queued sends, one per `Send`.
@@ -187,8 +216,13 @@ impl Actor for RbActor {
         let mut s = RbState {
             outbox: Vec::new(),
             delivered: Vec::new(),
+            sent: Vec::new(),
             broadcast: Vec::new(),
         };
+        // Algorithm 2.1's Init: "sent := ∅; starttimer(Δ)".
+        if self.retransmit {
+            o.set_timer(RbTimer::Retransmit, RETRANSMIT);
+        }
         for seq in 0..self.messages {
             let m = (self.process, seq);
             s.broadcast.push(m);
@@ -225,16 +259,46 @@ impl Actor for RbActor {
         }
     }
 
-    /// Best-effort broadcast's loop: the next point-to-point send.
-    fn on_timeout(&self, _id: Id, state: &mut Cow<RbState>, _timer: &RbTimer, o: &mut Out<Self>) {
-        if state.outbox.is_empty() {
-            return;
-        }
-        let s = state.to_mut();
-        let (to, (sender, seq)) = s.outbox.remove(0);
-        o.send(self.processes[to], RbMsg::Data { sender, seq });
-        if !s.outbox.is_empty() {
-            o.set_timer(RbTimer::Send, SEND);
+    fn on_timeout(&self, _id: Id, state: &mut Cow<RbState>, timer: &RbTimer, o: &mut Out<Self>) {
+        match timer {
+            // Best-effort broadcast's loop: the next point-to-point send.
+            // Over a stubborn link it is remembered too: "upon event <sl,
+            // Send | q, m> do trigger <fll, Send | q, m>; sent := sent ∪
+            // {(q, m)}" (Cachin et al. Algorithm 2.1).
+            RbTimer::Send if !state.outbox.is_empty() => {
+                let s = state.to_mut();
+                let (to, m) = s.outbox.remove(0);
+                o.send(
+                    self.processes[to],
+                    RbMsg::Data {
+                        sender: m.0,
+                        seq: m.1,
+                    },
+                );
+                if self.retransmit && !s.sent.contains(&(to, m)) {
+                    s.sent.push((to, m));
+                }
+                if !s.outbox.is_empty() {
+                    o.set_timer(RbTimer::Send, SEND);
+                }
+            }
+            RbTimer::Send => {}
+            // "upon event <Timeout> do forall (q, m) ∈ sent do trigger
+            // <fll, Send | q, m>; starttimer(Δ)" (Algorithm 2.1): a copy
+            // lost on the fair-loss link is sent again, and again, so one
+            // gets through.
+            RbTimer::Retransmit => {
+                for (to, (sender, seq)) in &state.sent {
+                    o.send(
+                        self.processes[*to],
+                        RbMsg::Data {
+                            sender: *sender,
+                            seq: *seq,
+                        },
+                    );
+                }
+                o.set_timer(RbTimer::Retransmit, RETRANSMIT);
+            }
         }
     }
 }
@@ -317,7 +381,8 @@ fn uniform_agreement(_: &RbModel, state: &State) -> bool {
 /// Message `m` is settled: delivered by every process up, or by none of
 /// them (by no process at all, crashed ones included, when `uniform`) with
 /// no copy on its way to one (none in the network to a process up, none
-/// queued by a process up).
+/// queued by a process up, none a process up sends again to a process up
+/// over its stubborn link).
 fn settled(state: &State, m: Message, uniform: bool) -> bool {
     if up(state).all(|s| s.delivered.contains(&m)) {
         return true;
@@ -332,7 +397,8 @@ fn settled(state: &State, m: Message, uniform: bool) -> bool {
         .iter_deliverable()
         .any(|e| e.msg.message() == m && !state.crashed[usize::from(e.dst)]);
     let queued = up(state).any(|s| s.outbox.iter().any(|(_, q)| *q == m));
-    !delivered_somewhere && !in_flight && !queued
+    let resent = up(state).any(|s| s.sent.iter().any(|(to, q)| *q == m && !state.crashed[*to]));
+    !delivered_somewhere && !in_flight && !queued && !resent
 }
 
 /// Reachability: a process delivered a message.
@@ -363,6 +429,11 @@ pub struct RbCfg {
     pub messages: Seq,
     /// Processes that may crash (and stay down), at most.
     pub crashes: usize,
+    /// The links lose and duplicate messages, and every send goes over a
+    /// stubborn link (Cachin et al. Algorithm 2.1, "Retransmit Forever"):
+    /// scenario `lossy`, and every real run (`dsw run reliable-broadcast`
+    /// sets it). Off by default: reliable links, as Algorithm 3.3 assumes.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -372,6 +443,7 @@ impl Default for RbCfg {
             processes: 3,
             messages: 1,
             crashes: 1,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -385,6 +457,7 @@ impl Config for RbCfg {
             processes: params["processes"] as usize,
             messages: params["messages"] as Seq,
             crashes: params["crashes"] as usize,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -442,13 +515,23 @@ impl Runnable for RbCfg {
                 process,
                 processes: ids.to_vec(),
                 messages: if process == 0 { self.messages } else { 0 },
+                retransmit: self.retransmit,
                 bug: self.bug,
             })
             .collect();
         let crashes = self.crashes;
+        // Reliable links unless retransmitting; then fair-loss links that
+        // also duplicate (Stateright's duplicating network keeps a message
+        // in flight until it is lost).
+        let (network, lossy) = if self.retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, ())
             .actors(actors)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .max_crashes(crashes)
             .property(Expectation::Always, "integrity", integrity)
             .property(Expectation::Eventually, "validity", validity)
@@ -475,7 +558,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Cachin, Guerraoui & Rodrigues, Introduction to Reliable and Secure Distributed Programming (2011), §3.2-3.3 (Algorithm 3.3, Eager Reliable Broadcast)",
         "Hadzilacos & Toueg, A Modular Approach to Fault-Tolerant Broadcasts and Related Problems (TR 94-1425, 1994), §2 and Fig. 1",
     ],
-    notes: "A correct process is one that never crashes on the run. Agreement is checked as `eventually` of a stable predicate, each message *settled*: delivered by every process up, or by none of them with no copy on its way to one. Crashes are crash-stop and never forced, so every fair run ends (stutters) in a state where only crashes are enabled; the processes up there are the correct ones, nothing is in flight to them, and settled there is RB4. Best-effort broadcast is one send per step, so the sender may crash after sending to only some processes (the `no-relay` counterexample: p1 sends to itself and p2, crashes, and p3 never hears of the message). Uniform agreement (URB4, Cachin et al. §3.4) is checked the same way, counting the deliveries of processes that crashed; eager reliable broadcast does not ensure it, so every check of this model, the correct variant's included, exits 1 with its counterexample: p1 sends to itself, delivers, and crashes before anyone else hears of the message. This is the expected verdict, recorded in the registry like FLP's termination; a uniform algorithm (All-Ack, Algorithm 3.4) delivers a message only once every process its perfect failure detector has not suspected has relayed it. Real runs assume reliable links, as the model does: with `--loss` nothing is retransmitted.",
+    notes: "A correct process is one that never crashes on the run. Agreement is checked as `eventually` of a stable predicate, each message *settled*: delivered by every process up, or by none of them with no copy on its way to one. Crashes are crash-stop and never forced, so every fair run ends (stutters) in a state where only crashes are enabled; the processes up there are the correct ones, nothing is in flight to them, and settled there is RB4. Best-effort broadcast is one send per step, so the sender may crash after sending to only some processes (the `no-relay` counterexample: p1 sends to itself and p2, crashes, and p3 never hears of the message). Uniform agreement (URB4, Cachin et al. §3.4) is checked the same way, counting the deliveries of processes that crashed; eager reliable broadcast does not ensure it, so every check of this model, the correct variant's included, exits 1 with its counterexample: p1 sends to itself, delivers, and crashes before anyone else hears of the message. This is the expected verdict, recorded in the registry like FLP's termination; a uniform algorithm (All-Ack, Algorithm 3.4) delivers a message only once every process its perfect failure detector has not suspected has relayed it. With `retransmit = 1` (scenario `lossy`, and every real run) the links lose and duplicate messages and every send goes over a stubborn link (Cachin et al. Algorithm 2.1, Retransmit Forever: each send is made again on a timer); RB's own `delivered` check drops the copies, as perfect links (Algorithm 2.2) would. Validity and agreement then need strong fairness (a message sent again and again is delivered at last), which the scenario assumes.",
     params: &[
         ParamSpec {
             name: "processes",
@@ -497,6 +580,13 @@ pub static PROTOCOL: Protocol = Protocol {
             default: 1,
             min: 0,
             max: 2,
+        },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: links lose and duplicate messages and each send is repeated on a timer forever (a stubborn link, Cachin et al. Algorithm 2.1; scenario lossy; every real run retransmits); 0: reliable links, no timer",
+            default: 0,
+            min: 0,
+            max: 1,
         },
     ],
     param_rules: &[],
@@ -556,18 +646,44 @@ pub static PROTOCOL: Protocol = Protocol {
             ],
         },
     ],
-    scenarios: &[ScenarioSpec {
-        name: "relay-crash",
-        doc: "four processes, two of which may crash: the sender mid-broadcast and then a process mid-relay; the correct processes still agree (eager reliable broadcast tolerates any number of crashes), and uniform agreement is still VIOLATED",
-        variant: crate::registry::CORRECT,
-        params: &[("processes", 4), ("crashes", 2)],
-        fairness: None,
-        expect: &[("uniform agreement", Verdict::Violated)],
-    }],
+    scenarios: &[
+        ScenarioSpec {
+            name: "relay-crash",
+            doc: "four processes, two of which may crash: the sender mid-broadcast and then a process mid-relay; the correct processes still agree (eager reliable broadcast tolerates any number of crashes), and uniform agreement is still VIOLATED",
+            variant: crate::registry::CORRECT,
+            params: &[("processes", 4), ("crashes", 2)],
+            fairness: None,
+            expect: &[("uniform agreement", Verdict::Violated)],
+        },
+        ScenarioSpec {
+            name: "lossy",
+            doc: "the real run's configuration: links that lose and duplicate messages, every send repeated on a timer (stubborn links, Cachin et al. Algorithm 2.1), one crash. Integrity, validity and agreement hold under strong fairness (a message sent again and again is delivered at last); uniform agreement is still VIOLATED",
+            variant: crate::registry::CORRECT,
+            params: &[("retransmit", 1)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[("uniform agreement", Verdict::Violated)],
+        },
+    ],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<RbCfg>,
     explore: crate::registry::explore_config::<RbCfg>,
     replay: crate::registry::replay_config::<RbCfg>,
     compare: crate::registry::compare_config::<RbCfg>,
-    run: Some(crate::runner::run_config::<RbCfg>),
+    run: Some(run),
 };
+
+/// `dsw run reliable-broadcast`: the configuration given, with
+/// `retransmit` on, as scenario `lossy` checks it: a real network may lose
+/// and duplicate (`--loss`, `--duplicate`), and over links that do not
+/// retransmit a lost copy is never delivered.
+fn run(
+    variant: &str,
+    params: &Params,
+    opts: &crate::registry::RunOptions,
+) -> Result<crate::registry::RunReport, String> {
+    let cfg = RbCfg {
+        retransmit: true,
+        ..RbCfg::new(variant, params)
+    };
+    crate::runner::run_cfg(cfg, variant, opts)
+}
