@@ -4,6 +4,7 @@
 
 pub mod itf_export;
 pub mod itf_replay;
+pub mod real_replay;
 pub mod registry;
 pub mod reports;
 pub mod runner;

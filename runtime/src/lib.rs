@@ -23,6 +23,7 @@
 
 pub mod faults;
 pub mod fuzz;
+pub mod held;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -397,6 +398,25 @@ struct Shared<A: Actor> {
     hashes: Vec<Mutex<Vec<u64>>>,
 }
 
+impl<A: Actor> Shared<A> {
+    fn new(n: usize, dir: PathBuf) -> Self {
+        Shared {
+            stop: AtomicBool::new(false),
+            start: Instant::now(),
+            events: Mutex::new(Vec::new()),
+            states: Mutex::new(vec![None; n]),
+            last: Mutex::new(vec![None; n]),
+            crash: (0..n).map(|_| Mutex::new(None)).collect(),
+            pending: AtomicUsize::new(0),
+            dir,
+            cut: (0..n * n).map(|_| AtomicBool::new(false)).collect(),
+            paused: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            malformed: AtomicUsize::new(0),
+            hashes: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
+        }
+    }
+}
+
 /// Runs `actors` (node `i` on `bound.sockets[i]`, known as `bound.ids[i]`)
 /// until `done` says the workload is finished or `cfg.duration` passes.
 pub fn run<A>(
@@ -439,22 +459,9 @@ where
     let Bound {
         sockets,
         ids,
-        mut storage,
+        storage,
     } = bound;
-    let shared = Arc::new(Shared::<A> {
-        stop: AtomicBool::new(false),
-        start: Instant::now(),
-        events: Mutex::new(Vec::new()),
-        states: Mutex::new(vec![None; n]),
-        last: Mutex::new(vec![None; n]),
-        crash: (0..n).map(|_| Mutex::new(None)).collect(),
-        pending: AtomicUsize::new(0),
-        dir: storage.path.clone(),
-        cut: (0..n * n).map(|_| AtomicBool::new(false)).collect(),
-        paused: (0..n).map(|_| AtomicBool::new(false)).collect(),
-        malformed: AtomicUsize::new(0),
-        hashes: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
-    });
+    let shared = Arc::new(Shared::<A>::new(n, storage.path.clone()));
     // The fuzzer sends from the nodes' own sockets too.
     let peers: Vec<UdpSocket> = if cfg.fuzz > 0 {
         sockets.iter().filter_map(|s| s.try_clone().ok()).collect()
@@ -466,27 +473,9 @@ where
     for (node, (actor, socket)) in actors.into_iter().zip(sockets).enumerate() {
         let shared = Arc::clone(&shared);
         let ids = Arc::clone(&ids);
-        let mut rng = SplitMix::new(cfg.seed ^ (node as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
-        let (loss, duplicate, seed) = (cfg.loss, cfg.duplicate, cfg.seed);
-        let tamper = cfg.tamper.filter(|t| t.node == node);
+        let mut rng = node_rng(cfg.seed, node);
+        let mut node_loop = NodeLoop::new(node, actor, socket, ids, shared, cfg);
         handles.push(std::thread::spawn(move || {
-            let mut node_loop = NodeLoop {
-                node,
-                actor,
-                socket,
-                ids,
-                shared,
-                timers: Vec::new(),
-                loss,
-                duplicate,
-                seed,
-                sends: HashMap::new(),
-                stored: None,
-                clock: trace::Clock::default(),
-                tamper,
-                deliveries: 0,
-                previous: None,
-            };
             node_loop.run(&mut rng);
         }));
     }
@@ -518,6 +507,23 @@ where
             break;
         }
     }
+    finish(&shared, handles, storage, cfg, finished, fuzzer)
+}
+
+/// Node `node`'s generator: its timers and random picks follow the seed.
+fn node_rng(seed: u64, node: usize) -> SplitMix {
+    SplitMix::new(seed ^ (node as u64).wrapping_mul(0x2545_F491_4F6C_DD1D))
+}
+
+/// Stops the nodes, waits for their threads, and collects what they did.
+fn finish<A: Actor>(
+    shared: &Shared<A>,
+    handles: Vec<std::thread::JoinHandle<()>>,
+    mut storage: StorageDir,
+    cfg: &RunConfig,
+    finished: bool,
+    fuzzer: Option<std::thread::JoinHandle<fuzz::FuzzReport>>,
+) -> RunResult<A> {
     shared.stop.store(true, Ordering::SeqCst);
     for h in handles {
         let _ = h.join();
@@ -584,6 +590,39 @@ struct NodeLoop<A: Actor> {
     /// Datagrams handled so far, and the last one's message.
     deliveries: usize,
     previous: Option<A::Msg>,
+    /// Random choices dictated to the node's next step ([`held`]): the
+    /// option index to pick for a key, instead of drawing one.
+    forced: Vec<(String, usize)>,
+}
+
+impl<A: Actor> NodeLoop<A> {
+    fn new(
+        node: usize,
+        actor: A,
+        socket: UdpSocket,
+        ids: Arc<Vec<Id>>,
+        shared: Arc<Shared<A>>,
+        cfg: &RunConfig,
+    ) -> Self {
+        NodeLoop {
+            node,
+            actor,
+            socket,
+            ids,
+            shared,
+            timers: Vec::new(),
+            loss: cfg.loss,
+            duplicate: cfg.duplicate,
+            seed: cfg.seed,
+            sends: HashMap::new(),
+            stored: None,
+            clock: trace::Clock::default(),
+            tamper: cfg.tamper.filter(|t| t.node == node),
+            deliveries: 0,
+            previous: None,
+            forced: Vec::new(),
+        }
+    }
 }
 
 /// A datagram a node received, read.
@@ -886,7 +925,14 @@ where
                 Command::CancelTimer(timer) => self.timers.retain(|(t, _)| *t != timer),
                 Command::ChooseRandom(key, choices) => {
                     if !choices.is_empty() {
-                        let index = (rng.next_u64() % choices.len() as u64) as usize;
+                        let dictated = self
+                            .forced
+                            .iter()
+                            .position(|(k, i)| *k == key && *i < choices.len());
+                        let index = match dictated {
+                            Some(p) => self.forced.remove(p).1,
+                            None => (rng.next_u64() % choices.len() as u64) as usize,
+                        };
                         let pick = choices[index].clone();
                         self.record(EventKind::Chose {
                             key,
