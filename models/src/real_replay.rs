@@ -220,6 +220,10 @@ where
         },
         names.join(", ")
     ));
+    let duplicating = matches!(
+        crate::validate::NetworkKind::of(&model.init_network),
+        crate::validate::NetworkKind::UnorderedDuplicating
+    );
     let (initial, choices) = match dictation {
         Ok(d) => d,
         Err((k, why)) => {
@@ -247,7 +251,7 @@ where
         }
         for (k, action) in actions.iter().enumerate() {
             let line = presentation::report::step_line(&ce, &steps[k]);
-            let done = follow::<C>(d, action, &ids, choices[k].clone());
+            let done = follow::<C>(d, action, &ids, choices[k].clone(), duplicating);
             match done {
                 Ok(how) => out(&format!("  {:>3}. {line}{how}", k + 1)),
                 Err(why) => return Err((k, format!("{line}: {why}"))),
@@ -573,13 +577,20 @@ fn follow<C: Runnable>(
     action: &Action<C>,
     ids: &[Id],
     choices: Choices,
+    duplicating: bool,
 ) -> Result<String, String> {
     let held = |src: Id, dst: Id, msg: &<C::Actor as Actor>::Msg| {
         let (s, t) = (usize::from(src), usize::from(dst));
-        d.wait_for(PATIENCE, |p: &Parked<_>| {
-            p.from == s && p.to == t && indexed(&p.msg, ids).as_ref() == Some(msg)
-        })
-        .ok_or_else(|| {
+        let same =
+            |p: &Parked<_>| p.from == s && p.to == t && indexed(&p.msg, ids).as_ref() == Some(msg);
+        // On a network that duplicates, a message delivered already may
+        // be delivered again: a copy of it, unless a new one is held.
+        if duplicating && d.wait_for(Duration::ZERO, same).is_none() {
+            if let Some(copy) = d.copy_of_delivered(same) {
+                return Ok((copy, true));
+            }
+        }
+        d.wait_for(PATIENCE, same).map(|p| (p, false)).ok_or_else(|| {
             let similar = d
                 .parked()
                 .into_iter()
@@ -604,12 +615,17 @@ fn follow<C: Runnable>(
     };
     match action {
         ActorModelAction::Deliver { src, dst, msg } => {
-            let p = held(*src, *dst, msg)?;
+            let (p, copy) = held(*src, *dst, msg)?;
             d.deliver(p.seq, choices)?;
-            Ok(format!("   released datagram #{}{chosen}", p.seq))
+            let what = if copy {
+                "a copy of a datagram released before (the network duplicates)"
+            } else {
+                "datagram"
+            };
+            Ok(format!("   released {what} #{}{chosen}", p.seq))
         }
         ActorModelAction::Drop(env) => {
-            let p = held(env.src, env.dst, &env.msg)?;
+            let (p, _) = held(env.src, env.dst, &env.msg)?;
             if !d.discard(p.seq) {
                 return Err("the datagram was no longer held".into());
             }

@@ -49,9 +49,10 @@ enum Order<Timer> {
 
 type Ack = mpsc::Sender<Result<(), String>>;
 
-/// The parked datagrams of every node.
+/// The parked datagrams of every node, and those released so far.
 struct Hold<Msg> {
     parked: Mutex<Vec<Parked<Msg>>>,
+    delivered: Mutex<Vec<Parked<Msg>>>,
     next: AtomicU64,
 }
 
@@ -87,6 +88,26 @@ impl<A: Actor> Driver<A> {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
+    }
+
+    /// Parks a copy of the last datagram released that `pred` accepts, as
+    /// a network that duplicates would deliver it again, and returns the
+    /// copy (a new number, the same send).
+    pub fn copy_of_delivered(
+        &self,
+        pred: impl Fn(&Parked<A::Msg>) -> bool,
+    ) -> Option<Parked<A::Msg>> {
+        let original = lock(&self.hold.delivered)
+            .iter()
+            .rev()
+            .find(|p| pred(p))
+            .cloned()?;
+        let copy = Parked {
+            seq: self.hold.next.fetch_add(1, Ordering::SeqCst),
+            ..original
+        };
+        lock(&self.hold.parked).push(copy.clone());
+        Some(copy)
     }
 
     /// Waits up to `wait` until every node has started.
@@ -203,6 +224,7 @@ where
     let shared = Arc::new(Shared::<A>::new(n, storage.path.clone()));
     let hold = Arc::new(Hold {
         parked: Mutex::new(Vec::new()),
+        delivered: Mutex::new(Vec::new()),
         next: AtomicU64::new(0),
     });
     let ids = Arc::new(ids);
@@ -333,6 +355,7 @@ where
                         .ok_or_else(|| format!("it holds no datagram {seq}"))?;
                     parked.remove(at)
                 };
+                lock(&hold.delivered).push(parked.clone());
                 self.forced = choices;
                 let mut cow = Cow::Borrowed(&*current);
                 let mut out = Out::new();
