@@ -42,6 +42,12 @@ pub enum Command {
     /// same schedule, both runs step by step, the first difference marked.
     #[command(after_help = COMPARE_HELP)]
     Compare(CompareArgs),
+    /// Follow a counterexample on real nodes: the model's actors over UDP
+    /// on loopback, every datagram held and released in the path's order,
+    /// timers and crashes fired as the path says; then the model's `always`
+    /// properties judged on the real end state.
+    #[command(after_help = REPLAY_HELP)]
+    Replay(ReplayArgs),
     /// Regenerate the Markdown and SVG reports.
     Report(ReportArgs),
     /// Check a recorded history of client operations for linearizability.
@@ -119,6 +125,52 @@ pub struct CompareArgs {
     /// Also write both runs as sequence diagrams side by side (SVG).
     #[arg(long, value_name = "SVG")]
     pub out: Option<std::path::PathBuf>,
+}
+
+/// `dsw replay --help` ends with these.
+const REPLAY_HELP: &str = "\
+Without PATH, the variant is checked as `dsw check` checks it (breadth
+first, one thread) and the counterexample to --property (or to the first
+`always` property it violates) is replayed. With PATH (the explorer's
+encoding that `dsw check` links: the initial state's index, then each step's
+index among the enabled actions), that path is followed on the model at the
+configuration given, which must be the one `dsw check` printed it for.
+
+The nodes run that same configuration (e.g. two-phase-commit without
+retransmission unless -p retransmit=1: the driver loses nothing). Each
+datagram a node receives is held; a step of the path releases the one from
+that sender to that receiver whose message equals the step's (node
+addresses mapped to the model's indices), fires that timer, crashes or
+restarts that node, or discards the datagram it loses. A random choice is
+dictated to the node's step that asks for it. The real end state is judged
+by the model's `always` properties (as `dsw run` judges them, with trace
+validation); the network's messages still in flight are not part of it.
+
+Exit codes:
+  0  reproduced: every step was taken on the real nodes, the real end state
+     violates exactly the `always` properties the model's does, and the
+     recorded run validates against the model
+  1  not reproduced: a step could not be followed (printed with why), or
+     the real nodes violate other properties than the model, or the trace
+     does not validate
+  2  bad input: unknown model, variant, scenario, parameter or property, a
+     property that is not `always` or not violated, a malformed path, or a
+     model that cannot be replayed on real nodes";
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The model, as `dsw list` names it.
+    pub model: String,
+    #[command(flatten)]
+    pub target: Target,
+    /// The `always` property whose counterexample to replay (default: the
+    /// first the variant violates); with PATH, the property the path's end
+    /// must violate.
+    #[arg(long)]
+    pub property: Option<String>,
+    /// A path as `dsw check` links it (0/1/0/1/0/0/4); default: the check's
+    /// counterexample.
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Args)]

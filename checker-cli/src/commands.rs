@@ -2,7 +2,7 @@
 
 use crate::args::{
     CheckArgs, Cli, Command, CompareArgs, ExploreArgs, HistoryArgs, HistoryModel, NodeArgs,
-    RunArgs, StrategyArg, Target, TraceArgs,
+    ReplayArgs, RunArgs, StrategyArg, Target, TraceArgs,
 };
 use crate::output;
 use crate::Failure;
@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Node(a) => run_node(&a),
         Command::Trace(a) => trace_draw(&a),
         Command::Compare(a) => compare(&a),
+        Command::Replay(a) => replay_real(&a),
         Command::Report(a) => report(&a.out, &a.data),
         Command::History(a) => history_check(&a),
     }
@@ -972,6 +973,35 @@ fn compare(a: &CompareArgs) -> Result<ExitCode, Failure> {
         outln!("wrote {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `dsw replay`: a counterexample followed on real nodes.
+fn replay_real(a: &ReplayArgs) -> Result<ExitCode, Failure> {
+    let Resolved {
+        protocol,
+        variant,
+        params,
+        fairness,
+    } = resolve(&a.model, &a.target)?;
+    let replay = models::real_replay::replayer(protocol.name).map_err(Failure)?;
+    let opts = CheckOptions {
+        fairness: fairness.unwrap_or(protocol.fairness),
+        max_memory: checker::graph::default_max_memory(),
+        ..CheckOptions::default()
+    };
+    let reproduced = replay(
+        &variant,
+        &params,
+        &opts,
+        a.property.as_deref(),
+        a.path.as_deref(),
+        &mut |line| outln!("{line}"),
+    )?;
+    Ok(if reproduced {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Prints one line of the nemesis's schedule, before the run.

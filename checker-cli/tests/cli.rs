@@ -1259,3 +1259,84 @@ fn compare_marks_the_first_difference_and_draws_both_runs() {
     assert!(drawn.contains("first difference: step "));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `dsw replay`: bad input is one line naming what is valid, exit 2.
+#[test]
+fn replay_refuses_bad_input_naming_what_is_valid() {
+    refused(&["replay", "pax", "--variant", "x"], "known: ");
+    refused(
+        &["replay", "two-phase-commit", "--variant", "nope"],
+        "known: correct, commit-on-majority, prepared-rm-aborts",
+    );
+    refused(
+        &["replay", "two-phase-commit", "-p", "rms=9"],
+        "it takes 1 to 5",
+    );
+    refused(
+        &[
+            "replay",
+            "two-phase-commit",
+            "--variant",
+            "commit-on-majority",
+            "0/one",
+        ],
+        "is not an index",
+    );
+    refused(
+        &[
+            "replay",
+            "two-phase-commit",
+            "--variant",
+            "commit-on-majority",
+            "0/1/0/1/0/0/4/9/9",
+        ],
+        "enabled there",
+    );
+    refused(
+        &[
+            "replay",
+            "two-phase-commit",
+            "--variant",
+            "commit-on-majority",
+            "--property",
+            "termination",
+        ],
+        "a real end state is judged by: agreement, commit validity",
+    );
+    refused(
+        &["replay", "two-phase-commit", "--variant", "correct"],
+        "violates no always property",
+    );
+    refused(&["replay", "swim"], "replayable: abd-register");
+    refused(&["replay", "alternating-bit"], "it has no real run");
+}
+
+/// `dsw replay`: a reproduced counterexample exits 0 and prints its steps
+/// and the property violated on the real nodes; the help documents the
+/// exit codes.
+#[test]
+fn replay_reproduces_a_bug_on_real_nodes() {
+    let o = dsw(&[
+        "replay",
+        "two-phase-commit",
+        "--variant",
+        "commit-on-majority",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(
+        out.contains("    6. RM3  timer ChooseToAbort   fired"),
+        "{out}"
+    );
+    assert!(
+        out.contains("VIOLATED on the real nodes: agreement"),
+        "{out}"
+    );
+    assert!(out.contains("trace validation: valid"), "{out}");
+    let help = dsw(&["replay", "--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        text.contains("Exit codes:") && text.contains("1  not reproduced"),
+        "{text}"
+    );
+}

@@ -5,6 +5,7 @@
 pub mod itf_export;
 pub mod itf_replay;
 pub mod processes;
+pub mod real_replay;
 pub mod registry;
 pub mod reports;
 pub mod runner;

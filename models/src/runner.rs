@@ -222,6 +222,31 @@ where
         None => runtime::run_with(actors, bound, &run_cfg, C::done, crash),
     };
 
+    let state = end_state(&model, &ids, &run);
+    Ok(Recorded {
+        model,
+        ids,
+        run,
+        state,
+        schedule,
+        actors: run_actors,
+        run_only: |_| false,
+        processes: opts.processes.is_some(),
+    })
+}
+
+/// The model state a real run ends in: the nodes' last states (a node down
+/// at the end is crashed), and the history folded from the run's sends and
+/// deliveries through the model's `record_msg_out` / `record_msg_in`, in
+/// the order the runtime logged them. Its network is the initial one.
+pub(crate) fn end_state<
+    C: Runnable,
+    R: Actor<Msg = <C::Actor as Actor>::Msg, State = <C::Actor as Actor>::State>,
+>(
+    model: &ActorModel<C::Actor, C, C::History>,
+    ids: &[Id],
+    run: &RunResult<R>,
+) -> ActorModelState<C::Actor, C::History> {
     let mut history = model.init_history.clone();
     for e in &run.events {
         let (src, dst, msg, out) = match &e.kind {
@@ -262,7 +287,7 @@ where
         }
     }
     let n = run.states.len();
-    let state = ActorModelState {
+    ActorModelState {
         actor_states: run.states.iter().cloned().map(Arc::new).collect(),
         network: model.init_network.clone(),
         timers_set: vec![Timers::new(); n],
@@ -270,17 +295,7 @@ where
         crashed: run.down.clone(),
         history,
         actor_storages: vec![None; n],
-    };
-    Ok(Recorded {
-        model,
-        ids,
-        run,
-        state,
-        schedule,
-        actors: run_actors,
-        run_only: |_| false,
-        processes: opts.processes.is_some(),
-    })
+    }
 }
 
 /// The run's report: the model's `always` properties on the recorded

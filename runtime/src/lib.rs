@@ -23,6 +23,7 @@
 
 pub mod faults;
 pub mod fuzz;
+pub mod held;
 pub mod node;
 
 use serde::de::DeserializeOwned;
@@ -470,7 +471,7 @@ where
     let Bound {
         sockets,
         ids,
-        mut storage,
+        storage,
     } = bound;
     let shared = Arc::new(Shared::<A>::new(
         n,
@@ -526,6 +527,23 @@ where
             break;
         }
     }
+    finish(&shared, handles, storage, cfg, finished, fuzzer)
+}
+
+/// Node `node`'s generator: its timers and random picks follow the seed.
+fn node_rng(seed: u64, node: usize) -> SplitMix {
+    SplitMix::new(seed ^ (node as u64).wrapping_mul(0x2545_F491_4F6C_DD1D))
+}
+
+/// Stops the nodes, waits for their threads, and collects what they did.
+fn finish<A: Actor>(
+    shared: &Shared<A>,
+    handles: Vec<std::thread::JoinHandle<()>>,
+    mut storage: StorageDir,
+    cfg: &RunConfig,
+    finished: bool,
+    fuzzer: Option<std::thread::JoinHandle<fuzz::FuzzReport>>,
+) -> RunResult<A> {
     shared.stop.store(true, Ordering::SeqCst);
     for h in handles {
         let _ = h.join();
@@ -596,6 +614,9 @@ struct NodeLoop<A: Actor> {
     /// Datagrams handled so far, and the last one's message.
     deliveries: usize,
     previous: Option<A::Msg>,
+    /// Random choices dictated to the node's next step ([`held`]): the
+    /// option index to pick for a key, instead of drawing one.
+    forced: Vec<(String, usize)>,
 }
 
 /// A datagram a node received, read.
@@ -604,11 +625,6 @@ enum Received<Msg> {
     Malformed(usize),
     /// From node, its id, the send's Lamport time, the message.
     Msg(usize, Id, u64, Msg),
-}
-
-/// The generator of node `node`'s timer durations and random choices.
-fn node_rng(seed: u64, node: usize) -> SplitMix {
-    SplitMix::new(seed ^ (node as u64).wrapping_mul(0x2545_F491_4F6C_DD1D))
 }
 
 impl<A> NodeLoop<A>
@@ -645,6 +661,7 @@ where
             tamper: None,
             deliveries: 0,
             previous: None,
+            forced: Vec::new(),
         }
     }
 
@@ -942,7 +959,14 @@ where
                 Command::CancelTimer(timer) => self.timers.retain(|(t, _)| *t != timer),
                 Command::ChooseRandom(key, choices) => {
                     if !choices.is_empty() {
-                        let index = (rng.next_u64() % choices.len() as u64) as usize;
+                        let dictated = self
+                            .forced
+                            .iter()
+                            .position(|(k, i)| *k == key && *i < choices.len());
+                        let index = match dictated {
+                            Some(p) => self.forced.remove(p).1,
+                            None => (rng.next_u64() % choices.len() as u64) as usize,
+                        };
                         let pick = choices[index].clone();
                         self.record(EventKind::Chose {
                             key,

@@ -19,6 +19,9 @@ mod fairness;
 mod itf;
 /// MapReduce, RPC and threads: rules exercised, acknowledgements matched.
 mod mapreduce_rpc_threads;
+/// `dsw replay`: a bug's counterexample followed on real nodes violates
+/// the same property there, for every runnable model that has one.
+mod real_replay;
 /// The registry agrees with the models it describes; bad input is refused.
 mod registry;
 /// `dsw check --replay`: exported counterexamples followed back, tampered

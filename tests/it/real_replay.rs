@@ -1,0 +1,179 @@
+//! `dsw replay`: a checker counterexample followed on real nodes (actors
+//! over UDP on loopback, every datagram held until the driver releases it).
+
+use checker::CheckOptions;
+use models::real_replay::{replayer, REPLAYABLE};
+
+/// Runnable models with no replay, and why: their checked model is not the
+/// real run's actors over a network.
+const NOT_REPLAYABLE: &[(&str, &str)] = &[
+    ("flp", "its checked model wraps the actors"),
+    ("gossip", "its actors pick peers differently when checked"),
+    ("swim", "its actors pick peers differently when checked"),
+];
+
+/// Replayable models none of whose bug variants' counterexamples to an
+/// `always` property the real nodes can follow, and the words the replay
+/// says why in.
+const NO_REPLAYABLE_BUG: &[(&str, &str)] = &[
+    // The TM's crash is a random choice the model leaves pending across
+    // the TM's own steps (its timer Abort first); the runtime makes a
+    // choice in the step that asks for it.
+    ("three-phase-commit", "random choice pending"),
+    // The sequencer's crash likewise (failover-without-agreement; the
+    // other bugs break only eventually properties).
+    ("total-order-broadcast", "random choice pending"),
+];
+
+fn replay(
+    model: &str,
+    variant: &str,
+    property: Option<&str>,
+    path: Option<&str>,
+) -> (Result<bool, String>, Vec<String>) {
+    let p = models::protocol(model).unwrap();
+    let f = replayer(model).unwrap();
+    let opts = CheckOptions {
+        fairness: p.fairness,
+        ..CheckOptions::default()
+    };
+    let mut lines = Vec::new();
+    let r = f(
+        variant,
+        &p.default_params(),
+        &opts,
+        property,
+        path,
+        &mut |l| lines.push(l.to_string()),
+    )
+    .map_err(|e| e.0);
+    (r, lines)
+}
+
+/// Every runnable model is replayable or listed with its reason; for each
+/// replayable one, some bug variant's counterexample is followed step by
+/// step on real nodes, the real end state violates exactly what the model
+/// violates at the path's end (at least one property), and the recorded run
+/// validates; or the model is listed, and then no bug variant reproduces
+/// and each that has an `always` counterexample says why.
+#[test]
+fn a_bug_of_every_runnable_model_is_reproduced_on_real_nodes() {
+    for p in models::PROTOCOLS.iter().filter(|p| p.run.is_some()) {
+        if let Some((_, why)) = NOT_REPLAYABLE.iter().find(|(n, _)| *n == p.name) {
+            assert!(!REPLAYABLE.contains(&p.name), "{}", p.name);
+            let err = replayer(p.name)
+                .err()
+                .unwrap_or_else(|| panic!("{} replays ({why})", p.name));
+            assert!(err.contains("cannot be replayed"), "{err}");
+            continue;
+        }
+        assert!(
+            REPLAYABLE.contains(&p.name),
+            "{} is neither replayable nor listed",
+            p.name
+        );
+        let explained = NO_REPLAYABLE_BUG.iter().find(|(n, _)| *n == p.name);
+        let mut reproduced = None;
+        for v in p.variants.iter().skip(1) {
+            let (r, lines) = replay(p.name, v.name, None, None);
+            match r {
+                Ok(true) => {
+                    assert!(
+                        explained.is_none(),
+                        "{} {}: reproduced, yet listed",
+                        p.name,
+                        v.name
+                    );
+                    let violated: Vec<&String> = lines
+                        .iter()
+                        .filter(|l| l.starts_with("VIOLATED on the real nodes: "))
+                        .collect();
+                    assert!(!violated.is_empty(), "{} {}: {lines:#?}", p.name, v.name);
+                    assert!(
+                        lines.iter().any(|l| l.contains("trace validation: valid")),
+                        "{lines:#?}"
+                    );
+                    reproduced = Some(v.name);
+                    break;
+                }
+                Ok(false) => {
+                    let (_, words) = explained.unwrap_or_else(|| {
+                        panic!("{} {}: not reproduced: {lines:#?}", p.name, v.name)
+                    });
+                    assert!(
+                        lines
+                            .iter()
+                            .any(|l| l.starts_with("cannot follow step") && l.contains(words)),
+                        "{} {}: {lines:#?}",
+                        p.name,
+                        v.name
+                    );
+                }
+                // No counterexample to an always property: nothing to replay.
+                Err(e) => assert!(e.contains("violates no always property"), "{}: {e}", p.name),
+            }
+        }
+        assert_eq!(
+            reproduced.is_none(),
+            explained.is_some(),
+            "{}: reproduced {reproduced:?}",
+            p.name
+        );
+    }
+}
+
+/// A path given as `dsw check` links it is followed as given; one whose
+/// end violates nothing replays to an end state that violates nothing.
+#[test]
+fn a_path_is_followed_as_given() {
+    let (r, lines) = replay(
+        "two-phase-commit",
+        "commit-on-majority",
+        Some("agreement"),
+        Some("0/1/0/1/0/0/4"),
+    );
+    assert_eq!(r, Ok(true), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "VIOLATED on the real nodes: agreement"),
+        "{lines:#?}"
+    );
+    // Its first four steps: two votes delivered, nothing decided.
+    let (r, lines) = replay(
+        "two-phase-commit",
+        "commit-on-majority",
+        None,
+        Some("0/1/0/1/0"),
+    );
+    assert_eq!(r, Ok(true), "{lines:#?}");
+    assert!(
+        lines.iter().all(|l| !l.starts_with("VIOLATED")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("violate no always property")),
+        "{lines:#?}"
+    );
+}
+
+/// Bad paths and properties are refused with what is valid.
+#[test]
+fn bad_paths_and_properties_are_refused() {
+    let err = |property, path| {
+        replay("two-phase-commit", "commit-on-majority", property, path)
+            .0
+            .unwrap_err()
+    };
+    assert!(err(None, Some("0/x")).contains("is not an index"));
+    assert!(err(None, Some("0/99")).contains("enabled there"));
+    assert!(err(None, Some("7")).contains("no initial state 7"));
+    assert!(err(Some("termination"), None).contains("no always property"));
+    assert!(err(Some("agreement"), Some("0/1")).contains("does not end in a violation"));
+    let e = replay("two-phase-commit", "correct", None, None)
+        .0
+        .unwrap_err();
+    assert!(e.contains("violates no always property"), "{e}");
+}
