@@ -664,14 +664,18 @@ where
     // Per new successor of a chunk, the number it got (or its first
     // occurrence's).
     let mut batch_ids: Vec<StateId> = Vec::new();
+    // The next level's states. It and `frontier` swap at each level and
+    // keep their capacity: a level that grew a buffer to millions of
+    // states leaves it for the levels after, which then neither copy on
+    // growth nor fault in fresh pages.
+    let mut next_frontier: Vec<(StateId, M::State)> = Vec::new();
     while !frontier.is_empty() {
         g.level_start.push(frontier[0].0);
         g.max_depth = depth;
-        let mut next_frontier = Vec::new();
         // The level is taken a chunk at a time, and each chunk's states are
         // dropped once merged, as a queue would: only the rest of this
         // level and the next one are held.
-        let mut level = std::mem::take(&mut frontier).into_iter();
+        let mut level = frontier.drain(..);
         // The buffer of the chunk expanded and claimed, awaiting its merge,
         // and how many states that merge will number.
         let mut ready: Option<(usize, usize)> = None;
@@ -766,7 +770,8 @@ where
             unexpanded.append(&mut next_frontier);
             break;
         }
-        frontier = next_frontier;
+        drop(level);
+        std::mem::swap(&mut frontier, &mut next_frontier);
         if !frontier.is_empty() {
             depth += 1;
         }
