@@ -213,6 +213,12 @@ fn no_namespaces() -> Option<String> {
 #[test]
 fn nodes_in_network_namespaces_run_the_protocol() {
     if let Some(why) = no_namespaces() {
+        // CI runs as root with iproute2 installed: there a skip would hide
+        // a test that never ran.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the namespace test cannot run under CI=true: {why}"
+        );
         eprintln!("skipped: {why}");
         return;
     }
