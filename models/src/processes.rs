@@ -134,7 +134,7 @@ pub(crate) fn cluster(node: &NodeOptions) -> Result<Vec<SocketAddrV4>, String> {
 }
 
 /// One child `dsw node`.
-struct Child1 {
+struct NodeProcess {
     child: Option<Child>,
     record: PathBuf,
     log: PathBuf,
@@ -170,7 +170,7 @@ struct Driver<'a> {
     cluster: PathBuf,
     epoch: u64,
     start: Instant,
-    nodes: Vec<Child1>,
+    nodes: Vec<NodeProcess>,
 }
 
 impl Driver<'_> {
@@ -370,7 +370,7 @@ where
         epoch: rnode::now_micros(),
         start: Instant::now(),
         nodes: (0..n)
-            .map(|i| Child1 {
+            .map(|i| NodeProcess {
                 child: None,
                 record: dir.join(format!("record-{i}.jsonl")),
                 log: dir.join(format!("node-{i}.log")),
