@@ -364,15 +364,18 @@ where
     let evidence = if checks.iter().all(|(_, ok)| *ok) {
         Vec::new()
     } else {
-        let lines = state
-            .actor_states
-            .iter()
-            .enumerate()
-            .map(|(i, s)| format!("{}: {s:?}", rec.name(i)));
+        let lines = state.actor_states.iter().enumerate().map(|(i, s)| {
+            format!(
+                "{}: {}",
+                rec.name(i),
+                model_ids(&format!("{s:?}"), &rec.ids)
+            )
+        });
+        let history = model_ids(&format!("history: {:?}", state.history), &rec.ids);
         failures
             .into_iter()
             .chain(lines)
-            .chain(Some(format!("history: {:?}", state.history)).filter(|h| h != "history: ()"))
+            .chain(Some(history).filter(|h| h != "history: ()"))
             .collect()
     };
     RunReport {
@@ -602,5 +605,49 @@ impl<A: Actor> Actor for Ticking<A> {
         let mut inner = Out::new();
         self.actor.on_random(id, state, random, &mut inner);
         lift(inner, o);
+    }
+}
+
+/// `text` (a state's `Debug`) with every real node id `Id(n)` written as
+/// the model writes it, `Id(i)` for node `i`: a real run's evidence then
+/// reads as the checker's counterexamples do, not as socket addresses.
+fn model_ids(text: &str, ids: &[Id]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("Id(") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let (number, tail) = after.split_at(digits);
+        let node = number
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| ids.iter().position(|id| usize::from(*id) == n));
+        match node {
+            Some(i) => out.push_str(&i.to_string()),
+            None => out.push_str(number),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::model_ids;
+    use stateright::actor::Id;
+
+    #[test]
+    fn real_ids_read_as_the_models() {
+        let ids = [Id::from(139_637_976_829_988), Id::from(139_637_976_831_708)];
+        assert_eq!(
+            model_ids(
+                "{ballot: (1, Id(139637976831708)), from: Id(139637976829988), other: Id(7)}",
+                &ids
+            ),
+            "{ballot: (1, Id(1)), from: Id(0), other: Id(7)}"
+        );
+        assert_eq!(model_ids("Id(", &ids), "Id(");
     }
 }
