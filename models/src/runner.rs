@@ -320,7 +320,11 @@ where
             states.len()
         ));
     }
-    observations.extend(C::observations(&states, &state.history));
+    observations.extend(
+        C::observations(&states, &state.history)
+            .iter()
+            .map(|l| model_ids(l, &rec.ids)),
+    );
     observations.extend(crash_lines(rec));
     observations.extend(nemesis_lines(rec));
     if let Some(f) = &run.fuzz {
