@@ -444,9 +444,10 @@ pub struct RunArgs {
     /// Run each node as its own OS process (`dsw node`, this program),
     /// on loopback, with a cluster file in the run's directory; the
     /// driver merges their records and replays them through the model to
-    /// check the run. The nemesis may only kill (a real SIGKILL, then a
-    /// restart from the storage directory). Not for swim or gossip, nor
-    /// with --fuzz.
+    /// check the run. The nemesis's kill is a real SIGKILL, then a
+    /// restart from the storage directory; its pause SIGSTOP, then
+    /// SIGCONT; its partition each process's own send filter. Not for swim
+    /// or gossip, nor with --fuzz.
     #[arg(long)]
     pub processes: bool,
     /// Print JSON on stdout.
@@ -513,6 +514,13 @@ pub struct NodeArgs {
     /// is listening).
     #[arg(long, value_name = "FILE")]
     pub start_when: Option<std::path::PathBuf>,
+    /// A partition file to follow: its first line a version, its second
+    /// one character per (sender, receiver) pair of nodes, `1` where what
+    /// the sender sends to the receiver is dropped (recorded as cut).
+    /// The node polls it and acknowledges each version it applies in
+    /// FILE.ack-<id>; `dsw run --processes --nemesis partition` writes it.
+    #[arg(long, value_name = "FILE")]
+    pub partition_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -807,6 +807,7 @@ fn run_node(a: &NodeArgs) -> Result<ExitCode, Failure> {
             record: record.clone(),
             epoch_micros: a.epoch_micros,
             start_when: a.start_when.clone(),
+            cut_file: a.partition_file.clone(),
             stop,
             summary: std::sync::Arc::clone(&summary),
         }),

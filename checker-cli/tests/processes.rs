@@ -112,15 +112,96 @@ fn a_killed_process_restarts_from_its_storage_and_the_run_holds() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The nemesis's partition and pause reach node processes: a partition is
+/// each child's own filter, set through the partition file (every cut
+/// datagram recorded, and only while a partition is in force); a pause is
+/// SIGSTOP then SIGCONT, and the paused process records nothing until it
+/// resumes. Paxos keeps its safety, and the merged records replay through
+/// the model.
+#[test]
+fn partitions_and_pauses_reach_the_processes() {
+    let dir = std::env::temp_dir().join(format!("dsw-nemesis-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("trace.jsonl");
+    let o = dsw(&[
+        "run",
+        "paxos",
+        "--processes",
+        "--nemesis",
+        "partition,pause",
+        "--seed",
+        "1",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(out.contains("trace validation: valid"), "{out}");
+    assert!(!out.contains("VIOLATED"), "{out}");
+    // The schedule, printed before the run: fault i is line i.
+    let kinds: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("nemesis: "))
+        .map(|l| {
+            if l.contains("partition:") {
+                "partition"
+            } else {
+                "pause"
+            }
+        })
+        .collect();
+    assert!(
+        kinds.contains(&"partition") && kinds.contains(&"pause"),
+        "{out}"
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&trace)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (mut in_force, mut healed, mut cut) = (None, 0, 0);
+    let mut paused: Option<u64> = None;
+    let mut pauses = 0;
+    for l in &lines {
+        match l["kind"].as_str().unwrap() {
+            "nemesis" if l["healed"] == true => {
+                in_force = None;
+                healed += 1;
+            }
+            "nemesis" => {
+                assert!(in_force.is_none(), "one fault at a time");
+                in_force = Some(kinds[l["fault"].as_u64().unwrap() as usize]);
+            }
+            "cut" => {
+                assert_eq!(
+                    in_force,
+                    Some("partition"),
+                    "a cut outside a partition: {l}"
+                );
+                cut += 1;
+            }
+            "paused" => {
+                assert_eq!(in_force, Some("pause"), "{l}");
+                paused = l["node"].as_u64();
+                pauses += 1;
+            }
+            "resumed" => paused = None,
+            _ => assert_ne!(l["node"].as_u64(), paused, "a paused process did {l}"),
+        }
+    }
+    assert_eq!(healed, kinds.len(), "every fault healed");
+    assert!(cut > 0, "the partitions cut nothing: {out}");
+    assert_eq!(pauses, kinds.iter().filter(|k| **k == "pause").count());
+    assert!(out.contains("did nothing while paused"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn what_processes_cannot_do_is_refused_in_one_line() {
     refused(
         &["run", "swim", "--processes"],
         "--processes is not supported by swim",
-    );
-    refused(
-        &["run", "paxos", "--processes", "--nemesis", "partition"],
-        "--nemesis partition is not supported with --processes",
     );
     refused(
         &["run", "paxos", "--processes", "--fuzz", "10"],

@@ -179,7 +179,7 @@ pub const KILL_RUNS: &[&str] = &["paxos", "abd-register", "raft", "raft-kv"];
 
 /// Why `opts` cannot run `protocol`'s nodes as processes (`dsw run
 /// --processes`, `dsw node`), if they cannot: a model whose real run
-/// drives the runtime itself, the fuzzer, a nemesis fault other than kill.
+/// drives the runtime itself, or the fuzzer.
 pub fn processes_refusal(protocol: &Protocol, opts: &RunOptions) -> Option<String> {
     let as_processes = if opts.node.is_some() {
         Some("dsw node")
@@ -196,16 +196,6 @@ pub fn processes_refusal(protocol: &Protocol, opts: &RunOptions) -> Option<Strin
         if opts.fuzz > 0 {
             return Some(format!(
                 "--fuzz is not supported with {how}: the fuzzer sends from the nodes' own sockets, which are the children's"
-            ));
-        }
-        let other = opts
-            .nemesis
-            .iter()
-            .flat_map(|n| &n.kinds)
-            .find(|k| **k != runtime::faults::Kind::Kill);
-        if let Some(kind) = other {
-            return Some(format!(
-                "--nemesis {kind} is not supported with {how}: the nemesis's only fault for processes is kill (a real SIGKILL, then a restart from the storage directory)"
             ));
         }
     }

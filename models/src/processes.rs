@@ -14,8 +14,11 @@
 //! the model's own crash) is a real SIGKILL, sent while the child is
 //! stopped (SIGSTOP) between two of its steps, so that its record ends
 //! with whole steps; the driver appends the crash to the record, and
-//! restarts the child from the storage directory when the fault heals. At
-//! the end the children get SIGTERM and finish their current step.
+//! restarts the child from the storage directory when the fault heals. A
+//! pause is SIGSTOP, then SIGCONT. A partition is the children's own send
+//! filter, set through a partition file the driver writes and every child
+//! follows and acknowledges ([`rnode::write_cut`]). At the end the
+//! children get SIGTERM and finish their current step.
 
 use crate::validate::{replay, NetworkKind};
 use runtime::faults::Fault;
@@ -64,6 +67,8 @@ pub struct NodeOptions {
     pub record: PathBuf,
     pub epoch_micros: Option<u64>,
     pub start_when: Option<PathBuf>,
+    /// The partition file to follow ([`rnode::write_cut`]).
+    pub cut_file: Option<PathBuf>,
     pub stop: Arc<AtomicBool>,
     /// What the node did, once it stopped.
     pub summary: Arc<Mutex<Option<NodeSummary>>>,
@@ -116,6 +121,7 @@ where
         seed: opts.seed,
         epoch_micros: node.epoch_micros,
         start_when: node.start_when.clone(),
+        cut_file: node.cut_file.clone(),
     };
     let summary = rnode::run_node(actor, &cfg, &node.stop)?;
     *node.summary.lock().unwrap_or_else(|e| e.into_inner()) = Some(summary);
@@ -224,6 +230,8 @@ impl Driver<'_> {
             .arg(self.epoch.to_string())
             .arg("--start-when")
             .arg(self.dir.join("go"))
+            .arg("--partition-file")
+            .arg(self.partition_file())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log);
@@ -255,6 +263,88 @@ impl Driver<'_> {
         let _ = child.kill();
         let _ = child.wait();
         rnode::append_crash(&record, &self.dir, i, self.start.elapsed())
+    }
+
+    /// The partition file every child follows.
+    fn partition_file(&self) -> PathBuf {
+        self.dir.join("partition")
+    }
+
+    /// Imposes `cut` on the children (version `version` of the partition
+    /// file) and returns once every running child has applied it.
+    fn cut(&mut self, version: u64, cut: &[bool]) -> Result<(), String> {
+        let path = self.partition_file();
+        rnode::write_cut(&path, version, cut)?;
+        let by = Instant::now() + Duration::from_secs(5);
+        loop {
+            self.check_alive()?;
+            let behind = (0..self.nodes.len()).find(|i| {
+                self.nodes[*i].child.is_some()
+                    && rnode::cut_acknowledged(&path, *i).is_none_or(|v| v < version)
+            });
+            let Some(i) = behind else {
+                return Ok(());
+            };
+            if Instant::now() >= by {
+                return Err(format!(
+                    "node {i}'s process did not apply the partition within 5 s"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// SIGSTOP to node `i`; returns once the kernel has stopped it.
+    fn pause(&mut self, i: usize) -> Result<(), String> {
+        let Some(child) = &self.nodes[i].child else {
+            return Ok(());
+        };
+        let stat = format!("/proc/{}/stat", child.id());
+        if !signal(child, "STOP") {
+            return Err(format!("cannot stop node {i}'s process"));
+        }
+        let by = Instant::now() + Duration::from_secs(5);
+        // The state is the field after the command's closing parenthesis.
+        let stopped = || {
+            std::fs::read_to_string(&stat).is_ok_and(|s| {
+                s.rsplit_once(')')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with('T'))
+            })
+        };
+        while !stopped() {
+            if Instant::now() >= by {
+                return Err(format!("node {i}'s process did not stop within 5 s"));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(())
+    }
+
+    /// SIGCONT to node `i`.
+    fn resume(&mut self, i: usize) -> Result<(), String> {
+        match &self.nodes[i].child {
+            Some(child) if !signal(child, "CONT") => {
+                Err(format!("cannot resume node {i}'s process"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// An event of node `i` the driver records (a pause or a resume), at
+    /// `at`, with the Lamport time of the node's last event.
+    fn node_event<M, T>(
+        &self,
+        i: usize,
+        at: Duration,
+        kind: EventKind<M, T>,
+    ) -> Result<Event<M, T>, String> {
+        Ok(Event {
+            at,
+            node: i,
+            lamport: rnode::last_lamport(&self.nodes[i].record)?,
+            sent_lamport: None,
+            kind,
+        })
     }
 
     /// Fails if a child ended on its own.
@@ -412,6 +502,8 @@ where
     // Nodes killed, and when each restarts.
     let mut down: Vec<Option<Instant>> = vec![None; n];
     let (mut started, mut healed) = (0, 0);
+    // The partition file's version.
+    let mut cut_version = 0;
     let deadline = Instant::now() + cfg.duration;
     let mut finished = false;
     let mut polled = Instant::now();
@@ -420,40 +512,57 @@ where
         d.check_alive()?;
         let now = d.start.elapsed();
         // The nemesis: one fault at a time, each started and healed when
-        // its time comes (only kills: --processes refuses the others).
-        let nemesis_event = |index: usize, healed: bool, node: usize| Event {
-            at: now,
-            node,
+        // its time comes. A partition is the children's own filter, set
+        // through the partition file; a pause is SIGSTOP, then SIGCONT; a
+        // kill is SIGKILL, then a restart from the storage directory.
+        let nemesis_event = |index: usize, healed: bool, at: Duration| Event {
+            at,
+            node: cfg.nemesis[index].fault.node(),
             lamport: 0,
             sent_lamport: None,
             kind: EventKind::Nemesis { index, healed },
         };
         if healed < started && cfg.nemesis[healed].end <= now {
-            if let Fault::Kill(k) = cfg.nemesis[healed].fault {
-                if down[k].is_some() {
-                    d.spawn(k)?;
-                    down[k] = None;
+            match cfg.nemesis[healed].fault {
+                Fault::Kill(k) => {
+                    if down[k].is_some() {
+                        d.spawn(k)?;
+                        down[k] = None;
+                    }
+                }
+                Fault::Partition(_) => {
+                    cut_version += 1;
+                    d.cut(cut_version, &vec![false; n * n])?;
+                }
+                Fault::Pause(k) => {
+                    driver.push(d.node_event(k, d.start.elapsed(), EventKind::Resumed)?);
+                    d.resume(k)?;
                 }
             }
-            driver.push(nemesis_event(
-                healed,
-                true,
-                cfg.nemesis[healed].fault.node(),
-            ));
+            // Healed once every child has left the fault.
+            driver.push(nemesis_event(healed, true, d.start.elapsed()));
             healed += 1;
         } else if started == healed
             && started < cfg.nemesis.len()
             && cfg.nemesis[started].start <= now
         {
-            driver.push(nemesis_event(
-                started,
-                false,
-                cfg.nemesis[started].fault.node(),
-            ));
-            if let Fault::Kill(k) = cfg.nemesis[started].fault {
-                d.kill(k)?;
-                // Restarted when the fault heals.
-                down[k] = Some(deadline + Duration::from_secs(3600));
+            // Started before any child is in the fault.
+            driver.push(nemesis_event(started, false, now));
+            match &cfg.nemesis[started].fault {
+                Fault::Kill(k) => {
+                    d.kill(*k)?;
+                    // Restarted when the fault heals.
+                    down[*k] = Some(deadline + Duration::from_secs(3600));
+                }
+                fault @ Fault::Partition(_) => {
+                    let cut: Vec<bool> = (0..n * n).map(|c| fault.cuts(n, c / n, c % n)).collect();
+                    cut_version += 1;
+                    d.cut(cut_version, &cut)?;
+                }
+                Fault::Pause(k) => {
+                    d.pause(*k)?;
+                    driver.push(d.node_event(*k, d.start.elapsed(), EventKind::Paused)?);
+                }
             }
             started += 1;
         }

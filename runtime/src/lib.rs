@@ -682,6 +682,18 @@ where
         kind: EventKind<A::Msg, A::Timer>,
     ) {
         let mut events = lock(&self.shared.events);
+        self.log(&mut events, lamport, sent_lamport, kind);
+    }
+
+    /// Appends an event to `events` (the log, its lock held) and to the
+    /// node process's record if it has one.
+    fn log(
+        &self,
+        events: &mut Vec<Event<A::Msg, A::Timer>>,
+        lamport: u64,
+        sent_lamport: Option<u64>,
+        kind: EventKind<A::Msg, A::Timer>,
+    ) {
         let event = Event {
             at: self.shared.start.elapsed(),
             node: self.node,
@@ -1004,13 +1016,13 @@ where
             // two.
             let mut events = lock(&self.shared.events);
             if self.shared.cut[self.node * n + to_node].load(Ordering::SeqCst) {
-                events.push(Event {
-                    at: self.shared.start.elapsed(),
-                    node: self.node,
-                    lamport: self.clock.tick(),
-                    sent_lamport: None,
-                    kind: EventKind::Cut { to: to_node, msg },
-                });
+                let lamport = self.clock.tick();
+                self.log(
+                    &mut events,
+                    lamport,
+                    None,
+                    EventKind::Cut { to: to_node, msg },
+                );
                 return;
             }
         }

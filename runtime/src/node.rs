@@ -188,6 +188,11 @@ pub fn between_steps(record: &Path) -> Result<bool, String> {
     tail(record).map(|t| t.between_steps)
 }
 
+/// The highest Lamport time in a record (0 if it holds none).
+pub fn last_lamport(record: &Path) -> Result<u64, String> {
+    tail(record).map(|t| t.lamport)
+}
+
 /// Appends the crash of node `node` to its record, at `at` since the
 /// run's start, with what its storage file holds: for whoever killed the
 /// node's process (it cannot record its own SIGKILL).
@@ -257,6 +262,47 @@ pub struct NodeConfig {
     /// node has bound its socket and opened its record, so no datagram of
     /// the first steps finds a peer not listening yet). None: at once.
     pub start_when: Option<PathBuf>,
+    /// The partition file a driver writes ([`write_cut`]): the node polls
+    /// it, drops at the sender what crosses the cut (recorded as `Cut`, as
+    /// the thread runtime's nemesis does) and acknowledges each version it
+    /// applied ([`cut_acknowledged`]). None: never cut.
+    pub cut_file: Option<PathBuf>,
+}
+
+/// Writes the partition in force for node processes to poll: `cut[from *
+/// n + to]` drops what `from` sends to `to`. `version` grows with each
+/// write, so a node can say which one it applied. Written to a fresh file
+/// renamed over the old, so a node never reads half of one.
+pub fn write_cut(path: &Path, version: u64, cut: &[bool]) -> Result<(), String> {
+    let bits: String = cut.iter().map(|c| if *c { '1' } else { '0' }).collect();
+    let fresh = path.with_extension("new");
+    std::fs::write(&fresh, format!("{version}\n{bits}\n"))
+        .and_then(|()| std::fs::rename(&fresh, path))
+        .map_err(|e| format!("cannot write the partition file {}: {e}", path.display()))
+}
+
+/// The version of the partition file node `node` last applied, if any.
+pub fn cut_acknowledged(path: &Path, node: usize) -> Option<u64> {
+    std::fs::read_to_string(ack_file(path, node))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn ack_file(path: &Path, node: usize) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".ack-{node}"));
+    PathBuf::from(name)
+}
+
+/// The partition file's version and cut, if it is there and whole.
+fn read_cut(path: &Path, n: usize) -> Option<(u64, Vec<bool>)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines();
+    let version = lines.next()?.parse().ok()?;
+    let cut: Vec<bool> = lines.next()?.chars().map(|c| c == '1').collect();
+    (cut.len() == n * n).then_some((version, cut))
 }
 
 /// What a node process did.
@@ -345,8 +391,39 @@ where
     node_loop.restart = before.any;
     node_loop.clock = trace::Clock::starting_at(lamport);
     let deadline = began + cfg.limit;
+    // The partition: applied under the log's lock, as the thread
+    // runtime's nemesis does, so no send is half in it.
+    let mut applied = None;
+    let mut follow_cut = || {
+        let Some(path) = &cfg.cut_file else {
+            return Ok(());
+        };
+        match read_cut(path, n) {
+            Some((version, cut)) if applied != Some(version) => {
+                {
+                    let _log = lock(&shared.events);
+                    for (c, on) in shared.cut.iter().zip(cut) {
+                        c.store(on, Ordering::SeqCst);
+                    }
+                }
+                applied = Some(version);
+                let ack = ack_file(path, cfg.node);
+                let fresh = ack.with_extension(format!("new-{}", cfg.node));
+                std::fs::write(&fresh, version.to_string())
+                    .and_then(|()| std::fs::rename(&fresh, &ack))
+                    .map_err(|e| format!("cannot acknowledge the partition: {e}"))
+            }
+            _ => Ok(()),
+        }
+    };
+    follow_cut()?;
     let why = std::thread::scope(|scope| {
-        let watcher = scope.spawn(|| loop {
+        let shared = &shared;
+        let watcher = scope.spawn(move || loop {
+            if follow_cut().is_err() {
+                shared.stop.store(true, Ordering::SeqCst);
+                return "it could not follow the partition file";
+            }
             if shared.stop.load(Ordering::SeqCst) {
                 return "its storage failed";
             }
@@ -358,7 +435,7 @@ where
                 shared.stop.store(true, Ordering::SeqCst);
                 return "its time limit";
             }
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(Duration::from_millis(1));
         });
         node_loop.run(&mut node_rng(cfg.seed, cfg.node));
         shared.stop.store(true, Ordering::SeqCst);
