@@ -301,6 +301,7 @@ fn retransmitting_models_complete_under_loss_and_duplication() {
         "three-phase-commit",
         "reliable-broadcast",
         "lamport-mutex",
+        "causal-broadcast",
     ] {
         let p = models::protocol(model).unwrap();
         let opts = RunOptions {

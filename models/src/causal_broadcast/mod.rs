@@ -26,6 +26,18 @@
 //! `sender-entry-only` timestamps with the sender's own count alone (FIFO
 //! broadcast's sequence number): FIFO order kept, the chain across
 //! processes broken.
+//!
+//! With `retransmit = 1` (scenario `lossy`, and every real run) the links
+//! lose and duplicate messages (Cachin et al. §2.4.2's fair-loss links),
+//! and Algorithm 3.15's reliable links are built on them as Cachin et al.
+//! §2.4 build perfect links: each send goes over a stubborn link
+//! (Algorithm 2.1, "Retransmit Forever": the sender remembers every
+//! (destination, message) it sent and sends them all again on a timer),
+//! and the receiver passes each message up once (Algorithm 2.2,
+//! "Eliminate Duplicates": a message already received is dropped, known
+//! by its sender and its number). So every message reaches CBCAST once,
+//! in any order, as the reliable unordered links above, and the delivery
+//! rule runs unchanged.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -33,7 +45,7 @@ use crate::registry::{
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -78,6 +90,10 @@ impl fmt::Debug for CbMsg {
 pub enum CbTimer {
     /// The application broadcasts its next message.
     Broadcast,
+    /// With [`CbCfg::retransmit`]: the stubborn link's timer (Cachin et al.
+    /// Algorithm 2.1, "upon event <Timeout>"): every send made is made
+    /// again.
+    Retransmit,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
@@ -91,6 +107,14 @@ pub struct CbState {
     // The workload.
     /// Broadcasts the application has still to make.
     pub to_broadcast: u8,
+    // The links under the algorithm (with `retransmit` only; empty
+    // otherwise).
+    /// Every point-to-point send made: Cachin et al. Algorithm 2.1's
+    /// `sent`, (destination, timestamped message).
+    pub sent: Vec<(Process, CbMsg)>,
+    /// Every message the links passed up to CBCAST: Algorithm 2.2's
+    /// `delivered`, by sender and number.
+    pub received: BTreeSet<Message>,
     // History variable, not read by the algorithm.
     /// What this process delivered, in order; its own broadcasts appear
     /// where it made them, as it delivers each one at once.
@@ -113,6 +137,20 @@ impl fmt::Debug for CbState {
                 .map(|(j, vt)| format!("{} VT {vt:?}", message_name(&(*j, vt[*j]))))
                 .collect();
             write!(f, ", pending: [{}]", pending.join(", "))?;
+        }
+        if !self.sent.is_empty() {
+            let sent: Vec<String> = self
+                .sent
+                .iter()
+                .map(|(to, CbMsg::Data { sender, vt })| {
+                    format!("{}->p{}", message_name(&(*sender, vt[*sender])), to + 1)
+                })
+                .collect();
+            write!(f, ", sent: [{}]", sent.join(", "))?;
+        }
+        if !self.received.is_empty() {
+            let received: Vec<String> = self.received.iter().map(message_name).collect();
+            write!(f, ", received: [{}]", received.join(", "))?;
         }
         f.write_str("}")
     }
@@ -166,12 +204,17 @@ pub struct CbActor {
     pub processes: Vec<Id>,
     /// How many messages this process broadcasts.
     pub messages: u8,
+    /// Sends go over stubborn links, copies dropped (see
+    /// [`CbCfg::retransmit`]).
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
 /// How long the application waits before each broadcast, on a real
 /// network. The checker fires the timer at any time.
 const THINK: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(20);
+/// The stubborn link's period Δ on a real network: a few round trips.
+const RETRANSMIT: Range<Duration> = Duration::from_millis(20)..Duration::from_millis(40);
 
 impl CbActor {
     /// BSS 1991 §4.1's delivery condition for a message from `j` with
@@ -204,16 +247,33 @@ impl Actor for CbActor {
         if self.messages > 0 {
             o.set_timer(CbTimer::Broadcast, THINK);
         }
+        // Algorithm 2.1's Init: "sent := ∅; starttimer(Δ)".
+        if self.retransmit {
+            o.set_timer(CbTimer::Retransmit, RETRANSMIT);
+        }
         CbState {
             vt: vec![0; self.processes.len()],
             pending: BTreeSet::new(),
             to_broadcast: self.messages,
+            sent: Vec::new(),
+            received: BTreeSet::new(),
             delivered: Vec::new(),
         }
     }
 
     fn on_msg(&self, _id: Id, state: &mut Cow<CbState>, _src: Id, msg: CbMsg, _o: &mut Out<Self>) {
         let CbMsg::Data { sender, vt: w } = msg;
+        // Over a stubborn link a message comes again and again: "upon
+        // event <sl, Deliver | q, m> do if m ∉ delivered then delivered :=
+        // delivered ∪ {m}; trigger <pl, Deliver | q, m>" (Cachin et al.
+        // Algorithm 2.2), so a copy never reaches CBCAST.
+        if self.retransmit {
+            let m = (sender, w[sender]);
+            if state.received.contains(&m) {
+                return;
+            }
+            state.to_mut().received.insert(m);
+        }
         let s = state.to_mut();
         // The bug: delivered on receipt, whatever its timestamp says.
         if self.bug == Bug::NoVectorClockCheck {
@@ -239,10 +299,31 @@ impl Actor for CbActor {
         }
     }
 
+    fn on_timeout(&self, _id: Id, state: &mut Cow<CbState>, timer: &CbTimer, o: &mut Out<Self>) {
+        match timer {
+            CbTimer::Broadcast => self.broadcast(state, o),
+            // "upon event <Timeout> do forall (q, m) ∈ sent do trigger
+            // <fll, Send | q, m>; starttimer(Δ)" (Cachin et al. Algorithm
+            // 2.1): a copy lost on the fair-loss link is sent again, and
+            // again, so one gets through.
+            CbTimer::Retransmit => {
+                for (to, msg) in &state.sent {
+                    o.send(self.processes[*to], msg.clone());
+                }
+                o.set_timer(CbTimer::Retransmit, RETRANSMIT);
+            }
+        }
+    }
+}
+
+impl CbActor {
     /// "Before sending m, process p_i increments VT(p_i)[i] and timestamps
     /// m" (BSS 1991 §4.1), sends it to every other process, and delivers it
     /// at once. The bug leaves every other entry of the timestamp zero.
-    fn on_timeout(&self, _id: Id, state: &mut Cow<CbState>, _timer: &CbTimer, o: &mut Out<Self>) {
+    /// Over a stubborn link each send is remembered too: "upon event <sl,
+    /// Send | q, m> do trigger <fll, Send | q, m>; sent := sent ∪ {(q, m)}"
+    /// (Cachin et al. Algorithm 2.1).
+    fn broadcast(&self, state: &mut Cow<CbState>, o: &mut Out<Self>) {
         let me = self.process;
         if state.to_broadcast == 0 {
             return;
@@ -256,11 +337,13 @@ impl Actor for CbActor {
                 .collect(),
             _ => s.vt.clone(),
         };
-        let others: Vec<Id> = (0..self.processes.len())
-            .filter(|q| *q != me)
-            .map(|q| self.processes[q])
-            .collect();
-        o.broadcast(&others, &CbMsg::Data { sender: me, vt });
+        let others: Vec<Process> = (0..self.processes.len()).filter(|q| *q != me).collect();
+        let ids: Vec<Id> = others.iter().map(|q| self.processes[*q]).collect();
+        let msg = CbMsg::Data { sender: me, vt };
+        o.broadcast(&ids, &msg);
+        if self.retransmit {
+            s.sent.extend(others.iter().map(|q| (*q, msg.clone())));
+        }
         s.delivered.push((me, s.vt[me]));
         if s.to_broadcast > 0 {
             o.set_timer(CbTimer::Broadcast, THINK);
@@ -363,6 +446,12 @@ pub struct CbCfg {
     pub broadcasters: usize,
     /// How many messages each of them broadcasts.
     pub messages: u8,
+    /// The links lose and duplicate messages, every send goes over a
+    /// stubborn link (Cachin et al. Algorithm 2.1, "Retransmit Forever")
+    /// and copies are dropped (Algorithm 2.2): scenario `lossy`, and every
+    /// real run (`dsw run causal-broadcast` sets it). Off by default:
+    /// reliable links, as Algorithm 3.15 assumes.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -372,6 +461,7 @@ impl Default for CbCfg {
             processes: 3,
             broadcasters: 2,
             messages: 2,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -385,6 +475,7 @@ impl Config for CbCfg {
             processes: params["processes"] as usize,
             broadcasters: (params["broadcasters"] as usize).min(params["processes"] as usize),
             messages: params["messages"] as u8,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -444,12 +535,22 @@ impl Runnable for CbCfg {
                 } else {
                     0
                 },
+                retransmit: self.retransmit,
                 bug: self.bug,
             })
             .collect();
+        // Reliable links unless retransmitting; then fair-loss links that
+        // also duplicate (Stateright's duplicating network keeps a message
+        // in flight until it is lost).
+        let (network, lossy) = if self.retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, ())
             .actors(actors)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .property(Expectation::Always, "integrity", integrity)
             .property(Expectation::Always, "causal order", causal_order)
             .property(
@@ -472,7 +573,7 @@ pub static PROTOCOL: Protocol = Protocol {
         "Lamport, Time, Clocks, and the Ordering of Events in a Distributed System (CACM 1978): happened-before",
         "Hadzilacos & Toueg, A Modular Approach to Fault-Tolerant Broadcasts and Related Problems (TR 94-1425, 1994), §2.1 (Integrity)",
     ],
-    notes: "Causal order is checked against happened-before computed from the run, not from the vector times the protocol keeps: a process delivers its own broadcast at once, so its delivery list records, in order, what it broadcast and delivered, and the causal past of a broadcast is what precedes it in its sender's list, closed transitively (Cachin et al. 2011 §3.9.1). A variant that corrupts the timestamps is therefore judged by what really happened. Broadcasts are timers, fair and at any time, so every interleaving of broadcasts and deliveries is explored.",
+    notes: "Causal order is checked against happened-before computed from the run, not from the vector times the protocol keeps: a process delivers its own broadcast at once, so its delivery list records, in order, what it broadcast and delivered, and the causal past of a broadcast is what precedes it in its sender's list, closed transitively (Cachin et al. 2011 §3.9.1). A variant that corrupts the timestamps is therefore judged by what really happened. Broadcasts are timers, fair and at any time, so every interleaving of broadcasts and deliveries is explored. With `retransmit = 1` (scenario `lossy`, and every real run) the links lose and duplicate messages, every send goes over a stubborn link (Cachin et al. Algorithm 2.1, Retransmit Forever: each send is made again on a timer) and the receiver passes each message up once (Algorithm 2.2, Eliminate Duplicates), rebuilding the reliable links CBCAST assumes. Every message delivered then needs strong fairness (a message sent again and again is delivered at last; under weak fairness a run that loses every copy is fair), which the scenario assumes.",
     params: &[
         ParamSpec {
             name: "processes",
@@ -494,6 +595,13 @@ pub static PROTOCOL: Protocol = Protocol {
             default: 2,
             min: 1,
             max: 2,
+        },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: links lose and duplicate messages, each send is repeated on a timer forever (a stubborn link, Cachin et al. Algorithm 2.1) and the receiver drops copies (Algorithm 2.2) (scenario lossy; every real run retransmits); 0: reliable links, no timer",
+            default: 0,
+            min: 0,
+            max: 1,
         },
     ],
     param_rules: &[],
@@ -549,18 +657,44 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[("causal order", Verdict::Violated)],
         },
     ],
-    scenarios: &[ScenarioSpec {
-        name: "fifo",
-        doc: "only p1 broadcasts, twice: its second message may arrive first and waits (causal order includes FIFO order); no chain crosses processes",
-        variant: crate::registry::CORRECT,
-        params: &[("broadcasters", 1), ("messages", 2)],
-        fairness: None,
-        expect: &[("a causal chain", Verdict::NoExample)],
-    }],
+    scenarios: &[
+        ScenarioSpec {
+            name: "fifo",
+            doc: "only p1 broadcasts, twice: its second message may arrive first and waits (causal order includes FIFO order); no chain crosses processes",
+            variant: crate::registry::CORRECT,
+            params: &[("broadcasters", 1), ("messages", 2)],
+            fairness: None,
+            expect: &[("a causal chain", Verdict::NoExample)],
+        },
+        ScenarioSpec {
+            name: "lossy",
+            doc: "the real run's configuration: links that lose and duplicate messages, every send repeated on a timer (stubborn links, Cachin et al. Algorithm 2.1) and copies dropped (Algorithm 2.2); p1 and p2 broadcast once each (twice each does not finish in a minute), so p3 may receive p2's message before p1's that p2 delivered first, and it waits. Integrity and causal order hold and, under strong fairness (a message sent again and again is delivered at last), every message is delivered",
+            variant: crate::registry::CORRECT,
+            params: &[("retransmit", 1), ("messages", 1)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[],
+        },
+    ],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<CbCfg>,
     explore: crate::registry::explore_config::<CbCfg>,
     replay: crate::registry::replay_config::<CbCfg>,
     compare: crate::registry::compare_config::<CbCfg>,
-    run: Some(crate::runner::run_config::<CbCfg>),
+    run: Some(run),
 };
+
+/// `dsw run causal-broadcast`: the configuration given, with `retransmit`
+/// on, as scenario `lossy` checks it: a real network may lose and
+/// duplicate (`--loss`, `--duplicate`), and over links that do not
+/// retransmit a lost message is never delivered.
+fn run(
+    variant: &str,
+    params: &Params,
+    opts: &crate::registry::RunOptions,
+) -> Result<crate::registry::RunReport, String> {
+    let cfg = CbCfg {
+        retransmit: true,
+        ..CbCfg::new(variant, params)
+    };
+    crate::runner::run_cfg(cfg, variant, opts)
+}
