@@ -1308,7 +1308,7 @@ fn replay_refuses_bad_input_naming_what_is_valid() {
         "violates no always property",
     );
     refused(&["replay", "swim"], "replayable: abd-register");
-    refused(&["replay", "alternating-bit"], "it has no real run");
+    refused(&["replay", "spec:paxos"], "it has no real run");
 }
 
 /// `dsw replay`: a reproduced counterexample exits 0 and prints its steps

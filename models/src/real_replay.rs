@@ -25,7 +25,7 @@ use runtime::EventKind;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
-use stateright::actor::{Actor, ActorModel, ActorModelAction, ActorModelState, Id};
+use stateright::actor::{Actor, ActorModelAction, ActorModelState, Id};
 use stateright::{Expectation, Model};
 use std::time::Duration;
 
@@ -51,12 +51,13 @@ const PATIENCE: Duration = Duration::from_secs(5);
 /// The replay of `protocol`, or why it has none.
 pub fn replayer(name: &str) -> Result<ReplayFn, String> {
     use crate::{
-        abd_register, byzantine_generals, causal_broadcast, chandy_lamport, crawler,
-        lamport_clocks, lamport_mutex, mapreduce, paxos, raft, raft_kv, reliable_broadcast, rpc_kv,
-        three_phase_commit, total_order_broadcast, two_phase_commit,
+        abd_register, alternating_bit, byzantine_generals, causal_broadcast, chandy_lamport,
+        crawler, lamport_clocks, lamport_mutex, mapreduce, paxos, raft, raft_kv,
+        reliable_broadcast, rpc_kv, three_phase_commit, total_order_broadcast, two_phase_commit,
     };
     Ok(match name {
         "abd-register" => replay_config::<abd_register::AbdCfg>,
+        "alternating-bit" => replay_config::<alternating_bit::AbpCfg>,
         "byzantine-generals" => replay_config::<byzantine_generals::ByzantineCfg>,
         "causal-broadcast" => replay_config::<causal_broadcast::CbCfg>,
         "chandy-lamport" => replay_config::<chandy_lamport::SnapshotCfg>,
@@ -93,6 +94,7 @@ fn not_replayable(protocol: &str) -> String {
 /// The protocols [`replayer`] replays.
 pub const REPLAYABLE: &[&str] = &[
     "abd-register",
+    "alternating-bit",
     "byzantine-generals",
     "causal-broadcast",
     "chandy-lamport",
@@ -118,7 +120,10 @@ type Action<C> = ActorModelAction<
 type State<C> = ActorModelState<<C as Runnable>::Actor, <C as Runnable>::History>;
 
 /// [`ReplayFn`] for a protocol whose checked model is its actors over a
-/// network ([`Runnable::model_on`] with indices).
+/// network ([`Runnable::model_on`] with indices), or a wrapper of them
+/// with the same states and actions (the alternating-bit protocol's
+/// bounded FIFO links, [`crate::channel::BoundedFifo`]: a message the
+/// bound cut is one the real nodes sent and the path never delivers).
 pub fn replay_config<C>(
     variant: &str,
     params: &Params,
@@ -128,9 +133,8 @@ pub fn replay_config<C>(
     out: &mut dyn FnMut(&str),
 ) -> Result<bool, InputError>
 where
-    C: Runnable
-        + Config<Model = ActorModel<<C as Runnable>::Actor, C, <C as Runnable>::History>>
-        + 'static,
+    C: Runnable + 'static,
+    C::Model: Model<State = State<C>, Action = Action<C>> + Describe,
     <C as Runnable>::History: 'static,
     <C::Model as Model>::State: Clone
         + std::fmt::Debug
@@ -143,8 +147,8 @@ where
     <C::Model as Model>::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static,
 {
     let model = C::new(variant, params).into_model();
-    let always: Vec<&'static str> = model
-        .properties
+    let properties = model.properties();
+    let always: Vec<&'static str> = properties
         .iter()
         .filter(|p| p.expectation == Expectation::Always)
         .map(|p| p.name)
@@ -167,7 +171,7 @@ where
         .iter()
         .copied()
         .filter(|name| {
-            let p = model.properties.iter().find(|p| p.name == *name);
+            let p = properties.iter().find(|p| p.name == *name);
             p.is_some_and(|p| !(p.condition)(&model, last))
         })
         .collect();
@@ -191,11 +195,12 @@ where
         loop_start: None,
         final_states: Vec::new(),
     };
-    let dictation = dictated::<C>(&model, &states, &actions);
+    let n = C::new(variant, params).actor_count();
+    let dictation = dictated::<C>(n, &states, &actions);
 
     // The real nodes: the same configuration's actors, known by their
     // socket addresses.
-    let mut bound = runtime::bind(model.actors.len()).map_err(InputError)?;
+    let mut bound = runtime::bind(n).map_err(InputError)?;
     // Node i gets the i-th smallest address, so that ids compare as the
     // model's indices do (Paxos's ballots break ties by proposer id).
     let mut pairs: Vec<_> = std::mem::take(&mut bound.sockets)
@@ -221,7 +226,7 @@ where
         names.join(", ")
     ));
     let duplicating = matches!(
-        crate::validate::NetworkKind::of(&model.init_network),
+        crate::validate::NetworkKind::of(&real.init_network),
         crate::validate::NetworkKind::UnorderedDuplicating
     );
     let (initial, choices) = match dictation {
@@ -430,7 +435,7 @@ where
 /// The path's states and actions on `model`, as the explorer follows it.
 #[allow(clippy::type_complexity)]
 fn decode<C: Runnable>(
-    model: &ActorModel<C::Actor, C, C::History>,
+    model: &impl Model<State = State<C>, Action = Action<C>>,
     path: &str,
 ) -> Result<(Vec<State<C>>, Vec<Action<C>>), InputError> {
     let malformed = |why: String| {
@@ -489,11 +494,10 @@ fn decode<C: Runnable>(
 /// another step while the choice is pending.
 #[allow(clippy::type_complexity)]
 fn dictated<C: Runnable>(
-    model: &ActorModel<C::Actor, C, C::History>,
+    n: usize,
     states: &[State<C>],
     actions: &[Action<C>],
 ) -> Result<(Vec<Choices>, Vec<Choices>), (usize, String)> {
-    let n = model.actors.len();
     let mut initial: Vec<Choices> = vec![Vec::new(); n];
     let mut per_step: Vec<Choices> = vec![Vec::new(); actions.len()];
     let pending = |k: usize, node: usize, key: &str| {

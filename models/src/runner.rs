@@ -55,6 +55,15 @@ pub trait Runnable: Config + Clone {
         states: &[<Self::Actor as Actor>::State],
         history: &Self::History,
     ) -> Vec<String>;
+    /// Whether a message, as the history records it, invokes a client's
+    /// operation or returns it: the client is the node that sends it (an
+    /// invocation; a return the client records itself) or receives it (a
+    /// reply). Only messages the history takes count (a retransmitted
+    /// request it ignores is no new operation), for the run's latency
+    /// line ([`Operation`]). Default: the model has no clients.
+    fn client_op(_msg: &<Self::Actor as Actor>::Msg) -> Option<OpEdge> {
+        None
+    }
     /// Real runs: whom to crash, when, and for how long. While no node is
     /// down, every few milliseconds, with the number of crashes so far and
     /// the nodes' states (none for a node not started yet): a `Some` crashes
@@ -247,6 +256,33 @@ pub(crate) fn end_state<
     ids: &[Id],
     run: &RunResult<R>,
 ) -> ActorModelState<C::Actor, C::History> {
+    let history = fold(model, ids, run, |_, _| {});
+    let n = run.states.len();
+    ActorModelState {
+        actor_states: run.states.iter().cloned().map(Arc::new).collect(),
+        network: model.init_network.clone(),
+        timers_set: vec![Timers::new(); n],
+        random_choices: vec![RandomChoices::default(); n],
+        crashed: run.down.clone(),
+        history,
+        actor_storages: vec![None; n],
+    }
+}
+
+/// The run's sends and deliveries folded, in the order the runtime logged
+/// them, through the model's `record_msg_out` / `record_msg_in`: the
+/// history the properties read. `taken` is called with each event that
+/// changed it, and its message.
+fn fold<C, R>(
+    model: &ActorModel<C::Actor, C, C::History>,
+    ids: &[Id],
+    run: &RunResult<R>,
+    mut taken: impl FnMut(&runtime::Event<R::Msg, R::Timer>, &R::Msg),
+) -> C::History
+where
+    C: Runnable,
+    R: Actor<Msg = <C::Actor as Actor>::Msg>,
+{
     let mut history = model.init_history.clone();
     for e in &run.events {
         let (src, dst, msg, out) = match &e.kind {
@@ -284,18 +320,101 @@ pub(crate) fn end_state<
         };
         if let Some(h) = record(&model.cfg, &history, envelope) {
             history = h;
+            taken(e, msg);
         }
     }
-    let n = run.states.len();
-    ActorModelState {
-        actor_states: run.states.iter().cloned().map(Arc::new).collect(),
-        network: model.init_network.clone(),
-        timers_set: vec![Timers::new(); n],
-        random_choices: vec![RandomChoices::default(); n],
-        crashed: run.down.clone(),
-        history,
-        actor_storages: vec![None; n],
+    history
+}
+
+/// Where a message stands in a client's operation ([`Runnable::client_op`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpEdge {
+    Invoke,
+    Return,
+}
+
+/// A client's operation on a real run: its node, and the real times (from
+/// the run's start) it was invoked and returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operation {
+    pub client: usize,
+    pub invoked: Duration,
+    pub returned: Option<Duration>,
+}
+
+/// The clients' operations of a run, in the order invoked, as the history
+/// records them ([`Runnable::client_op`]).
+pub fn operations<C, R>(
+    model: &ActorModel<C::Actor, C, C::History>,
+    ids: &[Id],
+    run: &RunResult<R>,
+) -> Vec<Operation>
+where
+    C: Runnable,
+    R: Actor<Msg = <C::Actor as Actor>::Msg>,
+{
+    let mut ops: Vec<Operation> = Vec::new();
+    let mut open: std::collections::HashMap<usize, usize> = Default::default();
+    fold(model, ids, run, |e, msg| match C::client_op(msg) {
+        Some(OpEdge::Invoke) => {
+            open.insert(e.node, ops.len());
+            ops.push(Operation {
+                client: e.node,
+                invoked: e.at,
+                returned: None,
+            });
+        }
+        Some(OpEdge::Return) => {
+            if let Some(i) = open.remove(&e.node) {
+                ops[i].returned = Some(e.at);
+            }
+        }
+        None => {}
+    });
+    ops
+}
+
+/// The `p`-th percentile (0 < p <= 100) of `sorted` by nearest rank: the
+/// smallest value with at least p% of the values at or below it. None
+/// when there are no values.
+pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied()
+}
+
+/// The run's throughput and its clients' latency, one line: operations
+/// returned per second of the run, messages sent per second, and the
+/// latency (invoke to return, real time) at p50 and p99. None without
+/// client operations.
+pub fn clients_line(ops: &[Operation], sent: usize, elapsed: Duration) -> Option<String> {
+    if ops.is_empty() {
+        return None;
     }
+    let mut latencies: Vec<Duration> = ops
+        .iter()
+        .filter_map(|o| Some(o.returned? - o.invoked))
+        .collect();
+    latencies.sort();
+    let secs = elapsed.as_secs_f64().max(f64::EPSILON);
+    let ms = |d: Option<Duration>| {
+        d.map_or("-".to_string(), |d| {
+            format!("{:.1} ms", d.as_secs_f64() * 1e3)
+        })
+    };
+    let few = match latencies.len() {
+        0 => "; none returned".to_string(),
+        n if n < 100 => format!("; of {n}, so p99 is the slowest"),
+        _ => String::new(),
+    };
+    Some(format!(
+        "clients: {} of {} operations returned in {secs:.2} s ({:.0} ops/s, {:.0} messages sent/s), latency p50 {}, p99 {} (invoke to return, real time{few})",
+        latencies.len(),
+        ops.len(),
+        latencies.len() as f64 / secs,
+        sent as f64 / secs,
+        ms(percentile(&latencies, 50.0)),
+        ms(percentile(&latencies, 99.0)),
+    ))
 }
 
 /// The run's report: the model's `always` properties on the recorded
@@ -325,6 +444,8 @@ where
             .iter()
             .map(|l| model_ids(l, &rec.ids)),
     );
+    let ops = operations::<C, R>(&rec.model, &rec.ids, run);
+    observations.extend(clients_line(&ops, sent, run.elapsed));
     observations.extend(crash_lines(rec));
     observations.extend(nemesis_lines(rec));
     if let Some(f) = &run.fuzz {
@@ -639,7 +760,42 @@ fn model_ids(text: &str, ids: &[Id]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::model_ids;
+    use super::{clients_line, model_ids, percentile, Operation};
+    use std::time::Duration;
+
+    /// Nearest rank: p50 of 1..=10 ms is 5 ms, p99 is 10 ms; of 200
+    /// values p99 is the 198th; one value is every percentile; none is
+    /// none.
+    #[test]
+    fn percentiles_are_nearest_ranks() {
+        let ms = |n: u64| Duration::from_millis(n);
+        let ten: Vec<Duration> = (1..=10).map(ms).collect();
+        assert_eq!(percentile(&ten, 50.0), Some(ms(5)));
+        assert_eq!(percentile(&ten, 99.0), Some(ms(10)));
+        assert_eq!(percentile(&ten, 10.0), Some(ms(1)));
+        let many: Vec<Duration> = (1..=200).map(ms).collect();
+        assert_eq!(percentile(&many, 99.0), Some(ms(198)));
+        assert_eq!(percentile(&many, 50.0), Some(ms(100)));
+        assert_eq!(percentile(&[ms(7)], 99.0), Some(ms(7)));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+
+    /// The line counts what returned, and its latencies only.
+    #[test]
+    fn the_clients_line_reads_the_operations() {
+        let op = |invoked: u64, returned: Option<u64>| Operation {
+            client: 0,
+            invoked: Duration::from_millis(invoked),
+            returned: returned.map(Duration::from_millis),
+        };
+        let ops = [op(0, Some(4)), op(10, Some(12)), op(20, None)];
+        let line = clients_line(&ops, 50, Duration::from_millis(500)).unwrap();
+        assert_eq!(
+            line,
+            "clients: 2 of 3 operations returned in 0.50 s (4 ops/s, 100 messages sent/s), latency p50 2.0 ms, p99 4.0 ms (invoke to return, real time; of 2, so p99 is the slowest)"
+        );
+        assert_eq!(clients_line(&[], 50, Duration::from_secs(1)), None);
+    }
     use stateright::actor::Id;
 
     #[test]

@@ -26,10 +26,11 @@ use crate::channel::BoundedFifo;
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
 };
+use crate::runner::Runnable;
 use checker::{Fairness, PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
 use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
-use stateright::Property;
+use stateright::{Expectation, Property};
 use std::borrow::Cow;
 use std::ops::Range;
 use std::time::Duration;
@@ -234,6 +235,25 @@ impl Actor for AbpActor {
 
 type State = stateright::actor::ActorModelState<AbpActor>;
 
+/// The configuration a model of the protocol was built from: the checked
+/// model (bounded FIFO links) and the real run's (the actors over UDP)
+/// judge the same properties.
+pub trait AbpConfigured {
+    fn abp(&self) -> &AbpCfg;
+}
+
+impl AbpConfigured for AbpModel {
+    fn abp(&self) -> &AbpCfg {
+        &self.inner.cfg
+    }
+}
+
+impl AbpConfigured for ActorModel<AbpActor, AbpCfg> {
+    fn abp(&self) -> &AbpCfg {
+        &self.cfg
+    }
+}
+
 fn delivered(state: &State) -> &[Payload] {
     state
         .actor_states
@@ -250,7 +270,7 @@ fn delivered(state: &State) -> &[Payload] {
 /// "The information is delivered in the correct order and without
 /// duplication" (Bartlett et al. 1969, p. 260): what was delivered is a
 /// prefix of what was sent.
-fn delivered_once_in_order(_: &AbpModel, state: &State) -> bool {
+fn delivered_once_in_order<M>(_: &M, state: &State) -> bool {
     delivered(state)
         .iter()
         .enumerate()
@@ -260,13 +280,13 @@ fn delivered_once_in_order(_: &AbpModel, state: &State) -> bool {
 /// Every message is eventually delivered (Bartlett et al. 1969: the link is
 /// "reliable" as long as retransmissions eventually get through, i.e. under
 /// strong fairness of delivery; Lynch 1996 §22.3).
-fn every_message_delivered(model: &AbpModel, state: &State) -> bool {
-    (0..model.inner.cfg.messages).all(|p| delivered(state).contains(&p))
+fn every_message_delivered<M: AbpConfigured>(model: &M, state: &State) -> bool {
+    (0..model.abp().messages).all(|p| delivered(state).contains(&p))
 }
 
 /// Reachability: the whole stream arrives.
-fn all_delivered(model: &AbpModel, state: &State) -> bool {
-    delivered(state).len() == usize::from(model.inner.cfg.messages)
+fn all_delivered<M: AbpConfigured>(model: &M, state: &State) -> bool {
+    delivered(state).len() == usize::from(model.abp().messages)
 }
 
 // Configuration.
@@ -308,8 +328,19 @@ impl Config for AbpCfg {
         }
     }
 
+    /// The actors over Stateright's ordered network, each channel cut
+    /// back to `capacity` messages after every step.
     fn into_model(self) -> AbpModel {
-        self.model_on(&[Id::from(0), Id::from(1)])
+        let capacity = self.capacity;
+        BoundedFifo {
+            inner: crate::runner::indexed(self),
+            capacity,
+            properties: vec![
+                Property::always("delivered once, in order", delivered_once_in_order),
+                Property::eventually("every message delivered", every_message_delivered),
+                Property::sometimes("all delivered", all_delivered),
+            ],
+        }
     }
 
     /// The boundary in `model_on`, in words.
@@ -321,16 +352,24 @@ impl Config for AbpCfg {
     }
 }
 
-impl AbpCfg {
-    /// The sender and the receiver, known by `ids`.
-    fn model_on(self, ids: &[Id]) -> AbpModel {
+impl Runnable for AbpCfg {
+    type Actor = AbpActor;
+    type History = ();
+
+    fn actor_count(&self) -> usize {
+        2
+    }
+
+    /// The sender and the receiver, known by `ids`, over unbounded lossy
+    /// links (FIFO unless `reordering`): what a real run is replayed
+    /// through. The checked model bounds each channel ([`Config::into_model`]).
+    fn model_on(self, ids: &[Id]) -> ActorModel<AbpActor, AbpCfg> {
         let sender = AbpActor::Sender {
             receiver: ids[1],
             messages: self.messages,
             bug: self.bug,
         };
         let receiver = AbpActor::Receiver { bug: self.bug };
-        let capacity = self.capacity;
         // A reordering link is Stateright's duplicating network: a set of
         // every message sent, each deliverable again and again. It is
         // finite, so it needs no capacity (the bound cuts FIFO links only).
@@ -339,7 +378,7 @@ impl AbpCfg {
         } else {
             Network::new_ordered([])
         };
-        let inner = ActorModel::new(self, ())
+        ActorModel::new(self, ())
             .actor(sender)
             .actor(receiver)
             .init_network(network)
@@ -347,16 +386,48 @@ impl AbpCfg {
             // A receiver that delivers duplicates (the bug) would deliver
             // forever; a delivery past the stream's length is already a
             // violation, so the space of interest ends there.
-            .within_boundary(|cfg, state| delivered(state).len() <= usize::from(cfg.messages));
-        BoundedFifo {
-            inner,
-            capacity,
-            properties: vec![
-                Property::always("delivered once, in order", delivered_once_in_order),
-                Property::eventually("every message delivered", every_message_delivered),
-                Property::sometimes("all delivered", all_delivered),
-            ],
+            .within_boundary(|cfg, state| delivered(state).len() <= usize::from(cfg.messages))
+            .property(
+                Expectation::Always,
+                "delivered once, in order",
+                delivered_once_in_order,
+            )
+            .property(
+                Expectation::Eventually,
+                "every message delivered",
+                every_message_delivered,
+            )
+            .property(Expectation::Sometimes, "all delivered", all_delivered)
+    }
+
+    /// The sender has every message acknowledged and the receiver has
+    /// delivered as many: nothing more will be sent.
+    fn done(states: &[Option<AbpState>]) -> bool {
+        let (mut acknowledged, mut delivered) = (None, None);
+        for s in states.iter().flatten() {
+            match s {
+                AbpState::Sender { next, stream, .. } => acknowledged = Some((*next, *stream)),
+                AbpState::Receiver { delivered: d, .. } => delivered = Some(d.len()),
+            }
         }
+        match (acknowledged, delivered) {
+            (Some((next, stream)), Some(d)) => next == stream && d >= usize::from(stream),
+            _ => false,
+        }
+    }
+
+    fn observations(states: &[AbpState], _: &()) -> Vec<String> {
+        states
+            .iter()
+            .map(|s| match s {
+                AbpState::Sender { next, stream, .. } => {
+                    format!("sender: {next} of {stream} messages acknowledged")
+                }
+                AbpState::Receiver { delivered, .. } => {
+                    format!("receiver delivered {delivered:?}")
+                }
+            })
+            .collect()
     }
 }
 
@@ -458,5 +529,146 @@ pub static PROTOCOL: Protocol = Protocol {
     explore: crate::registry::explore_config::<AbpCfg>,
     replay: crate::registry::replay_config::<AbpCfg>,
     compare: crate::registry::compare_config::<AbpCfg>,
-    run: None,
+    run: Some(run),
 };
+
+/// `dsw run alternating-bit`: the sender and the receiver over UDP on
+/// loopback, the sender's retransmission timer getting the stream through
+/// whatever `--loss` drops. The run says what its links were, against the
+/// model's: how many datagrams arrived after a later one on their link (the
+/// model's links are FIFO; loopback UDP does not reorder in practice, and
+/// trace validation would reject a reordered delivery), how many the fault
+/// injector duplicated (the checked links never duplicate; a duplicate is
+/// sent right after its original, so the link stays FIFO), and the most
+/// datagrams ever in flight on one link (the checked links hold at most
+/// `capacity`).
+fn run(
+    variant: &str,
+    params: &Params,
+    opts: &crate::registry::RunOptions,
+) -> Result<crate::registry::RunReport, String> {
+    let cfg = AbpCfg::new(variant, params);
+    let (capacity, reordering) = (cfg.capacity, cfg.reordering);
+    let rec = crate::runner::record(cfg, opts, |a| a)?;
+    let mut report = crate::runner::report(&rec, variant);
+    let links = Links::of(&rec.run.events);
+    report.observations.push(format!(
+        "links: reordered {} (datagrams that arrived after a later one on their link; {}); duplicated {} (sends the fault injector sent twice, the copy right behind its original, so FIFO still; the checked links lose but never duplicate); at most {} datagrams in flight on a link at once (the checked links hold at most capacity = {capacity}{})",
+        links.overtaken,
+        if reordering {
+            "the model's links here reorder and duplicate, scenario reordering-link; loopback did not do that to this run"
+        } else {
+            "the model's links are FIFO"
+        },
+        links.duplicated,
+        links.most_in_flight,
+        if links.most_in_flight > capacity {
+            "; this run went past it, where the checker's verdicts do not reach"
+        } else {
+            ""
+        },
+    ));
+    Ok(report)
+}
+
+/// What a real run's links did, from its record.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Links {
+    /// Datagrams received after a datagram sent later on the same link.
+    overtaken: usize,
+    /// Sends the fault injector sent twice.
+    duplicated: usize,
+    /// The most datagrams sent on one link and not yet received (or
+    /// dropped at a node that was down) at any moment.
+    most_in_flight: usize,
+}
+
+impl Links {
+    fn of<T>(events: &[runtime::Event<AbpMsg, T>]) -> Links {
+        use runtime::EventKind;
+        use std::collections::HashMap;
+        let mut links = Links::default();
+        let mut in_flight: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut latest: HashMap<(usize, usize), u64> = HashMap::new();
+        for e in events {
+            match &e.kind {
+                EventKind::Sent { to, duplicated, .. } => {
+                    let n = in_flight.entry((e.node, *to)).or_default();
+                    *n += if *duplicated { 2 } else { 1 };
+                    links.most_in_flight = links.most_in_flight.max(*n);
+                    links.duplicated += usize::from(*duplicated);
+                }
+                EventKind::Delivered { from, .. } | EventKind::Dropped { from, .. } => {
+                    let link = (*from, e.node);
+                    let n = in_flight.entry(link).or_default();
+                    *n = n.saturating_sub(1);
+                    if let Some(sent) = e.sent_lamport {
+                        let last = latest.entry(link).or_default();
+                        if sent < *last {
+                            links.overtaken += 1;
+                        }
+                        *last = sent.max(*last);
+                    }
+                }
+                _ => {}
+            }
+        }
+        links
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runtime::{Event, EventKind};
+    use std::time::Duration;
+
+    fn event(
+        node: usize,
+        sent_lamport: Option<u64>,
+        kind: EventKind<AbpMsg, AbpTimer>,
+    ) -> Event<AbpMsg, AbpTimer> {
+        Event {
+            at: Duration::ZERO,
+            node,
+            lamport: 0,
+            sent_lamport,
+            kind,
+        }
+    }
+
+    /// Two sends on one link, the first duplicated: three datagrams in
+    /// flight; the second arriving before the first's copies makes those
+    /// copies overtaken; the other direction is counted apart.
+    #[test]
+    fn links_count_what_overtook_and_what_was_in_flight() {
+        let m = |bit| AbpMsg::Msg { bit, payload: 0 };
+        let sent = |to, msg, duplicated| EventKind::Sent {
+            to,
+            msg,
+            duplicated,
+        };
+        let got = |from, msg| EventKind::Delivered {
+            from,
+            msg,
+            ignored: false,
+        };
+        let events = vec![
+            event(0, None, sent(1, m(false), true)),
+            event(0, None, sent(1, m(true), false)),
+            event(1, Some(2), got(0, m(true))),
+            event(1, Some(1), got(0, m(false))),
+            event(1, Some(1), got(0, m(false))),
+            event(1, None, sent(0, AbpMsg::Ack { bit: true }, false)),
+            event(0, Some(3), got(1, AbpMsg::Ack { bit: true })),
+        ];
+        assert_eq!(
+            Links::of(&events),
+            Links {
+                overtaken: 2,
+                duplicated: 1,
+                most_in_flight: 3
+            }
+        );
+    }
+}
