@@ -47,7 +47,7 @@ use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport, ScenarioSpec,
     VariantSpec,
 };
-use crate::runner::Runnable;
+use crate::runner::{OpEdge, Runnable};
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
 use stateright::actor::{Actor, ActorModel, Envelope, Id, LossyNetwork, Network, Out};
@@ -1083,6 +1083,15 @@ impl Runnable for AbdCfg {
 
     fn actor_count(&self) -> usize {
         self.clients + self.servers
+    }
+
+    /// A client's `Invoke` and `Return`, which it sends itself.
+    fn client_op(msg: &AbdMsg) -> Option<OpEdge> {
+        match msg {
+            AbdMsg::Invoke(_) => Some(OpEdge::Invoke),
+            AbdMsg::Return(_) => Some(OpEdge::Return),
+            _ => None,
+        }
     }
 
     fn done(states: &[Option<AbdState>]) -> bool {

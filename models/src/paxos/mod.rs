@@ -87,7 +87,7 @@ use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport,
     ScenarioSpec, VariantSpec,
 };
-use crate::runner::Runnable;
+use crate::runner::{OpEdge, Runnable};
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
 use specs::abstract_spec::voting::{self, Voting};
@@ -1548,6 +1548,17 @@ impl Runnable for PaxosCfg {
 
     fn actor_count(&self) -> usize {
         self.servers + self.clients
+    }
+
+    /// A client's first `Put` or `Get` (a retransmission is no new
+    /// operation: the history ignores it), and the server's answer it
+    /// receives.
+    fn client_op(msg: &PaxosMsg) -> Option<OpEdge> {
+        match msg {
+            PaxosMsg::Put { .. } | PaxosMsg::Get => Some(OpEdge::Invoke),
+            PaxosMsg::PutOk | PaxosMsg::PutFail | PaxosMsg::GetOk { .. } => Some(OpEdge::Return),
+            _ => None,
+        }
     }
 
     fn done(states: &[Option<PaxosState>]) -> bool {
