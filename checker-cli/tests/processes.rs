@@ -22,6 +22,25 @@ fn text(o: &Output) -> (String, String) {
     )
 }
 
+/// `dsw` with `args` and `--trace` to a fresh file: its output and the
+/// trace's lines (none if it wrote no trace).
+fn traced(tag: &str, args: &[&str]) -> (Output, Vec<serde_json::Value>) {
+    let dir = std::env::temp_dir().join(format!("dsw-{tag}-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("trace.jsonl");
+    let mut all = args.to_vec();
+    all.extend(["--trace", trace.to_str().unwrap()]);
+    let o = dsw(&all);
+    let lines = std::fs::read_to_string(&trace)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    (o, lines)
+}
+
 /// Bad input: exit 2, one line on stderr naming `needle`.
 fn refused(args: &[&str], needle: &str) {
     let o = dsw(args);
@@ -62,21 +81,18 @@ fn a_run_of_processes_is_checked_as_a_run_of_threads() {
 /// still hold.
 #[test]
 fn a_killed_process_restarts_from_its_storage_and_the_run_holds() {
-    let dir = std::env::temp_dir().join(format!("dsw-kill-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let trace = dir.join("trace.jsonl");
-    let o = dsw(&[
-        "run",
-        "paxos",
-        "--processes",
-        "--nemesis",
+    let (o, lines) = traced(
         "kill",
-        "--seed",
-        "3",
-        "--trace",
-        trace.to_str().unwrap(),
-    ]);
+        &[
+            "run",
+            "paxos",
+            "--processes",
+            "--nemesis",
+            "kill",
+            "--seed",
+            "3",
+        ],
+    );
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     let crashes = out
@@ -93,11 +109,6 @@ fn a_killed_process_restarts_from_its_storage_and_the_run_holds() {
     assert!(!out.contains("VIOLATED"), "{out}");
     // The trace holds the crash and the restart, on the killed node, in
     // that order, its Lamport times rising across them.
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&trace)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     let crash = lines
         .iter()
         .position(|l| l["kind"] == "crash")
@@ -109,7 +120,6 @@ fn a_killed_process_restarts_from_its_storage_and_the_run_holds() {
     assert!(crash < restart);
     assert_eq!(lines[crash]["node"], lines[restart]["node"]);
     assert!(lines[restart]["lamport"].as_u64() > lines[crash]["lamport"].as_u64());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The nemesis's partition and pause reach node processes: a partition is
@@ -120,21 +130,18 @@ fn a_killed_process_restarts_from_its_storage_and_the_run_holds() {
 /// the model.
 #[test]
 fn partitions_and_pauses_reach_the_processes() {
-    let dir = std::env::temp_dir().join(format!("dsw-nemesis-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let trace = dir.join("trace.jsonl");
-    let o = dsw(&[
-        "run",
-        "paxos",
-        "--processes",
-        "--nemesis",
-        "partition,pause",
-        "--seed",
-        "1",
-        "--trace",
-        trace.to_str().unwrap(),
-    ]);
+    let (o, lines) = traced(
+        "nemesis",
+        &[
+            "run",
+            "paxos",
+            "--processes",
+            "--nemesis",
+            "partition,pause",
+            "--seed",
+            "1",
+        ],
+    );
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(out.contains("trace validation: valid"), "{out}");
@@ -155,11 +162,6 @@ fn partitions_and_pauses_reach_the_processes() {
         kinds.contains(&"partition") && kinds.contains(&"pause"),
         "{out}"
     );
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&trace)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     let (mut in_force, mut healed, mut cut) = (None, 0, 0);
     let mut paused: Option<u64> = None;
     let mut pauses = 0;
@@ -194,7 +196,6 @@ fn partitions_and_pauses_reach_the_processes() {
     assert!(cut > 0, "the partitions cut nothing: {out}");
     assert_eq!(pauses, kinds.iter().filter(|k| **k == "pause").count());
     assert!(out.contains("did nothing while paused"), "{out}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
