@@ -77,6 +77,14 @@ pub trait Runnable: Config + Clone {
     ) -> Option<Crash> {
         None
     }
+    /// The configuration `dsw run` (and each `dsw node` it starts) runs,
+    /// from the one the user gave: e.g. retransmission on, as the model's
+    /// `lossy` scenario checks it, since a real network may lose what the
+    /// default check's network never does. `dsw replay` runs the checked
+    /// configuration as given. Default: the same configuration.
+    fn for_real_network(self) -> Self {
+        self
+    }
 }
 
 /// The model with actors known by their indices: what the checker explores.
@@ -90,11 +98,11 @@ pub fn run_config<C>(variant: &str, params: &Params, opts: &RunOptions) -> Resul
 where
     C: Runnable,
 {
-    run_cfg(C::new(variant, params), variant, opts)
+    run_cfg(C::new(variant, params).for_real_network(), variant, opts)
 }
 
-/// Runs `cfg`'s actors over UDP: for a protocol whose real run differs
-/// from its checked configuration (e.g. a worker killed mid-job).
+/// Runs `cfg`'s actors over UDP, as given: for a protocol whose real run
+/// needs more than [`Runnable::for_real_network`] (e.g. Raft's own report).
 pub fn run_cfg<C>(cfg: C, variant: &str, opts: &RunOptions) -> Result<RunReport, String>
 where
     C: Runnable,

@@ -44,8 +44,7 @@
 //! which server is which (see `view`).
 
 use crate::registry::{
-    Config, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport, ScenarioSpec,
-    VariantSpec,
+    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
 };
 use crate::runner::{OpEdge, Runnable};
 use checker::{PropertyKind, Verdict};
@@ -1194,6 +1193,17 @@ impl Runnable for AbdCfg {
                 every_operation_completes,
             )
     }
+
+    /// `dsw run abd-register`: the configuration given, with `retransmit` on,
+    /// as scenario `lossy` checks it: a real network may lose and duplicate
+    /// (`--loss`, `--duplicate`), and without retransmission a lost message
+    /// would stop the workload for good.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: true,
+            ..self
+        }
+    }
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -1367,20 +1377,8 @@ pub static PROTOCOL: Protocol = Protocol {
     explore: crate::registry::explore_config::<AbdCfg>,
     replay: crate::registry::replay_config::<AbdCfg>,
     compare: crate::registry::compare_config::<AbdCfg>,
-    run: Some(run),
+    run: Some(crate::runner::run_config::<AbdCfg>),
 };
-
-/// `dsw run abd-register`: the configuration given, with `retransmit` on,
-/// as scenario `lossy` checks it: a real network may lose and duplicate
-/// (`--loss`, `--duplicate`), and without retransmission a lost message
-/// would stop the workload for good.
-fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
-    let cfg = AbdCfg {
-        retransmit: true,
-        ..AbdCfg::new(variant, params)
-    };
-    crate::runner::run_cfg(cfg, variant, opts)
-}
 
 #[cfg(test)]
 mod tests {

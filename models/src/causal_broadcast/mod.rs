@@ -230,6 +230,39 @@ impl CbActor {
         };
         next_from_sender && (0..vt.len()).all(|k| k == j || w[k] <= vt[k])
     }
+
+    /// "Before sending m, process p_i increments VT(p_i)[i] and timestamps
+    /// m" (BSS 1991 §4.1), sends it to every other process, and delivers it
+    /// at once. The bug leaves every other entry of the timestamp zero.
+    /// Over a stubborn link each send is remembered too: "upon event <sl,
+    /// Send | q, m> do trigger <fll, Send | q, m>; sent := sent ∪ {(q, m)}"
+    /// (Cachin et al. Algorithm 2.1).
+    fn broadcast(&self, state: &mut Cow<CbState>, o: &mut Out<Self>) {
+        let me = self.process;
+        if state.to_broadcast == 0 {
+            return;
+        }
+        let s = state.to_mut();
+        s.to_broadcast -= 1;
+        s.vt[me] += 1;
+        let vt = match self.bug {
+            Bug::SenderEntryOnly => (0..s.vt.len())
+                .map(|k| if k == me { s.vt[me] } else { 0 })
+                .collect(),
+            _ => s.vt.clone(),
+        };
+        let others: Vec<Process> = (0..self.processes.len()).filter(|q| *q != me).collect();
+        let ids: Vec<Id> = others.iter().map(|q| self.processes[*q]).collect();
+        let msg = CbMsg::Data { sender: me, vt };
+        o.broadcast(&ids, &msg);
+        if self.retransmit {
+            s.sent.extend(others.iter().map(|q| (*q, msg.clone())));
+        }
+        s.delivered.push((me, s.vt[me]));
+        if s.to_broadcast > 0 {
+            o.set_timer(CbTimer::Broadcast, THINK);
+        }
+    }
 }
 
 impl Actor for CbActor {
@@ -312,41 +345,6 @@ impl Actor for CbActor {
                 }
                 o.set_timer(CbTimer::Retransmit, RETRANSMIT);
             }
-        }
-    }
-}
-
-impl CbActor {
-    /// "Before sending m, process p_i increments VT(p_i)[i] and timestamps
-    /// m" (BSS 1991 §4.1), sends it to every other process, and delivers it
-    /// at once. The bug leaves every other entry of the timestamp zero.
-    /// Over a stubborn link each send is remembered too: "upon event <sl,
-    /// Send | q, m> do trigger <fll, Send | q, m>; sent := sent ∪ {(q, m)}"
-    /// (Cachin et al. Algorithm 2.1).
-    fn broadcast(&self, state: &mut Cow<CbState>, o: &mut Out<Self>) {
-        let me = self.process;
-        if state.to_broadcast == 0 {
-            return;
-        }
-        let s = state.to_mut();
-        s.to_broadcast -= 1;
-        s.vt[me] += 1;
-        let vt = match self.bug {
-            Bug::SenderEntryOnly => (0..s.vt.len())
-                .map(|k| if k == me { s.vt[me] } else { 0 })
-                .collect(),
-            _ => s.vt.clone(),
-        };
-        let others: Vec<Process> = (0..self.processes.len()).filter(|q| *q != me).collect();
-        let ids: Vec<Id> = others.iter().map(|q| self.processes[*q]).collect();
-        let msg = CbMsg::Data { sender: me, vt };
-        o.broadcast(&ids, &msg);
-        if self.retransmit {
-            s.sent.extend(others.iter().map(|q| (*q, msg.clone())));
-        }
-        s.delivered.push((me, s.vt[me]));
-        if s.to_broadcast > 0 {
-            o.set_timer(CbTimer::Broadcast, THINK);
         }
     }
 }
@@ -561,6 +559,17 @@ impl Runnable for CbCfg {
             .property(Expectation::Sometimes, "a delivery waits", a_delivery_waits)
             .property(Expectation::Sometimes, "a causal chain", causal_chain)
     }
+
+    /// `dsw run causal-broadcast`: the configuration given, with `retransmit`
+    /// on, as scenario `lossy` checks it: a real network may lose and
+    /// duplicate (`--loss`, `--duplicate`), and over links that do not
+    /// retransmit a lost message is never delivered.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: true,
+            ..self
+        }
+    }
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -680,21 +689,5 @@ pub static PROTOCOL: Protocol = Protocol {
     explore: crate::registry::explore_config::<CbCfg>,
     replay: crate::registry::replay_config::<CbCfg>,
     compare: crate::registry::compare_config::<CbCfg>,
-    run: Some(run),
+    run: Some(crate::runner::run_config::<CbCfg>),
 };
-
-/// `dsw run causal-broadcast`: the configuration given, with `retransmit`
-/// on, as scenario `lossy` checks it: a real network may lose and
-/// duplicate (`--loss`, `--duplicate`), and over links that do not
-/// retransmit a lost message is never delivered.
-fn run(
-    variant: &str,
-    params: &Params,
-    opts: &crate::registry::RunOptions,
-) -> Result<crate::registry::RunReport, String> {
-    let cfg = CbCfg {
-        retransmit: true,
-        ..CbCfg::new(variant, params)
-    };
-    crate::runner::run_cfg(cfg, variant, opts)
-}

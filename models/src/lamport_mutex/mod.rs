@@ -634,6 +634,17 @@ impl Runnable for MutexCfg {
             )
             .property(Expectation::Sometimes, "contention", contention)
     }
+
+    /// `dsw run lamport-mutex`: the configuration given, with `retransmit` on,
+    /// as scenario `lossy` checks it: a real network may lose, duplicate and
+    /// reorder (`--loss`, `--duplicate`), and the algorithm needs reliable FIFO
+    /// links.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: true,
+            ..self
+        }
+    }
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -739,24 +750,8 @@ pub static PROTOCOL: Protocol = Protocol {
     explore: crate::registry::explore_config::<MutexCfg>,
     replay: crate::registry::replay_config::<MutexCfg>,
     compare: crate::registry::compare_config::<MutexCfg>,
-    run: Some(run),
+    run: Some(crate::runner::run_config::<MutexCfg>),
 };
-
-/// `dsw run lamport-mutex`: the configuration given, with `retransmit` on,
-/// as scenario `lossy` checks it: a real network may lose, duplicate and
-/// reorder (`--loss`, `--duplicate`), and the algorithm needs reliable FIFO
-/// links.
-fn run(
-    variant: &str,
-    params: &Params,
-    opts: &crate::registry::RunOptions,
-) -> Result<crate::registry::RunReport, String> {
-    let cfg = MutexCfg {
-        retransmit: true,
-        ..MutexCfg::new(variant, params)
-    };
-    crate::runner::run_cfg(cfg, variant, opts)
-}
 
 #[cfg(test)]
 mod tests {

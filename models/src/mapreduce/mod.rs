@@ -20,10 +20,7 @@
 //! output file, and `accept-late-completion` (a duplicate completion
 //! counted) starts the reduce phase before every map has finished.
 
-use crate::registry::{
-    Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport,
-    VariantSpec,
-};
+use crate::registry::{Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
@@ -902,6 +899,16 @@ impl Runnable for MrCfg {
                 completes_despite_a_crash,
             )
     }
+
+    /// `dsw run mapreduce`: the word count over UDP with worker 1 killed when
+    /// its first task arrives; the coordinator must hand that task out again,
+    /// and the output must equal the sequential count.
+    fn for_real_network(self) -> Self {
+        Self {
+            kill_a_worker: true,
+            ..self
+        }
+    }
 }
 
 /// §3.3's resilience needs a worker that stays up: with every worker
@@ -917,15 +924,6 @@ fn fewer_crashes_than_workers(params: &Params) -> Result<(), String> {
          for runs in which some worker survives)",
         workers - 1
     ))
-}
-
-/// `dsw run mapreduce`: the word count over UDP with worker 1 killed when
-/// its first task arrives; the coordinator must hand that task out again,
-/// and the output must equal the sequential count.
-fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
-    let mut cfg = MrCfg::new(variant, params);
-    cfg.kill_a_worker = true;
-    crate::runner::run_cfg(cfg, variant, opts)
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -1038,5 +1036,5 @@ pub static PROTOCOL: Protocol = Protocol {
     explore: crate::registry::explore_config::<MrCfg>,
     replay: crate::registry::replay_config::<MrCfg>,
     compare: crate::registry::compare_config::<MrCfg>,
-    run: Some(run),
+    run: Some(crate::runner::run_config::<MrCfg>),
 };

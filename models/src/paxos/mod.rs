@@ -84,8 +84,7 @@
 //! bound", and a run that leaves it is reported `bounded`, never violated.
 
 use crate::registry::{
-    Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport,
-    ScenarioSpec, VariantSpec,
+    Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
 };
 use crate::runner::{OpEdge, Runnable};
 use checker::{PropertyKind, Verdict};
@@ -1666,6 +1665,17 @@ impl Runnable for PaxosCfg {
             .record_msg_out(record_out)
             .record_msg_in(record_in)
     }
+
+    /// `dsw run paxos`: the configuration given, with `retransmit` on, as
+    /// scenario `lossy` checks it: a real network may lose and duplicate
+    /// (`--loss`, `--duplicate`), and without retransmission a lost message
+    /// would stop the workload for good.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: true,
+            ..self
+        }
+    }
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -1937,7 +1947,7 @@ With retrying proposers and no `max_round` (scenarios `duelling-proposers`, `one
     explore: crate::registry::explore_config::<PaxosCfg>,
     replay: crate::registry::replay_config::<PaxosCfg>,
     compare: crate::registry::compare_config::<PaxosCfg>,
-    run: Some(run),
+    run: Some(crate::runner::run_config::<PaxosCfg>),
 };
 
 /// `retransmit` keeps the space finite only without crashes (a
@@ -1961,18 +1971,6 @@ fn retransmit_fits(params: &Params) -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-/// `dsw run paxos`: the configuration given, with `retransmit` on, as
-/// scenario `lossy` checks it: a real network may lose and duplicate
-/// (`--loss`, `--duplicate`), and without retransmission a lost message
-/// would stop the workload for good.
-fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunReport, String> {
-    let cfg = PaxosCfg {
-        retransmit: true,
-        ..PaxosCfg::new(variant, params)
-    };
-    crate::runner::run_cfg(cfg, variant, opts)
 }
 
 #[cfg(test)]

@@ -548,6 +548,17 @@ impl Runnable for RbCfg {
                 delivered_despite_sender_crash,
             )
     }
+
+    /// `dsw run reliable-broadcast`: the configuration given, with
+    /// `retransmit` on, as scenario `lossy` checks it: a real network may lose
+    /// and duplicate (`--loss`, `--duplicate`), and over links that do not
+    /// retransmit a lost copy is never delivered.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: true,
+            ..self
+        }
+    }
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -669,21 +680,5 @@ pub static PROTOCOL: Protocol = Protocol {
     explore: crate::registry::explore_config::<RbCfg>,
     replay: crate::registry::replay_config::<RbCfg>,
     compare: crate::registry::compare_config::<RbCfg>,
-    run: Some(run),
+    run: Some(crate::runner::run_config::<RbCfg>),
 };
-
-/// `dsw run reliable-broadcast`: the configuration given, with
-/// `retransmit` on, as scenario `lossy` checks it: a real network may lose
-/// and duplicate (`--loss`, `--duplicate`), and over links that do not
-/// retransmit a lost copy is never delivered.
-fn run(
-    variant: &str,
-    params: &Params,
-    opts: &crate::registry::RunOptions,
-) -> Result<crate::registry::RunReport, String> {
-    let cfg = RbCfg {
-        retransmit: true,
-        ..RbCfg::new(variant, params)
-    };
-    crate::runner::run_cfg(cfg, variant, opts)
-}

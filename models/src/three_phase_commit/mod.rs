@@ -1216,6 +1216,18 @@ impl Runnable for ThreePhaseCfg {
                 decides_where_2pc_blocks,
             )
     }
+
+    /// `dsw run three-phase-commit`: the configuration given, with
+    /// `retransmit` on, as scenario `lossy` checks it: a real network may lose
+    /// and duplicate (`--loss`, `--duplicate`), and without retransmission a
+    /// lost vote, ack, report or decision would leave an RM waiting for good.
+    /// With `partition` or `false_suspicion` the run is as configured.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: !self.partition && !self.false_suspicion,
+            ..self
+        }
+    }
 }
 
 /// The report page's story: 2PC's block and 3PC's termination on one crash.
@@ -1387,7 +1399,7 @@ pub static PROTOCOL: Protocol = Protocol {
     explore: crate::registry::explore_config::<ThreePhaseCfg>,
     replay: crate::registry::replay_config::<ThreePhaseCfg>,
     compare: crate::registry::compare_config::<ThreePhaseCfg>,
-    run: Some(run),
+    run: Some(crate::runner::run_config::<ThreePhaseCfg>),
 };
 
 /// Retransmission is for the fault model of scenario `lossy`: links that
@@ -1402,24 +1414,6 @@ fn retransmit_fits(params: &Params) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// `dsw run three-phase-commit`: the configuration given, with
-/// `retransmit` on, as scenario `lossy` checks it: a real network may lose
-/// and duplicate (`--loss`, `--duplicate`), and without retransmission a
-/// lost vote, ack, report or decision would leave an RM waiting for good.
-/// With `partition` or `false_suspicion` the run is as configured.
-fn run(
-    variant: &str,
-    params: &Params,
-    opts: &crate::registry::RunOptions,
-) -> Result<crate::registry::RunReport, String> {
-    let cfg = ThreePhaseCfg::new(variant, params);
-    let cfg = ThreePhaseCfg {
-        retransmit: !cfg.partition && !cfg.false_suspicion,
-        ..cfg
-    };
-    crate::runner::run_cfg(cfg, variant, opts)
 }
 
 #[cfg(test)]

@@ -804,6 +804,17 @@ impl Runnable for TwoPhaseCfg {
             .property(Expectation::Sometimes, "all committed", all_committed)
             .property(Expectation::Sometimes, "all aborted", all_aborted)
     }
+
+    /// `dsw run two-phase-commit`: the configuration given, with `retransmit`
+    /// on, as scenario `lossy` checks it: a real network may lose and
+    /// duplicate (`--loss`, `--duplicate`), and without retransmission a lost
+    /// vote or decision would leave a prepared RM waiting for good.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: true,
+            ..self
+        }
+    }
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -926,21 +937,5 @@ pub static PROTOCOL: Protocol = Protocol {
     explore: crate::registry::explore_config::<TwoPhaseCfg>,
     replay: crate::registry::replay_config::<TwoPhaseCfg>,
     compare: crate::registry::compare_config::<TwoPhaseCfg>,
-    run: Some(run),
+    run: Some(crate::runner::run_config::<TwoPhaseCfg>),
 };
-
-/// `dsw run two-phase-commit`: the configuration given, with `retransmit`
-/// on, as scenario `lossy` checks it: a real network may lose and
-/// duplicate (`--loss`, `--duplicate`), and without retransmission a lost
-/// vote or decision would leave a prepared RM waiting for good.
-fn run(
-    variant: &str,
-    params: &Params,
-    opts: &crate::registry::RunOptions,
-) -> Result<crate::registry::RunReport, String> {
-    let cfg = TwoPhaseCfg {
-        retransmit: true,
-        ..TwoPhaseCfg::new(variant, params)
-    };
-    crate::runner::run_cfg(cfg, variant, opts)
-}
