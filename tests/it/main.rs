@@ -35,6 +35,8 @@ mod rules;
 mod simulation;
 /// Symmetry reduction: true symmetries, exact orbits, unchanged verdicts.
 mod symmetry;
+/// Two threads find what one finds: counts, verdicts, counterexamples.
+mod threads;
 /// The abstract TLA+ specs reproduce TLC's state counts and refine.
 mod tla_conformance;
 /// Real runs over UDP: properties hold; malformed datagrams are survived.
