@@ -705,7 +705,9 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
             "--trace records one run: drop --seeds (or give --seeds 1)".into(),
         ));
     }
-    if let Some(why) = models::processes_refusal(protocol, &opts) {
+    if let Some(why) =
+        models::processes_refusal(protocol, &opts).or_else(|| models::loss_refusal(protocol, &opts))
+    {
         return Err(Failure(why));
     }
     eprintln!(

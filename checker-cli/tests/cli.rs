@@ -90,6 +90,16 @@ fn bad_input_gets_one_line_and_exit_2() {
         &["run", "swim", "--nemesis", "pause"],
         "not supported by swim",
     );
+    // The crawler's messages are one program's memory accesses: loss is
+    // outside its fault model.
+    refused(
+        &["run", "crawler", "--loss", "0.3"],
+        "--loss and --duplicate do not apply to crawler",
+    );
+    refused(
+        &["run", "crawler", "--duplicate", "0.1"],
+        "never lost or duplicated",
+    );
     refused(&["check", "two-phase-commit", "--fairness", "fair"], "fair");
 }
 

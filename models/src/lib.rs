@@ -177,6 +177,24 @@ pub const NO_NEMESIS_RUNS: &[&str] = &["swim", "gossip"];
 /// model).
 pub const KILL_RUNS: &[&str] = &["paxos", "abd-register", "raft", "raft-kv"];
 
+/// The protocols whose messages are no network's: the crawler's stand for
+/// one Go program's memory accesses and WaitGroup calls between its
+/// goroutines, which are never lost or duplicated, so `--loss` and
+/// `--duplicate` are outside its fault model.
+pub const NO_LOSS_RUNS: &[&str] = &["crawler"];
+
+/// Why `opts`'s message loss or duplication does not apply to `protocol`'s
+/// real run, if it does not ([`NO_LOSS_RUNS`]).
+pub fn loss_refusal(protocol: &Protocol, opts: &RunOptions) -> Option<String> {
+    if NO_LOSS_RUNS.contains(&protocol.name) && (opts.loss > 0.0 || opts.duplicate > 0.0) {
+        return Some(format!(
+            "--loss and --duplicate do not apply to {}: its messages stand for one Go program's memory accesses and WaitGroup calls between goroutines (MIT 6.824 lecture 2's crawler runs in one process), which are never lost or duplicated; run it without them (every other runnable model takes them)",
+            protocol.name
+        ));
+    }
+    None
+}
+
 /// Why `opts` cannot run `protocol`'s nodes as processes (`dsw run
 /// --processes`, `dsw node`), if they cannot: a model whose real run
 /// drives the runtime itself, or the fuzzer.
@@ -219,7 +237,7 @@ pub fn run(
             MULTI_SEED_RUNS.join(", ")
         ));
     }
-    if let Some(why) = processes_refusal(protocol, opts) {
+    if let Some(why) = processes_refusal(protocol, opts).or_else(|| loss_refusal(protocol, opts)) {
         return Err(why);
     }
     if opts.fuzz > 0 && NO_NEMESIS_RUNS.contains(&protocol.name) {

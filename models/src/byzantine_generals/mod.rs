@@ -39,6 +39,23 @@
 //! only.
 //! `no-relay` and `ignore-own-order` break IC1 and IC2 at the default
 //! configuration.
+//!
+//! With `retransmit = 1` (scenario `lossy`, and every real run) the network
+//! loses and duplicates messages, against A1 ("every message that is sent
+//! is delivered correctly", §3), and A1 is rebuilt under the rounds: every
+//! general's sends go over stubborn links (Cachin, Guerraoui & Rodrigues,
+//! "Introduction to Reliable and Secure Distributed Programming", 2011,
+//! Algorithm 2.1 "Retransmit Forever": it remembers every (receiver,
+//! message) it sent and sends them all again on a timer), and a
+//! lieutenant already takes one message per sender and round, so a copy
+//! is dropped as duplicate elimination (Algorithm 2.2) would drop it. The
+//! link is below the algorithm: a traitor chooses what to send, and what
+//! it chose is sent again like any general's message (its silence is the
+//! empty message, one of its choices as before). A traitor that stopped
+//! resending would leave a loyal lieutenant waiting forever, which the
+//! paper's A3 (absence detected by a timeout, in a synchronous system)
+//! answers and this model, with no clocks, does not: OM(m) and SM(m)
+//! here keep their rounds by counting messages.
 
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -46,7 +63,7 @@ use crate::registry::{
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -122,7 +139,15 @@ pub enum ByzantineTimer {
     /// A traitor sends `msg` to general `to` (one alternative of its choice
     /// for that receiver and round).
     Lie { to: General, msg: ByzantineMsg },
+    /// With [`ByzantineCfg::retransmit`]: the stubborn links' timer (Cachin
+    /// et al. Algorithm 2.1, "upon event <Timeout>"); every send made is
+    /// made again.
+    Retransmit,
 }
+
+/// Every (receiver, message) a general sent: Cachin et al. Algorithm 2.1's
+/// `sent` (with `retransmit` only; empty otherwise).
+pub type Sent = BTreeSet<(General, ByzantineMsg)>;
 
 /// A lieutenant's state.
 #[derive(Clone, Default, PartialEq, Eq, Hash, Serialize)]
@@ -145,6 +170,8 @@ pub struct LieutenantState {
     pub relay: BTreeSet<SignedOrder>,
     /// The order the lieutenant obeys, once decided.
     pub decision: Option<Order>,
+    /// Its sends, over the stubborn links.
+    pub sent: Sent,
 }
 
 impl std::fmt::Debug for LieutenantState {
@@ -159,15 +186,20 @@ impl std::fmt::Debug for LieutenantState {
         if let Some(d) = &self.decision {
             s.field("decision", d);
         }
+        if !self.sent.is_empty() {
+            s.field("sent", &self.sent.len());
+        }
         s.finish()
     }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum ByzantineState {
-    /// The commander: the order he gave, if loyal and decided.
+    /// The commander: the order he gave, if loyal and decided, and his
+    /// sends over the stubborn links.
     Commander {
         order: Option<Order>,
+        sent: Sent,
     },
     Lieutenant(LieutenantState),
 }
@@ -175,7 +207,12 @@ pub enum ByzantineState {
 impl std::fmt::Debug for ByzantineState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ByzantineState::Commander { order } => write!(f, "Commander {{ order: {order:?} }}"),
+            ByzantineState::Commander { order, sent } if !sent.is_empty() => {
+                write!(f, "Commander {{ order: {order:?}, sent: {} }}", sent.len())
+            }
+            ByzantineState::Commander { order, .. } => {
+                write!(f, "Commander {{ order: {order:?} }}")
+            }
             ByzantineState::Lieutenant(l) => l.fmt(f),
         }
     }
@@ -223,6 +260,8 @@ pub struct ByzantineActor {
     /// Every traitor: they may collude, and a traitor may sign in another
     /// traitor's name (A4 protects only a loyal general's signature).
     pub traitors: Vec<General>,
+    /// Sends go over stubborn links (see [`ByzantineCfg::retransmit`]).
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -249,6 +288,17 @@ fn choice(v: &BTreeSet<Order>) -> Order {
 impl ByzantineActor {
     fn n(&self) -> usize {
         self.generals.len()
+    }
+
+    /// Sends `msg` to general `to`; over a stubborn link the send is
+    /// remembered too: "upon event <sl, Send | q, m> do trigger <fll,
+    /// Send | q, m>; sent := sent ∪ {(q, m)}" (Cachin et al. Algorithm
+    /// 2.1).
+    fn send(&self, sent: &mut Sent, to: General, msg: ByzantineMsg, o: &mut Out<Self>) {
+        if self.retransmit {
+            sent.insert((to, msg.clone()));
+        }
+        o.send(self.generals[to], msg);
     }
 
     /// The lieutenants other than `me`.
@@ -460,8 +510,10 @@ impl ByzantineActor {
                 if self.traitor {
                     self.lie(Some(l), round + 1, o);
                 } else {
-                    for to in self.others() {
-                        o.send(self.generals[to], self.relay(l, round, to));
+                    let others: Vec<General> = self.others().collect();
+                    for to in others {
+                        let relay = self.relay(l, round, to);
+                        self.send(&mut l.sent, to, relay, o);
                     }
                 }
             } else if !self.traitor {
@@ -560,6 +612,10 @@ impl Actor for ByzantineActor {
     }
 
     fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> ByzantineState {
+        // Algorithm 2.1's Init: "sent := ∅; starttimer(Δ)".
+        if self.retransmit {
+            o.set_timer(ByzantineTimer::Retransmit, durations::RETRANSMIT);
+        }
         if self.me != COMMANDER {
             return ByzantineState::Lieutenant(LieutenantState {
                 traitor: self.traitor,
@@ -572,7 +628,10 @@ impl Actor for ByzantineActor {
             o.set_timer(ByzantineTimer::Give(Order::Attack), durations::CHOICE);
             o.set_timer(ByzantineTimer::Give(Order::Retreat), durations::CHOICE);
         }
-        ByzantineState::Commander { order: None }
+        ByzantineState::Commander {
+            order: None,
+            sent: Sent::new(),
+        }
     }
 
     fn on_msg(
@@ -640,12 +699,10 @@ impl Actor for ByzantineActor {
         match (state.as_ref(), timer) {
             // OM/SM step (1): "the commander sends his value to every
             // lieutenant" (signed, under SM).
-            (ByzantineState::Commander { order: None }, ByzantineTimer::Give(order))
+            (ByzantineState::Commander { order: None, .. }, ByzantineTimer::Give(order))
                 if !self.traitor =>
             {
-                *state.to_mut() = ByzantineState::Commander {
-                    order: Some(*order),
-                };
+                let mut sent = Sent::new();
                 for other in [Order::Attack, Order::Retreat] {
                     o.cancel_timer(ByzantineTimer::Give(other));
                 }
@@ -664,8 +721,12 @@ impl Actor for ByzantineActor {
                             values: vec![(vec![COMMANDER], *order)],
                         }
                     };
-                    o.send(self.generals[to], msg);
+                    self.send(&mut sent, to, msg, o);
                 }
+                *state.to_mut() = ByzantineState::Commander {
+                    order: Some(*order),
+                    sent,
+                };
             }
             // A traitor sends one of its possible messages to `to`; the
             // others for that receiver and round are dropped.
@@ -679,7 +740,25 @@ impl Actor for ByzantineActor {
                         o.cancel_timer(ByzantineTimer::Lie { to: *to, msg: alt });
                     }
                 }
-                o.send(self.generals[*to], msg.clone());
+                let sent = match state.to_mut() {
+                    ByzantineState::Lieutenant(l) => &mut l.sent,
+                    ByzantineState::Commander { sent, .. } => sent,
+                };
+                self.send(sent, *to, msg.clone(), o);
+            }
+            // "upon event <Timeout> do forall (q, m) ∈ sent do trigger
+            // <fll, Send | q, m>; starttimer(Δ)" (Cachin et al. Algorithm
+            // 2.1): a message lost is sent again, and again, so one gets
+            // through.
+            (_, ByzantineTimer::Retransmit) => {
+                let sent = match state.as_ref() {
+                    ByzantineState::Lieutenant(l) => &l.sent,
+                    ByzantineState::Commander { sent, .. } => sent,
+                };
+                for (to, msg) in sent {
+                    o.send(self.generals[*to], msg.clone());
+                }
+                o.set_timer(ByzantineTimer::Retransmit, durations::RETRANSMIT);
             }
             _ => {}
         }
@@ -694,6 +773,8 @@ mod durations {
     use std::time::Duration;
 
     pub const CHOICE: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(30);
+    /// The stubborn links' period Δ: a few round trips.
+    pub const RETRANSMIT: Range<Duration> = Duration::from_millis(20)..Duration::from_millis(40);
 }
 
 /// The decisions of the loyal lieutenants, by general.
@@ -727,7 +808,7 @@ fn ic2(model: &ByzantineModel, state: &State) -> bool {
     if model.cfg.traitors().contains(&COMMANDER) {
         return true;
     }
-    let ByzantineState::Commander { order } = &*state.actor_states[COMMANDER] else {
+    let ByzantineState::Commander { order, .. } = &*state.actor_states[COMMANDER] else {
         return true;
     };
     loyal_decisions(model, state)
@@ -768,6 +849,12 @@ pub struct ByzantineCfg {
     pub traitor: usize,
     /// A second traitor, the same way (past the last lieutenant: none).
     pub second_traitor: usize,
+    /// The network loses and duplicates messages, and every general's
+    /// sends go over stubborn links (Cachin et al. Algorithm 2.1,
+    /// "Retransmit Forever"), rebuilding A1: scenario `lossy`, and every
+    /// real run (`dsw run byzantine-generals` sets it). Off by default:
+    /// A1's reliable delivery.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -793,6 +880,7 @@ impl Default for ByzantineCfg {
             signed: false,
             traitor: 3,
             second_traitor: NOBODY,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -808,6 +896,7 @@ impl Config for ByzantineCfg {
             signed: params["signed"] == 1,
             traitor: params["traitor"] as usize,
             second_traitor: params["second_traitor"] as usize,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -839,7 +928,7 @@ impl Runnable for ByzantineCfg {
             .iter()
             .enumerate()
             .map(|(g, s)| match s {
-                ByzantineState::Commander { order } => format!("commander: gave {order:?}"),
+                ByzantineState::Commander { order, .. } => format!("commander: gave {order:?}"),
                 ByzantineState::Lieutenant(l) => {
                     format!("lieutenant {g}: decided {:?}", l.decision)
                 }
@@ -882,12 +971,22 @@ impl Runnable for ByzantineCfg {
                 signed: self.signed,
                 traitor: traitors.contains(&me),
                 traitors: traitors.clone(),
+                retransmit: self.retransmit,
                 bug: self.bug,
             })
             .collect();
+        // Reliable links (A1) unless retransmitting; then fair-loss links
+        // that also duplicate (Stateright's duplicating network keeps a
+        // message in flight until it is lost).
+        let (network, lossy) = if self.retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, ())
             .actors(actors)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .property(Expectation::Always, "IC1", ic1)
             .property(Expectation::Always, "IC2", ic2)
             .property(
@@ -905,6 +1004,17 @@ impl Runnable for ByzantineCfg {
                 "loyal lieutenants retreat",
                 all_retreat,
             )
+    }
+
+    /// `dsw run byzantine-generals`: the configuration given, with
+    /// `retransmit` on, as scenario `lossy` checks it: a real network may
+    /// lose and duplicate (`--loss`, `--duplicate`), and a lieutenant
+    /// waiting for a message that was lost never ends its round.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: true,
+            ..self
+        }
     }
 }
 
@@ -964,6 +1074,13 @@ pub static PROTOCOL: Protocol = Protocol {
             default: 5,
             min: 0,
             max: 5,
+        },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: the network loses and duplicates messages, and every general's sends are repeated on a timer forever (a stubborn link, Cachin et al. Algorithm 2.1), rebuilding A1 (scenario lossy; every real run retransmits); 0: A1's reliable delivery, no timer",
+            default: 0,
+            min: 0,
+            max: 1,
         },
     ],
     param_rules: &[],
@@ -1083,6 +1200,14 @@ pub static PROTOCOL: Protocol = Protocol {
             params: &[("generals", 3), ("signed", 1), ("traitor", 0)],
             fairness: None,
             expect: &[("IC1", Verdict::Violated)],
+        },
+        ScenarioSpec {
+            name: "lossy",
+            doc: "the real run's links: OM(1) over a network that loses and duplicates, every general's sends repeated on a timer (stubborn links, Cachin et al. Algorithm 2.1), rebuilding A1; 3 generals and a traitorous commander, as om1-three-generals-traitorous-commander (the real run's 4 generals passed 435,000 unique states, 884 MiB, in 40 s without finishing). IC1 and IC2 hold and, under strong fairness (a message sent again and again is delivered at last), every loyal lieutenant decides",
+            variant: crate::registry::CORRECT,
+            params: &[("retransmit", 1), ("generals", 3), ("traitor", 0)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[],
         },
     ],
     fairness: checker::Fairness::Weak,

@@ -17,6 +17,16 @@
 //! `main` after the whole crawl; `unsynchronised-check-then-insert` fetches
 //! `c` twice, `add-in-child` returns before its goroutines have counted
 //! themselves, `done-twice` drives a WaitGroup negative.
+//!
+//! Loss and duplication are outside this fault model, so `dsw run crawler`
+//! refuses `--loss` and `--duplicate` (issue 18 asks every runnable model
+//! to survive them; this one has no network to lose anything on): its
+//! messages stand for one Go program's memory accesses and WaitGroup
+//! calls, which the lecture's crawler makes between goroutines of one
+//! process, and a lost `f.mu.Lock()` or `done.Done()` is no failure a
+//! program has to survive, nor one its code could retry (a retried
+//! `done.Done()` is the `done-twice` bug). Its real run still shows the
+//! goroutines interleaving over UDP on loopback, without injected faults.
 
 use crate::registry::{Config, Params, PropertySpec, Protocol, VariantSpec};
 use crate::runner::Runnable;

@@ -19,12 +19,25 @@
 //! equal clocks show that it needs the tie-break. `receive-not-past-timestamp`
 //! breaks the Clock Condition and =>; `merge-sender-entry-only` the vector
 //! one.
+//!
+//! With `retransmit = 1` (scenario `lossy`, and every real run) the network
+//! loses and duplicates messages, and the exactly-once delivery above is
+//! rebuilt as Cachin, Guerraoui & Rodrigues ("Introduction to Reliable and
+//! Secure Distributed Programming", 2011, §2.4) build perfect links: every
+//! send is made again on a timer (Algorithm 2.1, "Retransmit Forever"; the
+//! message is rebuilt from the send event's clocks, which the history
+//! keeps), and a receiver drops a message it already received (Algorithm
+//! 2.2, "Eliminate Duplicates", knowing it by its sender and its send
+//! event), so a copy is no new receive event and the clock rules run
+//! unchanged.
 
-use crate::registry::{Config, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
+use crate::registry::{
+    Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
+};
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::fmt;
@@ -66,6 +79,9 @@ pub enum ClockTimer {
     Internal,
     /// The sending of a message to this process.
     SendTo(Process),
+    /// With [`ClocksCfg::retransmit`]: the stubborn links' timer (Cachin et
+    /// al. Algorithm 2.1); every message sent is sent again.
+    Retransmit,
 }
 
 impl fmt::Debug for ClockTimer {
@@ -73,6 +89,7 @@ impl fmt::Debug for ClockTimer {
         match self {
             ClockTimer::Internal => f.write_str("Internal"),
             ClockTimer::SendTo(p) => write!(f, "SendTo({})", name(*p)),
+            ClockTimer::Retransmit => f.write_str("Retransmit"),
         }
     }
 }
@@ -183,12 +200,17 @@ pub struct ClockActor {
     pub processes: Vec<Id>,
     /// Events of its own each process takes.
     pub events: u8,
+    /// Sends over stubborn links, copies dropped (see
+    /// [`ClocksCfg::retransmit`]).
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
 /// How long a process waits before its next event of its own, on a real
 /// network. The checker fires a timer at any time.
 const NEXT_EVENT: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(30);
+/// The stubborn links' period Δ on a real network: a few round trips.
+const RETRANSMIT: Range<Duration> = Duration::from_millis(20)..Duration::from_millis(40);
 
 impl ClockActor {
     /// Enables every event of its own (an internal event, a send to each
@@ -222,6 +244,10 @@ impl Actor for ClockActor {
 
     fn on_start(&self, _id: Id, _storage: &Option<()>, o: &mut Out<Self>) -> ClockState {
         self.arm(self.events, o);
+        // Algorithm 2.1's Init: "sent := ∅; starttimer(Δ)".
+        if self.retransmit {
+            o.set_timer(ClockTimer::Retransmit, RETRANSMIT);
+        }
         ClockState {
             process: self.process,
             c: 0,
@@ -243,6 +269,16 @@ impl Actor for ClockActor {
         let Some(from) = self.processes.iter().position(|p| *p == src) else {
             return;
         };
+        // Over a stubborn link a message comes again and again: "upon
+        // event <sl, Deliver | q, m> do if m ∉ delivered then ..." (Cachin
+        // et al. Algorithm 2.2): a copy is dropped, not a new event.
+        let receipt = EventKind::Receive {
+            from,
+            sent_as: msg.sent_as,
+        };
+        if self.retransmit && state.history.iter().any(|e| e.kind == receipt) {
+            return;
+        }
         // The receipt of a message is an event: IR1 and IR2(b). "Upon
         // receiving a message m, process P_j sets C_j greater than or equal
         // to its present value and greater than T_m."
@@ -280,6 +316,27 @@ impl Actor for ClockActor {
         timer: &ClockTimer,
         o: &mut Out<Self>,
     ) {
+        let to = match timer {
+            ClockTimer::Internal => None,
+            ClockTimer::SendTo(to) => Some(*to),
+            // "upon event <Timeout> do forall (q, m) ∈ sent do trigger
+            // <fll, Send | q, m>; starttimer(Δ)" (Cachin et al. Algorithm
+            // 2.1): each send event's message, stamped as it was then.
+            ClockTimer::Retransmit => {
+                for (k, e) in state.history.iter().enumerate() {
+                    if let EventKind::Send { to } = e.kind {
+                        let msg = ClockMsg {
+                            tm: e.c,
+                            vm: e.v.clone(),
+                            sent_as: k,
+                        };
+                        o.send(self.processes[to], msg);
+                    }
+                }
+                o.set_timer(ClockTimer::Retransmit, RETRANSMIT);
+                return;
+            }
+        };
         if state.left == 0 {
             return;
         }
@@ -289,19 +346,19 @@ impl Actor for ClockActor {
         s.left -= 1;
         s.c += 1;
         s.v[self.process] += 1;
-        let kind = match timer {
-            ClockTimer::Internal => EventKind::Internal,
+        let kind = match to {
+            None => EventKind::Internal,
             // IR2(a): "the message m contains a timestamp T_m = C_i(a)".
-            ClockTimer::SendTo(to) => {
+            Some(to) => {
                 o.send(
-                    self.processes[*to],
+                    self.processes[to],
                     ClockMsg {
                         tm: s.c,
                         vm: s.v.clone(),
                         sent_as: s.history.len(),
                     },
                 );
-                EventKind::Send { to: *to }
+                EventKind::Send { to }
             }
         };
         let (c, v) = (s.c, s.v.clone());
@@ -474,6 +531,12 @@ pub struct ClocksCfg {
     pub processes: usize,
     /// Events of its own (internal or send) each process takes.
     pub events: u8,
+    /// The network loses and duplicates messages; every send is repeated
+    /// on a timer (a stubborn link, Cachin et al. Algorithm 2.1) and a
+    /// receiver drops copies (Algorithm 2.2): scenario `lossy`, and every
+    /// real run (`dsw run lamport-clocks` sets it). Off by default: each
+    /// message delivered once.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -482,6 +545,7 @@ impl Default for ClocksCfg {
         ClocksCfg {
             processes: 3,
             events: 1,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -494,6 +558,7 @@ impl Config for ClocksCfg {
         ClocksCfg {
             processes: params["processes"] as usize,
             events: params["events"] as u8,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -542,12 +607,22 @@ impl Runnable for ClocksCfg {
                 process,
                 processes: ids.to_vec(),
                 events: self.events,
+                retransmit: self.retransmit,
                 bug: self.bug,
             })
             .collect();
+        // Each message delivered once unless retransmitting; then links
+        // that lose and duplicate (Stateright's duplicating network keeps a
+        // message in flight until it is lost).
+        let (network, lossy) = if self.retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, ())
             .actors(actors)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .property(Expectation::Always, "clock condition", clock_condition)
             .property(Expectation::Always, "total order", total_order)
             .property(
@@ -570,6 +645,17 @@ impl Runnable for ClocksCfg {
                 "relayed causality",
                 relayed_causality,
             )
+    }
+
+    /// `dsw run lamport-clocks`: the configuration given, with `retransmit`
+    /// on, as scenario `lossy` checks it: a real network may lose and
+    /// duplicate (`--loss`, `--duplicate`), and the workload waits for
+    /// every message sent to be received.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: true,
+            ..self
+        }
     }
 }
 
@@ -597,6 +683,13 @@ pub static PROTOCOL: Protocol = Protocol {
             default: 1,
             min: 1,
             max: 2,
+        },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: the network loses and duplicates messages, every send is repeated on a timer (a stubborn link, Cachin et al. Algorithm 2.1) and a receiver drops copies (Algorithm 2.2) (scenario lossy; every real run retransmits); 0: each message delivered once, no timer",
+            default: 0,
+            min: 0,
+            max: 1,
         },
     ],
     param_rules: &[],
@@ -652,7 +745,14 @@ pub static PROTOCOL: Protocol = Protocol {
             expect: &[("strong clock condition", Verdict::Violated)],
         },
     ],
-    scenarios: &[],
+    scenarios: &[ScenarioSpec {
+        name: "lossy",
+        doc: "the real run's configuration: a network that loses and duplicates, every send repeated on a timer (stubborn links, Cachin et al. Algorithm 2.1) and copies dropped by the receiver (Algorithm 2.2), so a copy is no new event: both clock conditions and the total order hold, and every example is still found",
+        variant: crate::registry::CORRECT,
+        params: &[("retransmit", 1)],
+        fairness: None,
+        expect: &[],
+    }],
     fairness: checker::Fairness::Weak,
     check: crate::registry::check_config::<ClocksCfg>,
     explore: crate::registry::explore_config::<ClocksCfg>,

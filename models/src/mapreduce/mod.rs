@@ -19,12 +19,31 @@
 //! never completes after a crash, `non-atomic-output` shows a partial
 //! output file, and `accept-late-completion` (a duplicate completion
 //! counted) starts the reduce phase before every map has finished.
+//!
+//! With `retransmit = 1` (scenario `lossy`, and every real run) messages
+//! are also lost and duplicated, and the job still completes the way §3.3
+//! makes it survive failures, by doing things again on a timer. The
+//! coordinator already re-issues a task not reported done before its
+//! timeout ("any map task or reduce task in progress on a failed worker is
+//! also reset back to idle and becomes eligible for rescheduling"): a lost
+//! task, or a lost completion message, is a task in progress whose worker
+//! looks failed. And each worker retries its own outstanding request on a
+//! timer, as Lab 1's workers ask the coordinator for work periodically
+//! (the paper's master pings its workers, §3.3): an idle worker asks for a
+//! task again, a mapper renames again the intermediate files not yet
+//! acknowledged, a reducer reads its partition again (a committing one
+//! reads again and renames again: the file system answers every request,
+//! and a rename of the same output is idempotent, §3.3 "multiple rename
+//! calls will be executed for the same final output file"). A copy is
+//! harmless for the same reasons: the coordinator ignores a completion of
+//! a completed task (§3.3), a worker busy with a task ignores another, and
+//! a map or reduce run twice writes the same files.
 
 use crate::registry::{Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, VariantSpec};
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, ActorModelAction, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, ActorModelAction, Id, LossyNetwork, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,6 +71,15 @@ pub type Records = Vec<(Word, Count)>;
 pub enum Task {
     Map(MapTask),
     Reduce(ReduceTask),
+}
+
+/// The task a message hands out.
+fn task_of(msg: &MrMsg) -> Option<Task> {
+    match msg {
+        MrMsg::Map(m) => Some(Task::Map(*m)),
+        MrMsg::Reduce(r) => Some(Task::Reduce(*r)),
+        _ => None,
+    }
 }
 
 /// A file of the shared file system, which never fails: Lab 1's setup, where
@@ -170,6 +198,9 @@ pub enum MrMsg {
 pub enum MrTimer {
     /// The coordinator's deadline for a task handed out.
     Reissue(Task),
+    /// With [`MrCfg::retransmit`], a worker's retry timer: its outstanding
+    /// request (for a task, a rename, a read) is sent again.
+    Retry,
 }
 
 /// A task's state at the coordinator: "idle, in-progress, or completed, and
@@ -202,7 +233,7 @@ pub enum Phase {
     Killed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum MrState {
     Coordinator {
         maps: Vec<Status>,
@@ -219,7 +250,53 @@ pub enum MrState {
     },
     Worker {
         phase: Phase,
+        /// With [`MrCfg::retransmit`]: the tasks this worker finished, so
+        /// that a copy of one, or its re-issue after a lost completion, is
+        /// answered with the completion again rather than run again (empty
+        /// otherwise).
+        done: BTreeSet<Task>,
     },
+}
+
+/// As derived, but a worker's `done` only when it has any (it never does
+/// without `retransmit`).
+impl std::fmt::Debug for MrState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MrState::Coordinator {
+                maps,
+                reduces,
+                maps_completed,
+                reduces_completed,
+                waiting,
+            } => f
+                .debug_struct("Coordinator")
+                .field("maps", maps)
+                .field("reduces", reduces)
+                .field("maps_completed", maps_completed)
+                .field("reduces_completed", reduces_completed)
+                .field("waiting", waiting)
+                .finish(),
+            MrState::FileSystem { files } => {
+                f.debug_struct("FileSystem").field("files", files).finish()
+            }
+            MrState::Worker { phase, done } => {
+                let mut w = f.debug_struct("Worker");
+                w.field("phase", phase);
+                if !done.is_empty() {
+                    w.field("done", done);
+                }
+                w.finish()
+            }
+        }
+    }
+}
+
+/// A worker moves to `phase`, keeping what it finished.
+fn set_phase(state: &mut Cow<MrState>, phase: Phase) {
+    if let MrState::Worker { phase: p, .. } = state.to_mut() {
+        *p = phase;
+    }
 }
 
 /// Known bugs, each one rule of the paper broken.
@@ -286,6 +363,9 @@ pub enum MrActor {
         /// (the UDP runtime cannot kill a node; the checker crashes workers
         /// with Stateright's crash action instead).
         killed_on_first_task: bool,
+        /// Retries its outstanding request on a timer (see
+        /// [`MrCfg::retransmit`]).
+        retransmit: bool,
         bug: Bug,
     },
 }
@@ -293,6 +373,9 @@ pub enum MrActor {
 /// How long the coordinator waits for a task, on a real network (the paper
 /// pings workers; Lab 1 waits ten seconds). The checker fires it at any time.
 const REISSUE: Range<Duration> = Duration::from_millis(150)..Duration::from_millis(250);
+/// A worker's retry period on a real network: a few round trips, well
+/// under the coordinator's deadline.
+const RETRY: Range<Duration> = Duration::from_millis(20)..Duration::from_millis(40);
 
 type CoordinatorFields<'a> = (
     &'a mut Vec<Status>,
@@ -350,6 +433,64 @@ impl MrActor {
                 }
             }
             o.set_timer(MrTimer::Reissue(task), REISSUE);
+        }
+    }
+
+    /// A worker's retry: its outstanding request sent again, by phase. A
+    /// committing reducer reads its partition again (its output is not
+    /// kept) and will rename it again. The bug's in-place writes are not
+    /// retried, nor does a killed worker do anything.
+    fn retry(&self, state: &mut Cow<MrState>, phase: Phase, o: &mut Out<Self>) {
+        let MrActor::Worker {
+            coordinator,
+            fs,
+            job,
+            ..
+        } = self
+        else {
+            return;
+        };
+        match phase {
+            Phase::Waiting => o.send(*coordinator, MrMsg::RequestTask),
+            Phase::Mapping { m, unrenamed } => {
+                let outputs = job.map(m);
+                for r in unrenamed {
+                    let file = File::Intermediate(m, r);
+                    let records = outputs[usize::from(r)].clone();
+                    o.send(*fs, MrMsg::Rename { file, records });
+                }
+            }
+            Phase::Reading(r) => o.send(*fs, MrMsg::Read(r)),
+            Phase::Committing(r) => {
+                o.send(*fs, MrMsg::Read(r));
+                set_phase(state, Phase::Reading(r));
+            }
+            Phase::Writing { .. } | Phase::Killed => {}
+        }
+    }
+
+    /// A worker reports `task` done: "the map worker ... sends a completion
+    /// message to the master" (§3.3), and with `retransmit` remembers it.
+    fn report_done(&self, state: &mut Cow<MrState>, task: Task, o: &mut Out<Self>) {
+        let MrActor::Worker {
+            coordinator,
+            retransmit,
+            ..
+        } = self
+        else {
+            return;
+        };
+        o.send(
+            *coordinator,
+            match task {
+                Task::Map(m) => MrMsg::MapDone(m),
+                Task::Reduce(r) => MrMsg::ReduceDone(r),
+            },
+        );
+        if *retransmit {
+            if let MrState::Worker { done, .. } = state.to_mut() {
+                done.insert(task);
+            }
         }
     }
 
@@ -418,10 +559,18 @@ impl Actor for MrActor {
             MrActor::FileSystem { .. } => MrState::FileSystem {
                 files: BTreeMap::new(),
             },
-            MrActor::Worker { coordinator, .. } => {
+            MrActor::Worker {
+                coordinator,
+                retransmit,
+                ..
+            } => {
                 o.send(*coordinator, MrMsg::RequestTask);
+                if *retransmit {
+                    o.set_timer(MrTimer::Retry, RETRY);
+                }
                 MrState::Worker {
                     phase: Phase::Waiting,
+                    done: BTreeSet::new(),
                 }
             }
         }
@@ -485,18 +634,36 @@ impl Actor for MrActor {
                 },
                 MrState::Worker {
                     phase: Phase::Waiting,
+                    ..
                 },
                 MrMsg::Map(_) | MrMsg::Reduce(_),
             ) => {
-                *state.to_mut() = MrState::Worker {
-                    phase: Phase::Killed,
-                };
+                set_phase(state, Phase::Killed);
+            }
+            // With `retransmit`: a task this worker finished (a copy, or a
+            // re-issue after its completion was lost) is reported done
+            // again, not run again; the coordinator ignores a completion of
+            // a completed task (§3.3).
+            (
+                MrActor::Worker {
+                    retransmit: true, ..
+                },
+                MrState::Worker {
+                    phase: Phase::Waiting,
+                    done,
+                },
+                ref stale @ (MrMsg::Map(_) | MrMsg::Reduce(_)),
+            ) if task_of(stale).is_some_and(|t| done.contains(&t)) => {
+                if let Some(task) = task_of(stale) {
+                    self.report_done(state, task, o);
+                }
             }
             // §3.1 steps 3-4: run map, write R intermediate files.
             (
                 MrActor::Worker { fs, job, .. },
                 MrState::Worker {
                     phase: Phase::Waiting,
+                    ..
                 },
                 MrMsg::Map(m),
             ) => {
@@ -504,18 +671,20 @@ impl Actor for MrActor {
                     let file = File::Intermediate(m, r as ReduceTask);
                     o.send(*fs, MrMsg::Rename { file, records });
                 }
-                *state.to_mut() = MrState::Worker {
-                    phase: Phase::Mapping {
+                set_phase(
+                    state,
+                    Phase::Mapping {
                         m,
                         unrenamed: (0..job.reduces).collect(),
                     },
-                };
+                );
             }
             // Every intermediate file in place: report the map done.
             (
-                MrActor::Worker { coordinator, .. },
+                MrActor::Worker { .. },
                 MrState::Worker {
                     phase: Phase::Mapping { m, unrenamed },
+                    ..
                 },
                 MrMsg::Renamed(File::Intermediate(renamed, r)),
             ) if renamed == *m && unrenamed.contains(&r) => {
@@ -523,25 +692,24 @@ impl Actor for MrActor {
                 let mut unrenamed = unrenamed.clone();
                 unrenamed.remove(&r);
                 let phase = if unrenamed.is_empty() {
-                    o.send(*coordinator, MrMsg::MapDone(m));
+                    self.report_done(state, Task::Map(m), o);
                     Phase::Waiting
                 } else {
                     Phase::Mapping { m, unrenamed }
                 };
-                *state.to_mut() = MrState::Worker { phase };
+                set_phase(state, phase);
             }
             // §3.1 step 5: read partition r of every intermediate file.
             (
                 MrActor::Worker { fs, .. },
                 MrState::Worker {
                     phase: Phase::Waiting,
+                    ..
                 },
                 MrMsg::Reduce(r),
             ) => {
                 o.send(*fs, MrMsg::Read(r));
-                *state.to_mut() = MrState::Worker {
-                    phase: Phase::Reading(r),
-                };
+                set_phase(state, Phase::Reading(r));
             }
             // §3.1 step 6 and §3.3: reduce, write a temporary file, rename
             // it. The bug writes in place.
@@ -554,6 +722,7 @@ impl Actor for MrActor {
                 },
                 MrState::Worker {
                     phase: Phase::Reading(r),
+                    ..
                 },
                 MrMsg::Contents(records),
             ) => {
@@ -585,7 +754,7 @@ impl Actor for MrActor {
                     );
                     Phase::Committing(r)
                 };
-                *state.to_mut() = MrState::Worker { phase };
+                set_phase(state, phase);
             }
             (
                 MrActor::Worker {
@@ -593,6 +762,7 @@ impl Actor for MrActor {
                 },
                 MrState::Worker {
                     phase: Phase::Writing { r, rest },
+                    ..
                 },
                 MrMsg::Appended(File::Output(appended)),
             ) if appended == *r => {
@@ -616,19 +786,19 @@ impl Actor for MrActor {
                         }
                     }
                 };
-                *state.to_mut() = MrState::Worker { phase };
+                set_phase(state, phase);
             }
             (
-                MrActor::Worker { coordinator, .. },
+                MrActor::Worker { .. },
                 MrState::Worker {
                     phase: Phase::Committing(r),
+                    ..
                 },
                 MrMsg::Renamed(File::Output(renamed)),
             ) if renamed == *r => {
-                o.send(*coordinator, MrMsg::ReduceDone(*r));
-                *state.to_mut() = MrState::Worker {
-                    phase: Phase::Waiting,
-                };
+                let r = *r;
+                self.report_done(state, Task::Reduce(r), o);
+                set_phase(state, Phase::Waiting);
             }
             _ => {}
         }
@@ -638,12 +808,21 @@ impl Actor for MrActor {
     /// also reset back to idle and becomes eligible for rescheduling". The
     /// bug never resets it.
     fn on_timeout(&self, _id: Id, state: &mut Cow<MrState>, timer: &MrTimer, o: &mut Out<Self>) {
+        let task = match (self, state.as_ref(), timer) {
+            (_, _, MrTimer::Reissue(task)) => *task,
+            (MrActor::Worker { .. }, MrState::Worker { phase, .. }, MrTimer::Retry) => {
+                let phase = phase.clone();
+                self.retry(state, phase, o);
+                o.set_timer(MrTimer::Retry, RETRY);
+                return;
+            }
+            _ => return,
+        };
         let (MrActor::Coordinator { bug, .. }, MrState::Coordinator { maps, reduces, .. }) =
             (self, state.as_ref())
         else {
             return;
         };
-        let MrTimer::Reissue(task) = *timer;
         let status = match task {
             Task::Map(m) => maps[usize::from(m)],
             Task::Reduce(r) => reduces[usize::from(r)],
@@ -734,10 +913,9 @@ fn job_completes(model: &MrModel, state: &State) -> bool {
 /// Reachability: a worker crashed in the middle of a task and the job
 /// completed all the same (someone else re-executed the task).
 fn completes_despite_a_crash(model: &MrModel, state: &State) -> bool {
-    let crashed_mid_task =
-        state.crashed.iter().zip(&state.actor_states).any(|(c, s)| {
-            *c && matches!(&**s, MrState::Worker { phase } if *phase != Phase::Waiting)
-        });
+    let crashed_mid_task = state.crashed.iter().zip(&state.actor_states).any(|(c, s)| {
+        *c && matches!(&**s, MrState::Worker { phase, .. } if *phase != Phase::Waiting)
+    });
     crashed_mid_task && job_completes(model, state)
 }
 
@@ -754,6 +932,11 @@ pub struct MrCfg {
     pub crashes: u8,
     /// Real runs: worker 1 is killed when its first task arrives.
     pub kill_a_worker: bool,
+    /// The network loses and duplicates messages, and every worker retries
+    /// its outstanding request on a timer (the coordinator's re-issue does
+    /// the rest, §3.3): scenario `lossy`, and every real run (`dsw run
+    /// mapreduce` sets it). Off by default: messages reordered, never lost.
+    pub retransmit: bool,
     #[serde(skip)]
     pub job: Arc<Job>,
     pub bug: Bug,
@@ -767,6 +950,7 @@ impl Default for MrCfg {
             workers: 2,
             crashes: 1,
             kill_a_worker: false,
+            retransmit: false,
             job: Arc::new(Job::new(2, 2)),
             bug: Bug::None,
         }
@@ -784,6 +968,7 @@ impl Config for MrCfg {
             workers: params["workers"] as u8,
             crashes: params["crashes"] as u8,
             kill_a_worker: false,
+            retransmit: params["retransmit"] == 1,
             job: Arc::new(Job::new(maps, reduces)),
             bug: crate::registry::bug(variant),
         }
@@ -847,7 +1032,7 @@ impl Runnable for MrCfg {
         let workers: Vec<String> = states
             .iter()
             .filter_map(|s| match s {
-                MrState::Worker { phase } => Some(format!("{phase:?}")),
+                MrState::Worker { phase, .. } => Some(format!("{phase:?}")),
                 _ => None,
             })
             .collect();
@@ -872,15 +1057,25 @@ impl Runnable for MrCfg {
                 fs: ids[1],
                 job: Arc::clone(&self.job),
                 killed_on_first_task: self.kill_a_worker && w == 0,
+                retransmit: self.retransmit,
                 bug: self.bug,
             })
             .collect();
         let crashes = usize::from(self.crashes);
+        // Reordering links unless retransmitting; then links that also lose
+        // and duplicate (Stateright's duplicating network keeps a message in
+        // flight until it is lost).
+        let (network, lossy) = if self.retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, ())
             .actor(coordinator)
             .actor(fs)
             .actors(worker_actors)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .max_crashes(crashes)
             .property(
                 Expectation::Always,
@@ -902,10 +1097,14 @@ impl Runnable for MrCfg {
 
     /// `dsw run mapreduce`: the word count over UDP with worker 1 killed when
     /// its first task arrives; the coordinator must hand that task out again,
-    /// and the output must equal the sequential count.
+    /// and the output must equal the sequential count. With `retransmit` on,
+    /// as scenario `lossy` checks it: a real network may lose and duplicate
+    /// (`--loss`, `--duplicate`), and a worker whose request was lost would
+    /// wait forever.
     fn for_real_network(self) -> Self {
         Self {
             kill_a_worker: true,
+            retransmit: true,
             ..self
         }
     }
@@ -963,6 +1162,13 @@ pub static PROTOCOL: Protocol = Protocol {
             default: 1,
             min: 0,
             max: 2,
+        },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: messages are also lost and duplicated, and each worker retries its outstanding request on a timer (the coordinator's re-issue, §3.3, does the rest) (scenario lossy; every real run retransmits); 0: messages reordered, never lost, no retry timer",
+            default: 0,
+            min: 0,
+            max: 1,
         },
     ],
     param_rules: &[ParamRule {

@@ -38,6 +38,24 @@
 //! batch before the others, an order that is not the same everywhere.
 //! Total order broadcast and consensus are equivalent (Chandra & Toueg);
 //! the report page says where each direction lives here.
+//!
+//! With `retransmit = 1` (scenario `lossy`, and every real run) the links
+//! lose and duplicate messages (Cachin et al. 2011 §2.4.2's fair-loss
+//! links), and the reliable links both algorithms assume (Défago et al.
+//! 2004 §2.1's quasi-reliable channels; Chandra & Toueg's reliable
+//! channels) are built on them: every send goes over a stubborn link
+//! (Cachin et al. Algorithm 2.1, "Retransmit Forever": a process remembers
+//! every (destination, message) it sent and sends them all again on a
+//! timer). Every rule here already ignores a copy (a message received is a
+//! set member, the first assignment of a number counts, an acknowledgement
+//! counts only while awaited, a decision only for the instance awaited),
+//! so no duplicate elimination (Algorithm 2.2) is needed on top. The
+//! consensus object answers every proposal it gets, so a proposer's
+//! retransmitted proposal fetches a lost decision again. A crashed p1
+//! sends nothing more, but the perfect failure detector's notice to the
+//! backup is repeated on p1's timer: its strong completeness is
+//! "eventually every process that crashes is permanently detected"
+//! (Cachin et al. §2.6.2), which one notice lost for good would break.
 
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
@@ -45,7 +63,7 @@ use crate::registry::{
 use crate::runner::Runnable;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, Id, Network, Out};
+use stateright::actor::{Actor, ActorModel, Id, LossyNetwork, Network, Out};
 use stateright::Expectation;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,7 +109,8 @@ pub enum TobMsg {
     Backup { m: Message, n: SeqNo },
     /// The backup holds assignment `n`.
     BackupAck { n: SeqNo },
-    /// The perfect failure detector's notice that the sequencer crashed.
+    /// The perfect failure detector's notice that the sequencer crashed
+    /// (with `retransmit`, repeated on the crashed p1's timer).
     Crashed,
     // Atomic broadcast via consensus.
     /// `propose(k, A_undelivered)`, to the consensus object.
@@ -122,6 +141,10 @@ pub enum TobTimer {
     /// what is undelivered to the next instance. A step of its own, so that
     /// a proposal may carry messages from several senders.
     Propose,
+    /// With [`TobCfg::retransmit`]: the stubborn link's timer (Cachin et
+    /// al. Algorithm 2.1, "upon event <Timeout>"): every send made is made
+    /// again.
+    Retransmit,
 }
 
 /// The fault model's choice for p1, made by the checker (or, on a real
@@ -166,6 +189,12 @@ pub struct TobState {
     pub object: bool,
     /// The decision of each instance: its first proposal.
     pub decisions: BTreeMap<Instance, Batch>,
+    // The links under the algorithm (with `retransmit` only; empty
+    // otherwise).
+    /// Every point-to-point send this process made: Cachin et al.
+    /// Algorithm 2.1's `sent`, (destination, message). A set: a message
+    /// made again (an acknowledgement of a copy) is the same send.
+    pub sent: BTreeSet<(Id, TobMsg)>,
 }
 
 impl TobState {
@@ -225,6 +254,9 @@ impl fmt::Debug for TobState {
         }
         if !self.decided.is_empty() {
             write!(f, ", decided: [{}]", batches(&self.decided))?;
+        }
+        if !self.sent.is_empty() {
+            write!(f, ", sent: {}", self.sent.len())?;
         }
         if self.crashed {
             f.write_str(", crashed")?;
@@ -300,12 +332,16 @@ pub struct TobActor {
     pub consensus: Option<Id>,
     /// How many messages this process broadcasts at the start.
     pub messages: u8,
+    /// Sends go over stubborn links (see [`TobCfg::retransmit`]).
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
 /// How long a process may wait before proposing, on a real network. The
 /// checker fires the timer at any time.
 const PROPOSE: Range<Duration> = Duration::from_millis(1)..Duration::from_millis(5);
+/// The stubborn link's period Δ on a real network: a few round trips.
+const RETRANSMIT: Range<Duration> = Duration::from_millis(20)..Duration::from_millis(40);
 
 impl TobActor {
     fn others(&self) -> Vec<Id> {
@@ -313,6 +349,23 @@ impl TobActor {
             .filter(|q| *q != self.process)
             .map(|q| self.processes[q])
             .collect()
+    }
+
+    /// Sends `msg` to `to`; over a stubborn link the send is remembered
+    /// too: "upon event <sl, Send | q, m> do trigger <fll, Send | q, m>;
+    /// sent := sent ∪ {(q, m)}" (Cachin et al. Algorithm 2.1).
+    fn send(&self, s: &mut TobState, to: Id, msg: TobMsg, o: &mut Out<Self>) {
+        if self.retransmit {
+            s.sent.insert((to, msg.clone()));
+        }
+        o.send(to, msg);
+    }
+
+    /// Sends `msg` to every other process, each over its link.
+    fn send_to_others(&self, s: &mut TobState, msg: &TobMsg, o: &mut Out<Self>) {
+        for to in self.others() {
+            self.send(s, to, msg.clone(), o);
+        }
     }
 
     /// Sequencer delivery: "deliver m when all messages with a lower number
@@ -341,7 +394,7 @@ impl TobActor {
         };
         let n = s.order.keys().max().map_or(1, |n| n + 1);
         if self.process == SEQUENCER {
-            o.send(self.processes[BACKUP], TobMsg::Backup { m, n });
+            self.send(s, self.processes[BACKUP], TobMsg::Backup { m, n }, o);
             match self.bug {
                 Bug::FailoverWithoutAgreement => {}
                 _ => {
@@ -357,7 +410,7 @@ impl TobActor {
     /// The sequencer fixes `m` as number `n`: to everyone, and itself.
     fn order(&self, s: &mut TobState, m: Message, n: SeqNo, o: &mut Out<Self>) {
         s.order.entry(n).or_insert(m);
-        o.broadcast(&self.others(), &TobMsg::Seq { m, n });
+        self.send_to_others(s, &TobMsg::Seq { m, n }, o);
         Self::deliver(s);
     }
 
@@ -367,6 +420,22 @@ impl TobActor {
         if self.consensus.is_some() && s.awaited().is_none() && !s.undelivered().is_empty() {
             o.set_timer(TobTimer::Propose, PROPOSE);
         }
+    }
+
+    /// The proposing task: "k := k + 1; A_undelivered := R_delivered −
+    /// A_delivered; propose(k, A_undelivered)" (Chandra & Toueg).
+    fn propose(&self, state: &mut Cow<TobState>, o: &mut Out<Self>) {
+        let (Some(object), false) = (self.consensus, state.crashed) else {
+            return;
+        };
+        let batch = state.undelivered();
+        if state.awaited().is_some() || batch.is_empty() {
+            return;
+        }
+        let s = state.to_mut();
+        let k = s.proposed.keys().max().map_or(1, |k| k + 1);
+        s.proposed.insert(k, batch.clone());
+        self.send(s, object, TobMsg::Propose { k, batch }, o);
     }
 }
 
@@ -399,9 +468,15 @@ impl Actor for TobActor {
             decided: BTreeMap::new(),
             object: self.role == Role::ConsensusObject,
             decisions: BTreeMap::new(),
+            sent: BTreeSet::new(),
         };
         if s.object {
             return s;
+        }
+        // Algorithm 2.1's Init: "sent := ∅; starttimer(Δ)". The consensus
+        // object only answers, so it has no timer of its own.
+        if self.retransmit {
+            o.set_timer(TobTimer::Retransmit, RETRANSMIT);
         }
         if self.process == SEQUENCER {
             o.choose_random("fault", vec![TobFault::Crash, TobFault::NoCrash]);
@@ -410,7 +485,7 @@ impl Actor for TobActor {
         for k in 1..=self.messages {
             let m = (self.process, k);
             s.received.insert(m);
-            o.broadcast(&self.others(), &TobMsg::Data(m));
+            self.send_to_others(&mut s, &TobMsg::Data(m), o);
         }
         self.assign(&mut s, o);
         self.enable_proposal(&s, o);
@@ -455,8 +530,9 @@ impl Actor for TobActor {
             // The backup stores an assignment and acknowledges it, unless it
             // sequences already (the sender has crashed).
             TobMsg::Backup { m, n } if !state.sequencing => {
-                state.to_mut().order.entry(n).or_insert(m);
-                o.send(self.processes[SEQUENCER], TobMsg::BackupAck { n });
+                let s = state.to_mut();
+                s.order.entry(n).or_insert(m);
+                self.send(s, self.processes[SEQUENCER], TobMsg::BackupAck { n }, o);
             }
             // The backup holds the assignment: broadcast it, go on.
             TobMsg::BackupAck { n } if state.awaiting.is_some_and(|(_, a)| a == n) => {
@@ -476,7 +552,7 @@ impl Actor for TobActor {
                     Bug::NoResendOnTakeover => {}
                     _ => {
                         for (n, m) in s.order.clone() {
-                            o.broadcast(&self.others(), &TobMsg::Seq { m, n });
+                            self.send_to_others(s, &TobMsg::Seq { m, n }, o);
                         }
                     }
                 }
@@ -510,20 +586,24 @@ impl Actor for TobActor {
         }
     }
 
-    /// The proposing task: "k := k + 1; A_undelivered := R_delivered −
-    /// A_delivered; propose(k, A_undelivered)" (Chandra & Toueg).
-    fn on_timeout(&self, _id: Id, state: &mut Cow<TobState>, _timer: &TobTimer, o: &mut Out<Self>) {
-        let (Some(object), false) = (self.consensus, state.crashed) else {
-            return;
-        };
-        let batch = state.undelivered();
-        if state.awaited().is_some() || batch.is_empty() {
-            return;
+    fn on_timeout(&self, _id: Id, state: &mut Cow<TobState>, timer: &TobTimer, o: &mut Out<Self>) {
+        match timer {
+            TobTimer::Propose => self.propose(state, o),
+            // "upon event <Timeout> do forall (q, m) ∈ sent do trigger
+            // <fll, Send | q, m>; starttimer(Δ)" (Cachin et al. Algorithm
+            // 2.1). A crashed p1 sends nothing; only the failure
+            // detector's notice of its crash is repeated, at its place.
+            TobTimer::Retransmit => {
+                if !state.crashed {
+                    for (to, msg) in &state.sent {
+                        o.send(*to, msg.clone());
+                    }
+                } else if self.consensus.is_none() {
+                    o.send(self.processes[BACKUP], TobMsg::Crashed);
+                }
+                o.set_timer(TobTimer::Retransmit, RETRANSMIT);
+            }
         }
-        let s = state.to_mut();
-        let k = s.proposed.keys().max().map_or(1, |k| k + 1);
-        s.proposed.insert(k, batch.clone());
-        o.send(object, TobMsg::Propose { k, batch });
     }
 
     /// The fault: p1 stops for good; with a sequencer, the failure detector
@@ -675,6 +755,12 @@ pub struct TobCfg {
     pub messages: u8,
     /// Atomic broadcast via consensus, rather than by a sequencer.
     pub consensus: bool,
+    /// The links lose and duplicate messages, and every send goes over a
+    /// stubborn link (Cachin et al. Algorithm 2.1, "Retransmit Forever"):
+    /// scenario `lossy`, and every real run (`dsw run
+    /// total-order-broadcast` sets it). Off by default: reliable links, as
+    /// both algorithms assume.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -685,6 +771,7 @@ impl Default for TobCfg {
             broadcasters: 2,
             messages: 1,
             consensus: false,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -699,6 +786,7 @@ impl Config for TobCfg {
             broadcasters: params["broadcasters"] as usize,
             messages: params["messages"] as u8,
             consensus: params["consensus"] != 0,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
         }
     }
@@ -766,6 +854,7 @@ impl Runnable for TobCfg {
                 } else {
                     0
                 },
+                retransmit: self.retransmit,
                 bug: self.bug,
             })
             .collect();
@@ -776,12 +865,22 @@ impl Runnable for TobCfg {
                 processes: ids[..n].to_vec(),
                 consensus,
                 messages: 0,
+                retransmit: self.retransmit,
                 bug: self.bug,
             });
         }
+        // Reliable links unless retransmitting; then fair-loss links that
+        // also duplicate (Stateright's duplicating network keeps a message
+        // in flight until it is lost).
+        let (network, lossy) = if self.retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, ())
             .actors(actors)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .property(Expectation::Always, "integrity", integrity)
             .property(Expectation::Always, "total order", total_order)
             .property(
@@ -801,6 +900,17 @@ impl Runnable for TobCfg {
                 delivered_after_failover,
             )
             .property(Expectation::Sometimes, "a batch of two", a_batch_of_two)
+    }
+
+    /// `dsw run total-order-broadcast`: the configuration given, with
+    /// `retransmit` on, as scenario `lossy` checks it: a real network may
+    /// lose and duplicate (`--loss`, `--duplicate`), and over links that do
+    /// not retransmit a lost message or number is never delivered.
+    fn for_real_network(self) -> Self {
+        Self {
+            retransmit: true,
+            ..self
+        }
     }
 }
 
@@ -839,6 +949,13 @@ pub static PROTOCOL: Protocol = Protocol {
         ParamSpec {
             name: "consensus",
             doc: "1: atomic broadcast via a consensus object (Chandra & Toueg); 0: by the fixed sequencer",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: links lose and duplicate messages, and each send is repeated on a timer forever (a stubborn link, Cachin et al. Algorithm 2.1; the failure detector's notice too) (scenario lossy; every real run retransmits); 0: reliable links, no timer",
             default: 0,
             min: 0,
             max: 1,
@@ -953,6 +1070,14 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("first deliveries agree", Verdict::Violated),
                 ("delivered after fail-over", Verdict::NoExample),
             ],
+        },
+        ScenarioSpec {
+            name: "lossy",
+            doc: "the real run's configuration: the fixed sequencer over links that lose and duplicate messages, every send repeated on a timer (stubborn links, Cachin et al. Algorithm 2.1), the failure detector's notice too; p3 alone broadcasts (two broadcasters passed 2.4 million unique states, 3.7 GiB, in two minutes without finishing). Integrity, total order and first deliveries agreeing hold, the backup still takes over and delivers, and under strong fairness (a message sent again and again is delivered at last) every message is delivered",
+            variant: crate::registry::CORRECT,
+            params: &[("retransmit", 1), ("broadcasters", 1)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[("a batch of two", Verdict::NoExample)],
         },
     ],
     fairness: checker::Fairness::Weak,
