@@ -48,6 +48,10 @@ pub enum Command {
     /// properties judged on the real end state.
     #[command(after_help = REPLAY_HELP)]
     Replay(ReplayArgs),
+    /// Cut a real run's trace, or a counterexample path, down to the events
+    /// an `always` property's violation needs (delta debugging, ddmin).
+    #[command(after_help = SHRINK_HELP)]
+    Shrink(ShrinkArgs),
     /// Regenerate the Markdown and SVG reports.
     Report(ReportArgs),
     /// Check a recorded history of client operations for linearizability.
@@ -107,6 +111,10 @@ parted, by sender, receiver and message type (the step then says the
 content differs). Where the correct run has no such step (the message was
 never sent), the comparison says so and stops there.
 
+With --json, stdout is one JSON object (docs/schema/compare.schema.json):
+both runs' steps, per step followed the pair (matched by value or type,
+what each run did), the first difference and where the schedule stopped.
+
 Exit codes:
   0  compared (whether or not, and where, the runs part)
   2  bad input: unknown model, variant or property, the correct variant
@@ -124,6 +132,56 @@ pub struct CompareArgs {
     pub property: Option<String>,
     /// Also write both runs as sequence diagrams side by side (SVG).
     #[arg(long, value_name = "SVG")]
+    pub out: Option<std::path::PathBuf>,
+    /// Print the comparison as JSON instead of text (fields: see
+    /// docs/schema/compare.schema.json).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `dsw shrink --help` ends with these.
+const SHRINK_HELP: &str = "\
+The schedule's events (a trace's deliveries, timers, crashes, restarts and
+random choices; a path's steps) are replayed on the model from its initial
+state, each matched by actor, sender and message (timer, choice) to a step
+enabled there; a trace at the configuration `dsw run` ran (retransmission
+on where the model's real run turns it on), so give shrink the --variant
+and -p the run had. Zeller's ddmin then removes events, halves first, then
+smaller parts, down to single events, keeping a subset while its replay
+still breaks the property in some state (a subset whose replay gets stuck,
+an event no longer enabled, counts as not breaking it). The result breaks
+the property, and removing any one of its events does not: 1-minimal, not
+necessarily the shortest.
+
+Exit codes:
+  0  shrunk: prints the events kept, how many were removed, and the path
+     of the shrunk schedule (with --out, writes the trace's kept lines)
+  1  nothing to shrink: the replay of the whole input breaks no `always`
+     property (or not --property), or an event of it is no step of the model
+  2  bad input: unknown model, variant, parameter or property, a property
+     that is not `always`, an unreadable or malformed trace, a malformed
+     path, or a model whose real run does not map onto it";
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["trace", "path"])))]
+pub struct ShrinkArgs {
+    /// The model, as `dsw list` names it.
+    pub model: String,
+    #[command(flatten)]
+    pub target: Target,
+    /// A trace written by `dsw run <model> --trace FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<std::path::PathBuf>,
+    /// A path in the explorer's encoding (`0/3/1`), as `dsw check` prints
+    /// it, at the configuration given.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// The `always` property to keep violated (default: the first the
+    /// whole schedule violates).
+    #[arg(long)]
+    pub property: Option<String>,
+    /// Write the shrunk trace (the kept events' lines) here.
+    #[arg(long, value_name = "FILE", requires = "trace")]
     pub out: Option<std::path::PathBuf>,
 }
 

@@ -2,7 +2,7 @@
 
 use crate::args::{
     CheckArgs, Cli, Command, CompareArgs, ExploreArgs, HistoryArgs, HistoryModel, NodeArgs,
-    ReplayArgs, RunArgs, StrategyArg, Target, TraceArgs,
+    ReplayArgs, RunArgs, ShrinkArgs, StrategyArg, Target, TraceArgs,
 };
 use crate::output;
 use crate::Failure;
@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Trace(a) => trace_draw(&a),
         Command::Compare(a) => compare(&a),
         Command::Replay(a) => replay_real(&a),
+        Command::Shrink(a) => shrink(&a),
         Command::Report(a) => report(&a.out, &a.data),
         Command::History(a) => history_check(&a),
     }
@@ -955,11 +956,19 @@ fn compare(a: &CompareArgs) -> Result<ExitCode, Failure> {
         a.property.as_deref(),
         &mut progress_line,
     )?;
-    out!(
-        "{}",
-        presentation::compare::text(&comparison, protocol.name, &variant)
-    );
-    if comparison.divergence.is_none() && comparison.stopped.is_none() {
+    if a.json {
+        let json = presentation::compare::json(&comparison, protocol.name, &variant);
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&json).expect("a comparison serializes")
+        );
+    } else {
+        out!(
+            "{}",
+            presentation::compare::text(&comparison, protocol.name, &variant)
+        );
+    }
+    if !a.json && comparison.divergence.is_none() && comparison.stopped.is_none() {
         for s in protocol.scenarios.iter().filter(|s| s.variant == variant) {
             outln!(
                 "note: scenario {} is about {variant}: dsw compare {} --scenario {}",
@@ -973,7 +982,123 @@ fn compare(a: &CompareArgs) -> Result<ExitCode, Failure> {
         let svg = presentation::compare::svg(&comparison, protocol.name, &variant);
         std::fs::write(out, svg)
             .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
-        outln!("wrote {}", out.display());
+        if a.json {
+            eprintln!("dsw: wrote {}", out.display());
+        } else {
+            outln!("wrote {}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dsw shrink`: a trace or path cut down to what its violation needs.
+fn shrink(a: &ShrinkArgs) -> Result<ExitCode, Failure> {
+    let Resolved {
+        protocol,
+        variant,
+        params,
+        ..
+    } = resolve(&a.model, &a.target)?;
+    let shrink = models::shrink::shrinker(protocol.name).map_err(Failure)?;
+    if let Some(name) = &a.property {
+        let known: Vec<&str> = protocol.properties.iter().map(|p| p.name).collect();
+        if !known.contains(&name.as_str()) {
+            return Err(Failure(format!(
+                "unknown property \"{name}\" of {}; known: {}{}",
+                protocol.name,
+                known.join(", "),
+                models::registry::did_you_mean(name, known.iter().copied())
+            )));
+        }
+    }
+    if let Some(out) = &a.out {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.is_dir() {
+                return Err(Failure(format!(
+                    "cannot write {}: {} is not a directory",
+                    out.display(),
+                    parent.display()
+                )));
+            }
+        }
+    }
+    let trace = match &a.trace {
+        Some(file) => {
+            let shown = file.display();
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| Failure(format!("cannot read {shown}: {e}")))?;
+            let events =
+                runtime::trace::parse(&text).map_err(|e| Failure(format!("{shown} {e}")))?;
+            if events.is_empty() {
+                return Err(Failure(format!(
+                    "{shown} holds no events; write one with dsw run {} --trace {shown}",
+                    protocol.name
+                )));
+            }
+            Some(events)
+        }
+        None => None,
+    };
+    let (input, what) = match (&trace, &a.path) {
+        (Some(t), _) => (
+            models::shrink::Input::Trace(t),
+            format!("{}", a.trace.as_ref().expect("a trace").display()),
+        ),
+        (None, Some(p)) => (models::shrink::Input::Path(p), format!("path {p}")),
+        (None, None) => return Err(Failure("give --trace FILE or --path PATH".into())),
+    };
+    let outcome = match shrink(&variant, &params, &input, a.property.as_deref()) {
+        Ok(o) => o,
+        Err(models::shrink::Failed::BadInput(why)) => return Err(Failure(why)),
+        Err(models::shrink::Failed::NoViolation(why)) => {
+            outln!("{}: {what}: {why}", protocol.name);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let checker::shrink::Replay::Violates { at, path, steps } = &outcome.shrunk.replay else {
+        return Err(Failure(
+            "the shrunk schedule does not violate; a bug in dsw shrink".into(),
+        ));
+    };
+    let n = outcome.events.len();
+    let kept = outcome.shrunk.kept.len();
+    outln!(
+        "{} ({variant}): {what}: {n} events shrunk to {kept} ({} removed, {} replays); \"{}\" is violated after step {at}, and without any one of the {kept} it is not",
+        protocol.name,
+        n - kept,
+        outcome.shrunk.tests,
+        outcome.property,
+    );
+    let ce = checker::Counterexample {
+        kind: checker::CounterexampleKind::Violation,
+        path: path.clone(),
+        actors: outcome.lanes.clone(),
+        steps: steps.clone(),
+        loop_start: None,
+        final_states: Vec::new(),
+    };
+    for (k, (&i, step)) in outcome.shrunk.kept.iter().zip(steps).enumerate() {
+        let whence = match &trace {
+            Some(_) => format!("trace line {}", outcome.trace_index[i] + 1),
+            None => format!("step {} of the path", i + 1),
+        };
+        outln!(
+            "  {:>3} {}  ({whence})",
+            k + 1,
+            presentation::report::step_line(&ce, step)
+        );
+    }
+    outln!("explorer path: {path}");
+    if let (Some(out), Some(t)) = (&a.out, &trace) {
+        let lines: Vec<runtime::trace::TraceEvent> = outcome
+            .shrunk
+            .kept
+            .iter()
+            .map(|&i| t[outcome.trace_index[i]].clone())
+            .collect();
+        std::fs::write(out, runtime::trace::to_json_lines(&lines))
+            .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+        outln!("wrote {}: the {kept} kept events", out.display());
     }
     Ok(ExitCode::SUCCESS)
 }

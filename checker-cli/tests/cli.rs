@@ -913,6 +913,87 @@ fn check_json_follows_its_schema() {
     assert_eq!(errors, ["/properties/0: unknown field surprise"]);
 }
 
+/// `docs/schema/compare.schema.json` describes what `compare --json`
+/// prints: real output where the runs part (paxos) and where the schedule
+/// stops on the correct protocol validates against it, agrees with the
+/// text, and shares check's counterexample and step definitions.
+#[test]
+fn compare_json_follows_its_schema() {
+    let read = |name: &str| -> serde_json::Value {
+        let path = format!("{}/../docs/schema/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let schema = read("compare.schema.json");
+    let check = read("check.schema.json");
+    for def in ["counterexample", "counterexample_kind", "step"] {
+        assert_eq!(schema["$defs"][def], check["$defs"][def], "{def}");
+    }
+    let runs: [&[&str]; 3] = [
+        &["compare", "paxos", "--variant", "ignore-highest-accepted"],
+        &["compare", "lamport-mutex", "--variant", "non-fifo-network"],
+        &[
+            "compare",
+            "two-phase-commit",
+            "--variant",
+            "commit-on-majority",
+        ],
+    ];
+    let mut stopped = 0;
+    for args in runs {
+        let o = dsw(&[args, &["--json"]].concat());
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        let mut errors = Vec::new();
+        schema::validate(&schema, &schema, &v, "", &mut errors);
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+        let pairs = v["pairs"].as_array().unwrap();
+        let correct = v["correct"]["steps"].as_array().unwrap();
+        let buggy = v["buggy"]["steps"].as_array().unwrap();
+        assert_eq!(pairs.len(), correct.len(), "{args:?}");
+        for (i, pair) in pairs.iter().enumerate() {
+            assert_eq!(pair["step"], i + 1);
+        }
+        match v["stopped"]["at"].as_u64() {
+            Some(at) => {
+                stopped += 1;
+                assert_eq!(correct.len() as u64, at - 1, "{args:?}");
+            }
+            None => assert_eq!(correct.len(), buggy.len(), "{args:?}"),
+        }
+        // The text says the same first difference, and the pair there is
+        // not the same on both runs.
+        let text = String::from_utf8(dsw(args).stdout).unwrap();
+        if let Some(d) = v["first_difference"].as_u64().filter(|d| *d > 0) {
+            assert!(
+                text.contains(&format!("first difference: step {d}\n")),
+                "{text}"
+            );
+            assert_eq!(pairs[d as usize - 1]["same"], false, "{args:?}");
+            assert!(pairs[..d as usize - 1]
+                .iter()
+                .all(|p| p["matched"] == "value"));
+        }
+        assert!(text.contains(v["correct_says"].as_str().unwrap()), "{text}");
+    }
+    assert!(
+        stopped >= 1,
+        "lamport-mutex's stops where the schedule cannot be followed"
+    );
+    // The schema is strict: an unknown field is an error.
+    let o = dsw(&[
+        "compare",
+        "paxos",
+        "--variant",
+        "ignore-highest-accepted",
+        "--json",
+    ]);
+    let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["pairs"][0]["surprise"] = true.into();
+    let mut errors = Vec::new();
+    schema::validate(&schema, &schema, &v, "", &mut errors);
+    assert_eq!(errors, ["/pairs/0: unknown field surprise"]);
+}
+
 /// The part of JSON Schema (2020-12) the schema uses, and nothing else: a
 /// keyword outside it fails the test rather than going unchecked.
 mod schema {

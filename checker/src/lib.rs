@@ -16,6 +16,7 @@ pub mod graph;
 pub mod itf;
 pub mod liveness;
 pub mod replay;
+pub mod shrink;
 pub mod simulation;
 pub mod summary;
 pub mod symmetry;

@@ -9,6 +9,7 @@ pub mod real_replay;
 pub mod registry;
 pub mod reports;
 pub mod runner;
+pub mod shrink;
 pub mod validate;
 
 pub mod abd_register;
@@ -149,7 +150,16 @@ pub fn compare(
         } else {
             Vec::new()
         };
-    (protocol.compare)(variant, params, opts, property, &also_correct, on_progress).map_err(|e| {
+    (protocol.compare)(
+        variant,
+        params,
+        opts,
+        property,
+        &also_correct,
+        None,
+        on_progress,
+    )
+    .map_err(|e| {
         // At the defaults, a variant caught only in a scenario says which.
         let scenarios: Vec<String> = protocol
             .scenarios
@@ -163,6 +173,29 @@ pub fn compare(
             InputError(e)
         }
     })
+}
+
+/// A counterexample already found on `protocol`'s bug `variant` at
+/// `params` (by the catalog's check, or a path the explorer shows)
+/// followed on the correct variant, without checking again.
+pub fn compare_given(
+    protocol: &Protocol,
+    variant: &str,
+    params: &Params,
+    given: registry::Given<'_>,
+) -> Result<checker::compare::Comparison, String> {
+    if variant == CORRECT {
+        return Err("variant correct is what a bug variant is compared with".into());
+    }
+    (protocol.compare)(
+        variant,
+        params,
+        &CheckOptions::default(),
+        Some(given.property),
+        &[],
+        Some(given),
+        &mut |_| {},
+    )
 }
 
 /// Runs one protocol variant over real UDP on loopback, if it can.

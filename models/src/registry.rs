@@ -228,18 +228,29 @@ pub type ReplayFn = fn(
     &checker::replay::Claim,
     &mut dyn FnMut(&str),
 ) -> checker::replay::Outcome;
-/// `compare(variant, params, options, property, on_progress)`: the bug
-/// variant checked, and its counterexample to `property` (or to its first
-/// violated property, those in `also_correct` last) followed on the correct variant
-/// ([`checker::compare::compare`]).
+/// `compare(variant, params, options, property, also_correct, given,
+/// on_progress)`: the bug variant checked, and its counterexample to
+/// `property` (or to its first violated property, those in `also_correct`
+/// last) followed on the correct variant ([`checker::compare::compare`]);
+/// with `given`, that counterexample instead, and no check.
 pub type CompareFn = fn(
     &str,
     &Params,
     &CheckOptions,
     Option<&str>,
     &[&str],
+    Option<Given<'_>>,
     &mut dyn FnMut(&Progress),
 ) -> Result<checker::compare::Comparison, String>;
+
+/// A counterexample already found (by the catalog's check, or a path the
+/// explorer shows) for [`CompareFn`] to follow without checking again.
+#[derive(Clone, Copy, Debug)]
+pub struct Given<'a> {
+    pub property: &'a str,
+    pub kind: checker::PropertyKind,
+    pub ce: &'a checker::Counterexample,
+}
 /// `run(variant, params, options)`.
 pub type RunFn = fn(&str, &Params, &RunOptions) -> Result<RunReport, String>;
 
@@ -548,6 +559,7 @@ pub fn compare_config<C>(
     opts: &CheckOptions,
     property: Option<&str>,
     also_correct: &[&str],
+    given: Option<Given<'_>>,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<checker::compare::Comparison, String>
 where
@@ -556,6 +568,24 @@ where
         Clone + Debug + Hash + PartialEq + checker::itf::ItfState + Send + Sync + 'static,
     <C::Model as Model>::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
+    let follow = |name: &str, kind, ce: &checker::Counterexample| {
+        let buggy = C::new(variant, params).into_model();
+        let buggy_analyses = C::analyses(&buggy);
+        let correct = C::new(CORRECT, params).into_model();
+        let correct_analyses = C::analyses(&correct);
+        checker::compare::compare(
+            &buggy,
+            &buggy_analyses,
+            &correct,
+            &correct_analyses,
+            name,
+            kind,
+            ce,
+        )
+    };
+    if let Some(g) = given {
+        return follow(g.property, g.kind, g.ce);
+    }
     let summary = check_config::<C>(variant, params, opts, on_progress);
     let violated: Vec<&checker::PropertyResult> = summary
         .properties
@@ -595,19 +625,7 @@ where
         .counterexample
         .as_ref()
         .expect("a violated property here has a counterexample");
-    let buggy = C::new(variant, params).into_model();
-    let buggy_analyses = C::analyses(&buggy);
-    let correct = C::new(CORRECT, params).into_model();
-    let correct_analyses = C::analyses(&correct);
-    checker::compare::compare(
-        &buggy,
-        &buggy_analyses,
-        &correct,
-        &correct_analyses,
-        &found.name,
-        found.kind,
-        ce,
-    )
+    follow(&found.name, found.kind, ce)
 }
 
 /// `Protocol::explore` for any [`Config`]: the workbench's explorer
@@ -665,6 +683,13 @@ pub fn serve_explorer(
                 summary
             })
         },
+        compare: (variant != CORRECT).then(|| {
+            let (variant, params) = (variant.to_string(), params.clone());
+            let compare: presentation::explorer::CompareFn = Box::new(move |property, kind, ce| {
+                crate::compare_given(protocol, &variant, &params, Given { property, kind, ce })
+            });
+            compare
+        }),
     };
     (protocol.explore)(variant, params, site, listener)
 }

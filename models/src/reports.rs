@@ -83,6 +83,47 @@ pub fn load_plots(dir: &std::path::Path) -> Result<Vec<(String, PlotData)>, Stri
     Ok(plots)
 }
 
+/// A bug variant's check followed on the correct protocol: the
+/// counterexample to its first violated property that the correct protocol
+/// keeps by the registry (at the defaults; in a scenario, its first), as
+/// `dsw compare` takes it, without checking again. None for the correct
+/// variant, or where nothing was violated.
+fn comparison(job: &Job, summary: &CheckSummary) -> Option<checker::compare::Comparison> {
+    if job.variant == crate::CORRECT {
+        return None;
+    }
+    let also_correct: Vec<&str> = match job.scenario {
+        Some(_) => Vec::new(),
+        None => job
+            .protocol
+            .variant(crate::CORRECT)
+            .map(|v| {
+                v.expect
+                    .iter()
+                    .filter(|(_, v)| *v == checker::Verdict::Violated)
+                    .map(|(p, _)| *p)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let violated = || {
+        summary
+            .properties
+            .iter()
+            .filter(|p| p.verdict == checker::Verdict::Violated)
+    };
+    let found = violated()
+        .find(|p| !also_correct.contains(&p.name.as_str()))
+        .or_else(|| violated().next())?;
+    let ce = found.counterexample.as_ref()?;
+    let given = crate::registry::Given {
+        property: &found.name,
+        kind: found.kind,
+        ce,
+    };
+    crate::compare_given(job.protocol, job.variant, &job.params, given).ok()
+}
+
 /// The files of `reports/`, as (path relative to it, contents), from the
 /// results of [`run_catalog`] and the committed measurements of
 /// [`load_plots`].
@@ -126,6 +167,7 @@ pub fn render(
                         .join(" "),
                     summary,
                     matches_registry: job.mismatches(summary).is_empty(),
+                    comparison: comparison(job, summary),
                 })
                 .collect(),
             plots: plots

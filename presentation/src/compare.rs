@@ -12,6 +12,7 @@ use crate::report::step_line;
 use crate::svg::{side_by_side, Options};
 use checker::compare::{Comparison, Judgement, Sent};
 use checker::summary::{Change, Counterexample, Step};
+use serde::Serialize;
 use std::fmt::Write;
 
 /// What each step did on one run, in words: per step, the changed lanes'
@@ -53,7 +54,7 @@ fn effects(ce: &Counterexample, initial: &[String], sent: &[Vec<Sent>]) -> Vec<S
 }
 
 /// The property on the bug variant's run, in words.
-fn buggy_words(c: &Comparison) -> String {
+pub fn buggy_words(c: &Comparison) -> String {
     let name = &c.property;
     let n = c.buggy.steps.len();
     match c.buggy.kind {
@@ -98,6 +99,46 @@ pub fn judgement_words(c: &Comparison) -> String {
         ),
         Judgement::NotJudged { why } => format!("\"{name}\" is not judged on the run: {why}"),
     }
+}
+
+/// Where the correct protocol first does something else on the schedule,
+/// or where the schedule stops, and the property on its run, in one line
+/// (no full stop): for a report's link to the side-by-side diagram.
+pub fn first_difference_words(c: &Comparison, variant: &str) -> String {
+    let first = match (c.divergence, &c.stopped) {
+        (Some(0), _) => "the initial states already differ".to_string(),
+        (Some(d), _) => {
+            let step = c
+                .buggy
+                .steps
+                .get(d - 1)
+                .map_or(String::new(), |s| format!(" ({})", step_line(&c.buggy, s)));
+            let what = c
+                .correct
+                .steps
+                .get(d - 1)
+                .map(|_| {
+                    let e = effects(&c.correct, &c.correct_initial, &c.correct_sent);
+                    format!(": correct {}", e[d - 1])
+                })
+                .unwrap_or_default();
+            format!("first difference at step {d}{step}{what}")
+        }
+        (None, Some(s)) => format!(
+            "no difference in the {} steps before the schedule stops",
+            s.at - 1
+        ),
+        (None, None) => format!("correct does what {variant} does on every step"),
+    };
+    let stop = match &c.stopped {
+        Some(s) if c.divergence.is_some() => format!(
+            "; the schedule cannot be followed from step {}: {}",
+            s.at, s.why
+        ),
+        Some(s) => format!(", at step {}: {}", s.at, s.why),
+        None => String::new(),
+    };
+    format!("{first}{stop}; {}", judgement_words(c))
 }
 
 fn step_text(ce: &Counterexample, step: &Step) -> String {
@@ -172,10 +213,7 @@ pub fn text(c: &Comparison, model: &str, variant: &str) -> String {
             break;
         };
         let followed = c.followed[i];
-        let same = !followed.by_type
-            && !followed.ignored
-            && buggy_effects[i] == correct_effects[i]
-            && c.divergence != Some(number);
+        let same = same_at(c, i, &buggy_effects[i], &correct_effects[i]);
         let _ = writeln!(
             out,
             "  {number:>3} {} {}",
@@ -252,4 +290,112 @@ pub fn svg(c: &Comparison, model: &str, variant: &str) -> String {
         (&c.buggy, &left_title, &left_opts),
         (&c.correct, &right_title, &right_opts),
     )
+}
+
+/// Whether step `i` (from 0) did the same on both runs: matched by value,
+/// not ignored, the same effects, and not where the states part.
+fn same_at(c: &Comparison, i: usize, buggy_effect: &str, correct_effect: &str) -> bool {
+    let followed = c.followed[i];
+    !followed.by_type
+        && !followed.ignored
+        && buggy_effect == correct_effect
+        && c.divergence != Some(i + 1)
+}
+
+/// A message a step sent, for `--json`.
+#[derive(Debug, Serialize)]
+pub struct SentJson {
+    /// The receiver's lane.
+    pub to: usize,
+    pub message: String,
+}
+
+/// One step of the schedule taken on both runs, for `--json`.
+#[derive(Debug, Serialize)]
+pub struct PairJson {
+    /// The step's number (from 1): `buggy.steps[step - 1]` and
+    /// `correct.steps[step - 1]`.
+    pub step: usize,
+    /// `value`: the correct run took the step with the same message (timer,
+    /// choice); `type`: with the same sender, receiver and constructor only.
+    pub matched: &'static str,
+    /// The correct protocol's actor did nothing on it.
+    pub ignored: bool,
+    /// Both runs did the same on it (the text's `=`).
+    pub same: bool,
+    pub buggy_effect: String,
+    pub correct_effect: String,
+    pub buggy_sent: Vec<SentJson>,
+    pub correct_sent: Vec<SentJson>,
+}
+
+/// What `dsw compare --json` prints (docs/schema/compare.schema.json).
+#[derive(Debug, Serialize)]
+pub struct ComparisonJson<'a> {
+    pub model: &'a str,
+    pub variant: &'a str,
+    pub property: &'a str,
+    pub property_kind: checker::PropertyKind,
+    pub buggy: &'a Counterexample,
+    pub correct: &'a Counterexample,
+    pub buggy_initial: &'a [String],
+    pub correct_initial: &'a [String],
+    /// One per step followed on the correct run.
+    pub pairs: Vec<PairJson>,
+    /// The first step after which the states differ (0: initially).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_difference: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<&'a checker::compare::Stopped>,
+    pub judgement: &'a Judgement,
+    /// The property on each run, in words.
+    pub buggy_says: String,
+    pub correct_says: String,
+}
+
+/// The comparison as [`ComparisonJson`].
+pub fn json<'a>(c: &'a Comparison, model: &'a str, variant: &'a str) -> ComparisonJson<'a> {
+    let buggy_effects = effects(&c.buggy, &c.buggy_initial, &c.buggy_sent);
+    let correct_effects = effects(&c.correct, &c.correct_initial, &c.correct_sent);
+    let sent = |s: Option<&Vec<Sent>>| -> Vec<SentJson> {
+        s.into_iter()
+            .flatten()
+            .map(|(to, message)| SentJson {
+                to: *to,
+                message: message.clone(),
+            })
+            .collect()
+    };
+    let pairs = (0..c.correct.steps.len())
+        .map(|i| PairJson {
+            step: i + 1,
+            matched: if c.followed[i].by_type {
+                "type"
+            } else {
+                "value"
+            },
+            ignored: c.followed[i].ignored,
+            same: same_at(c, i, &buggy_effects[i], &correct_effects[i]),
+            buggy_effect: buggy_effects[i].clone(),
+            correct_effect: correct_effects[i].clone(),
+            buggy_sent: sent(c.buggy_sent.get(i)),
+            correct_sent: sent(c.correct_sent.get(i)),
+        })
+        .collect();
+    ComparisonJson {
+        model,
+        variant,
+        property: &c.property,
+        property_kind: c.property_kind,
+        buggy: &c.buggy,
+        correct: &c.correct,
+        buggy_initial: &c.buggy_initial,
+        correct_initial: &c.correct_initial,
+        pairs,
+        first_difference: c.divergence,
+        stopped: c.stopped.as_ref(),
+        judgement: &c.judgement,
+        buggy_says: buggy_words(c),
+        correct_says: judgement_words(c),
+    }
 }

@@ -60,6 +60,10 @@ pub struct CheckedJob<'a> {
     pub summary: &'a CheckSummary,
     /// Every verdict is the one the registry expects.
     pub matches_registry: bool,
+    /// For a bug variant: its counterexample followed on the correct
+    /// protocol (`dsw compare`), drawn side by side and linked from the
+    /// counterexample's section.
+    pub comparison: Option<checker::compare::Comparison>,
 }
 
 /// Where the plot of `reports-data/<stem>.json` goes, relative to the
@@ -78,6 +82,18 @@ pub fn page_file_name(model: &str) -> String {
 /// never hold `--`, so the two parts cannot run into each other.
 pub fn svg_file_name(model: &str, job: &str, property: &str) -> String {
     format!("{}/{}--{}.svg", slug(model), slug(job), slug(property))
+}
+
+/// Where the side-by-side diagram of a bug variant's counterexample and the
+/// correct protocol on its schedule goes, relative to the reports
+/// directory: `paxos/compare-ignore-highest-accepted--agreement.svg`.
+pub fn compare_file_name(model: &str, job: &str, property: &str) -> String {
+    format!(
+        "{}/compare-{}--{}.svg",
+        slug(model),
+        slug(job),
+        slug(property)
+    )
 }
 
 /// A model's page, and the diagrams it links: `(file name relative to the
@@ -287,6 +303,18 @@ pub fn model_page(r: &ModelReport) -> (String, Vec<(String, String)>) {
                 md_text(&format!("{}, {how}", p.name))
             );
             svgs.push((file, sequence_diagram(ce, &title)));
+            if let Some(c) = job.comparison.as_ref().filter(|c| c.property == p.name) {
+                let variant = job.summary.variant.as_str();
+                let file = compare_file_name(r.name, &job.label, &p.name);
+                if used.insert(file.clone()) {
+                    let _ = writeln!(
+                        md,
+                        "\n[Side by side with the correct protocol on this schedule]({file}): {}.",
+                        md_text(&crate::compare::first_difference_words(c, variant))
+                    );
+                    svgs.push((file, crate::compare::svg(c, r.name, variant)));
+                }
+            }
         }
     }
     (md, svgs)
@@ -686,6 +714,7 @@ mod tests {
                     params: "rms=3 coordinator_crashes=0".into(),
                     summary: s,
                     matches_registry: s.variant != "correct",
+                    comparison: None,
                 })
                 .collect(),
             plots: Vec::new(),

@@ -154,3 +154,52 @@ fn paxos_ignore_highest_accepted_parts_where_the_proposer_picks_its_value() {
     );
     assert!(svg.contains(&format!("first difference: step {d}")));
 }
+
+/// The report page of a bug variant links its side-by-side diagram with
+/// the correct protocol, with one line saying where the runs part; the
+/// diagram is among the files `dsw report` writes.
+#[test]
+fn the_report_links_each_bug_variants_comparison() {
+    let jobs: Vec<models::Job> = models::catalog_jobs()
+        .into_iter()
+        .filter(|j| {
+            j.protocol.name == "paxos"
+                && j.scenario.is_none()
+                && ["correct", "ignore-highest-accepted"].contains(&j.variant)
+        })
+        .collect();
+    assert_eq!(jobs.len(), 2);
+    let results: Vec<(models::Job, checker::CheckSummary)> = jobs
+        .into_iter()
+        .map(|j| {
+            let s = j.check(&mut |_| {});
+            (j, s)
+        })
+        .collect();
+    let files = models::reports::render(&results, &[]);
+    let file = "paxos/compare-ignore-highest-accepted--agreement.svg";
+    let svg = &files
+        .iter()
+        .find(|(f, _)| f == file)
+        .unwrap_or_else(|| panic!("no {file}"))
+        .1;
+    assert!(svg.contains("correct, on the same schedule"));
+    let page = &files.iter().find(|(f, _)| f == "paxos.md").unwrap().1;
+    let line = page
+        .lines()
+        .find(|l| l.contains(&format!("]({file})")))
+        .expect("the page links the comparison");
+    let c = compare(
+        models::protocol("paxos").unwrap(),
+        "ignore-highest-accepted",
+    );
+    let d = c.divergence.expect("the runs part");
+    assert!(
+        line.contains(&format!("first difference at step {d}")),
+        "{line}"
+    );
+    // The correct variant has nothing to compare with.
+    assert!(!files
+        .iter()
+        .any(|(f, _)| f.starts_with("paxos/compare-correct")));
+}

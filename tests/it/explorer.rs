@@ -334,3 +334,84 @@ fn bad_requests_get_an_error_page_and_the_server_goes_on() {
     assert!(head.contains("text/javascript") && js.contains("function show"));
     assert_eq!(get(&server, "/explorer.css").0, 200);
 }
+
+/// A bug variant's counterexample page links the comparison with the
+/// correct protocol, which shows both diagrams side by side with the first
+/// difference marked (paxos: where the proposer picks its value), or says
+/// where the schedule cannot be followed (lamport-mutex without FIFO).
+#[test]
+fn a_bug_variants_counterexample_links_its_comparison_with_correct() {
+    let server = serve("paxos", "ignore-highest-accepted");
+    let summary = check("paxos", "ignore-highest-accepted", Fairness::Strong);
+    let (status, page) = get(&server, &target_of(&summary, "agreement"));
+    assert_eq!(status, 200, "{page}");
+    let href = page
+        .split("id=\"compare-link\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the comparison")
+        .replace("&amp;", "&");
+    assert!(href.starts_with("/compare/"), "{href}");
+    let (status, page) = get(&server, &href);
+    assert_eq!(status, 200, "{page}");
+    // The same first difference `dsw compare` finds.
+    let protocol = models::protocol("paxos").unwrap();
+    let c = models::compare(
+        protocol,
+        "ignore-highest-accepted",
+        &protocol.default_params(),
+        &CheckOptions {
+            fairness: Fairness::Strong,
+            ..CheckOptions::default()
+        },
+        Some("agreement"),
+        &mut |_| {},
+    )
+    .unwrap();
+    let d = c.divergence.expect("the runs part");
+    assert!(
+        page.contains(&format!("data-first-difference=\"{d}\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("first difference at step {d}")),
+        "{page}"
+    );
+    // Both diagrams, side by side in one picture, the difference marked.
+    assert_eq!(page.matches("<svg ").count(), 1, "{page}");
+    assert!(page.contains("correct, on the same schedule"), "{page}");
+    assert!(
+        page.contains(&format!("first difference: step {d}")),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"stopped\""), "{page}");
+    // The way back, and a path that is no counterexample refused.
+    assert!(page.contains("id=\"back\" href=\"/path/"), "{page}");
+    let (path, _) = href.split_once('?').unwrap();
+    let (status, body) = get(&server, path);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("?property="), "{body}");
+    let (status, body) = get(&server, "/compare/0?property=agreement");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("no counterexample"), "{body}");
+
+    let server = serve("lamport-mutex", "non-fifo-network");
+    let summary = check("lamport-mutex", "non-fifo-network", Fairness::Weak);
+    let target = target_of(&summary, "mutual exclusion").replacen("/path/", "/compare/", 1);
+    let (status, page) = get(&server, &target);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"stopped\""), "{page}");
+    assert!(
+        page.contains("cannot be followed on the correct protocol from step"),
+        "{page}"
+    );
+
+    // The correct variant has nothing to be compared with.
+    let server = serve("two-phase-commit", "correct");
+    let (status, page) = get(&server, "/path/0?property=agreement");
+    assert_eq!(status, 200);
+    assert!(!page.contains("compare-link"), "{page}");
+    let (status, body) = get(&server, "/compare/0?property=agreement");
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("correct variant"), "{body}");
+}

@@ -17,11 +17,14 @@
 //!
 //! Routes: `/` (the model, its properties, and a check to run),
 //! `/check` (starts it), `/path/<init>/<action>/...?property=P&loop=K`
-//! (a path; `loop` marks where a lasso's loop starts), `/explorer.css`,
+//! (a path; `loop` marks where a lasso's loop starts), `/compare/...` with
+//! the same path and query (a bug variant's counterexample beside the
+//! correct protocol on its schedule, [`compare`]), `/explorer.css`,
 //! `/explorer.js`. Paths use Stateright's encoding (the initial state's
 //! index, then each action's index among those enabled), as
 //! [`Counterexample::path`] does.
 
+mod compare;
 pub mod http;
 mod page;
 pub mod route;
@@ -112,6 +115,15 @@ pub fn link(addr: &str, property: &str, ce: &Counterexample) -> String {
     url
 }
 
+/// Follows a path of the bug variant the explorer serves (a
+/// counterexample to the named property, of that kind) on the correct
+/// protocol: `dsw compare` on that path ([`checker::compare::compare`]).
+pub type CompareFn = Box<
+    dyn Fn(&str, PropertyKind, &Counterexample) -> Result<checker::compare::Comparison, String>
+        + Send
+        + Sync,
+>;
+
 /// Checks the model the explorer serves, reporting progress.
 pub type CheckFn = Box<dyn Fn(&mut dyn FnMut(&Progress)) -> CheckSummary + Send + Sync>;
 
@@ -129,6 +141,9 @@ pub struct Site {
     /// The fairness of that check, by which a path that stops is judged a
     /// fair run or not.
     pub fairness: checker::liveness::Fairness,
+    /// For a bug variant: its paths followed on the correct protocol, the
+    /// page `/compare/<path>?property=P` that a counterexample's page links.
+    pub compare: Option<CompareFn>,
 }
 
 impl std::fmt::Debug for Site {
@@ -370,6 +385,7 @@ where
             Response::new(200, kind, body)
         }
         Ok(Route::Favicon) => Response::new(204, "text/plain", Vec::new()),
+        Ok(Route::Compare(q)) => compare::respond(shared, &q),
         Ok(Route::Path(q)) => match path_view(&shared.model, &shared.analyses, &shared.site, &q) {
             Ok(view) => Response::html(200, page::path(&shared.site, &view)),
             Err((status, message)) => {

@@ -366,6 +366,9 @@ pub fn path(site: &Site, v: &PathView) -> String {
     for note in &v.notes {
         let _ = writeln!(out, "<p class=\"note\">{}</p>", h(note));
     }
+    if let (Some(_), Some((name, _)), false) = (&site.compare, &v.selected, v.plain) {
+        let _ = writeln!(out, "<p><a id=\"compare-link\" href=\"{}\">Beside the correct protocol on this schedule</a>: where it first does something else.</p>", h(&path_href(&ce.path, Some(name), ce.loop_start).replacen("/path/", "/compare/", 1)));
+    }
     out.push_str(
         "<p class=\"how\">Time runs down; each column is an actor. An arrow is a message \
          delivered, labelled with the message; a dashed arrow ending in a red cross is a \

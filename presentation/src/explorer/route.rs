@@ -18,6 +18,9 @@ pub enum Route {
     Favicon,
     /// `/path/<init>/<action>/...`: a path from an initial state.
     Path(PathQuery),
+    /// `/compare/<init>/<action>/...`: that path beside the correct
+    /// protocol on its schedule.
+    Compare(PathQuery),
 }
 
 /// A path to show, with what the link claims about it.
@@ -58,8 +61,10 @@ pub fn route(target: &str) -> Result<Route, RouteError> {
     if let Some((name, _)) = ASSETS.iter().find(|(name, _)| *name == path) {
         return Ok(Route::Asset(name));
     }
-    let Some(encoding) = path.strip_prefix("/path/") else {
-        return Err(RouteError::NotFound);
+    let (encoding, compare) = match (path.strip_prefix("/path/"), path.strip_prefix("/compare/")) {
+        (Some(e), _) => (e, false),
+        (_, Some(e)) => (e, true),
+        _ => return Err(RouteError::NotFound),
     };
     let indices = parse_encoding(encoding)?;
     let mut q = PathQuery {
@@ -89,7 +94,11 @@ pub fn route(target: &str) -> Result<Route, RouteError> {
             _ => {}
         }
     }
-    Ok(Route::Path(q))
+    Ok(if compare {
+        Route::Compare(q)
+    } else {
+        Route::Path(q)
+    })
 }
 
 /// `0/3/1`: an initial state's index, then action indices.
@@ -214,6 +223,13 @@ mod tests {
         assert_eq!(q.property.as_deref(), Some("state machine safety"));
         assert_eq!(q.loop_start, Some(1));
         assert_eq!(path("/path/0").indices, [0]);
+        assert!(
+            matches!(route("/compare/0/2?property=x"), Ok(Route::Compare(q)) if q.indices == [0, 2])
+        );
+        assert!(matches!(
+            route("/compare/0/x"),
+            Err(RouteError::Malformed(_))
+        ));
         for bad in [
             "/path/",
             "/path/0/",
