@@ -433,8 +433,14 @@ pub struct ExploreArgs {
     /// Which infinite runs count against `eventually` properties, for the
     /// check the page runs and the paths it shows (default: the scenario's,
     /// else what the model declares).
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, conflicts_with = "trace")]
     pub fairness: Option<FairnessArg>,
+    /// Open an ITF trace (`dsw check --itf` writes them) as a path: the
+    /// explorer serves the configuration the file's #meta names (so not
+    /// with --variant, --scenario, -p or --fairness), follows the trace on
+    /// the model, and prints the path's address.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["variant", "scenario", "params"])]
+    pub trace: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

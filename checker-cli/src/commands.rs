@@ -602,12 +602,43 @@ fn all_table(results: &[(Job, CheckSummary)]) -> String {
 }
 
 fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
+    // With --trace, the file names the configuration; it is read (and its
+    // #meta checked) before anything listens.
+    let trace = match &a.trace {
+        None => None,
+        Some(file) => {
+            let shown = file.display();
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                Failure(format!(
+                    "cannot read {shown}: {e}; give --trace an ITF file (*.itf.json) written by dsw check --itf"
+                ))
+            })?;
+            let replay =
+                models::itf_replay::parse(&text).map_err(|e| Failure(format!("{shown}: {e}")))?;
+            if replay.protocol.name != a.model {
+                models::protocol(&a.model)?;
+                return Err(Failure(format!(
+                    "{shown} is a trace of {}, not of {}; run dsw explore {} --trace {shown}",
+                    replay.protocol.name, a.model, replay.protocol.name
+                )));
+            }
+            Some((text, replay))
+        }
+    };
     let Resolved {
         protocol,
         variant,
         params,
         fairness,
-    } = resolve(&a.model, &a.target)?;
+    } = match &trace {
+        None => resolve(&a.model, &a.target)?,
+        Some((_, replay)) => Resolved {
+            protocol: replay.protocol,
+            variant: replay.variant.clone(),
+            params: replay.params.clone(),
+            fairness: Some(replay.claim.fairness),
+        },
+    };
     let fairness = a
         .fairness
         .map(Into::into)
@@ -637,10 +668,23 @@ fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
     } else {
         String::new()
     };
+    // A trace the model does not follow is bad input: one line, exit 2
+    // (the server stops as it is dropped).
+    let opened = match (&trace, &a.trace) {
+        (Some((text, _)), Some(file)) => Some(
+            server
+                .load(text)
+                .map_err(|e| Failure(format!("{}: {e}", file.display())))?,
+        ),
+        _ => None,
+    };
     eprintln!(
         "dsw: serving the explorer for {} ({}) on http://{addr}/ ({taken}Ctrl-C to stop)",
         protocol.name, variant,
     );
+    if let (Some(target), Some(file)) = (opened, &a.trace) {
+        eprintln!("dsw: {}: http://{addr}{target}", file.display());
+    }
     server.wait();
     Ok(ExitCode::SUCCESS)
 }

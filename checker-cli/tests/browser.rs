@@ -3,7 +3,13 @@
 //! Paxos bug `ignore-highest-accepted`'s agreement counterexample, served by
 //! `dsw explore`, and checks what a person would see: the steps, the
 //! diagram with its lanes, arrows and violated state, and the focus moving
-//! as it steps back and forward. It saves a screenshot and prints where.
+//! as it steps back and forward; then the views issue 19 added: A/M/D
+//! markers on state changes, folding actors (their lanes grey, their steps
+//! dim), the filter dimming the steps it does not match, a step's copied
+//! link opening that step, an ITF trace uploaded in the page, and a lasso
+//! (Paxos's duelling proposers, `eventually chosen`) opened with `dsw
+//! explore --trace` with its loop drawn as a band. It saves a screenshot
+//! and prints where.
 //!
 //! Chromium and chromedriver come from Debian (`.ci/run` installs them).
 //! Where they are missing the test says so and passes, except under CI,
@@ -83,17 +89,13 @@ fn agreement_link(stdout: &str) -> (String, usize) {
     (link, steps)
 }
 
-/// `dsw explore ... --bind 127.0.0.1:0`, and the address it reports.
-fn start_explorer() -> (Killed, String) {
+/// `dsw explore <args> --bind 127.0.0.1:0`, the address it reports, and
+/// the second line it prints, if any (the trace's address, with --trace).
+fn start_explorer(args: &[&str]) -> (Killed, String, Option<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dsw"))
-        .args([
-            "explore",
-            "paxos",
-            "--variant",
-            "ignore-highest-accepted",
-            "--bind",
-            "127.0.0.1:0",
-        ])
+        .arg("explore")
+        .args(args)
+        .args(["--bind", "127.0.0.1:0"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -102,17 +104,25 @@ fn start_explorer() -> (Killed, String) {
     let child = Killed(child);
     // It listens before it prints the address, so the line means ready.
     let (tx, rx) = mpsc::channel();
+    let (trace_tx, trace_rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(rest) = line.split("on http://").nth(1) {
                 let _ = tx.send(rest.split('/').next().unwrap_or_default().to_string());
+            } else if let Some(url) = line.split(": ").find(|p| p.starts_with("http://")) {
+                let _ = trace_tx.send(url.to_string());
             }
         }
     });
     let addr = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("dsw explore reports its address");
-    (child, addr)
+    let trace = args.contains(&"--trace").then(|| {
+        trace_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("dsw explore --trace prints the trace's address")
+    });
+    (child, addr, trace)
 }
 
 /// chromedriver on a free loopback port, once it accepts connections.
@@ -191,7 +201,39 @@ async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
-async fn drive(port: u16, chromium: &Path, url: &str, steps: usize, shot: &Path) {
+/// What the browser is shown besides the link.
+struct Pages<'a> {
+    /// The ITF trace of the same counterexample, to upload.
+    itf: &'a Path,
+    /// `dsw explore --trace`'s address of the duelling proposers' lasso.
+    lasso: &'a str,
+}
+
+/// How many of `els` have `class`.
+async fn with_class(els: &[Element], class: &str) -> usize {
+    let mut n = 0;
+    for e in els {
+        if attr(e, "class").await.split(' ').any(|c| c == class) {
+            n += 1;
+        }
+    }
+    n
+}
+
+async fn opacity(c: &Client, css: &str) -> f64 {
+    let v = c
+        .execute(
+            "return getComputedStyle(document.querySelector(arguments[0])).opacity",
+            vec![css.into()],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{css}: opacity {v}"))
+}
+
+async fn drive(port: u16, chromium: &Path, url: &str, steps: usize, shot: &Path, more: &Pages<'_>) {
     let profile = std::env::temp_dir().join(format!("dsw-browser-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&profile);
     std::fs::create_dir_all(&profile).expect("a profile directory");
@@ -318,6 +360,124 @@ async fn drive(port: u16, chromium: &Path, url: &str, steps: usize, shot: &Path)
         .await
         .starts_with("After step 1:"));
 
+    // A/M/D: the step list marks each changed field; Paxos's steps change
+    // acceptors' fields (M) and add ones not there before (A).
+    let marks = c
+        .find_all(Locator::Css("#steps .diff abbr.amd"))
+        .await
+        .unwrap();
+    let mut letters = std::collections::BTreeSet::new();
+    for m in &marks {
+        letters.insert(m.text().await.unwrap());
+    }
+    assert!(letters.contains("M"), "modified fields marked: {letters:?}");
+    assert!(
+        letters
+            .iter()
+            .all(|l| ["A", "M", "D"].contains(&l.as_str())),
+        "{letters:?}"
+    );
+    assert!(
+        c.find(Locator::Css("#steps li.modified abbr.amd"))
+            .await
+            .is_ok(),
+        "a marker carries its class"
+    );
+
+    // Fold every actor but server 0: the other lanes grey, and the steps
+    // that involve none of server 0 dim, in the list and the diagram.
+    assert!(c
+        .find(Locator::Css("#views"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap());
+    for lane in 1..5 {
+        click(&c, &format!("#views input.actor[data-lane=\"{lane}\"]")).await;
+    }
+    assert!(opacity(&c, "#diagram svg g.lane[data-lane=\"1\"]").await < 0.5);
+    assert_eq!(
+        opacity(&c, "#diagram svg g.lane[data-lane=\"0\"]").await,
+        1.0
+    );
+    assert_eq!(text(&c, "#folded").await, "4 of 5 folded");
+    let items = c
+        .find_all(Locator::Css("#steps li[data-actors]"))
+        .await
+        .unwrap();
+    let mut without_server_0 = 0;
+    for li in &items {
+        if !attr(li, "data-actors").await.split(' ').any(|a| a == "0") {
+            without_server_0 += 1;
+        }
+    }
+    assert!(without_server_0 > 0 && without_server_0 < steps);
+    assert_eq!(with_class(&items, "folded").await, without_server_0);
+    let rows = c
+        .find_all(Locator::Css("#diagram svg g.step"))
+        .await
+        .unwrap();
+    assert_eq!(with_class(&rows, "folded").await, without_server_0);
+    for lane in 1..5 {
+        click(&c, &format!("#views input.actor[data-lane=\"{lane}\"]")).await;
+    }
+    assert_eq!(with_class(&items, "folded").await, 0);
+    assert_eq!(text(&c, "#folded").await, "");
+
+    // The filter: "accept" keeps the steps whose line says it (Accept and
+    // Accepted messages), and dims the rest, in the list and the diagram.
+    let filter = c.find(Locator::Css("#filter")).await.unwrap();
+    filter.send_keys("accept").await.unwrap();
+    let mut unmatched = 0;
+    for li in &items {
+        if !attr(li, "data-line")
+            .await
+            .to_lowercase()
+            .contains("accept")
+        {
+            unmatched += 1;
+        }
+    }
+    assert!(unmatched > 0 && unmatched < steps, "{unmatched} of {steps}");
+    assert_eq!(with_class(&items, "unmatched").await, unmatched);
+    assert_eq!(with_class(&rows, "unmatched").await, unmatched);
+    assert_eq!(
+        text(&c, "#matches").await,
+        format!("{} of {steps} steps match", steps - unmatched)
+    );
+    // The arrow keys stay in the box while it has the focus.
+    filter.send_keys(&Key::Left.to_string()).await.unwrap();
+    assert_eq!(focus(&c).await.0, "1");
+    filter.clear().await.unwrap();
+    filter.send_keys(" ").await.unwrap();
+    assert_eq!(with_class(&items, "unmatched").await, 0);
+
+    // A step's link: clicking it copies the page's address with #step=2
+    // and moves the focus there; opened afresh, that address shows step 2.
+    click(&c, "#steps li[data-pos=\"2\"] a.deeplink").await;
+    let link = c
+        .find(Locator::Css("#steps li[data-pos=\"2\"] a.deeplink"))
+        .await
+        .unwrap();
+    let copied = attr(&link, "data-copied").await;
+    assert!(
+        copied.starts_with("http://") && copied.contains("/path/") && copied.ends_with("#step=2"),
+        "{copied}"
+    );
+    assert_eq!(focus(&c).await.0, "2");
+    c.goto("about:blank").await.unwrap();
+    c.goto(&copied).await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#walk"))
+        .await
+        .unwrap();
+    assert_eq!(
+        focus(&c).await,
+        ("2".into(), Some("2".into()), vec!["2".into()])
+    );
+
     // Back to the violation, seen from the top, for the picture.
     click(&c, "#last").await;
     c.execute("window.scrollTo(0, 0)", Vec::new())
@@ -326,6 +486,64 @@ async fn drive(port: u16, chromium: &Path, url: &str, steps: usize, shot: &Path)
     let png = c.screenshot().await.expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     std::fs::write(shot, &png).expect("the screenshot is saved");
+
+    // The same counterexample's ITF trace, uploaded on the index page,
+    // opens as the same path.
+    let home = format!("{}/", url.split("/path/").next().unwrap_or(url));
+    c.goto(&home).await.unwrap();
+    c.find(Locator::Css("#trace-file"))
+        .await
+        .expect("the upload form")
+        .send_keys(&more.itf.display().to_string())
+        .await
+        .expect("a file chosen");
+    click(&c, "#trace-open").await;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#walk"))
+        .await
+        .expect("the uploaded trace's page");
+    assert_eq!(text(&c, "#headline").await, headline);
+    assert!(c.current_url().await.unwrap().as_str().contains("/path/"));
+
+    // A lasso opened with dsw explore --trace: its loop is a band in the
+    // diagram and over its steps in the list.
+    c.goto(more.lasso).await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#walk"))
+        .await
+        .expect("the lasso's page");
+    let headline = text(&c, "#headline").await;
+    assert_eq!(
+        headline,
+        "eventually chosen: violated by a run that loops forever"
+    );
+    let band = c
+        .find(Locator::Css("#diagram svg rect.loop-band"))
+        .await
+        .expect("the loop's band");
+    assert!(band.is_displayed().await.unwrap());
+    let in_loop = c.find_all(Locator::Css("#steps li.in-loop")).await.unwrap();
+    let all = c
+        .find_all(Locator::Css("#steps li[data-actors]"))
+        .await
+        .unwrap();
+    assert!(!in_loop.is_empty() && in_loop.len() < all.len());
+    let first = attr(&in_loop[0], "data-pos").await;
+    let k: usize = more
+        .lasso
+        .split("loop=")
+        .nth(1)
+        .and_then(|k| k.split('&').next())
+        .and_then(|k| k.parse().ok())
+        .expect("the link's loop");
+    assert_eq!(
+        first,
+        (k + 1).to_string(),
+        "the band starts where the loop does"
+    );
+    assert_eq!(in_loop.len(), all.len() - k);
     c.close().await.expect("the session ends");
     let _ = std::fs::remove_dir_all(&profile);
 }
@@ -335,8 +553,17 @@ fn the_paxos_counterexample_opens_and_steps_in_chromium() {
     let Some((chromium, driver)) = browser() else {
         return;
     };
+    let itf = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-itf");
+    let _ = std::fs::remove_dir_all(&itf);
     let check = Command::new(env!("CARGO_BIN_EXE_dsw"))
-        .args(["check", "paxos", "--variant", "ignore-highest-accepted"])
+        .args([
+            "check",
+            "paxos",
+            "--variant",
+            "ignore-highest-accepted",
+            "--itf",
+        ])
+        .arg(&itf)
         .output()
         .expect("dsw check runs");
     assert_eq!(check.status.code(), Some(1), "the bug is caught");
@@ -349,7 +576,35 @@ fn the_paxos_counterexample_opens_and_steps_in_chromium() {
         .map(|(_, target)| target.to_string())
         .unwrap_or_else(|| panic!("not a link: {link}"));
 
-    let (_explorer, addr) = start_explorer();
+    let (_explorer, addr, _) = start_explorer(&["paxos", "--variant", "ignore-highest-accepted"]);
+    let agreement = itf.join("paxos-ignore-highest-accepted-agreement.itf.json");
+    assert!(
+        agreement.is_file(),
+        "dsw check --itf wrote {}",
+        agreement.display()
+    );
+    // The duelling proposers' lasso, as an ITF file, opened with --trace.
+    let duel = Command::new(env!("CARGO_BIN_EXE_dsw"))
+        .args([
+            "check",
+            "paxos",
+            "--scenario",
+            "duelling-proposers",
+            "--itf",
+        ])
+        .arg(&itf)
+        .output()
+        .expect("dsw check runs");
+    assert_eq!(duel.status.code(), Some(1), "the lasso is found");
+    let lasso_file = itf.join("paxos-duelling-proposers-eventually_chosen.itf.json");
+    assert!(
+        lasso_file.is_file(),
+        "dsw check --itf wrote {}",
+        lasso_file.display()
+    );
+    let lasso_arg = lasso_file.display().to_string();
+    let (_lasso_explorer, _, lasso) = start_explorer(&["paxos", "--trace", &lasso_arg]);
+    let lasso = lasso.expect("the lasso's address");
     let url = format!("http://{addr}/{target}");
     let (_driver, port) = start_driver(&driver);
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("explorer-paxos.png");
@@ -360,7 +615,17 @@ fn the_paxos_counterexample_opens_and_steps_in_chromium() {
     runtime.block_on(async {
         tokio::time::timeout(
             Duration::from_secs(180),
-            drive(port, &chromium, &url, steps, &shot),
+            drive(
+                port,
+                &chromium,
+                &url,
+                steps,
+                &shot,
+                &Pages {
+                    itf: &agreement,
+                    lasso: &lasso,
+                },
+            ),
         )
         .await
         .expect("the browser test finishes within 3 minutes");

@@ -219,6 +219,44 @@ where
     M::State: ItfState + Clone + PartialEq,
     M::Action: Clone,
 {
+    match follow(model, analyses, trace, out) {
+        Ok(run) => judge(model, analyses, trace, claim, &run.states, &run.actions),
+        Err(diverges) => diverges,
+    }
+}
+
+/// The path `trace` takes on `model` in the explorer's encoding (the
+/// initial state's index, then each step's index among the actions enabled
+/// before it, as [`crate::summary::Counterexample::path`] has it), or where
+/// and why the model parts from it ([`Outcome::Diverges`]).
+pub fn path<M>(model: &M, analyses: &Analyses<M>, trace: &Trace) -> Result<Vec<usize>, Outcome>
+where
+    M: Model + Describe,
+    M::State: ItfState + Clone + PartialEq,
+    M::Action: Clone,
+{
+    follow(model, analyses, trace, &mut |_| {}).map(|run| run.indices)
+}
+
+/// A trace followed on the model.
+struct Followed<M: Model> {
+    states: Vec<M::State>,
+    actions: Vec<M::Action>,
+    /// The initial state's index, then each action's among those enabled.
+    indices: Vec<usize>,
+}
+
+fn follow<M>(
+    model: &M,
+    analyses: &Analyses<M>,
+    trace: &Trace,
+    out: &mut dyn FnMut(&str),
+) -> Result<Followed<M>, Outcome>
+where
+    M: Model + Describe,
+    M::State: ItfState + Clone + PartialEq,
+    M::Action: Clone,
+{
     let lanes = model.lanes();
     let encode = |s: &M::State| s.itf().map(record_of).map_err(|e| e.to_string());
 
@@ -228,11 +266,11 @@ where
         match encode(&s) {
             Ok(record) => inits.push((i, s, record)),
             Err(e) => {
-                return Outcome::Diverges {
+                return Err(Outcome::Diverges {
                     at: 0,
                     what: format!("initial state {i} of the model does not encode: {e}"),
                     diff: Vec::new(),
-                }
+                })
             }
         }
     }
@@ -246,7 +284,7 @@ where
             })
             .collect::<Vec<_>>();
         let (what, diff) = closest(&lanes, &trace.states[0], &candidates);
-        return Outcome::Diverges {
+        return Err(Outcome::Diverges {
             at: 0,
             what: format!(
                 "state 0 is none of the model's {} initial state{}{what}",
@@ -254,12 +292,13 @@ where
                 if inits.len() == 1 { "" } else { "s" }
             ),
             diff,
-        };
+        });
     };
     let (index, first, _) = inits.swap_remove(found);
     out(&format!("  state 0: initial state {index} of the model"));
     let mut run: Vec<M::State> = vec![first];
     let mut taken: Vec<M::Action> = Vec::new();
+    let mut indices = vec![index];
 
     for at in 1..trace.states.len() {
         let current = run.last().expect("a run has a state");
@@ -267,7 +306,7 @@ where
         let mut actions = Vec::new();
         model.actions(current, &mut actions);
         let mut candidates = Vec::new();
-        for action in actions {
+        for (i, action) in actions.into_iter().enumerate() {
             if analyses.excluded.as_ref().is_some_and(|x| x(&action)) {
                 continue;
             }
@@ -277,11 +316,11 @@ where
             let record = match encode(&next) {
                 Ok(r) => r,
                 Err(e) => {
-                    return Outcome::Diverges {
+                    return Err(Outcome::Diverges {
                         at,
                         what: format!("a successor of state {} does not encode: {e}", at - 1),
                         diff: Vec::new(),
-                    }
+                    })
                 }
             };
             let step = model.describe_step(current, &action, &next);
@@ -292,7 +331,7 @@ where
                     None => next.clone(),
                 };
                 if !model.within_boundary(&viewed) {
-                    return Outcome::Diverges {
+                    return Err(Outcome::Diverges {
                         at,
                         what: format!(
                             "state {at} is the model's, but outside its boundary{}, which no check goes beyond",
@@ -302,11 +341,12 @@ where
                                 .map_or(String::new(), |b| format!(" ({b})"))
                         ),
                         diff: Vec::new(),
-                    };
+                    });
                 }
                 out(&format!("  {at:>3}. {}", step_words(&lanes, &step)));
                 run.push(next);
                 taken.push(action);
+                indices.push(i);
                 candidates.clear();
                 break;
             }
@@ -320,21 +360,21 @@ where
             continue;
         }
         if candidates.is_empty() {
-            return Outcome::Diverges {
+            return Err(Outcome::Diverges {
                 at,
                 what: format!(
                     "the model has no step from state {}: nothing is enabled there",
                     at - 1
                 ),
                 diff: Vec::new(),
-            };
+            });
         }
         let recorded_words = recorded.map_or("no recorded action".to_string(), |r| {
             recorded_action_words(&lanes, r)
         });
         if let Some(c) = candidates.iter().find(|c| c.record == trace.states[at]) {
             let step = c.step.as_ref().expect("a step's candidate has a step");
-            return Outcome::Diverges {
+            return Err(Outcome::Diverges {
                 at,
                 what: format!(
                     "the model reaches state {at} from state {}, but by {}, not by the recorded {recorded_words}",
@@ -342,10 +382,10 @@ where
                     step_words(&lanes, step)
                 ),
                 diff: Vec::new(),
-            };
+            });
         }
         let (what, diff) = closest(&lanes, &trace.states[at], &candidates);
-        return Outcome::Diverges {
+        return Err(Outcome::Diverges {
             at,
             what: format!(
                 "no step of the model from state {} (of {} enabled) leads to state {at} by the recorded {recorded_words}{what}",
@@ -353,9 +393,13 @@ where
                 candidates.len()
             ),
             diff,
-        };
+        });
     }
-    judge(model, analyses, trace, claim, &run, &taken)
+    Ok(Followed {
+        states: run,
+        actions: taken,
+        indices,
+    })
 }
 
 /// The closest candidate to `file`, as words and a diff: the recorded

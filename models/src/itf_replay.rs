@@ -36,7 +36,7 @@ pub fn read(path: &Path) -> Result<Replay, String> {
 
 /// [`read`], from the file's text.
 pub fn parse(text: &str) -> Result<Replay, String> {
-    let written_by = "give --replay an ITF file (*.itf.json) written by dsw check --itf";
+    let written_by = "expected an ITF file (*.itf.json) written by dsw check --itf";
     let trace = Trace::parse(text).map_err(|e| format!("{e}; {written_by}"))?;
     let meta = |key: &str| {
         trace.meta_str(key).ok_or_else(|| {

@@ -629,21 +629,88 @@ where
 }
 
 /// `Protocol::explore` for any [`Config`]: the workbench's explorer
-/// ([`presentation::explorer`]) on the model, served on `listener`.
+/// ([`presentation::explorer`]) on the model, served on `listener`; it
+/// opens ITF traces of the same configuration ([`itf_target`]).
 pub fn explore_config<C>(
     variant: &str,
     params: &Params,
-    site: presentation::explorer::Site,
+    mut site: presentation::explorer::Site,
     listener: std::net::TcpListener,
 ) -> std::io::Result<presentation::explorer::Server>
 where
     C: Config,
-    <C::Model as Model>::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    <C::Model as Model>::State:
+        Clone + Debug + Hash + PartialEq + checker::itf::ItfState + Send + Sync + 'static,
     <C::Model as Model>::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
     let model = C::new(variant, params).into_model();
     let analyses = C::analyses(&model);
+    site.load = {
+        let (name, variant, params) = (site.model.clone(), variant.to_string(), params.clone());
+        // A function pointer, so the closure need not outlive `C`.
+        let target: fn(&str, &str, &Params, &str) -> Result<String, String> = itf_target::<C>;
+        Some(std::sync::Arc::new(move |text: &str| {
+            target(&name, &variant, &params, text)
+        }))
+    };
     presentation::explorer::serve(listener, model, analyses, site)
+}
+
+/// The explorer's address (`/path/0/3/1?property=P&loop=K`) of the ITF
+/// trace `text`, followed on `model`'s `variant` at `params` (the
+/// configuration the explorer serves, which the trace's `#meta` must name),
+/// or why it is not a path of it.
+pub fn itf_target<C>(
+    model: &str,
+    variant: &str,
+    params: &Params,
+    text: &str,
+) -> Result<String, String>
+where
+    C: Config,
+    <C::Model as Model>::State: Clone + PartialEq + checker::itf::ItfState,
+    <C::Model as Model>::Action: Clone,
+{
+    let replay = crate::itf_replay::parse(text)?;
+    if replay.protocol.name != model || replay.variant != variant || replay.params != *params {
+        return Err(format!(
+            "the trace is of {}; the explorer serves {model} ({variant}){}{}: open it with \
+             dsw explore {} --trace FILE",
+            replay.target(),
+            if params.is_empty() { "" } else { " " },
+            params
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            replay.protocol.name
+        ));
+    }
+    let built = C::new(variant, params).into_model();
+    let analyses = C::analyses(&built);
+    let indices = checker::replay::path(&built, &analyses, &replay.trace).map_err(|o| match o {
+        checker::replay::Outcome::Diverges { at, what, diff } => {
+            let mut why = format!("the model parts from the trace at state {at}: {what}");
+            for line in diff {
+                why.push_str(&format!(" {line};"));
+            }
+            why.trim_end_matches(';').to_string()
+        }
+        other => format!("the trace is not a path of the model: {other:?}"),
+    })?;
+    let mut target = format!(
+        "/path/{}?property={}",
+        indices
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("/"),
+        presentation::explorer::route::percent_encode(&replay.claim.property)
+    );
+    if let Some(k) = replay.trace.loop_index {
+        target.push_str(&format!("&loop={k}"));
+    }
+    Ok(target)
 }
 
 /// Serves the explorer for `protocol`'s `variant` at `params` on `listener`:
@@ -671,6 +738,8 @@ pub fn serve_explorer(
             .map(|p| (p.name.to_string(), p.source.to_string()))
             .collect(),
         fairness,
+        // Set by the protocol's explore function, which knows its model.
+        load: None,
         check: {
             let (variant, params) = (variant.to_string(), params.clone());
             Box::new(move |progress: &mut dyn FnMut(&Progress)| {

@@ -397,9 +397,14 @@ fn band(
     let (stroke, fill) = tone.colours();
     let top = l.row_top(*rows.start()) - head - 2;
     let bottom = l.row_bottom(*rows.end()) + 2;
+    // The loop's band is named, so a page (the explorer) can find it.
+    let class = match tone {
+        Tone::Loop => " class=\"loop-band\"",
+        _ => "",
+    };
     let _ = writeln!(
         out,
-        "<rect x=\"2\" y=\"{top}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"{fill}\" \
+        "<rect{class} x=\"2\" y=\"{top}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"{fill}\" \
          stroke=\"{stroke}\" stroke-width=\"1.5\"/>",
         l.width - 4,
         bottom - top,
@@ -433,12 +438,12 @@ fn lanes(out: &mut String, l: &Layout, ce: &Counterexample) {
                 );
             if flips {
                 let y = l.row_top(row) + GLYPH_Y;
-                lane_segment(out, x, from, y, crashed);
+                lane_segment(out, lane, x, from, y, crashed);
                 from = y;
                 crashed = !crashed;
             }
         }
-        lane_segment(out, x, from, bottom, crashed);
+        lane_segment(out, lane, x, from, bottom, crashed);
 
         let name = match ce.actors.get(lane) {
             Some(name) if !name.is_empty() => name.clone(),
@@ -448,8 +453,8 @@ fn lanes(out: &mut String, l: &Layout, ce: &Counterexample) {
         let box_w = ((shown.chars().count() as f64 * ADVANCE) as i32 + 20).min(l.gap - 12);
         let _ = writeln!(
             out,
-            "<g><title>{}</title><rect x=\"{}\" y=\"{TITLE_H}\" width=\"{box_w}\" \
-             height=\"{HEADER_H}\" rx=\"4\" fill=\"#eaeef2\" stroke=\"#57606a\"/>",
+            "<g class=\"lane\" data-lane=\"{lane}\"><title>{}</title><rect x=\"{}\" y=\"{TITLE_H}\" \
+             width=\"{box_w}\" height=\"{HEADER_H}\" rx=\"4\" fill=\"#eaeef2\" stroke=\"#57606a\"/>",
             esc(&name),
             x - box_w / 2,
         );
@@ -458,7 +463,7 @@ fn lanes(out: &mut String, l: &Layout, ce: &Counterexample) {
     }
 }
 
-fn lane_segment(out: &mut String, x: i32, y1: i32, y2: i32, crashed: bool) {
+fn lane_segment(out: &mut String, lane: usize, x: i32, y1: i32, y2: i32, crashed: bool) {
     let style = if crashed {
         "stroke=\"#d0d7de\" stroke-width=\"1.5\" stroke-dasharray=\"4 4\""
     } else {
@@ -466,7 +471,8 @@ fn lane_segment(out: &mut String, x: i32, y1: i32, y2: i32, crashed: bool) {
     };
     let _ = writeln!(
         out,
-        "<line x1=\"{x}\" y1=\"{y1}\" x2=\"{x}\" y2=\"{y2}\" {style}/>"
+        "<line class=\"lane-line\" data-lane=\"{lane}\" x1=\"{x}\" y1=\"{y1}\" x2=\"{x}\" \
+         y2=\"{y2}\" {style}/>"
     );
 }
 
@@ -492,10 +498,16 @@ fn draw_step(out: &mut String, l: &Layout, ce: &Counterexample, row: usize, step
         let _ = write!(tip, "\n{lane} = {state}");
     }
     // `data-step` and the row-wide `hit` rectangle let a page (the explorer)
-    // mark the current step and select a step by clicking its row.
+    // mark the current step and select a step by clicking its row;
+    // `data-actors` (the acting lane, and the sender's) lets it dim the
+    // steps of actors folded away.
+    let actors = match step.from {
+        Some(from) if from != step.actor => format!("{} {from}", step.actor),
+        _ => step.actor.to_string(),
+    };
     let _ = writeln!(
         out,
-        "<g class=\"step\" data-step=\"{}\"><title>{}</title>\n\
+        "<g class=\"step\" data-step=\"{}\" data-actors=\"{actors}\"><title>{}</title>\n\
          <rect class=\"hit\" x=\"0\" y=\"{top}\" width=\"{}\" height=\"{}\" fill=\"#fff\" \
          fill-opacity=\"0\"/>",
         row + 1,
@@ -758,7 +770,8 @@ fn final_states(out: &mut String, l: &Layout, ce: &Counterexample) {
         };
         let _ = writeln!(
             out,
-            "<g><title>{}</title><rect x=\"{x}\" y=\"{y}\" width=\"{box_w}\" height=\"{}\" rx=\"3\" \
+            "<g class=\"final\" data-lane=\"{lane}\"><title>{}</title><rect x=\"{x}\" y=\"{y}\" \
+             width=\"{box_w}\" height=\"{}\" rx=\"3\" \
              fill=\"#fff\" stroke=\"#8c959f\"{dash}/>",
             esc(state),
             l.state_box_h,
@@ -1079,11 +1092,36 @@ pub(crate) mod tests {
         );
         assert!(svg.contains(">votes: {1}</text>"), "{svg}");
         assert!(svg.contains(">aborted: true</text>"));
-        // Every step is a selectable row.
-        for n in 1..=2 {
-            assert!(svg.contains(&format!("<g class=\"step\" data-step=\"{n}\">")));
+        // Every step is a selectable row, naming its actors (the acting
+        // lane, then the sender's); every lane's parts name the lane.
+        for (i, step) in ce.steps.iter().enumerate() {
+            let actors = match step.from {
+                Some(from) if from != step.actor => format!("{} {from}", step.actor),
+                _ => step.actor.to_string(),
+            };
+            assert!(svg.contains(&format!(
+                "<g class=\"step\" data-step=\"{}\" data-actors=\"{actors}\">",
+                i + 1
+            )));
+        }
+        for lane in 0..3 {
+            assert!(svg.contains(&format!("<g class=\"lane\" data-lane=\"{lane}\">")));
+            assert!(svg.contains(&format!("<line class=\"lane-line\" data-lane=\"{lane}\"")));
+            assert!(svg.contains(&format!("<g class=\"final\" data-lane=\"{lane}\">")));
         }
         assert_eq!(svg.matches("class=\"hit\"").count(), 2);
+    }
+
+    #[test]
+    fn a_lassos_loop_is_a_named_band() {
+        let mut ce = sample();
+        assert!(!sequence_diagram(&ce, "t").contains("loop-band"));
+        ce.kind = CounterexampleKind::Lasso;
+        ce.loop_start = Some(1);
+        let svg = sequence_diagram(&ce, "t");
+        assert_well_formed(&svg);
+        assert_eq!(svg.matches("<rect class=\"loop-band\"").count(), 1);
+        assert!(svg.contains("loop: the steps below repeat forever"));
     }
 
     #[test]

@@ -171,7 +171,14 @@ fn a_check_link_opens_the_counterexample_as_steps_and_a_diagram() {
     // the terminal prints.
     for (i, step) in ce.steps.iter().enumerate() {
         assert!(page.contains(&format!("data-step=\"{}\"", i + 1)));
-        assert!(page.contains(&format!("<li data-pos=\"{}\">", i + 1)));
+        assert!(page.contains(&format!("<li data-pos=\"{}\" data-actors=", i + 1)));
+        // Each step has its link, and the diagram's row names its actors.
+        assert!(page.contains(&format!("href=\"#step={}\"", i + 1)));
+        let mut actors = step.actor.to_string();
+        if let Some(from) = step.from.filter(|&f| f != step.actor) {
+            actors.push_str(&format!(" {from}"));
+        }
+        assert!(page.contains(&format!("data-step=\"{}\" data-actors=\"{actors}\"", i + 1)));
         let line = presentation::report::step_line(&ce, step);
         let escaped = line
             .replace('&', "&amp;")
@@ -188,6 +195,17 @@ fn a_check_link_opens_the_counterexample_as_steps_and_a_diagram() {
         "the broken property shows false"
     );
     assert!(page.contains("<ins>"), "per-step diffs");
+    // A field whose value a step changed is marked M, in the HTML itself.
+    assert!(
+        page.contains("<li class=\"modified\"><abbr class=\"amd\" title=\"modified"),
+        "M markers"
+    );
+    // The views bar: a checkbox per actor, and the filter.
+    for (i, _) in ce.actors.iter().enumerate() {
+        assert!(page.contains(&format!("class=\"actor\" data-lane=\"{i}\" checked")));
+        assert!(page.contains(&format!("<g class=\"lane\" data-lane=\"{i}\">")));
+    }
+    assert!(page.contains("id=\"filter\""));
     // One state snapshot per position, the last one shown.
     assert_eq!(page.matches("class=\"snapshot\"").count(), n + 1);
     assert!(page.contains(&format!("data-pos=\"{n}\"><h2>")));
@@ -207,12 +225,150 @@ fn a_lasso_link_marks_its_loop_and_a_wrong_loop_is_said_so() {
     );
     assert!(page.contains("class=\"loop-mark\""));
     assert!(page.contains("loop: the steps below repeat forever"));
+    // The loop is a band, in the diagram and over its steps in the list.
+    assert!(page.contains("<rect class=\"loop-band\""), "{page}");
+    assert!(page.contains("class=\"in-loop\""));
     // The same path with a loop that does not close is shown without it.
     let (path, _) = target.split_once('?').unwrap();
     let (status, page) = get(&server, &format!("{path}?loop=1"));
     assert_eq!(status, 200);
     assert!(page.contains("does not loop"), "{page}");
     assert!(!page.contains("class=\"loop-mark\""));
+    assert!(!page.contains("class=\"loop-band\""));
+    assert!(!page.contains("class=\"in-loop\""));
+}
+
+/// `dsw check --itf`'s trace of `property`, as the text of its file.
+fn itf_text(model: &str, variant: &str, fairness: Fairness, property: &str) -> String {
+    let protocol = models::protocol(model).expect("registered");
+    let opts = CheckOptions {
+        fairness,
+        itf: true,
+        ..CheckOptions::default()
+    };
+    let params = protocol.default_params();
+    let mut summary = models::check(protocol, variant, &params, &opts, &mut |_| {});
+    summary.model = model.to_string();
+    let source = models::itf_export::Source {
+        scenario: None,
+        explore: None,
+        params,
+    };
+    let traces = models::itf_export::traces(&summary, variant, &source).expect("traces");
+    let name = models::itf_export::file_name(model, variant, property);
+    let (_, doc) = traces
+        .into_iter()
+        .find(|(file, _)| *file == name)
+        .unwrap_or_else(|| panic!("no trace {name}"));
+    serde_json::to_string_pretty(&doc).expect("JSON")
+}
+
+/// Posts `body` to `/load` as a form's file: (status, head, body).
+fn upload(server: &Server, body: &str) -> (u16, String, String) {
+    let form = format!(
+        "--b0undary\r\nContent-Disposition: form-data; name=\"trace\"; filename=\"t.itf.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{body}\r\n--b0undary--\r\n"
+    );
+    send(
+        server,
+        format!(
+            "POST /load HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b0undary\r\n\
+             Content-Length: {}\r\n\r\n{form}",
+            form.len()
+        )
+        .as_bytes(),
+    )
+}
+
+/// An ITF trace uploaded to the page opens as the path it is: a violation
+/// as its steps, a lasso with its loop; a file that is not one, or is
+/// another configuration's, gets an error page that says why.
+#[test]
+fn an_uploaded_itf_trace_opens_as_its_path() {
+    let server = serve("two-phase-commit", "commit-on-majority");
+    let summary = check("two-phase-commit", "commit-on-majority", Fairness::Weak);
+    let n = summary
+        .property("agreement")
+        .and_then(|p| p.counterexample.as_ref())
+        .map(|ce| ce.steps.len())
+        .expect("agreement is violated");
+    let text = itf_text(
+        "two-phase-commit",
+        "commit-on-majority",
+        Fairness::Weak,
+        "agreement",
+    );
+    let (status, head, _) = upload(&server, &text);
+    assert_eq!(status, 303, "{head}");
+    let location = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Location: "))
+        .expect("a Location")
+        .to_string();
+    assert!(location.starts_with("/path/"), "{location}");
+    assert!(location.contains("property=agreement"), "{location}");
+    assert_eq!(server.load(&text).as_deref(), Ok(location.as_str()));
+    let (status, page) = get(&server, &location);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(&format!("agreement: violated after {n} steps")),
+        "{page}"
+    );
+
+    // Not ITF, not this configuration, not a path of the model.
+    let other = itf_text(
+        "two-phase-commit",
+        "commit-on-majority",
+        Fairness::Weak,
+        "agreement",
+    )
+    .replace("\"commit-on-majority\"", "\"correct\"");
+    let broken = text.replacen("\"#meta\"", "\"#gone\"", 1);
+    for (what, body, says) in [
+        ("junk", "not json".to_string(), "not JSON"),
+        ("empty", "  ".to_string(), "empty"),
+        ("no meta", broken, "#meta"),
+        (
+            "another variant",
+            other,
+            "the explorer serves two-phase-commit (commit-on-majority)",
+        ),
+    ] {
+        let (status, _, page) = upload(&server, &body);
+        assert_eq!(status, 400, "{what}: {page}");
+        assert!(page.contains("id=\"error-message\""), "{what}");
+        assert!(page.contains(says), "{what}: {page}");
+    }
+    // Too large to read.
+    let (status, _, _) = send(
+        &server,
+        b"POST /load HTTP/1.1\r\nContent-Length: 999999999\r\n\r\nx",
+    );
+    assert_eq!(status, 413);
+    // And a GET of /load goes to the form.
+    let (status, head, _) = send(&server, b"GET /load HTTP/1.1\r\n\r\n");
+    assert_eq!(status, 303);
+    assert!(head.contains("Location: /#load"));
+    let (_, index) = get(&server, "/");
+    assert!(index.contains("action=\"/load\""));
+
+    // A lasso's trace opens with its loop.
+    let server = serve_at("alternating-bit", "correct", Fairness::Weak);
+    let text = itf_text(
+        "alternating-bit",
+        "correct",
+        Fairness::Weak,
+        "every message delivered",
+    );
+    let target = server.load(&text).expect("a path");
+    assert!(target.contains("&loop="), "{target}");
+    let (status, page) = get(&server, &target);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("violated by a run that loops forever"),
+        "{page}"
+    );
+    assert!(page.contains("<rect class=\"loop-band\""));
 }
 
 #[test]

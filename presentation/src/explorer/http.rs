@@ -4,7 +4,9 @@
 //! Parsing is httparse's; the limits are ours. A request head larger than
 //! [`MAX_HEAD`] is refused (414 if the request line alone is too long, 431
 //! otherwise) without reading the rest, and a silent client is dropped after
-//! [`READ_TIMEOUT`]. Every response closes its connection, so no request can
+//! [`READ_TIMEOUT`]. A body (an uploaded trace) is read only as far as its
+//! `Content-Length` says and at most [`MAX_BODY`]; a larger one is refused
+//! (413). Every response closes its connection, so no request can
 //! hold a worker for long.
 
 use std::io::{self, Read, Write};
@@ -13,6 +15,8 @@ use std::time::Duration;
 
 /// The largest request head (request line and headers) read.
 pub const MAX_HEAD: usize = 16 * 1024;
+/// The largest request body read: an uploaded trace.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
 /// How long a client may take to send its request head.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,6 +32,10 @@ pub struct Request {
     pub method: String,
     /// The request target as sent: a path and maybe a query, not decoded.
     pub target: String,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The body, as long as `Content-Length` says (empty without one).
+    pub body: Vec<u8>,
 }
 
 /// Why a request was not read; each is answered with its status.
@@ -39,6 +47,8 @@ pub enum Refusal {
     HeadTooLarge,
     /// Not HTTP/1.x.
     Malformed,
+    /// The body is longer than [`MAX_BODY`].
+    BodyTooLarge,
 }
 
 impl Refusal {
@@ -47,6 +57,7 @@ impl Refusal {
             Refusal::UriTooLong => 414,
             Refusal::HeadTooLarge => 431,
             Refusal::Malformed => 400,
+            Refusal::BodyTooLarge => 413,
         }
     }
 }
@@ -60,7 +71,24 @@ pub fn read_request(stream: &mut TcpStream) -> io::Result<Option<Result<Request,
     let mut len = 0;
     loop {
         match parse(&buf[..len]) {
-            Parsed::Done(request) => return Ok(Some(Ok(request))),
+            Parsed::Done(mut request, head_len, content_length) => {
+                if content_length > MAX_BODY {
+                    return Ok(Some(Err(Refusal::BodyTooLarge)));
+                }
+                let mut body = buf[head_len..len].to_vec();
+                body.truncate(content_length);
+                while body.len() < content_length {
+                    let mut chunk = vec![0u8; (content_length - body.len()).min(64 * 1024)];
+                    match stream.read(&mut chunk) {
+                        Ok(0) => return Ok(None),
+                        Ok(n) => body.extend_from_slice(&chunk[..n]),
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(_) => return Ok(None),
+                    }
+                }
+                request.body = body;
+                return Ok(Some(Ok(request)));
+            }
             Parsed::Bad(refusal) => return Ok(Some(Err(refusal))),
             Parsed::Partial if len == MAX_HEAD => {
                 let line_ended = buf[..len].windows(2).any(|w| w == b"\r\n");
@@ -93,7 +121,9 @@ pub fn read_request(stream: &mut TcpStream) -> io::Result<Option<Result<Request,
 }
 
 enum Parsed {
-    Done(Request),
+    /// The request (its body not yet read), the head's length, and the
+    /// body's (`Content-Length`, 0 without one).
+    Done(Request, usize, usize),
     Partial,
     Bad(Refusal),
 }
@@ -102,13 +132,39 @@ fn parse(bytes: &[u8]) -> Parsed {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut headers);
     match req.parse(bytes) {
-        Ok(httparse::Status::Complete(_)) => match (req.method, req.path) {
-            (Some(method), Some(target)) => Parsed::Done(Request {
-                method: method.to_string(),
-                target: target.to_string(),
-            }),
-            _ => Parsed::Bad(Refusal::Malformed),
-        },
+        Ok(httparse::Status::Complete(head_len)) => {
+            let header = |name: &str| {
+                req.headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case(name))
+                    .map(|h| String::from_utf8_lossy(h.value).trim().to_string())
+            };
+            let content_length = match header("content-length") {
+                None => 0,
+                Some(v) => match v.parse::<usize>() {
+                    Ok(n) => n,
+                    // Too large to say is too large to read.
+                    Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+                        return Parsed::Bad(Refusal::BodyTooLarge)
+                    }
+                    Err(_) => return Parsed::Bad(Refusal::Malformed),
+                },
+            };
+            let content_type = header("content-type");
+            match (req.method, req.path) {
+                (Some(method), Some(target)) => Parsed::Done(
+                    Request {
+                        method: method.to_string(),
+                        target: target.to_string(),
+                        content_type,
+                        body: Vec::new(),
+                    },
+                    head_len,
+                    content_length,
+                ),
+                _ => Parsed::Bad(Refusal::Malformed),
+            }
+        }
         Ok(httparse::Status::Partial) => Parsed::Partial,
         Err(httparse::Error::TooManyHeaders) => Parsed::Bad(Refusal::HeadTooLarge),
         Err(_) => Parsed::Bad(Refusal::Malformed),
@@ -154,6 +210,7 @@ fn reason(status: u16) -> &'static str {
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        413 => "Content Too Large",
         414 => "URI Too Long",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
@@ -208,13 +265,81 @@ pub fn respond(stream: &mut TcpStream, response: &Response, head_only: bool) -> 
     Ok(())
 }
 
+/// The file of a form posted as `multipart/form-data` (the first part
+/// that has a file name, or else the first part), or the whole body of any
+/// other post; `None` if a multipart body does not parse.
+pub fn posted_file<'a>(content_type: Option<&str>, body: &'a [u8]) -> Option<&'a [u8]> {
+    let Some(boundary) = content_type.and_then(|t| {
+        let (kind, params) = t.split_once(';')?;
+        if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+            return None;
+        }
+        params.split(';').find_map(|p| {
+            let (k, v) = p.trim().split_once('=')?;
+            k.eq_ignore_ascii_case("boundary")
+                .then(|| v.trim_matches('"').to_string())
+        })
+    }) else {
+        return Some(body);
+    };
+    let delimiter = format!("--{boundary}");
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from)
+    };
+    let mut parts = Vec::new();
+    let mut at = find(body, delimiter.as_bytes(), 0)? + delimiter.len();
+    loop {
+        // After a delimiter: `--` ends the body, else a line break and a part.
+        if body.get(at..at + 2) == Some(b"--") {
+            break;
+        }
+        let head_end = find(body, b"\r\n\r\n", at)?;
+        let head = String::from_utf8_lossy(&body[at..head_end]).to_ascii_lowercase();
+        let content = head_end + 4;
+        let end = find(body, format!("\r\n{delimiter}").as_bytes(), content)?;
+        parts.push((head.contains("filename="), &body[content..end]));
+        at = end + 2 + delimiter.len();
+    }
+    parts
+        .iter()
+        .find(|(file, _)| *file)
+        .or(parts.first())
+        .map(|(_, content)| *content)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn a_posted_file_is_found_in_its_form() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n\
+            --XyZ\r\nContent-Disposition: form-data; name=\"trace\"; filename=\"t.itf.json\"\r\n\
+            Content-Type: application/json\r\n\r\n{\"states\": []}\r\n--XyZ--\r\n";
+        assert_eq!(
+            posted_file(Some("multipart/form-data; boundary=XyZ"), body),
+            Some(&b"{\"states\": []}"[..])
+        );
+        assert_eq!(
+            posted_file(Some("application/json"), b"{}"),
+            Some(&b"{}"[..])
+        );
+        assert_eq!(posted_file(None, b"x"), Some(&b"x"[..]));
+        for bad in [&b""[..], b"--XyZ\r\nno end", b"--XyZ\r\n\r\nno closing"] {
+            assert_eq!(
+                posted_file(Some("multipart/form-data; boundary=XyZ"), bad),
+                None
+            );
+        }
+    }
+
+    #[test]
     fn parses_a_request_line_and_refuses_junk() {
-        let Parsed::Done(r) = parse(b"GET /path/0/1?loop=1 HTTP/1.1\r\nHost: x\r\n\r\n") else {
+        let Parsed::Done(r, _, 0) = parse(b"GET /path/0/1?loop=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        else {
             panic!("not parsed");
         };
         assert_eq!(r.method, "GET");

@@ -15,11 +15,14 @@
 //! request per connection and a thread per connection (at most
 //! [`MAX_CONNECTIONS`]), every handler behind `catch_unwind`.
 //!
-//! Routes: `/` (the model, its properties, and a check to run),
-//! `/check` (starts it), `/path/<init>/<action>/...?property=P&loop=K`
+//! Routes: `/` (the model, its properties, a check to run, and a form to
+//! upload a trace), `/check` (starts it), `/path/<init>/<action>/...?property=P&loop=K`
 //! (a path; `loop` marks where a lasso's loop starts), `/compare/...` with
 //! the same path and query (a bug variant's counterexample beside the
-//! correct protocol on its schedule, [`compare`]), `/explorer.css`,
+//! correct protocol on its schedule, [`compare`]), `POST /load` (an
+//! ITF trace `dsw check --itf` wrote, uploaded as the request's body and
+//! followed on the model ([`Site::load`]): answered with the path's page's
+//! address; the server never opens a file named in a request), `/explorer.css`,
 //! `/explorer.js`. Paths use Stateright's encoding (the initial state's
 //! index, then each action's index among those enabled), as
 //! [`Counterexample::path`] does.
@@ -124,6 +127,12 @@ pub type CompareFn = Box<
         + Sync,
 >;
 
+/// Reads a trace file's text as a path of the model served: the path
+/// page's address (`/path/0/3/1?property=P&loop=K`), or why the file is not
+/// one (not ITF, another model or configuration, a step the model does not
+/// take).
+pub type LoadFn = Arc<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
+
 /// Checks the model the explorer serves, reporting progress.
 pub type CheckFn = Box<dyn Fn(&mut dyn FnMut(&Progress)) -> CheckSummary + Send + Sync>;
 
@@ -144,6 +153,9 @@ pub struct Site {
     /// For a bug variant: its paths followed on the correct protocol, the
     /// page `/compare/<path>?property=P` that a counterexample's page links.
     pub compare: Option<CompareFn>,
+    /// Opens a trace uploaded to the page (or given to `dsw explore
+    /// --trace`) as a path; `None` when the model has no trace format.
+    pub load: Option<LoadFn>,
 }
 
 impl std::fmt::Debug for Site {
@@ -156,17 +168,34 @@ impl std::fmt::Debug for Site {
 }
 
 /// A running explorer. Dropping it stops it.
-#[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
+    load: Option<LoadFn>,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Server {
     /// The address it answers on (the real port, if it was asked for port 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the page (`/path/...`) that shows the trace `text`, as
+    /// an upload of it would; or why it cannot be shown.
+    pub fn load(&self, text: &str) -> Result<String, String> {
+        match &self.load {
+            Some(load) => load(text),
+            None => Err("this model has no trace format the explorer reads".into()),
+        }
     }
 
     /// Blocks for as long as the server runs (until the process ends).
@@ -219,6 +248,7 @@ where
     M::Action: Clone + Debug + PartialEq + Send + Sync,
 {
     let addr = listener.local_addr()?;
+    let load = site.load.clone();
     let shared = Arc::new(Shared {
         model,
         analyses,
@@ -259,6 +289,7 @@ where
         })?;
     Ok(Server {
         addr,
+        load,
         stop,
         accept: Some(accept),
     })
@@ -312,9 +343,29 @@ where
     };
     let (response, head_only) = match request {
         Err(refusal) => (refused(&refusal), false),
-        Ok(Request { method, target }) => {
+        Ok(Request {
+            method,
+            target,
+            content_type,
+            body,
+        }) => {
             let head_only = method == "HEAD";
-            let response = if method == "GET" || head_only {
+            let response = if method == "POST" && route::route(&target) == Ok(Route::Load) {
+                catch_unwind(AssertUnwindSafe(|| {
+                    load(&shared.site, content_type.as_deref(), &body)
+                }))
+                .unwrap_or_else(|_| {
+                    Response::html(
+                        500,
+                        page::error(
+                            500,
+                            "Internal error",
+                            "The explorer failed on this trace (see its terminal); \
+                             it goes on serving others.",
+                        ),
+                    )
+                })
+            } else if method == "GET" || head_only {
                 catch_unwind(AssertUnwindSafe(|| handle(shared, &target))).unwrap_or_else(|_| {
                     Response::html(
                         500,
@@ -332,7 +383,7 @@ where
                     page::error(
                         405,
                         "Method not allowed",
-                        "The explorer only answers GET and HEAD.",
+                        "The explorer answers GET and HEAD, and POST only at /load.",
                     ),
                 )
                 .header("Allow", "GET, HEAD")
@@ -360,6 +411,13 @@ fn refused(refusal: &Refusal) -> Response {
             ),
         ),
         Refusal::Malformed => ("Bad request", "That is not an HTTP/1.1 request.".into()),
+        Refusal::BodyTooLarge => (
+            "Trace too large",
+            format!(
+                "The explorer reads uploads of at most {} MiB.",
+                http::MAX_BODY / (1024 * 1024)
+            ),
+        ),
     };
     Response::html(
         refusal.status(),
@@ -386,6 +444,9 @@ where
         }
         Ok(Route::Favicon) => Response::new(204, "text/plain", Vec::new()),
         Ok(Route::Compare(q)) => compare::respond(shared, &q),
+        // The form is on the index page.
+        Ok(Route::Load) => Response::html(303, page::error(303, "Upload", "Upload a trace here."))
+            .header("Location", "/#load"),
         Ok(Route::Path(q)) => match path_view(&shared.model, &shared.analyses, &shared.site, &q) {
             Ok(view) => Response::html(200, page::path(&shared.site, &view)),
             Err((status, message)) => {
@@ -406,6 +467,41 @@ where
         Err(RouteError::Malformed(why)) => {
             Response::html(400, page::error(400, "Malformed path", &why))
         }
+    }
+}
+
+/// `POST /load`: the uploaded trace's path page (by a redirect to its
+/// address), or an error page that says why the file is not one.
+fn load(site: &Site, content_type: Option<&str>, body: &[u8]) -> Response {
+    let bad =
+        |message: &str| Response::html(400, page::error(400, "Not a trace of this model", message));
+    let Some(load) = &site.load else {
+        return bad("This model has no trace format the explorer reads.");
+    };
+    let Some(file) = http::posted_file(content_type, body) else {
+        return bad(
+            "The upload is not a form the explorer reads (multipart/form-data with one file).",
+        );
+    };
+    if file.iter().all(u8::is_ascii_whitespace) {
+        return bad(
+            "The file is empty: choose an ITF trace (*.itf.json) written by dsw check --itf.",
+        );
+    }
+    let Ok(text) = std::str::from_utf8(file) else {
+        return bad("The file is not text (UTF-8), so not an ITF trace.");
+    };
+    match load(text) {
+        Ok(target) => Response::html(
+            303,
+            page::error(
+                303,
+                "See the path",
+                "The trace is the path this redirect leads to.",
+            ),
+        )
+        .header("Location", target),
+        Err(why) => bad(&why),
     }
 }
 

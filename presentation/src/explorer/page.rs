@@ -219,6 +219,13 @@ pub fn index(
         }
     }
 
+    out.push_str(
+        "<h2 id=\"load\">Open a trace</h2>\n<form class=\"load\" method=\"post\" action=\"/load\" \
+         enctype=\"multipart/form-data\"><p>An ITF trace of this model as <code>dsw check --itf</code> \
+         writes it (<code>*.itf.json</code>), followed on the model and shown as a path: \
+         <input type=\"file\" name=\"trace\" id=\"trace-file\" accept=\".json,application/json\"> \
+         <button type=\"submit\" id=\"trace-open\">Open</button></p></form>\n",
+    );
     out.push_str("<h2>Explore by hand</h2>\n<p>Start from an initial state and choose each step yourself:</p>\n<ul class=\"inits\">\n");
     for (i, init) in inits.iter().enumerate().take(50) {
         let _ = writeln!(
@@ -253,7 +260,9 @@ fn lane(ce: &Counterexample, i: usize) -> String {
     }
 }
 
-/// A diff as a list: `field: before → after`.
+/// A diff as a list: `M field: before → after`, each change marked with
+/// its letter and class: A (the field is new), M (its value changed), D
+/// (it is gone).
 fn diff_list(changes: &[FieldChange]) -> String {
     let mut out = String::from("<ul class=\"diff\">");
     for c in changes {
@@ -262,15 +271,117 @@ fn diff_list(changes: &[FieldChange]) -> String {
         } else {
             format!("<span class=\"field\">{}</span> ", h(&c.field))
         };
-        let change = match (c.before.as_deref(), c.after.as_deref()) {
-            (Some(b), Some(a)) => format!("<del>{}</del> → <ins>{}</ins>", h(b), h(a)),
-            (None, Some(a)) => format!("<ins>{}</ins> <span class=\"none\">(new)</span>", h(a)),
-            (Some(b), None) => format!("<del>{}</del> <span class=\"none\">(removed)</span>", h(b)),
-            (None, None) => String::new(),
+        let (mark, change) = match (c.before.as_deref(), c.after.as_deref()) {
+            (Some(b), Some(a)) => (
+                Some(Mark::Modified),
+                format!("<del>{}</del> → <ins>{}</ins>", h(b), h(a)),
+            ),
+            (None, Some(a)) => (
+                Some(Mark::Added),
+                format!("<ins>{}</ins> <span class=\"none\">(new)</span>", h(a)),
+            ),
+            (Some(b), None) => (
+                Some(Mark::Deleted),
+                format!("<del>{}</del> <span class=\"none\">(removed)</span>", h(b)),
+            ),
+            (None, None) => (None, String::new()),
         };
-        let _ = write!(out, "<li>{field}{change}</li>");
+        match mark {
+            Some(m) => {
+                let _ = write!(
+                    out,
+                    "<li class=\"{}\"><abbr class=\"amd\" title=\"{}\">{}</abbr> {field}{change}</li>",
+                    m.class(),
+                    h(m.word()),
+                    m.letter()
+                );
+            }
+            None => {
+                let _ = write!(out, "<li>{field}{change}</li>");
+            }
+        }
     }
     out.push_str("</ul>");
+    out
+}
+
+/// How a field of a state changed in a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mark {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl Mark {
+    #[cfg(test)]
+    const ALL: [Mark; 3] = [Mark::Added, Mark::Modified, Mark::Deleted];
+
+    fn letter(self) -> char {
+        match self {
+            Mark::Added => 'A',
+            Mark::Modified => 'M',
+            Mark::Deleted => 'D',
+        }
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            Mark::Added => "added",
+            Mark::Modified => "modified",
+            Mark::Deleted => "deleted",
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Mark::Added => "added: the field is new",
+            Mark::Modified => "modified: the field's value changed",
+            Mark::Deleted => "deleted: the field is gone",
+        }
+    }
+}
+
+/// The link to position `pos` of the page, as a small button: without the
+/// script a link to `#step=k`, with it one that copies the page's address
+/// with `#step=k` (the page opens on the step its address names).
+fn deep_link(pos: usize) -> String {
+    format!(
+        "<a class=\"deeplink\" href=\"#step={pos}\" data-pos=\"{pos}\" \
+         title=\"Copy a link to {}\">#</a>",
+        if pos == 0 {
+            "the initial state".to_string()
+        } else {
+            format!("step {pos}")
+        }
+    )
+}
+
+/// Above the diagram, for the script (hidden without it): a checkbox per
+/// actor, whose lane folds away when unchecked (its steps dim in the list
+/// and the diagram), and a filter that keeps the steps whose line (the
+/// actors, the message type and its content) contains the text typed.
+fn views(ce: &Counterexample) -> String {
+    let lanes = ce
+        .actors
+        .len()
+        .max(ce.steps.iter().map(|s| s.actor + 1).max().unwrap_or(0));
+    let mut out = String::from(
+        "<section id=\"views\" class=\"views\" hidden>\n<fieldset class=\"actors\"><legend>Actors</legend>",
+    );
+    for i in 0..lanes {
+        let _ = write!(
+            out,
+            "<label><input type=\"checkbox\" class=\"actor\" data-lane=\"{i}\" checked> {}</label> ",
+            h(&lane(ce, i))
+        );
+    }
+    out.push_str(
+        "<output id=\"folded\"></output></fieldset>\n\
+         <label class=\"filter\">Filter steps <input type=\"search\" id=\"filter\" \
+         placeholder=\"message type or actor, e.g. Accept\" autocomplete=\"off\"></label> \
+         <output id=\"matches\"></output>\n</section>\n",
+    );
     out
 }
 
@@ -377,6 +488,7 @@ pub fn path(site: &Site, v: &PathView) -> String {
          <kbd>←</kbd> <kbd>→</kbd> or the buttons, or click a step.</p>\n</section>\n",
     );
 
+    out.push_str(&views(ce));
     out.push_str("<div class=\"diagram\" id=\"diagram\">\n");
     out.push_str(&v.svg);
     out.push_str("</div>\n</div>\n<aside class=\"panel\">\n");
@@ -458,19 +570,36 @@ pub fn path(site: &Site, v: &PathView) -> String {
     out.push_str("</div>\n");
 
     // Every step with what it changed.
-    out.push_str(
-        "<ol id=\"steps\" class=\"steps\">\n<li data-pos=\"0\" class=\"init\">Initial state</li>\n",
+    let _ = writeln!(
+        out,
+        "<ol id=\"steps\" class=\"steps\">\n<li data-pos=\"0\" class=\"init\">{}Initial state</li>",
+        deep_link(0)
     );
     for (i, step) in ce.steps.iter().enumerate() {
         if ce.loop_start == Some(i) {
             out.push_str("<li class=\"loop-mark\">↻ loop: the steps below repeat forever</li>\n");
         }
+        let line = step_line(ce, step);
+        let mut actors = vec![step.actor];
+        actors.extend(step.from.filter(|&f| f != step.actor));
         let _ = write!(
             out,
-            "<li data-pos=\"{}\"><span class=\"num\">{}.</span> {}",
+            "<li data-pos=\"{}\" data-actors=\"{}\" data-line=\"{}\"{}>{}<span class=\"num\">{}.</span> {}",
             i + 1,
+            actors
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+            h(&line),
+            if ce.loop_start.is_some_and(|k| i >= k) {
+                " class=\"in-loop\" title=\"in the loop: repeats forever\""
+            } else {
+                ""
+            },
+            deep_link(i + 1),
             i + 1,
-            h(&step_line(ce, step))
+            h(&line)
         );
         for c in &step.changes {
             let before = v.positions.get(i).and_then(|p| p.get(c.actor));
@@ -507,4 +636,38 @@ pub fn path(site: &Site, v: &PathView) -> String {
     }
     out.push_str("</section>\n</main>\n</body></html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_change_is_marked_added_modified_or_deleted() {
+        let list = diff_list(&diff(
+            Some("{ballot: 1, promised: None, stale: 3}"),
+            "{ballot: 2, promised: None, accepted: 'A'}",
+        ));
+        for (class, letter, field) in [
+            ("modified", 'M', "ballot"),
+            ("added", 'A', "accepted"),
+            ("deleted", 'D', "stale"),
+        ] {
+            let word = Mark::ALL
+                .into_iter()
+                .find(|m| m.class() == class)
+                .map(Mark::word)
+                .expect("a mark");
+            let want = format!(
+                "<li class=\"{class}\"><abbr class=\"amd\" title=\"{}\">{letter}</abbr> \
+                 <span class=\"field\">{field}</span>",
+                h(word)
+            );
+            assert!(list.contains(&want), "{want} not in {list}");
+        }
+        assert!(
+            !list.contains("promised"),
+            "unchanged fields are not listed"
+        );
+    }
 }

@@ -16,6 +16,8 @@ pub enum Route {
     Asset(&'static str),
     /// `/favicon.ico`: nothing, quietly.
     Favicon,
+    /// `/load`: a trace posted to it (the body; never a file name).
+    Load,
     /// `/path/<init>/<action>/...`: a path from an initial state.
     Path(PathQuery),
     /// `/compare/<init>/<action>/...`: that path beside the correct
@@ -56,6 +58,7 @@ pub fn route(target: &str) -> Result<Route, RouteError> {
         "/" | "/index.html" => return Ok(Route::Index),
         "/check" => return Ok(Route::Check),
         "/favicon.ico" => return Ok(Route::Favicon),
+        "/load" => return Ok(Route::Load),
         _ => {}
     }
     if let Some((name, _)) = ASSETS.iter().find(|(name, _)| *name == path) {
