@@ -29,7 +29,7 @@ mod mapreduce {
 
     fn workers(s: &State) -> impl Iterator<Item = &Phase> {
         s.actor_states.iter().filter_map(|a| match &**a {
-            MrState::Worker { phase } => Some(phase),
+            MrState::Worker { phase, .. } => Some(phase),
             _ => None,
         })
     }
@@ -126,6 +126,7 @@ mod mapreduce {
                 m: 0,
                 unrenamed: BTreeSet::from([0, 1]),
             },
+            done: BTreeSet::new(),
         };
         let mut state = Cow::Owned(mapping);
         let mut out = Out::new();
@@ -160,6 +161,7 @@ mod mapreduce {
 
         let mut state = Cow::Owned(MrState::Worker {
             phase: Phase::Committing(1),
+            done: BTreeSet::new(),
         });
         let mut out = Out::new();
         worker.on_msg(
