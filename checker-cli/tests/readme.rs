@@ -90,9 +90,14 @@ fn the_readme_console_samples_are_real_output() {
     let readme = std::fs::read_to_string(path).expect("README.md");
     let blocks = console_blocks(&readme);
     assert!(blocks.len() >= 4, "the README shows dsw at work");
+    // Files a sample writes (`--out paxos.svg`) go to a directory of the
+    // test's own, not into the source tree.
+    let dir = std::env::temp_dir().join(format!("dsw-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
     for (args, expected) in blocks {
         let out = Command::new(env!("CARGO_BIN_EXE_dsw"))
             .args(&args)
+            .current_dir(&dir)
             .output()
             .expect("dsw runs");
         let actual: Vec<String> = String::from_utf8_lossy(&out.stdout)
@@ -107,6 +112,7 @@ fn the_readme_console_samples_are_real_output() {
             expected.join("\n")
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -74,10 +74,12 @@ pub fn shrinker(name: &str) -> Result<ShrinkFn, String> {
         "total-order-broadcast" => shrink_config::<total_order_broadcast::TobCfg>,
         "reliable-broadcast" => shrink_config::<reliable_broadcast::RbCfg>,
         "two-phase-commit" => shrink_config::<two_phase_commit::TwoPhaseCfg>,
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "{name} cannot be shrunk: its real run's actors are not its model's; shrinkable: {}",
             crate::real_replay::REPLAYABLE.join(", ")
-        )),
+        ))
+        }
     })
 }
 
