@@ -533,8 +533,10 @@ fn a_bug_variants_counterexample_links_its_comparison_with_correct() {
         page.contains(&format!("first difference at step {d}")),
         "{page}"
     );
-    // Both diagrams, side by side in one picture, the difference marked.
-    assert_eq!(page.matches("<svg ").count(), 1, "{page}");
+    // Both diagrams, side by side in one picture (an SVG holding the two),
+    // the difference marked.
+    assert_eq!(page.matches("<svg ").count(), 3, "{page}");
+    assert_eq!(page.matches("<svg x=\"").count(), 2, "{page}");
     assert!(page.contains("correct, on the same schedule"), "{page}");
     assert!(
         page.contains(&format!("first difference: step {d}")),
