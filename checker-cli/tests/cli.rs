@@ -3,18 +3,10 @@
 //! real binary, which is why they live beside it (cargo gives them its path)
 //! rather than in the workspace `tests/` crate.
 
-use std::process::{Command, Output};
+mod common;
 
-fn dsw(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dsw"))
-        .args(args)
-        .output()
-        .expect("dsw runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{dsw, refused, stderr};
+use std::process::Command;
 
 /// The property called `name` in a `check --json` result.
 fn property<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -24,22 +16,6 @@ fn property<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
         .iter()
         .find(|p| p["name"] == name)
         .unwrap_or_else(|| panic!("no property {name}"))
-}
-
-/// Bad input: exit 2, one or two lines on stderr (what was wrong and what
-/// is valid, then perhaps the usage), starting `dsw: `, containing
-/// `needle`, and no panic.
-fn refused(args: &[&str], needle: &str) {
-    let o = dsw(args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-    assert!(
-        (1..=2).contains(&err.lines().count()),
-        "{args:?}: not one or two lines: {err}"
-    );
-    assert!(err.starts_with("dsw: "), "{args:?}: {err}");
-    assert!(err.contains(needle), "{args:?}: {err} lacks {needle}");
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
 }
 
 #[test]

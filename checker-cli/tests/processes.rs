@@ -6,14 +6,10 @@
 #![allow(clippy::print_stderr)] // the namespace test says why it skips
 
 use std::net::SocketAddrV4;
-use std::process::{Command, Output};
+mod common;
 
-fn dsw(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dsw"))
-        .args(args)
-        .output()
-        .expect("dsw runs")
-}
+use common::{dsw, refused};
+use std::process::{Command, Output};
 
 fn text(o: &Output) -> (String, String) {
     (
@@ -39,18 +35,6 @@ fn traced(tag: &str, args: &[&str]) -> (Output, Vec<serde_json::Value>) {
         .collect();
     let _ = std::fs::remove_dir_all(&dir);
     (o, lines)
-}
-
-/// Bad input: exit 2, one line on stderr naming `needle`.
-fn refused(args: &[&str], needle: &str) {
-    let o = dsw(args);
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(
-        err.starts_with("dsw: ") && err.contains(needle),
-        "{args:?}: {err}"
-    );
 }
 
 /// A run whose nodes were processes: it says so, every check holds, the

@@ -5,22 +5,10 @@
 //! counterexample path; bad input in one line with exit 2.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn dsw(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dsw"))
-        .args(args)
-        .output()
-        .expect("dsw runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{dsw, refused, stderr, stdout};
+use std::process::Output;
 
 /// A fresh directory for one test's files.
 fn scratch(tag: &str) -> PathBuf {
@@ -176,18 +164,6 @@ fn a_counterexample_path_shrinks_to_one_that_still_violates() {
 /// Bad input: exit 2, one line on stderr naming what is valid.
 #[test]
 fn shrink_refuses_bad_input_in_one_line() {
-    let refused = |args: &[&str], needle: &str| {
-        let o = dsw(args);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(
-            (1..=2).contains(&err.lines().count()),
-            "{args:?}: not one or two lines: {err}"
-        );
-        assert!(err.starts_with("dsw: "), "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: {err} lacks {needle}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-    };
     refused(
         &["shrink", "two-phase-commit", "--path", "0/x"],
         "not an index",
