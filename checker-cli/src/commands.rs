@@ -977,15 +977,7 @@ fn compare(a: &CompareArgs) -> Result<ExitCode, Failure> {
         fairness,
     } = resolve(&a.model, &a.target)?;
     if let Some(out) = &a.out {
-        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if !parent.is_dir() {
-                return Err(Failure(format!(
-                    "cannot write {}: {} is not a directory",
-                    out.display(),
-                    parent.display()
-                )));
-            }
-        }
+        file_can_go_to(out)?;
     }
     let opts = CheckOptions {
         fairness: fairness.unwrap_or(protocol.fairness),
@@ -1045,26 +1037,10 @@ fn shrink(a: &ShrinkArgs) -> Result<ExitCode, Failure> {
     } = resolve(&a.model, &a.target)?;
     let shrink = models::shrink::shrinker(protocol.name).map_err(Failure)?;
     if let Some(name) = &a.property {
-        let known: Vec<&str> = protocol.properties.iter().map(|p| p.name).collect();
-        if !known.contains(&name.as_str()) {
-            return Err(Failure(format!(
-                "unknown property \"{name}\" of {}; known: {}{}",
-                protocol.name,
-                known.join(", "),
-                models::registry::did_you_mean(name, known.iter().copied())
-            )));
-        }
+        protocol.property(name)?;
     }
     if let Some(out) = &a.out {
-        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if !parent.is_dir() {
-                return Err(Failure(format!(
-                    "cannot write {}: {} is not a directory",
-                    out.display(),
-                    parent.display()
-                )));
-            }
-        }
+        file_can_go_to(out)?;
     }
     let trace = match &a.trace {
         Some(file) => {
@@ -1214,6 +1190,19 @@ fn report(out: &std::path::Path, data: &std::path::Path) -> Result<ExitCode, Fai
     }
     outln!("wrote {} files under {}", files.len(), out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses an output file whose directory does not exist, before any long
+/// work is done for it.
+fn file_can_go_to(out: &std::path::Path) -> Result<(), Failure> {
+    match out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) if !parent.is_dir() => Err(Failure(format!(
+            "cannot write {}: {} is not a directory",
+            out.display(),
+            parent.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Creates `dir` if needed and proves it takes a file, or says why not.

@@ -17,6 +17,10 @@
 
 use crate::analyses::Analyses;
 use crate::describe::Describe;
+use crate::itf::ItfState;
+use crate::liveness::{Fairness, FairnessClasses};
+use crate::replay::{Claim, Outcome};
+use crate::state_diff::{diff, part_words, Sides};
 use crate::summary::{Counterexample, CounterexampleKind, PropertyKind, Step, StepKind};
 use serde::Serialize;
 use stateright::{Expectation, Model};
@@ -55,11 +59,14 @@ pub enum Judgement {
     /// `eventually`: true at this step of the correct run.
     Reached { at: usize },
     /// `eventually`: false on every state followed, and the correct run
-    /// ends as the bug's does (the loop closes, no step is enabled).
+    /// ends as the bug's does, judged as `dsw check --replay` judges a
+    /// trace: the loop closes and is fair, or the run may stop where it
+    /// stops.
     AlsoNever { why: String },
     /// `eventually`: false on every state followed, which alone shows
-    /// nothing (the run may go on to reach it).
-    NotReached { states: usize },
+    /// nothing (the run may go on to reach it): why it does not end as
+    /// the bug's does.
+    NotReached { states: usize, why: String },
     /// Not judged on a run: why.
     NotJudged { why: String },
 }
@@ -96,6 +103,12 @@ pub struct Comparison {
     /// The first step (numbered from 1; 0: the initial states) after which
     /// the two runs' states differ, if they ever do.
     pub divergence: Option<usize>,
+    /// Where the states differ after that step, a line per value (the
+    /// bug variant's side first), and the parts of the state they are in
+    /// (an actor's state, its stable storage, its timers, the messages in
+    /// flight), each once.
+    pub differences: Vec<String>,
+    pub parts: Vec<String>,
     /// Where the schedule could not be followed, if it could not.
     pub stopped: Option<Stopped>,
     pub judgement: Judgement,
@@ -209,7 +222,11 @@ fn unfollowable(lanes: &[String], step: &Step, taken: &[Step], sent: &[Vec<Sent>
     let from = step.from.unwrap_or(step.actor);
     let ctor = constructor(&step.label);
     match step.kind {
-        StepKind::Deliver | StepKind::Drop => {
+        StepKind::Drop => format!(
+            "no {ctor} from {} to {to} is in flight there to be lost on the correct run",
+            lane(from)
+        ),
+        StepKind::Deliver => {
             let sent_at = (0..sent.len().min(taken.len())).rev().find(|&i| {
                 taken[i].actor == from
                     && sent[i]
@@ -244,23 +261,63 @@ fn unfollowable(lanes: &[String], step: &Step, taken: &[Step], sent: &[Vec<Sent>
     }
 }
 
+/// The two sides of a comparison.
+pub struct Pair<'a, M: Model> {
+    pub buggy: &'a M,
+    pub buggy_analyses: &'a Analyses<M>,
+    /// The bug variant's name, as the differences name its side.
+    pub variant: &'a str,
+    pub correct: &'a M,
+    pub correct_analyses: &'a Analyses<M>,
+}
+
+/// Where `a` (the bug variant's state) and `b` (the correct protocol's)
+/// differ, as lines, and the parts of the state those are in.
+fn differences<S: ItfState>(lanes: &[String], variant: &str, a: &S, b: &S) -> (Vec<String>, Vec<String>) {
+    let (Ok(a), Ok(b)) = (a.itf(), b.itf()) else {
+        return (Vec::new(), Vec::new());
+    };
+    let sides = Sides {
+        lanes,
+        left: variant,
+        right: "correct",
+    };
+    let mut lines = Vec::new();
+    diff(&sides, &a, &b, &mut lines);
+    let mut parts: Vec<String> = Vec::new();
+    for line in &lines {
+        let path = line.split_once(':').map_or(line.as_str(), |(p, _)| p);
+        let part = part_words(path);
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    (lines, parts)
+}
+
 /// Follows the schedule of `ce`, a counterexample to `property` found on
 /// `buggy`, on `correct` (the same model type: the correct variant of the
-/// same configuration).
+/// same configuration). `fairness` is the check's, under which a
+/// liveness counterexample's ending is judged on the correct run.
 pub fn compare<M>(
-    buggy: &M,
-    buggy_analyses: &Analyses<M>,
-    correct: &M,
-    correct_analyses: &Analyses<M>,
+    sides: &Pair<'_, M>,
     property: &str,
     property_kind: PropertyKind,
+    fairness: Fairness,
     ce: &Counterexample,
 ) -> Result<Comparison, String>
 where
-    M: Model + Describe,
-    M::State: Clone + PartialEq,
+    M: Model + Describe + FairnessClasses,
+    M::State: Clone + PartialEq + ItfState,
     M::Action: Clone,
 {
+    let Pair {
+        buggy,
+        buggy_analyses,
+        variant,
+        correct,
+        correct_analyses,
+    } = *sides;
     let lanes = correct.lanes();
     let (buggy_init, buggy_run) = follow_own(buggy, buggy_analyses, ce)?;
     let buggy_sent: Vec<Vec<Sent>> = {
@@ -298,6 +355,8 @@ where
         correct_sent: Vec::new(),
         followed: Vec::new(),
         divergence: None,
+        differences: Vec::new(),
+        parts: Vec::new(),
         stopped: None,
         judgement: Judgement::NotJudged { why: String::new() },
     };
@@ -311,8 +370,11 @@ where
     comparison.correct_initial = correct.describe_state(&init);
     if init != buggy_init {
         comparison.divergence = Some(0);
+        (comparison.differences, comparison.parts) =
+            differences(&lanes, variant, &buggy_init, &init);
     }
     let mut run = vec![init];
+    let mut actions_taken = Vec::new();
     for (i, (step, (_, buggy_after))) in ce.steps.iter().zip(&buggy_run).enumerate() {
         let current = run.last().expect("a run has a state");
         let mut actions = Vec::new();
@@ -362,30 +424,46 @@ where
         let next = next.unwrap_or_else(|| current.clone());
         if comparison.divergence.is_none() && next != *buggy_after {
             comparison.divergence = Some(i + 1);
+            (comparison.differences, comparison.parts) =
+                differences(&lanes, variant, buggy_after, &next);
         }
         comparison.followed.push(Followed { by_type, ignored });
         comparison.correct.steps.push(taken);
+        actions_taken.push(action);
         run.push(next);
     }
     let last = run.last().expect("a run has a state");
     comparison.correct.final_states = correct.describe_state(last);
-    if comparison.stopped.is_none() {
+    comparison.judgement = judge(
+        correct,
+        correct_analyses,
+        &comparison,
+        fairness,
+        &run,
+        &actions_taken,
+    );
+    // The correct run is drawn with the bug's loop only where it closes
+    // that loop too.
+    if matches!(comparison.judgement, Judgement::AlsoNever { .. }) {
         comparison.correct.loop_start = ce.loop_start;
     }
-    comparison.judgement = judge(correct, correct_analyses, &comparison, &run);
     Ok(comparison)
 }
 
-/// What `comparison.property` does on the correct run's states `run`.
+/// What `comparison.property` does on the correct run's states `run`,
+/// reached by `taken`.
 fn judge<M>(
     model: &M,
     analyses: &Analyses<M>,
     comparison: &Comparison,
+    fairness: Fairness,
     run: &[M::State],
+    taken: &[M::Action],
 ) -> Judgement
 where
-    M: Model,
-    M::State: PartialEq,
+    M: Model + FairnessClasses,
+    M::State: Clone + PartialEq,
+    M::Action: Clone,
 {
     let name = comparison.property.as_str();
     if let Some(p) = model.properties().into_iter().find(|p| p.name == name) {
@@ -396,7 +474,7 @@ where
             },
             Expectation::Eventually => match run.iter().position(|s| (p.condition)(model, s)) {
                 Some(at) => Judgement::Reached { at },
-                None => never(model, analyses, comparison, run),
+                None => never(model, analyses, comparison, fairness, run, taken),
             },
             Expectation::Sometimes => Judgement::NotJudged {
                 why: "a sometimes property has examples, not counterexamples".into(),
@@ -430,7 +508,7 @@ where
         }
         return match pending {
             None => Judgement::Reached { at: run.len() - 1 },
-            Some(_) => never(model, analyses, comparison, run),
+            Some(_) => never(model, analyses, comparison, fairness, run, taken),
         };
     }
     Judgement::NotJudged {
@@ -439,45 +517,56 @@ where
 }
 
 /// A liveness property not reached on the correct run: does the run end
-/// as the bug's does?
+/// as the bug's does? Judged as `dsw check --replay` judges a trace's
+/// ending: a loop must close and be fair under `fairness`, a run may stop
+/// only where fairness demands none of the steps enabled.
 fn never<M>(
     model: &M,
     analyses: &Analyses<M>,
     comparison: &Comparison,
+    fairness: Fairness,
     run: &[M::State],
+    taken: &[M::Action],
 ) -> Judgement
 where
-    M: Model,
-    M::State: PartialEq,
+    M: Model + FairnessClasses,
+    M::State: Clone + PartialEq,
+    M::Action: Clone,
 {
     let states = run.len();
-    if comparison.stopped.is_some() {
-        return Judgement::NotReached { states };
+    if let Some(s) = &comparison.stopped {
+        return Judgement::NotReached {
+            states,
+            why: format!("the schedule could not be followed from step {}", s.at),
+        };
     }
-    let last = run.last().expect("a run has a state");
-    match comparison.buggy.kind {
-        CounterexampleKind::Lasso => match comparison.buggy.loop_start {
-            Some(k) if run.get(k) == Some(last) && k + 1 < states => Judgement::AlsoNever {
-                why: format!("the correct run returns to its state {k} too: the same loop"),
-            },
-            _ => Judgement::NotReached { states },
-        },
-        CounterexampleKind::Deadlock => {
-            let mut actions = Vec::new();
-            model.actions(last, &mut actions);
-            let enabled = actions
-                .into_iter()
-                .filter(|a| !analyses.excluded.as_ref().is_some_and(|x| x(a)))
-                .any(|a| model.next_state(last, a).is_some());
-            if enabled {
-                Judgement::NotReached { states }
-            } else {
-                Judgement::AlsoNever {
-                    why: "no step is enabled in the correct run's last state either".into(),
-                }
-            }
-        }
-        _ => Judgement::NotReached { states },
+    let kind = comparison.buggy.kind;
+    if !matches!(
+        kind,
+        CounterexampleKind::Lasso | CounterexampleKind::Deadlock | CounterexampleKind::Stutter
+    ) {
+        return Judgement::NotReached {
+            states,
+            why: format!("the bug's counterexample is a {} run", kind.name()),
+        };
+    }
+    let claim = Claim {
+        property: comparison.property.clone(),
+        kind,
+        fairness,
+        by: "the bug's run".to_string(),
+    };
+    match crate::replay::judge(
+        model,
+        analyses,
+        &claim,
+        comparison.buggy.loop_start,
+        run,
+        taken,
+    ) {
+        Outcome::Shows(why) => Judgement::AlsoNever { why },
+        Outcome::DoesNotShow(why) => Judgement::NotReached { states, why },
+        Outcome::Diverges { what, .. } => Judgement::NotReached { states, why: what },
     }
 }
 

@@ -18,6 +18,7 @@ pub mod liveness;
 pub mod replay;
 pub mod shrink;
 pub mod simulation;
+pub mod state_diff;
 pub mod summary;
 pub mod symmetry;
 pub mod valence;

@@ -130,6 +130,8 @@ pub struct Claim {
     pub kind: CounterexampleKind,
     /// Which infinite runs count, for runs that stop or loop.
     pub fairness: Fairness,
+    /// Who claims it, as the judgement's words name them ("the file").
+    pub by: String,
 }
 
 impl Claim {
@@ -160,6 +162,7 @@ impl Claim {
             property,
             kind,
             fairness,
+            by: "the file".to_string(),
         })
     }
 }
@@ -220,7 +223,14 @@ where
     M::Action: Clone,
 {
     match follow(model, analyses, trace, out) {
-        Ok(run) => judge(model, analyses, trace, claim, &run.states, &run.actions),
+        Ok(run) => judge(
+            model,
+            analyses,
+            claim,
+            trace.loop_index,
+            &run.states,
+            &run.actions,
+        ),
         Err(diverges) => diverges,
     }
 }
@@ -411,12 +421,17 @@ fn closest(
     candidates: &[Candidate],
 ) -> (String, Vec<String>) {
     let file = Value::Object(file.clone());
+    let sides = crate::state_diff::Sides {
+        lanes,
+        left: "the file",
+        right: "the model",
+    };
     let best = candidates
         .iter()
         .map(|c| {
             let model = Value::Object(c.record.clone());
             let mut lines = Vec::new();
-            let n = diff("", lanes, &file, &model, &mut lines);
+            let n = crate::state_diff::diff(&sides, &file, &model, &mut lines);
             (!c.action_matches, n, model.to_string(), lines, c)
         })
         .min_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
@@ -442,167 +457,6 @@ fn closest(
         ),
         lines,
     )
-}
-
-/// Appends to `out` a line per difference between `file` and `model` at
-/// `path`, and returns how many values differ.
-fn diff(path: &str, lanes: &[String], file: &Value, model: &Value, out: &mut Vec<String>) -> usize {
-    if file == model {
-        return 0;
-    }
-    let at = if path.is_empty() { "the state" } else { path };
-    match (file, model) {
-        (Value::Object(f), Value::Object(m)) => {
-            if let (Some(Value::Array(fs)), Some(Value::Array(ms))) = (f.get("#set"), m.get("#set"))
-            {
-                let only_file: Vec<&Value> = fs.iter().filter(|v| !ms.contains(v)).collect();
-                let only_model: Vec<&Value> = ms.iter().filter(|v| !fs.contains(v)).collect();
-                let mut line = format!("{at}:");
-                if !only_file.is_empty() {
-                    line.push_str(&format!(" only in the file {}", items(&only_file)));
-                }
-                if !only_model.is_empty() {
-                    if !only_file.is_empty() {
-                        line.push(';');
-                    }
-                    line.push_str(&format!(" only in the model {}", items(&only_model)));
-                }
-                out.push(line);
-                return only_file.len() + only_model.len();
-            }
-            if let (Some(Value::Array(fs)), Some(Value::Array(ms))) = (f.get("#map"), m.get("#map"))
-            {
-                let key = |e: &Value| e.get(0).cloned().unwrap_or(Value::Null);
-                let val = |e: &Value| e.get(1).cloned().unwrap_or(Value::Null);
-                let mut n = 0;
-                for fe in fs {
-                    let k = key(fe);
-                    let sub = format!("{at}[{}]", short(&k));
-                    match ms.iter().find(|me| key(me) == k) {
-                        Some(me) => n += diff(&sub, lanes, &val(fe), &val(me), out),
-                        None => {
-                            out.push(format!("{sub}: only in the file ({})", short(&val(fe))));
-                            n += 1;
-                        }
-                    }
-                }
-                for me in ms
-                    .iter()
-                    .filter(|me| !fs.iter().any(|fe| key(fe) == key(me)))
-                {
-                    out.push(format!(
-                        "{at}[{}]: only in the model ({})",
-                        short(&key(me)),
-                        short(&val(me))
-                    ));
-                    n += 1;
-                }
-                return n;
-            }
-            if let (Some(ft), Some(mt)) = (f.get("tag"), m.get("tag")) {
-                if ft != mt || f.len() != 2 || m.len() != 2 {
-                    out.push(format!(
-                        "{at}: file {}, model {}",
-                        short(file),
-                        short(model)
-                    ));
-                    return 1;
-                }
-                let null = Value::Null;
-                return diff(
-                    path,
-                    lanes,
-                    f.get("value").unwrap_or(&null),
-                    m.get("value").unwrap_or(&null),
-                    out,
-                );
-            }
-            if let (Some(Value::Array(fs)), Some(Value::Array(ms))) = (f.get("#tup"), m.get("#tup"))
-            {
-                return list_diff(at, path, lanes, fs, ms, out);
-            }
-            let keys: BTreeSet<&String> = f.keys().chain(m.keys()).collect();
-            let mut n = 0;
-            for k in keys {
-                let sub = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                match (f.get(k), m.get(k)) {
-                    (Some(fv), Some(mv)) => n += diff(&sub, lanes, fv, mv, out),
-                    (Some(fv), None) => {
-                        out.push(format!("{sub}: only in the file ({})", short(fv)));
-                        n += 1;
-                    }
-                    (None, Some(mv)) => {
-                        out.push(format!("{sub}: only in the model ({})", short(mv)));
-                        n += 1;
-                    }
-                    (None, None) => {}
-                }
-            }
-            n
-        }
-        (Value::Array(fs), Value::Array(ms)) => list_diff(at, path, lanes, fs, ms, out),
-        _ => {
-            out.push(format!(
-                "{at}: file {}, model {}",
-                short(file),
-                short(model)
-            ));
-            1
-        }
-    }
-}
-
-fn list_diff(
-    at: &str,
-    path: &str,
-    lanes: &[String],
-    fs: &[Value],
-    ms: &[Value],
-    out: &mut Vec<String>,
-) -> usize {
-    let mut n = 0;
-    for (i, (fv, mv)) in fs.iter().zip(ms).enumerate() {
-        // An actor's state is named by its lane too.
-        let sub = match lanes.get(i).filter(|_| path == "actor_states") {
-            Some(lane) => format!("{path}[{i}] ({lane})"),
-            None => format!("{path}[{i}]"),
-        };
-        n += diff(&sub, lanes, fv, mv, out);
-    }
-    if fs.len() != ms.len() {
-        out.push(format!(
-            "{at}: {} items in the file, {} in the model",
-            fs.len(),
-            ms.len()
-        ));
-        n += fs.len().abs_diff(ms.len());
-    }
-    n
-}
-
-/// A value as short JSON text.
-fn short(v: &Value) -> String {
-    let text = v.to_string();
-    if text.chars().count() > 120 {
-        let cut: String = text.chars().take(117).collect();
-        format!("{cut}...")
-    } else {
-        text
-    }
-}
-
-fn items(vs: &[&Value]) -> String {
-    let shown: Vec<String> = vs.iter().take(3).map(|v| short(v)).collect();
-    let more = if vs.len() > 3 {
-        format!(" and {} more", vs.len() - 3)
-    } else {
-        String::new()
-    };
-    format!("{}{more}", shown.join(", "))
 }
 
 /// A step in a line, as counterexamples print it.
@@ -647,16 +501,19 @@ fn recorded_action_words(lanes: &[String], action: &Value) -> String {
                 }
             )
         ),
-        _ => format!("action {}", short(action)),
+        _ => format!("action {}", crate::state_diff::short(action)),
     }
 }
 
-/// What the replayed run shows of `claim`.
-fn judge<M>(
+/// What a run shows of `claim`: its states `run` (the initial one first)
+/// and the actions `taken` between them; for a lasso, `loop_index` is the
+/// state the last one returns to. A replayed trace's run is judged so, and
+/// so is the correct protocol's run on a bug's schedule (`dsw compare`).
+pub fn judge<M>(
     model: &M,
     analyses: &Analyses<M>,
-    trace: &Trace,
     claim: &Claim,
+    loop_index: Option<usize>,
     run: &[M::State],
     taken: &[M::Action],
 ) -> Outcome
@@ -667,6 +524,7 @@ where
 {
     let last = run.len() - 1;
     let name = claim.property.as_str();
+    let by = claim.by.as_str();
     let properties = model.properties();
     let property = properties.iter().find(|p| p.name == name);
     let at = |i: usize| {
@@ -771,14 +629,14 @@ where
             };
             if p.expectation != kind {
                 return Outcome::DoesNotShow(format!(
-                    "the file claims a {} of \"{name}\", which is not an {} property of the model",
+                    "{by} claims a {} of \"{name}\", which is not an {} property of the model",
                     claim.kind.name(),
                     if want { "sometimes" } else { "always" }
                 ));
             }
             match run.iter().position(|s| (p.condition)(model, s) == want) {
                 Some(i) if i == last => Outcome::Shows(format!(
-                    "\"{name}\" {what} {}, the trace's last state, as the file says",
+                    "\"{name}\" {what} {}, the trace's last state, as {by} says",
                     at(i)
                 )),
                 Some(i) => Outcome::Shows(format!(
@@ -796,11 +654,11 @@ where
             let out = enabled(&run[last]);
             if out.is_empty() {
                 liveness(format!(
-                    "and no step is enabled in its last state ({last}): the run stops there, as the file says"
+                    "and no step is enabled in its last state ({last}): the run stops there, as {by} says"
                 ))
             } else {
                 Outcome::DoesNotShow(format!(
-                    "the file says the run stops with no step enabled, but {} step{} enabled in its last state ({last})",
+                    "{by} says the run stops with no step enabled, but {} step{} enabled in its last state ({last})",
                     out.len(),
                     if out.len() == 1 { " is" } else { "s are" }
                 ))
@@ -810,7 +668,7 @@ where
             let out = enabled(&run[last]);
             match stop_among(out.iter().map(Option::is_some), claim.fairness) {
                 Some(Stop::Stutter) => liveness(format!(
-                    "and of the {} steps enabled in its last state ({last}), {} fairness demands none: the run may stop there, as the file says",
+                    "and of the {} steps enabled in its last state ({last}), {} fairness demands none: the run may stop there, as {by} says",
                     out.len(),
                     claim.fairness.name()
                 )),
@@ -818,15 +676,15 @@ where
                     "and no step at all is enabled in its last state ({last}): the run stops there"
                 )),
                 None => Outcome::DoesNotShow(format!(
-                    "the file says the run may stop in its last state ({last}), but {} fairness demands one of the steps enabled there",
+                    "{by} says the run may stop in its last state ({last}), but {} fairness demands one of the steps enabled there",
                     claim.fairness.name()
                 )),
             }
         }
         CounterexampleKind::Lasso => {
-            let Some(k) = trace.loop_index else {
+            let Some(k) = loop_index else {
                 return Outcome::DoesNotShow(
-                    "the file says the run is a lasso, but it has no \"loop\"".to_string(),
+                    format!("{by} says the run is a lasso, but it has no \"loop\""),
                 );
             };
             let view = |s: &M::State| match &analyses.view {
@@ -835,7 +693,7 @@ where
             };
             if last == k || view(&run[last]) != view(&run[k]) {
                 return Outcome::DoesNotShow(format!(
-                    "the file says the run loops back to state {k}, but its last state ({last}) is not state {k}{}",
+                    "{by} says the run loops back to state {k}, but its last state ({last}) is not state {k}{}",
                     if analyses.view.is_some() { " (under the model's view)" } else { "" }
                 ));
             }
@@ -898,17 +756,23 @@ where
                 ));
             }
             liveness(format!(
-                "and its last state ({last}) is state {k} again{}: the loop of {} step{} repeats forever, fair under {} fairness, as the file says",
+                "and its last state ({last}) is state {k} again{}: the loop of {} step{} repeats forever, fair under {} fairness, as {by} says",
                 if analyses.view.is_some() { " (under the model's view)" } else { "" },
                 last - k,
                 if last - k == 1 { "" } else { "s" },
                 claim.fairness.name()
             ))
         }
-        CounterexampleKind::Bounded => liveness(
-            "the file says the check's bound cut the run off here (inconclusive), and a replay cannot see further either"
-                .to_string(),
-        ),
+        // An inconclusive run: the bound the file names, the check's or
+        // the model's workload bound, is what it claims, so reaching the
+        // model's bound does not refute it.
+        CounterexampleKind::Bounded => match &bad_from {
+            Ok((_, words)) => Outcome::Shows(format!(
+                "{words}; {by} says a bound cut the run off here (inconclusive), and a replay cannot see further either"
+            )),
+            Err(why) if why.is_empty() => unknown(model, analyses, name),
+            Err(why) => Outcome::DoesNotShow(format!("{why}, so the run does not violate it")),
+        },
         CounterexampleKind::Refinement => {
             let Some(r) = analyses.refinements.iter().find(|r| r.name == name) else {
                 return unknown(model, analyses, name);
@@ -922,14 +786,14 @@ where
             if !r.maps_init(&run[0]) {
                 return Outcome::Shows(format!(
                     "the initial state maps to no initial state of the spec: \"{name}\" fails in state 0{}",
-                    if last == 0 { ", as the file says" } else { "" }
+                    if last == 0 { format!(", as {by} says") } else { String::new() }
                 ));
             }
             match (1..run.len()).find(|&i| !r.maps_step(&run[i - 1], &run[i])) {
                 Some(i) => Outcome::Shows(format!(
                     "step {i} is neither a step of the spec nor a stutter: \"{name}\" fails at step {i}{}",
                     if i == last {
-                        ", the trace's last, as the file says".to_string()
+                        format!(", the trace's last, as {by} says")
                     } else {
                         format!(" (before the trace's last step, {last})")
                     }

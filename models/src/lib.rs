@@ -126,15 +126,7 @@ pub fn compare(
         }));
     }
     if let Some(name) = property {
-        let known: Vec<&str> = protocol.properties.iter().map(|p| p.name).collect();
-        if !known.contains(&name) {
-            return Err(InputError(format!(
-                "unknown property \"{name}\" of {}; known: {}{}",
-                protocol.name,
-                known.join(", "),
-                registry::did_you_mean(name, known.iter().copied())
-            )));
-        }
+        protocol.property(name)?;
     }
     // What the correct protocol violates too, by the registry: at the
     // defaults only (a scenario's expectations are its variant's).
@@ -177,11 +169,13 @@ pub fn compare(
 
 /// A counterexample already found on `protocol`'s bug `variant` at
 /// `params` (by the catalog's check, or a path the explorer shows)
-/// followed on the correct variant, without checking again.
+/// followed on the correct variant, without checking again; `fairness` is
+/// the check's, under which a liveness counterexample's ending is judged.
 pub fn compare_given(
     protocol: &Protocol,
     variant: &str,
     params: &Params,
+    fairness: checker::Fairness,
     given: registry::Given<'_>,
 ) -> Result<checker::compare::Comparison, String> {
     if variant == CORRECT {
@@ -190,7 +184,10 @@ pub fn compare_given(
     (protocol.compare)(
         variant,
         params,
-        &CheckOptions::default(),
+        &CheckOptions {
+            fairness,
+            ..CheckOptions::default()
+        },
         Some(given.property),
         &[],
         Some(given),

@@ -357,6 +357,22 @@ impl Protocol {
             })
     }
 
+    /// The property called `name`, or an error listing the known ones.
+    pub fn property(&self, name: &str) -> Result<&PropertySpec, InputError> {
+        self.properties
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| {
+                let known = self.properties.iter().map(|p| p.name);
+                InputError(format!(
+                    "unknown property \"{name}\" of {}; known: {}{}",
+                    self.name,
+                    known.clone().collect::<Vec<_>>().join(", "),
+                    did_you_mean(name, known)
+                ))
+            })
+    }
+
     /// The scenario called `name`, or an error listing the known ones.
     pub fn scenario(&self, name: &str) -> Result<&ScenarioSpec, InputError> {
         self.scenarios
@@ -573,15 +589,14 @@ where
         let buggy_analyses = C::analyses(&buggy);
         let correct = C::new(CORRECT, params).into_model();
         let correct_analyses = C::analyses(&correct);
-        checker::compare::compare(
-            &buggy,
-            &buggy_analyses,
-            &correct,
-            &correct_analyses,
-            name,
-            kind,
-            ce,
-        )
+        let pair = checker::compare::Pair {
+            buggy: &buggy,
+            buggy_analyses: &buggy_analyses,
+            variant,
+            correct: &correct,
+            correct_analyses: &correct_analyses,
+        };
+        checker::compare::compare(&pair, name, kind, opts.fairness, ce)
     };
     if let Some(g) = given {
         return follow(g.property, g.kind, g.ce);
@@ -613,13 +628,20 @@ where
                 names()
             )
         })?,
+        None if violated.is_empty() => {
+            return Err(format!(
+                "variant {variant} violates no property here, so there is no counterexample to follow"
+            ))
+        }
         None => violated
             .iter()
             .find(|p| !also_correct.contains(&p.name.as_str()))
-            .or(violated.first())
             .ok_or_else(|| {
-            format!("variant {variant} violates no property here, so there is no counterexample to follow")
-        })?,
+                format!(
+                    "variant {variant} violates here only what correct violates too ({}), so on its schedule both fail and the comparison shows nothing the bug does; name one with --property to compare anyway",
+                    names()
+                )
+            })?,
     };
     let ce = found
         .counterexample
@@ -755,7 +777,7 @@ pub fn serve_explorer(
         compare: (variant != CORRECT).then(|| {
             let (variant, params) = (variant.to_string(), params.clone());
             let compare: presentation::explorer::CompareFn = Box::new(move |property, kind, ce| {
-                crate::compare_given(protocol, &variant, &params, Given { property, kind, ce })
+                crate::compare_given(protocol, &variant, &params, fairness, Given { property, kind, ce })
             });
             compare
         }),

@@ -87,15 +87,27 @@ pub fn judgement_words(c: &Comparison) -> String {
     } else {
         "of the schedule"
     };
+    let refines = c.property_kind == checker::PropertyKind::Refines;
+    let leads_to = c.property_kind == checker::PropertyKind::LeadsTo;
     match &c.judgement {
+        Judgement::Kept { states } if refines => format!(
+            "\"{name}\" holds: each of the {} steps {followed} is a step of the spec or a stutter",
+            states.saturating_sub(1)
+        ),
         Judgement::Kept { states } => {
             format!("\"{name}\" holds in all {states} states {followed}")
         }
         Judgement::Violated { at: i } => format!("\"{name}\" is violated {} too", at(*i)),
+        Judgement::Reached { .. } if leads_to => format!(
+            "\"{name}\" holds: where its condition holds, what it leads to holds then or later"
+        ),
         Judgement::Reached { at: i } => format!("\"{name}\" holds {}", at(*i)),
         Judgement::AlsoNever { why } => format!("\"{name}\" never holds either: {why}"),
-        Judgement::NotReached { states } => format!(
-            "\"{name}\" holds in none of the {states} states {followed}, which alone shows no violation"
+        Judgement::NotReached { states, why } if leads_to => format!(
+            "\"{name}\" is still waiting after the {states} states {followed}, which alone shows no violation: {why}"
+        ),
+        Judgement::NotReached { states, why } => format!(
+            "\"{name}\" holds in none of the {states} states {followed}, which alone shows no violation: {why}"
         ),
         Judgement::NotJudged { why } => format!("\"{name}\" is not judged on the run: {why}"),
     }
@@ -113,15 +125,12 @@ pub fn first_difference_words(c: &Comparison, variant: &str) -> String {
                 .steps
                 .get(d - 1)
                 .map_or(String::new(), |s| format!(" ({})", step_line(&c.buggy, s)));
-            let what = c
-                .correct
-                .steps
-                .get(d - 1)
-                .map(|_| {
-                    let e = effects(&c.correct, &c.correct_initial, &c.correct_sent);
-                    format!(": correct {}", e[d - 1])
-                })
-                .unwrap_or_default();
+            let buggy = effects(&c.buggy, &c.buggy_initial, &c.buggy_sent);
+            let correct = effects(&c.correct, &c.correct_initial, &c.correct_sent);
+            let what = match (buggy.get(d - 1), correct.get(d - 1)) {
+                (Some(b), Some(k)) if b != k => format!(": {variant} {b}; correct {k}"),
+                _ => format!(", in {}{}", parts_words(c), first_line(c)),
+            };
             format!("first difference at step {d}{step}{what}")
         }
         (None, Some(s)) => format!(
@@ -129,6 +138,10 @@ pub fn first_difference_words(c: &Comparison, variant: &str) -> String {
             s.at - 1
         ),
         (None, None) => format!("correct does what {variant} does on every step"),
+    };
+    let first = match c.divergence {
+        Some(0) => format!("{first}, in {}{}", parts_words(c), first_line(c)),
+        _ => first,
     };
     let stop = match &c.stopped {
         Some(s) if c.divergence.is_some() => format!(
@@ -139,6 +152,37 @@ pub fn first_difference_words(c: &Comparison, variant: &str) -> String {
         None => String::new(),
     };
     format!("{first}{stop}; {}", judgement_words(c))
+}
+
+/// The parts of the state the runs first differ in, in words.
+fn parts_words(c: &Comparison) -> String {
+    match c.parts.as_slice() {
+        [] => "what the states' encodings do not show".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The first value the runs differ in, after a colon, or nothing.
+fn first_line(c: &Comparison) -> String {
+    c.differences
+        .first()
+        .map_or(String::new(), |l| format!(" ({l})"))
+}
+
+/// The lines saying where the states differ, as many as are worth reading.
+fn difference_lines(out: &mut String, c: &Comparison, indent: &str) {
+    const SHOWN: usize = 4;
+    for line in c.differences.iter().take(SHOWN) {
+        let _ = writeln!(out, "{indent}{line}");
+    }
+    if c.differences.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "{indent}... and {} more",
+            c.differences.len() - SHOWN
+        );
+    }
 }
 
 fn step_text(ce: &Counterexample, step: &Step) -> String {
@@ -160,18 +204,21 @@ pub fn text(c: &Comparison, model: &str, variant: &str) -> String {
     let _ = writeln!(
         out,
         "  the same deliveries, timers and faults, matched by message and actor; \
-         \"=\" where correct does what {variant} does, \"!\" where not"
+         \"=\" where correct does what {variant} does, \"!\" where not{}",
+        if c.stopped.is_some() {
+            ", \"x\" where the schedule stops, \"-\" the variant's steps after it"
+        } else {
+            ""
+        }
     );
     match (c.divergence, &c.stopped) {
-        (Some(0), _) if c.buggy_initial == c.correct_initial => {
+        (Some(0), _) => {
             let _ = writeln!(
                 out,
-                "  the initial states already differ, in what the lanes do not show (the network, \
-                 messages in flight, timers): the variant changes the setup"
+                "  the initial states already differ, in {}:",
+                parts_words(c)
             );
-        }
-        (Some(0), _) => {
-            let _ = writeln!(out, "  the initial states already differ");
+            difference_lines(&mut out, c, "    ");
         }
         (Some(d), _) => {
             let _ = writeln!(out, "  first difference: step {d}");
@@ -207,6 +254,10 @@ pub fn text(c: &Comparison, model: &str, variant: &str) -> String {
                 out,
                 "      ^ the schedule cannot be followed on the correct protocol from step {number}: stopped here"
             );
+            for (j, rest) in c.buggy.steps.iter().enumerate().skip(i + 1) {
+                let _ = writeln!(out, "  {:>3} - {}", j + 1, step_text(&c.buggy, rest));
+                let _ = writeln!(out, "        {:<width$}  {}", variant, buggy_effects[j]);
+            }
             break;
         }
         let Some(taken) = c.correct.steps.get(i) else {
@@ -244,13 +295,10 @@ pub fn text(c: &Comparison, model: &str, variant: &str) -> String {
         if c.divergence == Some(number) {
             let _ = writeln!(
                 out,
-                "      ^ first difference: correct does something else at step {number}{}",
-                if buggy_effects[i] == correct_effects[i] && !followed.ignored {
-                    " (in what the lines above do not show: timers, messages in flight)"
-                } else {
-                    ""
-                }
+                "      ^ first difference: correct does something else at step {number}, in {}:",
+                parts_words(c)
             );
+            difference_lines(&mut out, c, "        ");
         }
     }
     let _ = writeln!(out, "  {variant}: {}", buggy_words(c));
@@ -345,6 +393,10 @@ pub struct ComparisonJson<'a> {
     /// The first step after which the states differ (0: initially).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_difference: Option<usize>,
+    /// Where the states differ after that step: the parts of the state
+    /// (`TM's timers`, `the messages in flight`), and a line per value.
+    pub differing_parts: &'a [String],
+    pub differences: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<&'a checker::compare::Stopped>,
     pub judgement: &'a Judgement,
@@ -393,6 +445,8 @@ pub fn json<'a>(c: &'a Comparison, model: &'a str, variant: &'a str) -> Comparis
         correct_initial: &c.correct_initial,
         pairs,
         first_difference: c.divergence,
+        differing_parts: &c.parts,
+        differences: &c.differences,
         stopped: c.stopped.as_ref(),
         judgement: &c.judgement,
         buggy_says: buggy_words(c),

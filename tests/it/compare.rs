@@ -92,6 +92,22 @@ fn every_bug_variant_parts_from_the_correct_protocol_or_stops() {
                     );
                 }
             }
+            // Where the runs part, the states' encodings say in what.
+            if c.divergence.is_some() {
+                assert!(
+                    !c.parts.is_empty() && !c.differences.is_empty(),
+                    "{name}: the runs part, but no part of the state differs"
+                );
+            }
+            // The correct run is drawn looping only where it closes the
+            // bug's loop too.
+            if c.correct.loop_start.is_some() {
+                assert!(
+                    matches!(c.judgement, checker::compare::Judgement::AlsoNever { .. }),
+                    "{name}: the correct run is drawn with a loop: {:?}",
+                    c.judgement
+                );
+            }
             assert!(
                 !c.judgement.violated(),
                 "{name}: the correct protocol breaks \"{}\" on the bug's schedule too: {:?}",
@@ -202,4 +218,90 @@ fn the_report_links_each_bug_variants_comparison() {
     assert!(!files
         .iter()
         .any(|(f, _)| f.starts_with("paxos/compare-correct")));
+}
+
+/// The first difference is named by the part of the state it is in, with
+/// what each side holds there: two-phase-commit's commit-on-majority sets
+/// a timer the correct coordinator does not; paxos's
+/// forget-promise-on-crash differs in an acceptor's stable storage.
+#[test]
+fn the_first_difference_names_the_part_of_the_state() {
+    let tpc = compare(
+        models::protocol("two-phase-commit").unwrap(),
+        "commit-on-majority",
+    );
+    assert!(
+        tpc.parts.iter().any(|p| p.ends_with("'s timers")),
+        "{:?} {:?}",
+        tpc.parts,
+        tpc.differences
+    );
+    let text = presentation::compare::text(&tpc, "two-phase-commit", "commit-on-majority");
+    assert!(text.contains("timers_set["), "{text}");
+    let paxos = compare(
+        models::protocol("paxos").unwrap(),
+        "forget-promise-on-crash",
+    );
+    assert!(
+        paxos.parts.iter().any(|p| p.ends_with("'s stable storage")),
+        "{:?} {:?}",
+        paxos.parts,
+        paxos.differences
+    );
+}
+
+/// gossip's no-tie-break loops forever without converging; on its
+/// schedule the correct protocol converges, so its run is neither drawn
+/// nor described as looping.
+#[test]
+fn a_correct_run_that_leaves_the_bugs_loop_is_not_drawn_looping() {
+    let c = compare(models::protocol("gossip").unwrap(), "no-tie-break");
+    assert_eq!(c.buggy.kind, checker::CounterexampleKind::Lasso);
+    assert_eq!(c.correct.loop_start, None);
+    assert!(
+        matches!(c.judgement, checker::compare::Judgement::Reached { .. }),
+        "{:?}",
+        c.judgement
+    );
+    let svg = presentation::compare::svg(&c, "gossip", "no-tie-break");
+    assert_eq!(svg.matches("repeat forever").count(), 1, "only the bug's loop");
+}
+
+/// At the defaults, a variant that breaks only what the correct protocol
+/// breaks too is refused (both runs would fail on its schedule), with its
+/// scenarios named; asked for by name, it is compared.
+#[test]
+fn a_variant_that_breaks_only_what_correct_breaks_is_refused() {
+    let paxos = models::protocol("paxos").unwrap();
+    let opts = CheckOptions {
+        fairness: paxos.fairness,
+        max_memory: Some(3 << 30),
+        ..CheckOptions::default()
+    };
+    let params = paxos.default_params();
+    let only_correct = paxos
+        .variants
+        .iter()
+        .map(|v| v.name)
+        .find(|&v| {
+            let also = |name: &str| {
+                paxos
+                    .variant(name)
+                    .unwrap()
+                    .expect
+                    .iter()
+                    .filter(|(_, x)| *x == Verdict::Violated)
+                    .map(|(p, _)| *p)
+                    .collect::<Vec<_>>()
+            };
+            let mine = also(v);
+            v != models::CORRECT
+                && !mine.is_empty()
+                && mine.iter().all(|p| also(models::CORRECT).contains(p))
+        })
+        .expect("paxos has such a variant");
+    let e = models::compare(paxos, only_correct, &params, &opts, None, &mut |_| {})
+        .expect_err("refused");
+    assert!(e.0.contains("only what correct violates too"), "{e}");
+    assert!(e.0.contains("--scenario"), "{e}");
 }
