@@ -9,6 +9,7 @@ use runtime::trace::{TraceEvent, TraceKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 fn dsw(args: &[&str]) -> Output {
@@ -285,7 +286,13 @@ struct Namespaces {
     names: Vec<String>,
     bridge: String,
     veths: Vec<String>,
+    /// One set at a time in this process: the names and the addresses
+    /// are the same for every test (released after the rest is removed).
+    _one_at_a_time: MutexGuard<'static, ()>,
 }
+
+/// Held by the test whose namespaces exist.
+static NAMESPACES: Mutex<()> = Mutex::new(());
 
 impl Namespaces {
     fn new(hosts: usize) -> Result<Namespaces, String> {
@@ -294,6 +301,8 @@ impl Namespaces {
             names: Vec::new(),
             bridge: format!("dswbr{pid}"),
             veths: Vec::new(),
+            // A test that failed while holding it left nothing behind.
+            _one_at_a_time: NAMESPACES.lock().unwrap_or_else(|e| e.into_inner()),
         };
         // Each name is kept before what it names is made: a failure
         // halfway removes what was made.
