@@ -3,13 +3,18 @@
 //! directory, `dsw node`'s contract, and nodes in network namespaces. These
 //! need the `dsw` binary, which cargo builds for the tests beside it.
 
-#![allow(clippy::print_stderr)] // the namespace test says why it skips
+#![allow(clippy::print_stderr)] // the namespace tests say why they skip
 
-use std::net::SocketAddrV4;
 mod common;
 
+use runtime::trace::{TraceEvent, TraceKind};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
 use common::{dsw, refused};
-use std::process::{Command, Output};
 
 fn text(o: &Output) -> (String, String) {
     (
@@ -222,29 +227,177 @@ fn dsw_node_refuses_a_bad_cluster_file_or_id() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Runs a command, failing with what it printed.
-fn sh(args: &[&str]) -> Result<(), String> {
-    let o = Command::new(args[0])
+/// Runs a command, failing with what it printed; its stdout.
+fn sh(args: &[&str]) -> Result<String, String> {
+    sh_in(args, None)
+}
+
+/// [`sh`] with `input` on its stdin.
+fn sh_in(args: &[&str], input: Option<&str>) -> Result<String, String> {
+    use std::io::Write;
+    let mut child = Command::new(args[0])
         .args(&args[1..])
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{args:?}: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    if let Some(text) = input {
+        stdin
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("{args:?}: {e}"))?;
+    }
+    drop(stdin);
+    let o = child
+        .wait_with_output()
         .map_err(|e| format!("{args:?}: {e}"))?;
     if o.status.success() {
-        Ok(())
+        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
     } else {
         Err(format!("{args:?}: {}", String::from_utf8_lossy(&o.stderr)))
     }
 }
 
-/// Network namespaces and the bridge joining them, removed when dropped
-/// (even when the test fails).
+/// The nftables table a test cuts a host with, inside the host's
+/// namespace.
+const CUT_TABLE: &str = "dswcut";
+
+/// Hosts in network namespaces: one namespace per host, each with a veth
+/// pair to a bridge and host `h` at 10.77.0.`h + 1`/24. Everything,
+/// nftables tables included, is removed when dropped (even when the test
+/// fails or the setup stops halfway).
 struct Namespaces {
     names: Vec<String>,
     bridge: String,
     veths: Vec<String>,
+    /// One set at a time in this process: the names and the addresses
+    /// are the same for every test (released after the rest is removed).
+    _one_at_a_time: MutexGuard<'static, ()>,
+}
+
+/// Held by the test whose namespaces exist.
+static NAMESPACES: Mutex<()> = Mutex::new(());
+
+impl Namespaces {
+    fn new(hosts: usize) -> Result<Namespaces, String> {
+        let pid = std::process::id() % 10_000_000;
+        let mut ns = Namespaces {
+            names: Vec::new(),
+            bridge: format!("dswbr{pid}"),
+            veths: Vec::new(),
+            // A test that failed while holding it left nothing behind.
+            _one_at_a_time: NAMESPACES.lock().unwrap_or_else(|e| e.into_inner()),
+        };
+        // Each name is kept before what it names is made: a failure
+        // halfway removes what was made.
+        sh(&["ip", "link", "add", &ns.bridge, "type", "bridge"])?;
+        sh(&["ip", "link", "set", &ns.bridge, "up"])?;
+        for h in 0..hosts {
+            let name = format!("dsw{pid}n{h}");
+            ns.names.push(name.clone());
+            sh(&["ip", "netns", "add", &name])?;
+            let (outside, inside) = (format!("dsw{pid}v{h}"), format!("dsw{pid}p{h}"));
+            ns.veths.push(outside.clone());
+            sh(&[
+                "ip", "link", "add", &outside, "type", "veth", "peer", "name", &inside,
+            ])?;
+            sh(&["ip", "link", "set", &inside, "netns", &name])?;
+            sh(&["ip", "link", "set", &outside, "master", &ns.bridge])?;
+            sh(&["ip", "link", "set", &outside, "up"])?;
+            let addr = format!("{}/24", Self::addr(h));
+            sh(&["ip", "-n", &name, "addr", "add", &addr, "dev", &inside])?;
+            sh(&["ip", "-n", &name, "link", "set", &inside, "up"])?;
+            sh(&["ip", "-n", &name, "link", "set", "lo", "up"])?;
+        }
+        Ok(ns)
+    }
+
+    /// Host `h`'s address.
+    fn addr(h: usize) -> Ipv4Addr {
+        Ipv4Addr::new(10, 77, 0, h as u8 + 1)
+    }
+
+    /// The command prefix that runs a program on host `h`.
+    fn prefix(&self, h: usize) -> Vec<String> {
+        ["ip", "netns", "exec", &self.names[h]]
+            .map(String::from)
+            .to_vec()
+    }
+
+    /// `nft` inside host `h`'s namespace, with `script` on its stdin if
+    /// any; its stdout.
+    fn nft(&self, h: usize, args: &[&str], script: Option<&str>) -> Result<String, String> {
+        let mut all: Vec<&str> = vec!["ip", "netns", "exec", &self.names[h], "nft"];
+        all.extend(args);
+        sh_in(&all, script)
+    }
+
+    /// Cuts host `h` off from every other host in the kernel: a table
+    /// whose output chain drops every datagram to another host's address
+    /// and, if `both_ways` (else Jepsen's one-way partition: `h` still
+    /// hears the others), whose input chain drops every datagram from one,
+    /// each counted by a named counter (`dropped_in`, `dropped_out`). The
+    /// nodes on `h` are not told.
+    fn cut(&self, h: usize, both_ways: bool) -> Result<(), String> {
+        let others: Vec<String> = (0..self.names.len())
+            .filter(|o| *o != h)
+            .map(|o| Self::addr(o).to_string())
+            .collect();
+        let others = others.join(", ");
+        let inbound = if both_ways {
+            format!("ip saddr {{ {others} }} counter name dropped_in drop")
+        } else {
+            String::new()
+        };
+        let script = format!(
+            "table inet {CUT_TABLE} {{
+  counter dropped_in {{ }}
+  counter dropped_out {{ }}
+  chain input {{
+    type filter hook input priority filter; policy accept;
+    {inbound}
+  }}
+  chain output {{
+    type filter hook output priority filter; policy accept;
+    ip daddr {{ {others} }} counter name dropped_out drop
+  }}
+}}
+"
+        );
+        self.nft(h, &["-f", "-"], Some(&script)).map(|_| ())
+    }
+
+    /// Heals host `h`'s cut: both chains flushed in one transaction (the
+    /// counters stay, so what they counted can be read after).
+    fn heal(&self, h: usize) -> Result<(), String> {
+        let script =
+            format!("flush chain inet {CUT_TABLE} input\nflush chain inet {CUT_TABLE} output\n");
+        self.nft(h, &["-f", "-"], Some(&script)).map(|_| ())
+    }
+
+    /// The datagrams host `h`'s cut dropped so far: (coming in, going out).
+    fn dropped(&self, h: usize) -> Result<(u64, u64), String> {
+        let count = |name: &str| -> Result<u64, String> {
+            let text = self.nft(h, &["list", "counter", "inet", CUT_TABLE, name], None)?;
+            text.split_whitespace()
+                .skip_while(|w| *w != "packets")
+                .nth(1)
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| format!("no packet count in nft's listing of {name}: {text}"))
+        };
+        Ok((count("dropped_in")?, count("dropped_out")?))
+    }
 }
 
 impl Drop for Namespaces {
     fn drop(&mut self) {
+        // The tables live in the namespaces and would go with them; they
+        // are deleted first all the same, so that nothing filters while
+        // the rest is taken down.
+        for h in 0..self.names.len() {
+            let _ = self.nft(h, &["delete", "table", "inet", CUT_TABLE], None);
+        }
         for v in &self.veths {
             let _ = sh(&["ip", "link", "del", v]);
         }
@@ -255,7 +408,7 @@ impl Drop for Namespaces {
     }
 }
 
-/// Why the namespace test cannot run here, if it cannot.
+/// Why the namespace tests cannot run here, if they cannot.
 fn no_namespaces() -> Option<String> {
     let uid = Command::new("id").arg("-u").output().ok()?;
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
@@ -271,73 +424,57 @@ fn no_namespaces() -> Option<String> {
     }
 }
 
-/// abd-register's nodes on four hosts: four network namespaces, each with
-/// a veth pair to a bridge and an address in 10.77.0.0/24 (the servers one
-/// each, the clients sharing the first), every node a `dsw node` inside
-/// its namespace. The run is checked as any other: properties and trace
-/// validation. Everything is removed at the end.
-#[test]
-fn nodes_in_network_namespaces_run_the_protocol() {
-    if let Some(why) = no_namespaces() {
-        // CI runs as root with iproute2 installed: there a skip would hide
-        // a test that never ran.
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the namespace test cannot run under CI=true: {why}"
-        );
-        eprintln!("skipped: {why}");
-        return;
+/// Why nftables cannot be used here, if it cannot.
+fn no_nft() -> Option<String> {
+    match Command::new("nft").arg("--version").output() {
+        Ok(o) if o.status.success() => None,
+        Ok(o) => Some(format!(
+            "nft --version failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => Some(format!(
+            "no nft command (Debian: apt-get install nftables): {e}"
+        )),
     }
-    let pid = std::process::id() % 10_000_000;
-    let mut ns = Namespaces {
-        names: Vec::new(),
-        bridge: format!("dswbr{pid}"),
-        veths: Vec::new(),
+}
+
+/// True if the test cannot run here and may skip; under `CI=true` (root,
+/// iproute2 and nftables installed) it fails instead: there a skip would
+/// hide a test that never ran.
+fn skip(why: Option<String>) -> bool {
+    let Some(why) = why else {
+        return false;
     };
-    let setup = |ns: &mut Namespaces| -> Result<(), String> {
-        sh(&["ip", "link", "add", &ns.bridge, "type", "bridge"])?;
-        sh(&["ip", "link", "set", &ns.bridge, "up"])?;
-        for i in 0..4 {
-            let name = format!("dsw{pid}n{i}");
-            sh(&["ip", "netns", "add", &name])?;
-            ns.names.push(name.clone());
-            let (outside, inside) = (format!("dsw{pid}v{i}"), format!("dsw{pid}p{i}"));
-            sh(&[
-                "ip", "link", "add", &outside, "type", "veth", "peer", "name", &inside,
-            ])?;
-            ns.veths.push(outside.clone());
-            sh(&["ip", "link", "set", &inside, "netns", &name])?;
-            sh(&["ip", "link", "set", &outside, "master", &ns.bridge])?;
-            sh(&["ip", "link", "set", &outside, "up"])?;
-            let addr = format!("10.77.0.{}/24", i + 1);
-            sh(&["ip", "-n", &name, "addr", "add", &addr, "dev", &inside])?;
-            sh(&["ip", "-n", &name, "link", "set", &inside, "up"])?;
-            sh(&["ip", "-n", &name, "link", "set", "lo", "up"])?;
-        }
-        Ok(())
-    };
-    setup(&mut ns).unwrap_or_else(|e| panic!("namespace setup: {e}"));
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the namespace test cannot run under CI=true: {why}"
+    );
+    eprintln!("skipped: {why}");
+    true
+}
+
+/// abd-register's actors: three clients (0..3), then three servers; the
+/// clients share host 0, the servers have one host each.
+fn abd_host_of(i: usize) -> usize {
+    i.saturating_sub(2)
+}
+
+/// abd-register's default configuration with its nodes on `ns`'s hosts
+/// ([`abd_host_of`]), run for at most `duration`.
+fn abd_in_namespaces(ns: &Namespaces, duration: Duration) -> (models::Params, models::RunOptions) {
     let protocol = models::protocol("abd-register").unwrap();
     let params = protocol.default_params();
-    // abd-register's actors: three clients (0..3), then three servers;
-    // the clients share host 0, the servers have one host each.
-    let host_of = |i: usize| i.saturating_sub(2);
     let hosts: Vec<models::processes::Host> = (0..6)
         .map(|i: usize| {
-            let host = host_of(i);
+            let host = abd_host_of(i);
             models::processes::Host {
-                addr: SocketAddrV4::new([10, 77, 0, host as u8 + 1].into(), 7000 + i as u16),
-                prefix: vec![
-                    "ip".into(),
-                    "netns".into(),
-                    "exec".into(),
-                    ns.names[host].clone(),
-                ],
+                addr: SocketAddrV4::new(Namespaces::addr(host), 7000 + i as u16),
+                prefix: ns.prefix(host),
             }
         })
         .collect();
     let opts = models::RunOptions {
-        duration: std::time::Duration::from_secs(20),
+        duration,
         processes: Some(models::processes::ProcessOptions {
             exe: env!("CARGO_BIN_EXE_dsw").into(),
             model: "abd-register".into(),
@@ -347,25 +484,186 @@ fn nodes_in_network_namespaces_run_the_protocol() {
         }),
         ..models::RunOptions::default()
     };
-    let report = models::run(protocol, models::CORRECT, &params, &opts)
-        .unwrap_or_else(|e| panic!("the run in namespaces: {e}"));
+    (params, opts)
+}
+
+/// Every property held and the record replayed through the model.
+fn assert_holds(report: &models::RunReport) {
     assert!(report.sent > 0 && report.received > 0);
     for (name, ok) in &report.checks {
         assert!(ok, "{name} failed: {:?}", report.evidence);
     }
     assert!(report.validation.valid() && report.validation.steps > 0);
+}
+
+/// abd-register's nodes on four hosts: four network namespaces, each with
+/// a veth pair to a bridge and an address in 10.77.0.0/24 (the servers one
+/// each, the clients sharing the first), every node a `dsw node` inside
+/// its namespace. The run is checked as any other: properties and trace
+/// validation. Everything is removed at the end.
+#[test]
+fn nodes_in_network_namespaces_run_the_protocol() {
+    if skip(no_namespaces()) {
+        return;
+    }
+    let ns = Namespaces::new(4).unwrap_or_else(|e| panic!("namespace setup: {e}"));
+    let (params, opts) = abd_in_namespaces(&ns, Duration::from_secs(20));
+    let protocol = models::protocol("abd-register").unwrap();
+    let report = models::run(protocol, models::CORRECT, &params, &opts)
+        .unwrap_or_else(|e| panic!("the run in namespaces: {e}"));
+    assert_holds(&report);
     // The nodes talked across namespaces: every host received something.
-    let receivers: std::collections::BTreeSet<usize> = report
+    let receivers: BTreeSet<usize> = report
         .trace
         .iter()
-        .filter(|e| e.kind == runtime::trace::TraceKind::Delivered)
-        .map(|e| host_of(e.node))
+        .filter(|e| e.kind == TraceKind::Delivered)
+        .map(|e| abd_host_of(e.node))
         .collect();
     assert_eq!(receivers.len(), 4, "every host received something");
+    let names = ns.names.clone();
     drop(ns);
-    let left = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = sh(&["ip", "netns", "list"]).unwrap();
     assert!(
-        !String::from_utf8_lossy(&left.stdout).contains(&format!("dsw{pid}n")),
-        "namespaces left behind"
+        names.iter().all(|n| !left.contains(n.as_str())),
+        "namespaces left behind: {left}"
+    );
+}
+
+/// For each sender, its datagrams to `to` in the order it sent them: how
+/// many of the first were never delivered (the ones a cut dropped, before
+/// its first that arrived), and how many arrived.
+fn cut_then_delivered(trace: &[TraceEvent], to: usize) -> (usize, usize) {
+    let delivered: BTreeSet<(usize, u64)> = trace
+        .iter()
+        .filter(|e| e.kind == TraceKind::Delivered && e.node == to)
+        .filter_map(|e| Some((e.peer?, e.sent_lamport?)))
+        .collect();
+    let mut by_sender: BTreeMap<usize, Vec<bool>> = BTreeMap::new();
+    for e in trace {
+        if e.kind == TraceKind::Sent && e.peer == Some(to) {
+            by_sender
+                .entry(e.node)
+                .or_default()
+                .push(delivered.contains(&(e.node, e.lamport)));
+        }
+    }
+    let mut cut = 0;
+    for arrived in by_sender.values() {
+        cut += arrived.iter().take_while(|a| !**a).count();
+    }
+    (cut, delivered.len())
+}
+
+/// A partition the kernel makes, which the nodes know nothing of: with
+/// abd-register's nodes in namespaces (as above), nftables tables inside
+/// the servers' namespaces drop their datagrams. The run starts with
+/// server 3 isolated (both ways) and server 2 cut one way (it hears the
+/// clients, they never hear it: Jepsen's one-way partition), so no
+/// majority of servers answers and the clients retransmit (every 20 to 40
+/// ms) while the workload waits. Once the kernel has dropped [`WINDOW`]
+/// datagrams bound for server 3, server 3's cut heals (the window closes
+/// on that count, not on a clock, so a slow machine only makes it
+/// longer). Servers 1 and 3 then make a majority and the workload
+/// finishes while server 2 stays unheard: a minority cut off, which ABD
+/// tolerates. Every property holds, trace validation replays the run, and
+/// the trace shows the cuts as the kernel counted them: each sender's
+/// first datagrams to server 3 were never delivered, exactly as many as
+/// nftables dropped, and the later ones were; server 2 received, but
+/// nothing it sent was ever delivered, and nftables dropped each.
+#[test]
+fn a_partition_made_by_nftables_in_the_namespaces() {
+    /// Datagrams bound for server 3 the kernel drops before the heal.
+    const WINDOW: u64 = 10;
+    // Node indices (clients 0..3, servers 3..6) and their hosts.
+    let (server2, server3) = (4, 5);
+    let (host2, host3) = (abd_host_of(server2), abd_host_of(server3));
+    if skip(no_namespaces().or_else(no_nft)) {
+        return;
+    }
+    let ns = Namespaces::new(4).unwrap_or_else(|e| panic!("namespace setup: {e}"));
+    for (h, both_ways) in [(host2, false), (host3, true)] {
+        ns.cut(h, both_ways)
+            .unwrap_or_else(|e| panic!("cutting host {h} off with nft: {e}"));
+    }
+    // The run ends when the workload does, which cannot be before the
+    // heal; the bound is for a heal that never comes.
+    let (params, opts) = abd_in_namespaces(&ns, Duration::from_secs(60));
+    let protocol = models::protocol("abd-register").unwrap();
+    let (result, before_heal) = std::thread::scope(|s| {
+        let run = s.spawn(|| models::run(protocol, models::CORRECT, &params, &opts));
+        let mut seen = 0;
+        while seen < WINDOW && !run.is_finished() {
+            std::thread::sleep(Duration::from_millis(5));
+            seen = ns
+                .dropped(host3)
+                .unwrap_or_else(|e| panic!("reading host {host3}'s counters: {e}"))
+                .0;
+        }
+        ns.heal(host3)
+            .unwrap_or_else(|e| panic!("healing host {host3}: {e}"));
+        (run.join().expect("the run's thread"), seen)
+    });
+    let report = result.unwrap_or_else(|e| panic!("the run in namespaces: {e}"));
+    assert!(
+        before_heal >= WINDOW,
+        "the run ended before the kernel dropped {WINDOW} datagrams bound for server 3 \
+         (it dropped {before_heal}): no window of the cut was seen; checks {:?}",
+        report.checks
+    );
+    assert_holds(&report);
+    let (in3, out3) = ns.dropped(host3).unwrap();
+    let (in2, out2) = ns.dropped(host2).unwrap();
+    let delivered_from = |from: usize| {
+        report
+            .trace
+            .iter()
+            .filter(|e| e.kind == TraceKind::Delivered && e.peer == Some(from))
+            .count()
+    };
+    // Server 3: cut, then healed. It sent nothing while it heard nothing.
+    let (cut3, delivered3) = cut_then_delivered(&report.trace, server3);
+    assert!(cut3 as u64 >= WINDOW, "{cut3} datagrams to server 3 cut");
+    assert_eq!(
+        (cut3 as u64, out3),
+        (in3, 0),
+        "the datagrams to server 3 the trace shows undelivered before its first delivery, \
+         and what nftables dropped (in, out)"
+    );
+    assert!(delivered3 > 0, "nothing reached server 3 after the heal");
+    assert!(
+        delivered_from(server3) > 0,
+        "no answer of server 3 reached a client after the heal"
+    );
+    // Server 2: heard the clients the whole run, never heard by them; the
+    // kernel dropped every datagram it sent.
+    let (_, delivered2) = cut_then_delivered(&report.trace, server2);
+    let sent_by2 = report
+        .trace
+        .iter()
+        .filter(|e| e.kind == TraceKind::Sent && e.node == server2)
+        .count();
+    assert!(delivered2 > 0, "server 2 received nothing: not one-way");
+    assert!(
+        sent_by2 > 0,
+        "server 2 answered nothing: its cut was not seen"
+    );
+    assert_eq!(
+        (delivered_from(server2), sent_by2 as u64, in2),
+        (0, out2, 0),
+        "server 2's datagrams delivered, sent (and dropped by nftables), and dropped coming in"
+    );
+    // What the run measured (BENCHMARKS.md; shown with --nocapture).
+    eprintln!(
+        "nft partition: {:.2} s, {} sent, {} received; server 3: {in3} datagrams dropped by \
+         the kernel before the heal (every one undelivered in the trace), {delivered3} \
+         delivered after; server 2: {delivered2} received, {out2} sent and dropped",
+        report.seconds, report.sent, report.received
+    );
+    let names = ns.names.clone();
+    drop(ns);
+    let left = sh(&["ip", "netns", "list"]).unwrap();
+    assert!(
+        names.iter().all(|n| !left.contains(n.as_str())),
+        "namespaces left behind: {left}"
     );
 }
