@@ -433,13 +433,16 @@ pub struct ExploreArgs {
     /// Which infinite runs count against `eventually` properties, for the
     /// check the page runs and the paths it shows (default: the scenario's,
     /// else what the model declares).
-    #[arg(long, value_enum, conflicts_with = "trace")]
+    #[arg(long, value_enum)]
     pub fairness: Option<FairnessArg>,
-    /// Open an ITF trace (`dsw check --itf` writes them) as a path: the
-    /// explorer serves the configuration the file's #meta names (so not
-    /// with --variant, --scenario, -p or --fairness), follows the trace on
-    /// the model, and prints the path's address.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["variant", "scenario", "params"])]
+    /// Open a trace as a path, and print the path's address: an ITF trace
+    /// (`dsw check --itf` writes them; the explorer serves the
+    /// configuration its #meta names, so not with --variant, --scenario, -p
+    /// or --fairness), or a real run's trace (`dsw run --trace` writes it,
+    /// JSON lines; followed on the configuration given, up to the first
+    /// recorded event the model cannot take, which is printed). Told apart
+    /// by content.
+    #[arg(long, value_name = "FILE")]
     pub trace: Option<std::path::PathBuf>,
 }
 

@@ -602,42 +602,68 @@ fn all_table(results: &[(Job, CheckSummary)]) -> String {
 }
 
 fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
-    // With --trace, the file names the configuration; it is read (and its
-    // #meta checked) before anything listens.
+    // With --trace, the file is read before anything listens: an ITF
+    // trace names the configuration (its #meta, checked here); a real
+    // run's trace is followed on the configuration given.
     let trace = match &a.trace {
         None => None,
         Some(file) => {
             let shown = file.display();
             let text = std::fs::read_to_string(file).map_err(|e| {
                 Failure(format!(
-                    "cannot read {shown}: {e}; give --trace an ITF file (*.itf.json) written by dsw check --itf"
+                    "cannot read {shown}: {e}; give --trace an ITF file (*.itf.json) written by dsw check --itf, or a real run's trace written by dsw run --trace"
                 ))
             })?;
-            let replay =
-                models::itf_replay::parse(&text).map_err(|e| Failure(format!("{shown}: {e}")))?;
-            if replay.protocol.name != a.model {
-                models::protocol(&a.model)?;
-                return Err(Failure(format!(
-                    "{shown} is a trace of {}, not of {}; run dsw explore {} --trace {shown}",
-                    replay.protocol.name, a.model, replay.protocol.name
-                )));
-            }
-            Some((text, replay))
+            let itf = match models::run_trace::format(&text)
+                .map_err(|e| Failure(format!("{shown}: {e}")))?
+            {
+                models::run_trace::Format::Run(_) => None,
+                models::run_trace::Format::Itf => {
+                    let replay = models::itf_replay::parse(&text)
+                        .map_err(|e| Failure(format!("{shown}: {e}")))?;
+                    if replay.protocol.name != a.model {
+                        models::protocol(&a.model)?;
+                        return Err(Failure(format!(
+                            "{shown} is a trace of {}, not of {}; run dsw explore {} --trace {shown}",
+                            replay.protocol.name, a.model, replay.protocol.name
+                        )));
+                    }
+                    let t = &a.target;
+                    if t.variant.is_some()
+                        || t.scenario.is_some()
+                        || !t.params.is_empty()
+                        || a.fairness.is_some()
+                    {
+                        return Err(Failure(format!(
+                            "{shown} is an ITF trace, whose #meta names its configuration ({}): drop --variant, --scenario, -p and --fairness",
+                            replay.target()
+                        )));
+                    }
+                    Some(replay)
+                }
+            };
+            Some((text, itf))
         }
     };
-    let Resolved {
-        protocol,
-        variant,
-        params,
-        fairness,
-    } = match &trace {
-        None => resolve(&a.model, &a.target)?,
-        Some((_, replay)) => Resolved {
-            protocol: replay.protocol,
-            variant: replay.variant.clone(),
-            params: replay.params.clone(),
-            fairness: Some(replay.claim.fairness),
+    let (
+        Resolved {
+            protocol,
+            variant,
+            params,
+            fairness,
         },
+        scenario,
+    ) = match &trace {
+        Some((_, Some(replay))) => (
+            Resolved {
+                protocol: replay.protocol,
+                variant: replay.variant.clone(),
+                params: replay.params.clone(),
+                fairness: Some(replay.claim.fairness),
+            },
+            replay.scenario.clone(),
+        ),
+        _ => (resolve(&a.model, &a.target)?, a.target.scenario.clone()),
     };
     let fairness = a
         .fairness
@@ -668,8 +694,8 @@ fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
     } else {
         String::new()
     };
-    // A trace the model does not follow is bad input: one line, exit 2
-    // (the server stops as it is dropped).
+    // A trace that is not one of this model is bad input: one line, exit
+    // 2 (the server stops as it is dropped).
     let opened = match (&trace, &a.trace) {
         (Some((text, _)), Some(file)) => Some(
             server
@@ -678,12 +704,20 @@ fn explore(a: &ExploreArgs) -> Result<ExitCode, Failure> {
         ),
         _ => None,
     };
+    let scenario = scenario.map_or(String::new(), |s| format!(", scenario {s}"));
     eprintln!(
-        "dsw: serving the explorer for {} ({}) on http://{addr}/ ({taken}Ctrl-C to stop)",
-        protocol.name, variant,
+        "dsw: serving the explorer for {} ({variant}{scenario}) on http://{addr}/ ({taken}Ctrl-C to stop)",
+        protocol.name,
     );
-    if let (Some(target), Some(file)) = (opened, &a.trace) {
-        eprintln!("dsw: {}: http://{addr}{target}", file.display());
+    if let (Some(opened), Some(file)) = (opened, &a.trace) {
+        let file = file.display();
+        for note in &opened.notes {
+            eprintln!("dsw: {file}: {note}");
+        }
+        if let Some(d) = &opened.divergence {
+            eprintln!("dsw: {file}: the model cannot follow the trace further: {d}");
+        }
+        eprintln!("dsw: {file}: http://{addr}{}", opened.target);
     }
     server.wait();
     Ok(ExitCode::SUCCESS)

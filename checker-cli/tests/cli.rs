@@ -375,6 +375,14 @@ impl Drop for Killed {
 
 /// `dsw explore` with `args`, and the address it says it serves on.
 fn start_explore(args: &[&str]) -> (Killed, String) {
+    let (child, addr, _, _) = start_explore_lines(args);
+    (child, addr)
+}
+
+/// The same, with its first line and the lines it prints after it.
+fn start_explore_lines(
+    args: &[&str],
+) -> (Killed, String, String, std::sync::mpsc::Receiver<String>) {
     use std::io::BufRead;
     use std::process::Stdio;
     let mut child = Command::new(env!("CARGO_BIN_EXE_dsw"))
@@ -405,7 +413,7 @@ fn start_explore(args: &[&str]) -> (Killed, String) {
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
-    (child, addr)
+    (child, addr, line, rx)
 }
 
 /// The status line and body of `GET target` from `addr`.
@@ -1406,4 +1414,145 @@ fn replay_reproduces_a_bug_on_real_nodes() {
         text.contains("Exit codes:") && text.contains("1  not reproduced"),
         "{text}"
     );
+}
+
+/// `dsw explore --trace` opens a real run's trace (`dsw run --trace`) as
+/// the path it follows on the configuration given (naming the scenario
+/// it serves); a trace edited to deliver what was never sent opens up to
+/// there, the line and why on stderr and on the page; a malformed line or
+/// an ITF-only flag is one line and exit 2.
+#[test]
+fn explore_opens_a_real_run_trace() {
+    let dir = std::env::temp_dir().join(format!("dsw-explore-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("run.jsonl");
+    let f = file.to_str().unwrap();
+    let run = dsw(&["run", "two-phase-commit", "--trace", f, "--seed", "1"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines = |rx: &std::sync::mpsc::Receiver<String>| -> Vec<String> {
+        let mut got = Vec::new();
+        while let Ok(l) = rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            let last = l.contains(": http://");
+            got.push(l);
+            if last {
+                break;
+            }
+        }
+        got
+    };
+    let (_explorer, addr, _, rx) = start_explore_lines(&[
+        "two-phase-commit",
+        "--scenario",
+        "lossy",
+        "--trace",
+        f,
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    let said = lines(&rx);
+    let target = said
+        .last()
+        .and_then(|l| l.split(&format!("http://{addr}")).nth(1))
+        .unwrap_or_else(|| panic!("no address: {said:?}"))
+        .to_string();
+    assert!(
+        said.iter().any(|l| l.contains("a real run's trace: all ")),
+        "{said:?}"
+    );
+    assert!(
+        !said.iter().any(|l| l.contains("cannot follow")),
+        "{said:?}"
+    );
+    let (status, page) = http_get(&addr, &target);
+    assert!(status.contains("200"), "{status}");
+    let delivered: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["kind"] == "delivered" && e.get("ignored").is_none())
+        .collect();
+    assert!(!delivered.is_empty());
+    for e in &delivered {
+        let label = e["label"].as_str().unwrap();
+        assert!(page.contains(label), "{label} not on the page");
+    }
+
+    // The scenario is named where the explorer says what it serves.
+    let (_e, _, first, _) = start_explore_lines(&[
+        "two-phase-commit",
+        "--scenario",
+        "lossy",
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    assert!(
+        first.contains("two-phase-commit (correct, scenario lossy)"),
+        "{first}"
+    );
+
+    // Edited: the first delivery's message was never sent.
+    let mut edited = Vec::new();
+    let mut at = None;
+    for (i, l) in text.lines().enumerate() {
+        let mut e: serde_json::Value = serde_json::from_str(l).unwrap();
+        if at.is_none() && e["kind"] == "delivered" && e.get("ignored").is_none() {
+            e["label"] = "Commit".into();
+            at = Some(i + 1);
+        }
+        edited.push(e.to_string());
+    }
+    let at = at.unwrap();
+    let tampered = dir.join("tampered.jsonl");
+    std::fs::write(&tampered, edited.join("\n") + "\n").unwrap();
+    let (_explorer, addr, _, rx) = start_explore_lines(&[
+        "two-phase-commit",
+        "--scenario",
+        "lossy",
+        "--trace",
+        tampered.to_str().unwrap(),
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    let said = lines(&rx);
+    let divergence = said
+        .iter()
+        .find(|l| l.contains("the model cannot follow the trace further"))
+        .unwrap_or_else(|| panic!("no divergence: {said:?}"));
+    assert!(divergence.contains(&format!("line {at} ")), "{divergence}");
+    assert!(divergence.contains("received Commit"), "{divergence}");
+    let target = said
+        .last()
+        .and_then(|l| l.split(&format!("http://{addr}")).nth(1))
+        .unwrap()
+        .to_string();
+    let (status, page) = http_get(&addr, &target);
+    assert!(status.contains("200"), "{status}");
+    assert!(page.contains("id=\"trace-divergence\""), "{page}");
+    assert!(page.contains(&format!("line {at} ")), "{page}");
+
+    // Malformed: one line naming the line, exit 2.
+    let bad = dir.join("bad.jsonl");
+    let first = text.lines().next().unwrap();
+    std::fs::write(&bad, format!("{first}\n{{\"node\":0,\"kind\":7}}\n")).unwrap();
+    refused(
+        &[
+            "explore",
+            "two-phase-commit",
+            "--trace",
+            bad.to_str().unwrap(),
+        ],
+        "line 2",
+    );
+    let junk = dir.join("junk.txt");
+    std::fs::write(&junk, "hello\n").unwrap();
+    refused(
+        &[
+            "explore",
+            "two-phase-commit",
+            "--trace",
+            junk.to_str().unwrap(),
+        ],
+        "real run's trace",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -32,7 +32,8 @@ pub struct Event {
 }
 
 impl Event {
-    fn matches(&self, step: &Step) -> bool {
+    /// Whether `step` is this event (crashes and restarts by kind and actor).
+    pub fn matches(&self, step: &Step) -> bool {
         self.kind == step.kind
             && self.actor == step.actor
             && self.from == step.from

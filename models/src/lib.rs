@@ -8,6 +8,7 @@ pub mod processes;
 pub mod real_replay;
 pub mod registry;
 pub mod reports;
+pub mod run_trace;
 pub mod runner;
 pub mod shrink;
 pub mod validate;

@@ -6,6 +6,7 @@
 //! listed once.
 
 use checker::{CheckOptions, CheckSummary, Describe, Progress, PropertyKind, Verdict};
+use presentation::explorer::Opened;
 use serde::Serialize;
 use stateright::Model;
 use std::collections::BTreeMap;
@@ -670,12 +671,54 @@ where
     site.load = {
         let (name, variant, params) = (site.model.clone(), variant.to_string(), params.clone());
         // A function pointer, so the closure need not outlive `C`.
-        let target: fn(&str, &str, &Params, &str) -> Result<String, String> = itf_target::<C>;
+        let target: fn(&str, &str, &Params, &str) -> Result<Opened, String> = trace_target::<C>;
         Some(std::sync::Arc::new(move |text: &str| {
             target(&name, &variant, &params, text)
         }))
     };
     presentation::explorer::serve(listener, model, analyses, site)
+}
+
+/// The explorer's page of a trace file's `text`, told by its content: an
+/// ITF trace ([`itf_target`]) or a real run's trace
+/// ([`crate::run_trace`]), followed on `model`'s `variant` at `params`.
+pub fn trace_target<C>(
+    model: &str,
+    variant: &str,
+    params: &Params,
+    text: &str,
+) -> Result<Opened, String>
+where
+    C: Config,
+    <C::Model as Model>::State: Clone + PartialEq + checker::itf::ItfState,
+    <C::Model as Model>::Action: Clone,
+{
+    let events = match crate::run_trace::format(text)? {
+        crate::run_trace::Format::Itf => {
+            return itf_target::<C>(model, variant, params, text).map(|target| Opened {
+                target,
+                ..Opened::default()
+            })
+        }
+        crate::run_trace::Format::Run(events) => events,
+    };
+    let built = C::new(variant, params).into_model();
+    let analyses = C::analyses(&built);
+    let followed = crate::run_trace::follow(&built, &analyses, &events)?;
+    let mut divergence = followed.divergence.clone();
+    // `dsw run` runs the configuration given with retransmission on
+    // (`Runnable::for_real_network`): say so where the served one has it off.
+    if let (Some(d), Some(0)) = (&mut divergence, params.get("retransmit")) {
+        d.push_str(&format!(
+            " (dsw run runs {model} with retransmit=1: open the trace with -p retransmit=1)"
+        ));
+    }
+    let path: Vec<String> = followed.indices.iter().map(usize::to_string).collect();
+    Ok(Opened {
+        target: format!("/path/{}", path.join("/")),
+        notes: vec![format!("{}.", followed.summary())],
+        divergence,
+    })
 }
 
 /// The explorer's address (`/path/0/3/1?property=P&loop=K`) of the ITF

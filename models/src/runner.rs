@@ -522,7 +522,16 @@ where
         observations,
         checks,
         evidence,
-        trace: runtime::trace::trace(run, &runtime::trace::names(&rec.model.actors)),
+        // Labels as the checker prints them (node ids as indices), so the
+        // explorer and `dsw shrink` match them to the model's steps.
+        trace: runtime::trace::trace(run, &runtime::trace::names(&rec.model.actors))
+            .into_iter()
+            .map(|mut e| {
+                e.label = e.label.map(|l| model_ids(&l, &rec.ids));
+                e.timer = e.timer.map(|t| model_ids(&t, &rec.ids));
+                e
+            })
+            .collect(),
         fuzz: run.fuzz.clone(),
         validation,
     }

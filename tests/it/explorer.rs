@@ -307,7 +307,10 @@ fn an_uploaded_itf_trace_opens_as_its_path() {
         .to_string();
     assert!(location.starts_with("/path/"), "{location}");
     assert!(location.contains("property=agreement"), "{location}");
-    assert_eq!(server.load(&text).as_deref(), Ok(location.as_str()));
+    assert_eq!(
+        server.load(&text).map(|o| o.target).as_deref(),
+        Ok(location.as_str())
+    );
     let (status, page) = get(&server, &location);
     assert_eq!(status, 200, "{page}");
     assert!(
@@ -360,7 +363,7 @@ fn an_uploaded_itf_trace_opens_as_its_path() {
         Fairness::Weak,
         "every message delivered",
     );
-    let target = server.load(&text).expect("a path");
+    let target = server.load(&text).expect("a path").target;
     assert!(target.contains("&loop="), "{target}");
     let (status, page) = get(&server, &target);
     assert_eq!(status, 200, "{page}");
@@ -572,4 +575,102 @@ fn a_bug_variants_counterexample_links_its_comparison_with_correct() {
     let (status, body) = get(&server, "/compare/0?property=agreement");
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("correct variant"), "{body}");
+}
+
+/// A real run's trace (`dsw run --trace`), uploaded, opens as the path it
+/// follows on the model: each recorded delivery a step. An event edited
+/// in that the model cannot take ends the path before it, and the page
+/// says which line and why; a malformed line is refused, named.
+#[test]
+fn an_uploaded_real_run_trace_opens_as_its_path() {
+    let protocol = models::protocol("two-phase-commit").expect("registered");
+    // `dsw run` runs the configuration with retransmission on.
+    let params = protocol
+        .params_with(&["retransmit=1".to_string()])
+        .expect("retransmit is a parameter");
+    let opts = models::RunOptions {
+        seed: 1,
+        ..models::RunOptions::default()
+    };
+    let report = models::run(protocol, "correct", &params, &opts).expect("runs");
+    let trace = report.trace.clone();
+    let text = runtime::trace::to_json_lines(&trace);
+    let delivered: Vec<&runtime::trace::TraceEvent> = trace
+        .iter()
+        .filter(|e| e.kind == runtime::trace::TraceKind::Delivered && !e.ignored)
+        .collect();
+    assert!(!delivered.is_empty(), "the run delivered nothing: {text}");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let server =
+        models::registry::serve_explorer(protocol, "correct", &params, protocol.fairness, listener)
+            .expect("serves");
+
+    let (status, head, _) = upload(&server, &text);
+    assert_eq!(status, 303, "{head}");
+    let location = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Location: "))
+        .expect("a Location")
+        .to_string();
+    assert!(location.starts_with("/path/0/"), "{location}");
+    assert!(location.contains("trace="), "{location}");
+    let (status, page) = get(&server, &location);
+    assert_eq!(status, 200, "{page}");
+    assert!(!page.contains("id=\"trace-divergence\""), "{page}");
+    assert!(
+        page.contains("a real run&#39;s trace: all ") || page.contains("a real run's trace: all "),
+        "{page}"
+    );
+    // Every recorded delivery is a step of the path, in the list.
+    for e in &delivered {
+        let label = e.label.as_deref().expect("a delivery's label");
+        assert!(page.contains(label), "{label} is not on the page");
+    }
+    let steps = location.split('?').next().unwrap().split('/').count() - 3;
+    assert!(
+        steps >= delivered.len(),
+        "{steps} steps, {} deliveries",
+        delivered.len()
+    );
+
+    // A delivery the run never made: the path stops before it, and the page
+    // says which line and why.
+    let k = trace
+        .iter()
+        .position(|e| e.kind == runtime::trace::TraceKind::Delivered && !e.ignored)
+        .expect("a delivery");
+    let mut edited = trace.clone();
+    edited[k].label = Some("Commit".to_string());
+    let edited_text = runtime::trace::to_json_lines(&edited);
+    let opened = server
+        .load(&edited_text)
+        .expect("opens up to the divergence");
+    let divergence = opened.divergence.clone().expect("diverges");
+    assert!(
+        divergence.starts_with(&format!("line {} ", k + 1)),
+        "{divergence}"
+    );
+    assert!(divergence.contains("received Commit"), "{divergence}");
+    assert!(
+        divergence.contains("the model cannot take this step"),
+        "{divergence}"
+    );
+    let (status, page) = get(&server, &opened.target);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"trace-divergence\""), "{page}");
+    assert!(page.contains(&format!("line {} ", k + 1)), "{page}");
+
+    // A malformed line is refused, by its number.
+    let broken = format!(
+        "{}{{\"node\": 0, \"kind\": 3}}\n",
+        text.lines().next().unwrap().to_owned() + "\n"
+    );
+    let (status, _, page) = upload(&server, &broken);
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("line 2"), "{page}");
+    // A trace of another model is refused: its nodes are not this model's.
+    let other = text.replace("\"name\":\"RM1\"", "\"name\":\"Proposer 1\"");
+    let (status, _, page) = upload(&server, &other);
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("another model or configuration"), "{page}");
 }

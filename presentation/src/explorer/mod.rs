@@ -127,11 +127,57 @@ pub type CompareFn = Box<
         + Sync,
 >;
 
-/// Reads a trace file's text as a path of the model served: the path
-/// page's address (`/path/0/3/1?property=P&loop=K`), or why the file is not
-/// one (not ITF, another model or configuration, a step the model does not
-/// take).
-pub type LoadFn = Arc<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
+/// A trace file opened as a path of the model served.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Opened {
+    /// The path page's address (`/path/0/3/1?property=P&loop=K`).
+    pub target: String,
+    /// What the path page says about the trace above the path (a real
+    /// run's trace: how much of it the path follows); none for ITF.
+    pub notes: Vec<String>,
+    /// The recorded event the model could not take, and why: the path
+    /// stops before it.
+    pub divergence: Option<String>,
+}
+
+/// Reads a trace file's text as a path of the model served ([`Opened`]),
+/// or why the file is not one (neither ITF nor a real run's trace, another
+/// model or configuration, a step the model does not take).
+pub type LoadFn = Arc<dyn Fn(&str) -> Result<Opened, String> + Send + Sync>;
+
+/// How many opened traces' notes the explorer keeps for their pages
+/// (`&trace=N`); older ones are forgotten.
+const KEPT_TRACES: usize = 32;
+
+/// The notes of the traces opened so far, by number, the newest last.
+#[derive(Default)]
+struct Traces {
+    next: usize,
+    kept: std::collections::VecDeque<(usize, Opened)>,
+}
+
+/// Opens `text` with `load`; a trace with something to say gets a number,
+/// and its page's address names it (`&trace=N`).
+fn open_trace(load: &LoadFn, traces: &Mutex<Traces>, text: &str) -> Result<Opened, String> {
+    let mut opened = load(text)?;
+    if opened.notes.is_empty() && opened.divergence.is_none() {
+        return Ok(opened);
+    }
+    let mut t = traces.lock().unwrap_or_else(PoisonError::into_inner);
+    let n = t.next;
+    t.next += 1;
+    let sep = if opened.target.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    opened.target = format!("{}{sep}trace={n}", opened.target);
+    t.kept.push_back((n, opened.clone()));
+    if t.kept.len() > KEPT_TRACES {
+        t.kept.pop_front();
+    }
+    Ok(opened)
+}
 
 /// Checks the model the explorer serves, reporting progress.
 pub type CheckFn = Box<dyn Fn(&mut dyn FnMut(&Progress)) -> CheckSummary + Send + Sync>;
@@ -171,6 +217,7 @@ impl std::fmt::Debug for Site {
 pub struct Server {
     addr: SocketAddr,
     load: Option<LoadFn>,
+    traces: Arc<Mutex<Traces>>,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
 }
@@ -189,11 +236,11 @@ impl Server {
         self.addr
     }
 
-    /// The address of the page (`/path/...`) that shows the trace `text`, as
-    /// an upload of it would; or why it cannot be shown.
-    pub fn load(&self, text: &str) -> Result<String, String> {
+    /// The page (`/path/...`) that shows the trace `text`, as an upload of
+    /// it would; or why it cannot be shown.
+    pub fn load(&self, text: &str) -> Result<Opened, String> {
         match &self.load {
-            Some(load) => load(text),
+            Some(load) => open_trace(load, &self.traces, text),
             None => Err("this model has no trace format the explorer reads".into()),
         }
     }
@@ -249,10 +296,12 @@ where
 {
     let addr = listener.local_addr()?;
     let load = site.load.clone();
+    let traces = Arc::new(Mutex::new(Traces::default()));
     let shared = Arc::new(Shared {
         model,
         analyses,
         site,
+        traces: Arc::clone(&traces),
         check: Mutex::new(CheckState::Idle),
     });
     let active = Arc::new(AtomicUsize::new(0));
@@ -290,6 +339,7 @@ where
     Ok(Server {
         addr,
         load,
+        traces,
         stop,
         accept: Some(accept),
     })
@@ -326,6 +376,7 @@ struct Shared<M: Model> {
     model: M,
     analyses: Analyses<M>,
     site: Site,
+    traces: Arc<Mutex<Traces>>,
     check: Mutex<CheckState>,
 }
 
@@ -352,7 +403,7 @@ where
             let head_only = method == "HEAD";
             let response = if method == "POST" && route::route(&target) == Ok(Route::Load) {
                 catch_unwind(AssertUnwindSafe(|| {
-                    load(&shared.site, content_type.as_deref(), &body)
+                    load(&shared.site, &shared.traces, content_type.as_deref(), &body)
                 }))
                 .unwrap_or_else(|_| {
                     Response::html(
@@ -448,7 +499,22 @@ where
         Ok(Route::Load) => Response::html(303, page::error(303, "Upload", "Upload a trace here."))
             .header("Location", "/#load"),
         Ok(Route::Path(q)) => match path_view(&shared.model, &shared.analyses, &shared.site, &q) {
-            Ok(view) => Response::html(200, page::path(&shared.site, &view)),
+            Ok(mut view) => {
+                if let Some(n) = q.trace {
+                    let t = shared.traces.lock().unwrap_or_else(PoisonError::into_inner);
+                    match t.kept.iter().find(|(k, _)| *k == n) {
+                        Some((_, opened)) => {
+                            view.trace_notes.clone_from(&opened.notes);
+                            view.divergence.clone_from(&opened.divergence);
+                        }
+                        None => view.notes.push(format!(
+                            "trace={n}: this explorer keeps what it said about the last \
+                             {KEPT_TRACES} traces opened, and {n} is not one of them."
+                        )),
+                    }
+                }
+                Response::html(200, page::path(&shared.site, &view))
+            }
             Err((status, message)) => {
                 Response::html(status, page::error(status, "No such path", &message))
             }
@@ -472,7 +538,7 @@ where
 
 /// `POST /load`: the uploaded trace's path page (by a redirect to its
 /// address), or an error page that says why the file is not one.
-fn load(site: &Site, content_type: Option<&str>, body: &[u8]) -> Response {
+fn load(site: &Site, traces: &Mutex<Traces>, content_type: Option<&str>, body: &[u8]) -> Response {
     let bad =
         |message: &str| Response::html(400, page::error(400, "Not a trace of this model", message));
     let Some(load) = &site.load else {
@@ -485,14 +551,15 @@ fn load(site: &Site, content_type: Option<&str>, body: &[u8]) -> Response {
     };
     if file.iter().all(u8::is_ascii_whitespace) {
         return bad(
-            "The file is empty: choose an ITF trace (*.itf.json) written by dsw check --itf.",
+            "The file is empty: choose an ITF trace (*.itf.json) written by dsw check --itf, \
+             or a real run's trace (JSON lines) written by dsw run --trace.",
         );
     }
     let Ok(text) = std::str::from_utf8(file) else {
-        return bad("The file is not text (UTF-8), so not an ITF trace.");
+        return bad("The file is not text (UTF-8), so not a trace.");
     };
-    match load(text) {
-        Ok(target) => Response::html(
+    match open_trace(load, traces, text) {
+        Ok(Opened { target, .. }) => Response::html(
             303,
             page::error(
                 303,
@@ -944,6 +1011,8 @@ where
             .or_else(|| leads_to.map(|l| (l.name.clone(), PropertyKind::LeadsTo))),
         plain,
         notes,
+        trace_notes: Vec::new(),
+        divergence: None,
         ce,
         positions,
         properties: property_lines,

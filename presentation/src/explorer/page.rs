@@ -46,6 +46,11 @@ pub struct PathView {
     pub plain: bool,
     /// Where the path differs from what the link claims.
     pub notes: Vec<String>,
+    /// What the trace this path was opened from says about it (`&trace=N`).
+    pub trace_notes: Vec<String>,
+    /// The trace's recorded event the model could not take, and why: the
+    /// path stops before it.
+    pub divergence: Option<String>,
     pub ce: Counterexample,
     /// Every lane's state at positions 0 (initial) to n (after the last step).
     pub positions: Vec<Vec<String>>,
@@ -222,8 +227,11 @@ pub fn index(
     out.push_str(
         "<h2 id=\"load\">Open a trace</h2>\n<form class=\"load\" method=\"post\" action=\"/load\" \
          enctype=\"multipart/form-data\"><p>An ITF trace of this model as <code>dsw check --itf</code> \
-         writes it (<code>*.itf.json</code>), followed on the model and shown as a path: \
-         <input type=\"file\" name=\"trace\" id=\"trace-file\" accept=\".json,application/json\"> \
+         writes it (<code>*.itf.json</code>), or a real run's trace as <code>dsw run --trace</code> \
+         writes it (JSON lines: each recorded delivery, timer, crash and restart becomes the \
+         model's step, up to the first one the model cannot take), followed on the model and \
+         shown as a path: \
+         <input type=\"file\" name=\"trace\" id=\"trace-file\" accept=\".json,.jsonl,application/json\"> \
          <button type=\"submit\" id=\"trace-open\">Open</button></p></form>\n",
     );
     out.push_str("<h2>Explore by hand</h2>\n<p>Start from an initial state and choose each step yourself:</p>\n<ul class=\"inits\">\n");
@@ -476,6 +484,17 @@ pub fn path(site: &Site, v: &PathView) -> String {
     }
     for note in &v.notes {
         let _ = writeln!(out, "<p class=\"note\">{}</p>", h(note));
+    }
+    for note in &v.trace_notes {
+        let _ = writeln!(out, "<p class=\"note trace-note\">{}</p>", h(note));
+    }
+    if let Some(d) = &v.divergence {
+        let _ = writeln!(
+            out,
+            "<p class=\"bad\" id=\"trace-divergence\">The model cannot follow the trace \
+             further; the path stops before this recorded event. {}</p>",
+            h(d)
+        );
     }
     if let (Some(_), Some((name, _)), false) = (&site.compare, &v.selected, v.plain) {
         let _ = writeln!(out, "<p><a id=\"compare-link\" href=\"{}\">Beside the correct protocol on this schedule</a>: where it first does something else.</p>", h(&path_href(&ce.path, Some(name), ce.loop_start).replacen("/path/", "/compare/", 1)));

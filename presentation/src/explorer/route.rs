@@ -34,6 +34,9 @@ pub struct PathQuery {
     pub property: Option<String>,
     /// `?loop=K`: the steps from K (0-based) on repeat forever.
     pub loop_start: Option<usize>,
+    /// `?trace=N`: the path is the Nth trace opened (uploaded or given to
+    /// `dsw explore --trace`), whose notes the page shows.
+    pub trace: Option<usize>,
 }
 
 /// Why a target is not a route; each becomes an error page.
@@ -74,6 +77,7 @@ pub fn route(target: &str) -> Result<Route, RouteError> {
         indices,
         property: None,
         loop_start: None,
+        trace: None,
     };
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -92,6 +96,15 @@ pub fn route(target: &str) -> Result<Route, RouteError> {
                     ))
                 })?;
                 q.loop_start = Some(k);
+            }
+            "trace" => {
+                let n = number(value).ok_or_else(|| {
+                    RouteError::Malformed(format!(
+                        "trace={} is not a trace's number",
+                        shorten(value, 20)
+                    ))
+                })?;
+                q.trace = Some(n);
             }
             // Unknown keys are ignored, as a browser adds its own.
             _ => {}
@@ -225,6 +238,12 @@ mod tests {
         assert_eq!(q.indices, [0, 3, 1]);
         assert_eq!(q.property.as_deref(), Some("state machine safety"));
         assert_eq!(q.loop_start, Some(1));
+        assert_eq!(q.trace, None);
+        assert_eq!(path("/path/0/2?trace=7").trace, Some(7));
+        assert!(matches!(
+            route("/path/0?trace=-1"),
+            Err(RouteError::Malformed(_))
+        ));
         assert_eq!(path("/path/0").indices, [0]);
         assert!(
             matches!(route("/compare/0/2?property=x"), Ok(Route::Compare(q)) if q.indices == [0, 2])
