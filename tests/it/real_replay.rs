@@ -108,11 +108,20 @@ fn a_random_choice_left_pending_is_made_where_the_path_makes_it() {
             .iter()
             .position(|l| l.contains("made its pending choice"))
             .unwrap_or_else(|| panic!("{model} {variant}: {lines:#?}"));
-        let node = lines[made].split_whitespace().nth(1).unwrap();
+        // The node that takes a step: the receiver of a delivery ("2. RM1
+        // -> TM ..."), else the one named ("1. TM  timer Abort").
+        let taker = |l: &str| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            match words.get(2) {
+                Some(&"->") => words.get(3).map(|w| w.to_string()),
+                _ => words.get(1).map(|w| w.to_string()),
+            }
+        };
+        let node = taker(&lines[made]).unwrap();
         assert!(
             lines[1..made]
                 .iter()
-                .any(|l| l.split_whitespace().nth(1) == Some(node)),
+                .any(|l| taker(l) == Some(node.clone())),
             "{model} {variant}: no step of {node} before its choice: {lines:#?}"
         );
         assert!(
