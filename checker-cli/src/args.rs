@@ -199,8 +199,10 @@ retransmission unless -p retransmit=1: the driver loses nothing). Each
 datagram a node receives is held; a step of the path releases the one from
 that sender to that receiver whose message equals the step's (node
 addresses mapped to the model's indices), fires that timer, crashes or
-restarts that node, or discards the datagram it loses. A random choice is
-dictated to the node's step that asks for it. The real end state is judged
+restarts that node, or discards the datagram it loses. A random choice
+stays pending on its node, as the model keeps it (a later choice with the
+same key replaces it, a crash forgets it), until the path's step that makes
+it, with the option the path picked. The real end state is judged
 by the model's `always` properties (as `dsw run` judges them, with trace
 validation); the network's messages still in flight are not part of it.
 

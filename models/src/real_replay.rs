@@ -8,8 +8,9 @@
 //! step of the path is carried out on the real nodes in order (a delivery
 //! releases the parked datagram from that sender to that receiver whose
 //! message equals the step's, a timer fires, a node crashes or restarts, a
-//! loss discards the datagram). A random choice is dictated to the node's
-//! step that asks for it. The model's `always` properties are then judged
+//! loss discards the datagram). A random choice stays pending on its node,
+//! as the model keeps it, until the path's step that makes it, which makes
+//! it with the option the path picked. The model's `always` properties are then judged
 //! on the real end state, as `dsw run` judges them, and the run is replayed
 //! through the model (trace validation).
 //!
@@ -20,7 +21,7 @@
 use crate::registry::{check_config, Config, InputError, Params};
 use crate::runner::{end_state, Recorded, Runnable};
 use checker::{CheckOptions, Describe, PropertyKind, Verdict};
-use runtime::held::{Choices, Parked};
+use runtime::held::Parked;
 use runtime::EventKind;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -196,7 +197,17 @@ where
         final_states: Vec::new(),
     };
     let n = C::new(variant, params).actor_count();
-    let dictation = dictated::<C>(n, &states, &actions);
+    // Which option each of the path's random choices picks.
+    let picks: Vec<Option<usize>> = actions
+        .iter()
+        .enumerate()
+        .map(|(k, a)| match a {
+            ActorModelAction::SelectRandom { actor, key, .. } => {
+                random_index::<C>(&states[k], *actor, key, a)
+            }
+            _ => None,
+        })
+        .collect();
 
     // The real nodes: the same configuration's actors, known by their
     // socket addresses.
@@ -229,17 +240,6 @@ where
         crate::validate::NetworkKind::of(&real.init_network),
         crate::validate::NetworkKind::UnorderedDuplicating
     );
-    let (initial, choices) = match dictation {
-        Ok(d) => d,
-        Err((k, why)) => {
-            out(&format!(
-                "cannot follow step {} on the real nodes: {}: {why}",
-                k + 1,
-                presentation::report::step_line(&ce, &steps[k])
-            ));
-            return Ok(false);
-        }
-    };
     let cfg = runtime::RunConfig {
         duration: PATIENCE,
         loss: 0.0,
@@ -250,13 +250,13 @@ where
         fuzz: 0,
         tamper: None,
     };
-    let (run, followed, parked) = runtime::held::run_held(actors, bound, &cfg, initial, |d| {
+    let (run, followed, parked) = runtime::held::run_held(actors, bound, &cfg, |d| {
         if !d.wait_started(PATIENCE) {
             return Err((0, "the nodes did not all start".to_string()));
         }
         for (k, action) in actions.iter().enumerate() {
             let line = presentation::report::step_line(&ce, &steps[k]);
-            let done = follow::<C>(d, action, &ids, choices[k].clone(), duplicating);
+            let done = follow::<C>(d, action, &ids, picks[k], duplicating);
             match done {
                 Ok(how) => out(&format!("  {:>3}. {line}{how}", k + 1)),
                 Err(why) => return Err((k, format!("{line}: {why}"))),
@@ -274,27 +274,6 @@ where
         ));
         return Ok(false);
     }
-    // A choice the path makes must be the one the node made.
-    for (k, action) in actions.iter().enumerate() {
-        if let ActorModelAction::SelectRandom { actor, key, .. } = action {
-            let node = usize::from(*actor);
-            let want = random_index::<C>(&states[k], *actor, key, action);
-            let made = run.events.iter().any(|e| {
-                e.node == node
-                    && matches!(&e.kind, EventKind::Chose { key: k, index, .. } if k == key && Some(*index) == want)
-            });
-            if !made {
-                out(&format!(
-                    "cannot follow step {} on the real nodes: {} {}: its node chose otherwise, or before a step of its own that the path takes first",
-                    k + 1,
-                    lanes[node],
-                    steps[k].label
-                ));
-                return Ok(false);
-            }
-        }
-    }
-
     let state = end_state::<C, C::Actor>(&real, &ids, &run);
     let rec = Recorded {
         actors: real.actors.clone(),
@@ -486,80 +465,6 @@ fn decode<C: Runnable>(
     Ok((states, actions))
 }
 
-/// The random choices to dictate: per node, to its start; per step, to
-/// that step. The runtime makes a choice at once, in the step that asks for
-/// it, where the model leaves it pending: a `SelectRandom` of the path is
-/// dictated to the step of its node that asked for it (or its start), and
-/// the path cannot be followed (the step, and why) when the node takes
-/// another step while the choice is pending.
-#[allow(clippy::type_complexity)]
-fn dictated<C: Runnable>(
-    n: usize,
-    states: &[State<C>],
-    actions: &[Action<C>],
-) -> Result<(Vec<Choices>, Vec<Choices>), (usize, String)> {
-    let mut initial: Vec<Choices> = vec![Vec::new(); n];
-    let mut per_step: Vec<Choices> = vec![Vec::new(); actions.len()];
-    let pending = |k: usize, node: usize, key: &str| {
-        states[k]
-            .random_choices
-            .get(node)
-            .is_some_and(|c| c.map.get(key).is_some())
-    };
-    // Each node's last step that is not a choice.
-    let mut last: Vec<Option<usize>> = vec![None; n];
-    for (k, action) in actions.iter().enumerate() {
-        match action {
-            ActorModelAction::SelectRandom { actor, key, .. } => {
-                let node = usize::from(*actor);
-                let index = random_index::<C>(&states[k], *actor, key, action)
-                    .ok_or_else(|| (k, "the model has no such pending choice".to_string()))?;
-                let asked_by = last.get(node).copied().flatten();
-                // The choice must be new with that step: not pending before it.
-                if let Some(j) = asked_by.filter(|&j| pending(j, node, key)) {
-                    return Err((
-                        k,
-                        format!(
-                            "the model left this choice pending across the node's step {} (the runtime makes a choice at once, in the step that asks for it)",
-                            j + 1
-                        ),
-                    ));
-                }
-                match asked_by {
-                    Some(j) => per_step[j].push((key.clone(), index)),
-                    None => initial[node].push((key.clone(), index)),
-                }
-            }
-            ActorModelAction::Deliver { dst: id, .. }
-            | ActorModelAction::Timeout(id, _)
-            | ActorModelAction::Crash(id)
-            | ActorModelAction::Recover(id) => {
-                let node = usize::from(*id);
-                // A step taken while a choice of its node is pending that
-                // the path makes later.
-                let later = actions[k + 1..].iter().position(|a| {
-                    matches!(a, ActorModelAction::SelectRandom { actor, key, .. }
-                        if usize::from(*actor) == node && pending(k, node, key))
-                });
-                if let Some(m) = later {
-                    return Err((
-                        k,
-                        format!(
-                            "its node has a random choice pending that the path makes only at step {} (the runtime makes a choice at once, in the step that asks for it)",
-                            k + m + 2
-                        ),
-                    ));
-                }
-                if let Some(l) = last.get_mut(node) {
-                    *l = Some(k);
-                }
-            }
-            ActorModelAction::Drop(_) => {}
-        }
-    }
-    Ok((initial, per_step))
-}
-
 /// Which option a `SelectRandom` picks among its node's pending choices.
 fn random_index<C: Runnable>(
     state: &State<C>,
@@ -581,7 +486,7 @@ fn follow<C: Runnable>(
     d: &runtime::held::Driver<C::Actor>,
     action: &Action<C>,
     ids: &[Id],
-    choices: Choices,
+    pick: Option<usize>,
     duplicating: bool,
 ) -> Result<String, String> {
     let held = |src: Id, dst: Id, msg: &<C::Actor as Actor>::Msg| {
@@ -606,28 +511,16 @@ fn follow<C: Runnable>(
             )
         })
     };
-    let chosen = if choices.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (its random choice dictated: {})",
-            choices
-                .iter()
-                .map(|(k, i)| format!("{k} option {i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
     match action {
         ActorModelAction::Deliver { src, dst, msg } => {
             let (p, copy) = held(*src, *dst, msg)?;
-            d.deliver(p.seq, choices)?;
+            d.deliver(p.seq)?;
             let what = if copy {
                 "a copy of a datagram released before (the network duplicates)"
             } else {
                 "datagram"
             };
-            Ok(format!("   released {what} #{}{chosen}", p.seq))
+            Ok(format!("   released {what} #{}", p.seq))
         }
         ActorModelAction::Drop(env) => {
             let (p, _) = held(env.src, env.dst, &env.msg)?;
@@ -637,19 +530,21 @@ fn follow<C: Runnable>(
             Ok(format!("   discarded datagram #{}", p.seq))
         }
         ActorModelAction::Timeout(id, timer) => {
-            d.fire(usize::from(*id), timer.clone(), choices)?;
-            Ok(format!("   fired{chosen}"))
+            d.fire(usize::from(*id), timer.clone())?;
+            Ok("   fired".into())
         }
         ActorModelAction::Crash(id) => {
             d.crash(usize::from(*id))?;
             Ok("   crashed".into())
         }
         ActorModelAction::Recover(id) => {
-            d.recover(usize::from(*id), choices)?;
-            Ok(format!("   restarted from its storage file{chosen}"))
+            d.recover(usize::from(*id))?;
+            Ok("   restarted from its storage file".into())
         }
-        ActorModelAction::SelectRandom { .. } => {
-            Ok("   (made by the node in its step before)".into())
+        ActorModelAction::SelectRandom { actor, key, .. } => {
+            let index = pick.ok_or("the model has no such pending choice")?;
+            d.choose(usize::from(*actor), key, index)?;
+            Ok(format!("   made its pending choice (option {index})"))
         }
     }
 }

@@ -318,7 +318,9 @@ where
             | EventKind::Nemesis { .. }
             | EventKind::Paused
             | EventKind::Resumed
-            | EventKind::Chose { .. } => continue,
+            | EventKind::Chose { .. }
+            | EventKind::Pending { .. }
+            | EventKind::Selected { .. } => continue,
         };
         let envelope = Envelope { src, dst, msg };
         let record = if out {

@@ -8,7 +8,9 @@
 //! The mapping (Stateright's `ActorModelAction`s): a `Delivered` datagram
 //! is `Deliver { src, dst, msg }`, a `Timer` is `Timeout`, a `Chose` is
 //! `SelectRandom` (the runtime picks at once what the model leaves
-//! pending), a `Crash` is `Crash` and a `Restart` is `Recover`. Sends are
+//! pending; a held run's `Selected`, the choice its node kept `Pending`
+//! until the driver made it, is the model's `SelectRandom` as a step of its
+//! own), a `Crash` is `Crash` and a `Restart` is `Recover`. Sends are
 //! not actions: they are what a step emits, so the sends a node recorded
 //! after a step must be exactly those its actor emits at that step, in
 //! order; so must its storage writes and random choices. The network is
@@ -220,9 +222,22 @@ impl Validation {
 /// it.
 #[derive(Clone, Debug, PartialEq)]
 enum Output<M> {
-    Send { to: usize, msg: M },
-    Stored { bytes: usize },
-    Chose { key: String, of: usize },
+    Send {
+        to: usize,
+        msg: M,
+    },
+    Stored {
+        bytes: usize,
+    },
+    Chose {
+        key: String,
+        of: usize,
+    },
+    /// A held run's choice left pending (`of` 0: withdrawn).
+    Pending {
+        key: String,
+        of: usize,
+    },
     StorageFailed,
 }
 
@@ -232,6 +247,9 @@ impl<M: Debug> Output<M> {
             Output::Send { to, msg } => format!("{msg:?} to {}", names[*to]),
             Output::Stored { bytes } => format!("storage write of {bytes} bytes"),
             Output::Chose { key, of } => format!("random choice {key:?} among {of}"),
+            Output::Pending { key, of } => {
+                format!("random choice {key:?} among {of} left pending")
+            }
             Output::StorageFailed => "storage failure".into(),
         }
     }
@@ -259,6 +277,9 @@ struct Node<A: Actor> {
     stopped: bool,
     /// Steps replayed so far (its start first).
     steps: usize,
+    /// Its random choices pending (a held run's), by key in the order
+    /// asked, as the model's `random_choices` keeps them.
+    pending: Vec<(String, Vec<A::Random>)>,
 }
 
 /// A datagram on its way: its receiver, message, and copies not yet
@@ -401,6 +422,7 @@ fn is_output<M, T>(k: &EventKind<M, T>) -> bool {
             | EventKind::Stored { .. }
             | EventKind::StorageFailed { .. }
             | EventKind::Chose { .. }
+            | EventKind::Pending { .. }
     )
 }
 
@@ -411,6 +433,7 @@ fn is_input<M, T>(k: &EventKind<M, T>) -> bool {
             | EventKind::Timer(_)
             | EventKind::Restart { .. }
             | EventKind::Crash { .. }
+            | EventKind::Selected { .. }
     )
 }
 
@@ -447,6 +470,10 @@ fn output_of<M: Clone, T>(e: &Event<M, T>) -> Option<Output<M>> {
         },
         EventKind::Stored { bytes } => Output::Stored { bytes: *bytes },
         EventKind::Chose { key, of, .. } => Output::Chose {
+            key: key.clone(),
+            of: *of,
+        },
+        EventKind::Pending { key, of } => Output::Pending {
             key: key.clone(),
             of: *of,
         },
@@ -508,6 +535,12 @@ where
         },
         nodes: Vec::new(),
         steps: steps(&run.events, actors.len()),
+        deferred: run.events.iter().any(|e| {
+            matches!(
+                e.kind,
+                EventKind::Pending { .. } | EventKind::Selected { .. }
+            )
+        }),
         found: Validation {
             runs: 1,
             ..Validation::default()
@@ -548,6 +581,9 @@ struct Validator<'a, A: Actor> {
     nodes: Vec<Node<A>>,
     steps: Steps,
     found: Validation,
+    /// A held run: its nodes keep random choices pending, as the model
+    /// does, rather than making them at once.
+    deferred: bool,
 }
 
 /// Where a step happens, for its divergence.
@@ -626,6 +662,7 @@ where
                 file: None,
                 stopped: false,
                 steps: 0,
+                pending: Vec::new(),
             });
             let outputs = self.steps.start[node].clone();
             let at = At {
@@ -706,6 +743,7 @@ where
                     let n = &mut self.nodes[node];
                     n.crashed = true;
                     n.timers.clear();
+                    n.pending.clear();
                     self.found.crashes += 1;
                     self.found.steps += 1;
                 }
@@ -731,6 +769,17 @@ where
                     self.settle(&at, state, out, &outputs)?;
                     self.found.restarts += 1;
                     self.found.steps += 1;
+                }
+                EventKind::Selected {
+                    key, index, choice, ..
+                } => {
+                    let at = At {
+                        event: i,
+                        node,
+                        recorded: format!("{name} made its pending choice {key:?}: {choice}"),
+                        action: format!("SelectRandom({name}, {key:?}, {choice})"),
+                    };
+                    self.select(&at, key, *index)?;
                 }
                 EventKind::StorageFailed { .. } => self.nodes[node].stopped = true,
                 _ => {}
@@ -861,6 +910,45 @@ where
             self.found.deliveries += 1;
             self.found.steps += 1;
         }
+        Ok(())
+    }
+
+    /// A held run's pending choice `key` made with option `index`: the
+    /// model's `SelectRandom`, which takes the choice off before the step's
+    /// commands (they may ask again).
+    fn select(&mut self, at: &At, key: &str, index: usize) -> Result<(), Box<Divergence>> {
+        let node = at.node;
+        let n = &self.nodes[node];
+        if n.crashed {
+            return Err(self.diverge(at, format!("not enabled: {} is down", self.names[node])));
+        }
+        let Some(k) = n.pending.iter().position(|(p, _)| p == key) else {
+            return Err(self.diverge(at, format!("not enabled: no choice {key:?} is pending")));
+        };
+        let Some(pick) = n.pending[k].1.get(index).cloned() else {
+            return Err(self.diverge(
+                at,
+                format!(
+                    "not enabled: the choice {key:?} has {} options",
+                    n.pending[k].1.len()
+                ),
+            ));
+        };
+        self.nodes[node].pending.remove(k);
+        let n = &self.nodes[node];
+        let mut cow = Cow::Borrowed(&n.state);
+        let mut out = Out::new();
+        self.actors[node].on_random(self.ids[node], &mut cow, &pick, &mut out);
+        let state = cow.into_owned();
+        let outputs = self
+            .steps
+            .outputs
+            .get(&at.event)
+            .cloned()
+            .unwrap_or_default();
+        self.settle(at, state, out, &outputs)?;
+        self.found.choices += 1;
+        self.found.steps += 1;
         Ok(())
     }
 
@@ -1029,6 +1117,17 @@ where
                     timers.push(timer);
                 }
                 Command::CancelTimer(timer) => self.nodes[node].timers.retain(|t| *t != timer),
+                Command::ChooseRandom(key, choices) if self.deferred => {
+                    expected.push(Output::Pending {
+                        key: key.clone(),
+                        of: choices.len(),
+                    });
+                    let pending = &mut self.nodes[node].pending;
+                    pending.retain(|(k, _)| *k != key);
+                    if !choices.is_empty() {
+                        pending.push((key, choices));
+                    }
+                }
                 Command::ChooseRandom(key, choices) => {
                     if choices.is_empty() {
                         continue;

@@ -9,10 +9,13 @@
 //! sends on the wire, its state published). So a schedule the checker found
 //! is followed on real nodes, step by step, and recorded as any run is.
 //!
-//! A node's random choice ([`stateright::actor::Out::choose_random`]) is made
-//! at once, as in any real run, but the driver may dictate it with the step
-//! that asks for it (the option's index per key); otherwise the node draws
-//! it from the seed.
+//! A node's random choice ([`stateright::actor::Out::choose_random`]) is not
+//! made at once, as a real run makes it, but kept pending as Stateright's
+//! model keeps it (`ActorModelState::random_choices`): a later choice with
+//! the same key replaces it, one with no options withdraws it, a crash
+//! forgets it, and the node handles other steps meanwhile. The driver makes
+//! it ([`Driver::choose`]), a step of its own with the option it names, as
+//! the model's `SelectRandom` is.
 
 use crate::{lock, node_rng, Bound, EventKind, NodeLoop, Received, RunConfig, RunResult, Shared};
 use serde::de::DeserializeOwned;
@@ -37,14 +40,12 @@ pub struct Parked<Msg> {
     sent: u64,
 }
 
-/// Random choices dictated to a step: the option's index per key.
-pub type Choices = Vec<(String, usize)>;
-
 enum Order<Timer> {
-    Deliver { seq: u64, choices: Choices },
-    Fire { timer: Timer, choices: Choices },
+    Deliver { seq: u64 },
+    Fire { timer: Timer },
+    Choose { key: String, index: usize },
     Crash,
-    Recover { choices: Choices },
+    Recover,
 }
 
 type Ack = mpsc::Sender<Result<(), String>>;
@@ -143,18 +144,25 @@ impl<A: Actor> Driver<A> {
     }
 
     /// Releases parked datagram `seq` to its node, which handles it.
-    pub fn deliver(&self, seq: u64, choices: Choices) -> Result<(), String> {
+    pub fn deliver(&self, seq: u64) -> Result<(), String> {
         let to = lock(&self.hold.parked)
             .iter()
             .find(|p| p.seq == seq)
             .map(|p| p.to)
             .ok_or_else(|| format!("no datagram {seq} is held"))?;
-        self.order(to, Order::Deliver { seq, choices })
+        self.order(to, Order::Deliver { seq })
     }
 
     /// Fires `node`'s timer `timer`, which must be set.
-    pub fn fire(&self, node: usize, timer: A::Timer, choices: Choices) -> Result<(), String> {
-        self.order(node, Order::Fire { timer, choices })
+    pub fn fire(&self, node: usize, timer: A::Timer) -> Result<(), String> {
+        self.order(node, Order::Fire { timer })
+    }
+
+    /// Makes `node`'s pending random choice `key`: option `index` of
+    /// those its step asked for.
+    pub fn choose(&self, node: usize, key: &str, index: usize) -> Result<(), String> {
+        let key = key.to_string();
+        self.order(node, Order::Choose { key, index })
     }
 
     /// Crashes `node`: its state and timers are gone; what reaches it stays
@@ -164,8 +172,8 @@ impl<A: Actor> Driver<A> {
     }
 
     /// Restarts `node`, which is down, from its storage file.
-    pub fn recover(&self, node: usize, choices: Choices) -> Result<(), String> {
-        self.order(node, Order::Recover { choices })
+    pub fn recover(&self, node: usize) -> Result<(), String> {
+        self.order(node, Order::Recover)
     }
 
     /// Throws parked datagram `seq` away (the network lost it): true if it
@@ -195,8 +203,7 @@ impl<A: Actor> Driver<A> {
     }
 }
 
-/// Runs `actors` held: each starts (with `initial[i]` dictating the random
-/// choices of node `i`'s start), then acts only as `drive` orders, until
+/// Runs `actors` held: each starts, then acts only as `drive` orders, until
 /// `drive` returns or `cfg.duration` passes (the nodes then stop; a step
 /// under way is waited for). Returns the run, what `drive` returned, and
 /// the datagrams still parked at the end.
@@ -204,7 +211,6 @@ pub fn run_held<A, R>(
     actors: Vec<A>,
     bound: Bound,
     cfg: &RunConfig,
-    initial: Vec<Choices>,
     drive: impl FnOnce(&Driver<A>) -> R,
 ) -> (RunResult<A>, R, Vec<Parked<A::Msg>>)
 where
@@ -235,7 +241,6 @@ where
     let ids = Arc::new(ids);
     let mut handles = Vec::with_capacity(n);
     let mut orders = Vec::with_capacity(n);
-    let mut initial = initial.into_iter();
     for (node, (actor, socket)) in actors.into_iter().zip(sockets).enumerate() {
         let (tx, rx) = mpsc::channel();
         orders.push(tx);
@@ -249,7 +254,7 @@ where
             (cfg.loss, cfg.duplicate, cfg.seed),
         );
         node_loop.tamper = cfg.tamper.filter(|t| t.node == node);
-        node_loop.forced = initial.next().unwrap_or_default();
+        node_loop.pending = Some(Vec::new());
         let hold = Arc::clone(&hold);
         handles.push(std::thread::spawn(move || {
             node_loop.run_held(&mut rng, &rx, &hold);
@@ -282,10 +287,6 @@ where
         hold: &Hold<A::Msg>,
     ) {
         let mut state = self.start(rng, false);
-        if !self.forced.is_empty() {
-            // A choice dictated to the start that it never asked for.
-            self.forced.clear();
-        }
         let mut buf = vec![0u8; crate::MAX_DATAGRAM];
         while !self.stopped() {
             match orders.try_recv() {
@@ -334,22 +335,25 @@ where
                 let stored = self.stored_json();
                 self.record(EventKind::Crash { stored });
                 self.timers.clear();
+                // The model forgets a crashed actor's pending choices.
+                if let Some(pending) = self.pending.as_mut() {
+                    pending.clear();
+                }
                 lock(&self.shared.states)[self.node] = None;
                 *state = None;
                 Ok(())
             }
-            Order::Recover { choices } => {
+            Order::Recover => {
                 if state.is_some() {
                     return Err("it is not down".into());
                 }
-                self.forced = choices;
                 *state = self.start(rng, true);
                 if state.is_none() {
                     return Err("it could not restart from its storage file".into());
                 }
-                self.unused_choices()
+                Ok(())
             }
-            Order::Deliver { seq, choices } => {
+            Order::Deliver { seq } => {
                 let Some(current) = state.as_mut() else {
                     return Err("it is down".into());
                 };
@@ -362,7 +366,6 @@ where
                     parked.remove(at)
                 };
                 lock(&hold.delivered).push(parked.clone());
-                self.forced = choices;
                 let mut cow = Cow::Borrowed(&*current);
                 let mut out = Out::new();
                 let from_id = self.ids[parked.from];
@@ -380,14 +383,9 @@ where
                 if let Cow::Owned(s) = cow {
                     *current = s;
                 }
-                let ok = self.apply(out, current, rng);
-                self.publish(current);
-                if !ok {
-                    return Err("its storage could not be written".into());
-                }
-                self.unused_choices()
+                self.finish_step(out, current, rng)
             }
-            Order::Fire { timer, choices } => {
+            Order::Fire { timer } => {
                 let Some(current) = state.as_mut() else {
                     return Err("it is down".into());
                 };
@@ -397,7 +395,6 @@ where
                     .position(|(t, _)| *t == timer)
                     .ok_or_else(|| format!("its timer {timer:?} is not set"))?;
                 let (timer, _) = self.timers.remove(at);
-                self.forced = choices;
                 self.record(EventKind::Timer(timer.clone()));
                 let mut cow = Cow::Borrowed(&*current);
                 let mut out = Out::new();
@@ -405,22 +402,202 @@ where
                 if let Cow::Owned(s) = cow {
                     *current = s;
                 }
-                let ok = self.apply(out, current, rng);
-                self.publish(current);
-                if !ok {
-                    return Err("its storage could not be written".into());
+                self.finish_step(out, current, rng)
+            }
+            Order::Choose { key, index } => {
+                let Some(current) = state.as_mut() else {
+                    return Err("it is down".into());
+                };
+                let pending = self.pending.get_or_insert_with(Vec::new);
+                let at = pending.iter().position(|(k, _)| *k == key).ok_or_else(|| {
+                    let keys: Vec<&str> = pending.iter().map(|(k, _)| k.as_str()).collect();
+                    format!(
+                        "it has no random choice {key:?} pending (pending: {})",
+                        if keys.is_empty() {
+                            "none".to_string()
+                        } else {
+                            keys.join(", ")
+                        }
+                    )
+                })?;
+                let of = pending[at].1.len();
+                if index >= of {
+                    return Err(format!(
+                        "its random choice {key:?} has {of} options, not an option {index}"
+                    ));
                 }
-                self.unused_choices()
+                // Taken off before the step, which may ask again (the
+                // model's `SelectRandom` removes the key, then carries out
+                // the commands).
+                let (key, options) = pending.remove(at);
+                let pick = options[index].clone();
+                self.record(EventKind::Selected {
+                    key,
+                    index,
+                    of,
+                    choice: format!("{pick:?}"),
+                });
+                let mut cow = Cow::Borrowed(&*current);
+                let mut out = Out::new();
+                self.actor.on_random(me, &mut cow, &pick, &mut out);
+                if let Cow::Owned(s) = cow {
+                    *current = s;
+                }
+                self.finish_step(out, current, rng)
             }
         }
     }
 
-    /// A choice dictated to a step that did not ask for it.
-    fn unused_choices(&mut self) -> Result<(), String> {
-        let unused = std::mem::take(&mut self.forced);
-        match unused.first() {
-            None => Ok(()),
-            Some((key, _)) => Err(format!("its step asked for no random choice {key:?}")),
+    /// A step's commands carried out and its state published.
+    fn finish_step(
+        &mut self,
+        out: Out<A>,
+        state: &mut A::State,
+        rng: &mut crate::SplitMix,
+    ) -> Result<(), String> {
+        let ok = self.apply(out, state, rng);
+        self.publish(state);
+        if ok {
+            Ok(())
+        } else {
+            Err("its storage could not be written".into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stateright::actor::{ActorModel, ActorModelAction, Id, Network};
+    use stateright::Model;
+
+    /// Asks for choices at its start and, on message 0, asks again with the
+    /// same key (a replacement) and with none for the other (a withdrawal);
+    /// its state is what it received and picked, in order.
+    #[derive(Clone)]
+    struct Chooser {
+        tell: Option<Id>,
+    }
+
+    impl Actor for Chooser {
+        type Msg = u8;
+        type State = Vec<u8>;
+        type Timer = ();
+        type Random = u8;
+        type Storage = ();
+
+        fn on_start(&self, _: Id, _: &Option<()>, o: &mut Out<Self>) -> Vec<u8> {
+            o.choose_random("k", vec![1, 2]);
+            o.choose_random("w", vec![9]);
+            if let Some(to) = self.tell {
+                o.send(to, 0);
+            }
+            Vec::new()
+        }
+
+        fn on_msg(&self, _: Id, state: &mut Cow<Vec<u8>>, _: Id, msg: u8, o: &mut Out<Self>) {
+            o.choose_random("k", vec![3, 4, 5]);
+            o.choose_random("w", Vec::new());
+            state.to_mut().push(msg);
+        }
+
+        fn on_random(&self, _: Id, state: &mut Cow<Vec<u8>>, pick: &u8, _: &mut Out<Self>) {
+            state.to_mut().push(*pick);
+        }
+    }
+
+    /// A held node keeps its random choices pending as Stateright's model
+    /// does: the same key replaces, no options withdraw, a crash forgets,
+    /// and the driver makes one as a step of its own. The same schedule on
+    /// the model ends in the same states.
+    #[test]
+    fn pending_choices_follow_the_model() {
+        let bound = crate::bind(2).unwrap();
+        let ids = bound.ids.clone();
+        let actors = vec![Chooser { tell: None }, Chooser { tell: Some(ids[0]) }];
+        let cfg = RunConfig {
+            duration: Duration::from_secs(5),
+            loss: 0.0,
+            duplicate: 0.0,
+            seed: 0,
+            keep_storage: false,
+            nemesis: Vec::new(),
+            fuzz: 0,
+            tamper: None,
+        };
+        let (run, refused, _) = run_held(actors.clone(), bound, &cfg, |d| {
+            assert!(d.wait_started(Duration::from_secs(5)));
+            let mut refused = Vec::new();
+            refused.push(d.choose(0, "k", 2).unwrap_err());
+            let p = d.wait_for(Duration::from_secs(5), |p| p.to == 0).unwrap();
+            d.deliver(p.seq).unwrap();
+            refused.push(d.choose(0, "w", 0).unwrap_err());
+            d.choose(0, "k", 2).unwrap();
+            refused.push(d.choose(0, "k", 0).unwrap_err());
+            d.crash(1).unwrap();
+            d.recover(1).unwrap();
+            d.choose(1, "k", 1).unwrap();
+            refused
+        });
+        assert!(refused[0].contains("has 2 options"), "{refused:?}");
+        assert!(
+            refused[1].contains("no random choice \"w\" pending"),
+            "{refused:?}"
+        );
+        assert!(refused[2].contains("(pending: none)"), "{refused:?}");
+
+        let model = ActorModel::new((), ())
+            .actors(vec![
+                Chooser { tell: None },
+                Chooser {
+                    tell: Some(Id::from(0)),
+                },
+            ])
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .max_crashes(1);
+        let pick = |actor: usize, key: &str, random: u8| ActorModelAction::SelectRandom {
+            actor: Id::from(actor),
+            key: key.into(),
+            random,
+        };
+        let mut state = model.init_states().remove(0);
+        for action in [
+            ActorModelAction::Deliver {
+                src: Id::from(1),
+                dst: Id::from(0),
+                msg: 0,
+            },
+            pick(0, "k", 5),
+            ActorModelAction::Crash(Id::from(1)),
+            ActorModelAction::Recover(Id::from(1)),
+            pick(1, "k", 2),
+        ] {
+            let mut enabled = Vec::new();
+            model.actions(&state, &mut enabled);
+            assert!(enabled.contains(&action), "{action:?} not in {enabled:?}");
+            if matches!(action, ActorModelAction::Crash(_)) {
+                // What the driver was refused is no step of the model
+                // either: node 0 has nothing pending ("w" withdrawn, "k"
+                // made).
+                assert!(
+                    !enabled.iter().any(|a| matches!(a,
+                        ActorModelAction::SelectRandom { actor, .. } if usize::from(*actor) == 0)),
+                    "{enabled:?}"
+                );
+            }
+            state = model.next_state(&state, action).unwrap();
+        }
+        let model_states: Vec<Vec<u8>> = state.actor_states.iter().map(|s| (**s).clone()).collect();
+        assert_eq!(run.states, model_states);
+        assert_eq!(run.states, vec![vec![0, 5], vec![2]]);
+        let pending = |node: usize| {
+            run.events
+                .iter()
+                .filter(|e| e.node == node && matches!(e.kind, EventKind::Pending { .. }))
+                .count()
+        };
+        // Node 0: two at its start, two on the message; node 1: two at each
+        // start.
+        assert_eq!((pending(0), pending(1)), (4, 4));
     }
 }

@@ -191,6 +191,24 @@ pub enum EventKind<Msg, Timer> {
         of: usize,
         choice: String,
     },
+    /// Held runs only ([`held`]): `node`'s step asked for a random choice
+    /// (`ChooseRandom` with `key`) among `of` options, and the node keeps
+    /// it pending, as the model does, until the driver makes it
+    /// (`Selected`). A pending choice with the same key is replaced; one
+    /// asked with no options is withdrawn (and recorded with `of` 0).
+    Pending {
+        key: String,
+        of: usize,
+    },
+    /// Held runs only: the driver made `node`'s pending choice `key`, a
+    /// step of its own (the model's `SelectRandom`): option `index` of
+    /// `of` (`choice`, as the model prints it).
+    Selected {
+        key: String,
+        index: usize,
+        of: usize,
+        choice: String,
+    },
 }
 
 /// What a run returns.
@@ -614,9 +632,10 @@ struct NodeLoop<A: Actor> {
     /// Datagrams handled so far, and the last one's message.
     deliveries: usize,
     previous: Option<A::Msg>,
-    /// Random choices dictated to the node's next step ([`held`]): the
-    /// option index to pick for a key, instead of drawing one.
-    forced: Vec<(String, usize)>,
+    /// Held runs ([`held`]): the node keeps its random choices pending,
+    /// by key in the order asked, until the driver makes them; otherwise
+    /// (`None`) it makes each at once.
+    pending: Option<Vec<(String, Vec<A::Random>)>>,
 }
 
 /// A datagram a node received, read.
@@ -661,7 +680,7 @@ where
             tamper: None,
             deliveries: 0,
             previous: None,
-            forced: Vec::new(),
+            pending: None,
         }
     }
 
@@ -970,15 +989,17 @@ where
                 }
                 Command::CancelTimer(timer) => self.timers.retain(|(t, _)| *t != timer),
                 Command::ChooseRandom(key, choices) => {
-                    if !choices.is_empty() {
-                        let dictated = self
-                            .forced
-                            .iter()
-                            .position(|(k, i)| *k == key && *i < choices.len());
-                        let index = match dictated {
-                            Some(p) => self.forced.remove(p).1,
-                            None => (rng.next_u64() % choices.len() as u64) as usize,
-                        };
+                    if let Some(pending) = self.pending.as_mut() {
+                        // As Stateright's model keeps it: the same key
+                        // replaces what is pending, no options withdraw it.
+                        let of = choices.len();
+                        pending.retain(|(k, _)| *k != key);
+                        if !choices.is_empty() {
+                            pending.push((key.clone(), choices));
+                        }
+                        self.record(EventKind::Pending { key, of });
+                    } else if !choices.is_empty() {
+                        let index = (rng.next_u64() % choices.len() as u64) as usize;
                         let pick = choices[index].clone();
                         self.record(EventKind::Chose {
                             key,

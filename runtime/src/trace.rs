@@ -101,8 +101,13 @@ pub enum TraceKind {
     /// The node's thread stopped handling anything (the nemesis's pause).
     Paused,
     Resumed,
-    /// The node's step made a random choice: `label` is the option picked.
+    /// The node made a random choice: `label` is the option picked. In
+    /// the step that asked for it, or (a held run, `dsw replay`) as a step
+    /// of its own, the choice pending until then.
     Chose,
+    /// A held run's node left a random choice pending (`label`: its key)
+    /// until the driver makes it.
+    Pending,
 }
 
 /// One line of a trace file: one recorded event.
@@ -223,7 +228,8 @@ fn line<M: Serialize + std::fmt::Debug, T: std::fmt::Debug>(
         EventKind::Nemesis { .. } => TraceKind::Nemesis,
         EventKind::Paused => TraceKind::Paused,
         EventKind::Resumed => TraceKind::Resumed,
-        EventKind::Chose { .. } => TraceKind::Chose,
+        EventKind::Chose { .. } | EventKind::Selected { .. } => TraceKind::Chose,
+        EventKind::Pending { .. } => TraceKind::Pending,
     };
     let mut t = TraceEvent::new(e.node, &name, e.lamport, micros, kind);
     let mut message = |peer: usize, msg: &M| {
@@ -255,7 +261,10 @@ fn line<M: Serialize + std::fmt::Debug, T: std::fmt::Debug>(
             t.healed = *healed;
         }
         EventKind::Paused | EventKind::Resumed => {}
-        EventKind::Chose { choice, .. } => t.label = Some(choice.clone()),
+        EventKind::Chose { choice, .. } | EventKind::Selected { choice, .. } => {
+            t.label = Some(choice.clone());
+        }
+        EventKind::Pending { key, .. } => t.label = Some(key.clone()),
     }
     t.sent_lamport = e.sent_lamport;
     t
