@@ -180,8 +180,9 @@ pub struct ShrinkArgs {
     /// whole schedule violates).
     #[arg(long)]
     pub property: Option<String>,
-    /// Write the shrunk trace (the kept events' lines) here.
-    #[arg(long, value_name = "FILE", requires = "trace")]
+    /// Write the shrunk trace here (the kept events' lines and the sends
+    /// of the messages they deliver); with --trace only.
+    #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
 }
 

@@ -1076,6 +1076,12 @@ fn shrink(a: &ShrinkArgs) -> Result<ExitCode, Failure> {
     if let Some(out) = &a.out {
         file_can_go_to(out)?;
     }
+    if a.out.is_some() && a.trace.is_none() {
+        return Err(Failure(
+            "--out writes a shrunk trace, so it needs --trace; a path's result is printed as a path"
+                .into(),
+        ));
+    }
     let trace = match &a.trace {
         Some(file) => {
             let shown = file.display();
@@ -1089,22 +1095,32 @@ fn shrink(a: &ShrinkArgs) -> Result<ExitCode, Failure> {
                     protocol.name
                 )));
             }
-            Some(events)
+            // Each event's line in the file, blank lines counted, as
+            // parse skips them.
+            let lines: Vec<usize> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, _)| i + 1)
+                .collect();
+            Some((events, lines))
         }
         None => None,
     };
     let (input, what) = match (&trace, &a.path) {
-        (Some(t), _) => (
-            models::shrink::Input::Trace(t),
+        (Some((events, lines)), _) => (
+            models::shrink::Input::Trace { events, lines },
             format!("{}", a.trace.as_ref().expect("a trace").display()),
         ),
         (None, Some(p)) => (models::shrink::Input::Path(p), format!("path {p}")),
         (None, None) => return Err(Failure("give --trace FILE or --path PATH".into())),
     };
-    let outcome = match shrink(&variant, &params, &input, a.property.as_deref()) {
+    let outcome = match shrink(protocol, &variant, &params, &input, a.property.as_deref()) {
         Ok(o) => o,
         Err(models::shrink::Failed::BadInput(why)) => return Err(Failure(why)),
-        Err(models::shrink::Failed::NoViolation(why)) => {
+        Err(
+            models::shrink::Failed::NoViolation(why) | models::shrink::Failed::Stuck(why),
+        ) => {
             outln!("{}: {what}: {why}", protocol.name);
             return Ok(ExitCode::from(1));
         }
@@ -1117,44 +1133,95 @@ fn shrink(a: &ShrinkArgs) -> Result<ExitCode, Failure> {
     let n = outcome.events.len();
     let kept = outcome.shrunk.kept.len();
     outln!(
-        "{} ({variant}): {what}: {n} events shrunk to {kept} ({} removed, {} replays); \"{}\" is violated after step {at}, and without any one of the {kept} it is not",
+        "{} ({variant}): {what}: {n} events ({} up to the violation) shrunk to {kept} ({} removed, {} replays); \"{}\" is violated after step {at}; without any one of the {kept}, the model either follows the rest with no violation or cannot follow it",
         protocol.name,
+        outcome.shrunk.prefix,
         n - kept,
         outcome.shrunk.tests,
         outcome.property,
     );
     let ce = checker::Counterexample {
         kind: checker::CounterexampleKind::Violation,
-        path: path.clone(),
+        path: path.clone().unwrap_or_default(),
         actors: outcome.lanes.clone(),
         steps: steps.clone(),
         loop_start: None,
         final_states: Vec::new(),
     };
     for (k, (&i, step)) in outcome.shrunk.kept.iter().zip(steps).enumerate() {
-        let whence = match &trace {
-            Some(_) => format!("trace line {}", outcome.trace_index[i] + 1),
-            None => format!("step {} of the path", i + 1),
-        };
         outln!(
-            "  {:>3} {}  ({whence})",
+            "  {:>3} {}  ({})",
             k + 1,
-            presentation::report::step_line(&ce, step)
+            presentation::report::step_line(&ce, step),
+            outcome.origin[i]
         );
     }
-    outln!("explorer path: {path}");
-    if let (Some(out), Some(t)) = (&a.out, &trace) {
-        let lines: Vec<runtime::trace::TraceEvent> = outcome
-            .shrunk
-            .kept
-            .iter()
-            .map(|&i| t[outcome.trace_index[i]].clone())
-            .collect();
-        std::fs::write(out, runtime::trace::to_json_lines(&lines))
+    match &outcome.explorer {
+        Ok(x) => {
+            let mut command = format!("dsw explore {}", protocol.name);
+            if variant != models::CORRECT {
+                command.push_str(&format!(" --variant {variant}"));
+            }
+            for (k, v) in &x.params {
+                command.push_str(&format!(" -p {k}={v}"));
+            }
+            let ce = checker::Counterexample {
+                path: x.path.clone(),
+                ..ce.clone()
+            };
+            outln!(
+                "explorer: {command}, then {}",
+                presentation::explorer::link(
+                    &presentation::explorer::default_addr(),
+                    &outcome.property,
+                    &ce
+                )
+            );
+        }
+        Err(why) => outln!("explorer: none, since {why}"),
+    }
+    if let (Some(out), Some((t, _))) = (&a.out, &trace) {
+        std::fs::write(out, runtime::trace::to_json_lines(&kept_lines(t, &outcome)))
             .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
-        outln!("wrote {}: the {kept} kept events", out.display());
+        outln!(
+            "wrote {}: the {kept} kept events, with the sends they deliver",
+            out.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The trace lines of the kept events, in the trace's order, with the
+/// `sent` (or `lost`, `cut`) line of every message a kept event delivers,
+/// so that `dsw trace` still finds each delivery's send.
+fn kept_lines(
+    trace: &[runtime::trace::TraceEvent],
+    outcome: &models::shrink::Outcome,
+) -> Vec<runtime::trace::TraceEvent> {
+    use runtime::trace::TraceKind;
+    let kept: std::collections::BTreeSet<usize> = outcome
+        .shrunk
+        .kept
+        .iter()
+        .map(|&i| outcome.trace_index[i])
+        .collect();
+    let sends: std::collections::BTreeSet<(usize, u64)> = kept
+        .iter()
+        .filter_map(|&i| {
+            let e = &trace[i];
+            (e.kind == TraceKind::Delivered).then_some((e.peer?, e.sent_lamport?))
+        })
+        .collect();
+    trace
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            kept.contains(i)
+                || (matches!(e.kind, TraceKind::Sent | TraceKind::Lost | TraceKind::Cut)
+                    && sends.contains(&(e.node, e.lamport)))
+        })
+        .map(|(_, e)| e.clone())
+        .collect()
 }
 
 /// `dsw replay`: a counterexample followed on real nodes.

@@ -85,7 +85,16 @@ pub trait Runnable: Config + Clone {
     fn for_real_network(self) -> Self {
         self
     }
+    /// The step a real run adds to each actor ([`Ticking`]'s `tick`), if
+    /// it adds one: `dsw shrink` replays a trace's ticks with it. Default:
+    /// none.
+    fn run_only_step() -> Option<RunOnlyStep<Self::Actor>> {
+        None
+    }
 }
+
+/// A step a real run adds to an actor ([`Ticking::tick`]).
+pub type RunOnlyStep<A> = fn(&A, Id, &mut Cow<<A as Actor>::State>, &mut Out<A>);
 
 /// The model with actors known by their indices: what the checker explores.
 pub fn indexed<C: Runnable>(cfg: C) -> ActorModel<C::Actor, C, C::History> {
@@ -336,6 +345,30 @@ where
     history
 }
 
+/// The run's trace as `dsw run --trace` writes it: messages and timers
+/// with node ids written as the model writes them ([`model_ids`]), so that
+/// `dsw shrink` can match them with the model's steps, and the real run's
+/// own timers marked ([`Recorded::run_only`]).
+fn trace<C, R>(rec: &Recorded<C, R>) -> Vec<runtime::trace::TraceEvent>
+where
+    C: Runnable,
+    R: Actor<Msg = <C::Actor as Actor>::Msg>,
+{
+    let mut lines = runtime::trace::trace(&rec.run, &runtime::trace::names(&rec.model.actors));
+    for (line, e) in lines.iter_mut().zip(&rec.run.events) {
+        if let Some(label) = &mut line.label {
+            *label = model_ids(label, &rec.ids);
+        }
+        if let Some(timer) = &mut line.timer {
+            *timer = model_ids(timer, &rec.ids);
+        }
+        if let EventKind::Timer(timer) = &e.kind {
+            line.run_only = (rec.run_only)(timer);
+        }
+    }
+    lines
+}
+
 /// Where a message stands in a client's operation ([`Runnable::client_op`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpEdge {
@@ -526,14 +559,7 @@ where
         evidence,
         // Labels as the checker prints them (node ids as indices), so the
         // explorer and `dsw shrink` match them to the model's steps.
-        trace: runtime::trace::trace(run, &runtime::trace::names(&rec.model.actors))
-            .into_iter()
-            .map(|mut e| {
-                e.label = e.label.map(|l| model_ids(&l, &rec.ids));
-                e.timer = e.timer.map(|t| model_ids(&t, &rec.ids));
-                e
-            })
-            .collect(),
+        trace: trace(rec),
         fuzz: run.fuzz.clone(),
         validation,
     }
@@ -657,10 +683,21 @@ fn nemesis_lines<C: Runnable, R: Actor>(rec: &Recorded<C, R>) -> Vec<String> {
 }
 
 /// The timer of a [`Ticking`] actor: the actor's own, or its tick.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TickTimer<T> {
     Actor(T),
     Tick,
+}
+
+/// The actor's own timer as the model prints it (a trace's timer lines
+/// then read as the checker's steps do); the tick as `Tick`.
+impl<T: Debug> Debug for TickTimer<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TickTimer::Actor(t) => t.fmt(f),
+            TickTimer::Tick => f.write_str("Tick"),
+        }
+    }
 }
 
 impl<T> TickTimer<T> {

@@ -143,6 +143,10 @@ pub struct TraceEvent {
     /// A timer that fired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timer: Option<String>,
+    /// A timer only the real run has (a heartbeat the model's actor does
+    /// not set): no step of the model.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub run_only: bool,
     /// What the storage file held at a crash, or was read back at a
     /// restart (JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,6 +179,7 @@ impl TraceEvent {
             label: None,
             ignored: false,
             timer: None,
+            run_only: false,
             storage: None,
             bytes: None,
             error: None,

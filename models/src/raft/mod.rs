@@ -1645,6 +1645,17 @@ impl Runnable for RaftCfg {
         run::crash_leader(crashes, states.iter().map(Option::as_ref))
     }
 
+    /// The real run's configuration ([`run::real_cfg`]: every server a
+    /// candidate, terms unbounded).
+    fn for_real_network(self) -> Self {
+        run::real_cfg(self)
+    }
+
+    /// The leader's heartbeat ([`run::heartbeat`]).
+    fn run_only_step() -> Option<crate::runner::RunOnlyStep<RaftActor>> {
+        Some(run::heartbeat)
+    }
+
     fn model_on(self, ids: &[Id]) -> RaftModel {
         let servers: Vec<Id> = ids[..self.servers].to_vec();
         let (bug, max_term, max_log) = (self.bug, self.max_term, self.max_log);

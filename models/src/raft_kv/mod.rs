@@ -1054,6 +1054,16 @@ impl Runnable for RaftKvCfg {
         )
     }
 
+    /// The real run's configuration ([`run::real_cfg`]).
+    fn for_real_network(self) -> Self {
+        run::real_cfg(self)
+    }
+
+    /// The leader's heartbeat, through the server's state machine.
+    fn run_only_step() -> Option<crate::runner::RunOnlyStep<RaftKvActor>> {
+        Some(run::heartbeat)
+    }
+
     fn model_on(self, ids: &[Id]) -> RaftKvModel {
         let servers: Vec<Id> = ids[..self.servers].to_vec();
         let candidates = self.candidates;
