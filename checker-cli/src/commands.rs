@@ -784,9 +784,7 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
             "--trace records one run: drop --seeds (or give --seeds 1)".into(),
         ));
     }
-    if let Some(why) =
-        models::processes_refusal(protocol, &opts).or_else(|| models::loss_refusal(protocol, &opts))
-    {
+    if let Some(why) = models::run_refusal(protocol, &opts) {
         return Err(Failure(why));
     }
     eprintln!(
@@ -1118,9 +1116,7 @@ fn shrink(a: &ShrinkArgs) -> Result<ExitCode, Failure> {
     let outcome = match shrink(protocol, &variant, &params, &input, a.property.as_deref()) {
         Ok(o) => o,
         Err(models::shrink::Failed::BadInput(why)) => return Err(Failure(why)),
-        Err(
-            models::shrink::Failed::NoViolation(why) | models::shrink::Failed::Stuck(why),
-        ) => {
+        Err(models::shrink::Failed::NoViolation(why) | models::shrink::Failed::Stuck(why)) => {
             outln!("{}: {what}: {why}", protocol.name);
             return Ok(ExitCode::from(1));
         }

@@ -1157,7 +1157,7 @@ fn replay_exit_codes() {
     assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
     assert!(out.contains("DIVERGES at step 3 (state 3)"), "{out}");
     assert!(
-        out.contains("actor_states[3] (RM3).voted_yes: file true, model false"),
+        out.contains("actor_states[3] (RM3).voted_yes: the file true, the model false"),
         "{out}"
     );
 

@@ -273,7 +273,12 @@ pub struct Pair<'a, M: Model> {
 
 /// Where `a` (the bug variant's state) and `b` (the correct protocol's)
 /// differ, as lines, and the parts of the state those are in.
-fn differences<S: ItfState>(lanes: &[String], variant: &str, a: &S, b: &S) -> (Vec<String>, Vec<String>) {
+fn differences<S: ItfState>(
+    lanes: &[String],
+    variant: &str,
+    a: &S,
+    b: &S,
+) -> (Vec<String>, Vec<String>) {
     let (Ok(a), Ok(b)) = (a.itf(), b.itf()) else {
         return (Vec::new(), Vec::new());
     };

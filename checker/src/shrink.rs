@@ -59,8 +59,11 @@ impl Event {
     }
 }
 
-/// A run-only step ([`Event::run_only`]) taken from a state: the state
-/// after it and the step described, or `None` where it is not enabled.
+/// A step only the real run takes, from a state: a run-only event
+/// ([`Event::run_only`]), or an event none of the model's actions is (a
+/// delivery on a FIFO link whose older messages the real network lost).
+/// The state after it and the step described, or `None` where it is not
+/// enabled.
 pub type Extra<'a, M> =
     &'a dyn Fn(&<M as Model>::State, &Event) -> Option<(<M as Model>::State, Step)>;
 
@@ -72,7 +75,7 @@ pub struct Target<'a, M: Model> {
     pub init: usize,
     /// The property, true where it holds.
     pub holds: &'a dyn Fn(&M::State) -> bool,
-    /// The run-only steps, if the schedule may have any.
+    /// The steps only the real run takes, if the schedule may have any.
     pub extra: Option<Extra<'a, M>>,
 }
 
@@ -138,17 +141,29 @@ where
                 let step = model.describe_step(&state, &a, next.as_ref().unwrap_or(&state));
                 event.matches(&step).then_some((index, next, step))
             });
-            let Some((index, next, step)) = found else {
-                return Ok(Replay::Stuck { at: i });
-            };
-            // An ignored delivery or timer changes nothing: the state stays.
-            if let Some(next) = next {
-                state = next;
+            match found {
+                Some((index, next, step)) => {
+                    // An ignored delivery or timer changes nothing: the
+                    // state stays.
+                    if let Some(next) = next {
+                        state = next;
+                    }
+                    if let Some(p) = path.as_mut() {
+                        p.push(index.to_string());
+                    }
+                    steps.push(step);
+                }
+                // What only the real network does (a FIFO link that lost
+                // older messages) is the caller's to carry out.
+                None => {
+                    let Some((next, step)) = target.extra.and_then(|x| x(&state, event)) else {
+                        return Ok(Replay::Stuck { at: i });
+                    };
+                    state = next;
+                    path = None;
+                    steps.push(step);
+                }
             }
-            if let Some(p) = path.as_mut() {
-                p.push(index.to_string());
-            }
-            steps.push(step);
         }
         if !holds(&state) {
             return Ok(Replay::Violates {

@@ -69,7 +69,8 @@ fn diff_at(sides: &Sides<'_>, path: &str, l: &Value, r: &Value, out: &mut Vec<St
     let (left, right) = (sides.left, sides.right);
     match (l, r) {
         (Value::Object(lo), Value::Object(ro)) => {
-            if let (Some(Value::Array(ls)), Some(Value::Array(rs))) = (lo.get("#set"), ro.get("#set"))
+            if let (Some(Value::Array(ls)), Some(Value::Array(rs))) =
+                (lo.get("#set"), ro.get("#set"))
             {
                 let only_left: Vec<&Value> = ls.iter().filter(|v| !rs.contains(v)).collect();
                 let only_right: Vec<&Value> = rs.iter().filter(|v| !ls.contains(v)).collect();
@@ -86,18 +87,29 @@ fn diff_at(sides: &Sides<'_>, path: &str, l: &Value, r: &Value, out: &mut Vec<St
                 out.push(line);
                 return only_left.len() + only_right.len();
             }
-            if let (Some(Value::Array(ls)), Some(Value::Array(rs))) = (lo.get("#map"), ro.get("#map"))
+            if let (Some(Value::Array(ls)), Some(Value::Array(rs))) =
+                (lo.get("#map"), ro.get("#map"))
             {
                 let key = |e: &Value| e.get(0).cloned().unwrap_or(Value::Null);
                 let val = |e: &Value| e.get(1).cloned().unwrap_or(Value::Null);
                 let mut n = 0;
+                // A message in flight is named as the diagrams write it;
+                // one copy goes without saying.
+                let sub = |k: &Value| match envelope(sides.lanes, k) {
+                    Some(m) if path == "network" => format!("{at}: {m}"),
+                    _ => format!("{at}[{}]", short(k)),
+                };
+                let only = |side: &str, v: &Value| match v.as_u64() {
+                    Some(1) if path == "network" => format!("only in {side}"),
+                    Some(c) if path == "network" => format!("only in {side} ({c} copies)"),
+                    _ => format!("only in {side} ({})", short(v)),
+                };
                 for le in ls {
                     let k = key(le);
-                    let sub = format!("{at}[{}]", short(&k));
                     match rs.iter().find(|re| key(re) == k) {
-                        Some(re) => n += diff_at(sides, &sub, &val(le), &val(re), out),
+                        Some(re) => n += diff_at(sides, &sub(&k), &val(le), &val(re), out),
                         None => {
-                            out.push(format!("{sub}: only in {left} ({})", short(&val(le))));
+                            out.push(format!("{}: {}", sub(&k), only(left, &val(le))));
                             n += 1;
                         }
                     }
@@ -106,11 +118,7 @@ fn diff_at(sides: &Sides<'_>, path: &str, l: &Value, r: &Value, out: &mut Vec<St
                     .iter()
                     .filter(|re| !ls.iter().any(|le| key(le) == key(re)))
                 {
-                    out.push(format!(
-                        "{at}[{}]: only in {right} ({})",
-                        short(&key(re)),
-                        short(&val(re))
-                    ));
+                    out.push(format!("{}: {}", sub(&key(re)), only(right, &val(re))));
                     n += 1;
                 }
                 return n;
@@ -129,7 +137,8 @@ fn diff_at(sides: &Sides<'_>, path: &str, l: &Value, r: &Value, out: &mut Vec<St
                     out,
                 );
             }
-            if let (Some(Value::Array(ls)), Some(Value::Array(rs))) = (lo.get("#tup"), ro.get("#tup"))
+            if let (Some(Value::Array(ls)), Some(Value::Array(rs))) =
+                (lo.get("#tup"), ro.get("#tup"))
             {
                 return list_diff(sides, at, path, ls, rs, out);
             }
@@ -194,15 +203,73 @@ fn list_diff(
     n
 }
 
-/// A value as short JSON text.
+/// A value as short text, read as the models print theirs: variants as
+/// `Accept { ballot: (1, 1), value: "B" }`, tuples `(a, b)`, sets `{a, b}`,
+/// maps `{k: v}`; cut at 120 characters.
 pub fn short(v: &Value) -> String {
-    let text = v.to_string();
+    let text = text(v);
     if text.chars().count() > 120 {
         let cut: String = text.chars().take(117).collect();
         format!("{cut}...")
     } else {
         text
     }
+}
+
+/// The whole text of an ITF value (see [`short`]).
+pub fn text(v: &Value) -> String {
+    let list = |vs: &[Value]| vs.iter().map(text).collect::<Vec<_>>().join(", ");
+    let Value::Object(o) = v else {
+        return match v {
+            Value::Array(vs) => format!("[{}]", list(vs)),
+            other => other.to_string(),
+        };
+    };
+    let fields = |o: &serde_json::Map<String, Value>| {
+        o.iter()
+            .map(|(k, v)| format!("{k}: {}", text(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (
+        o.get("#bigint"),
+        o.get("#tup"),
+        o.get("#set"),
+        o.get("#map"),
+    ) {
+        (Some(Value::String(n)), ..) => return n.clone(),
+        (_, Some(Value::Array(vs)), ..) => return format!("({})", list(vs)),
+        (_, _, Some(Value::Array(vs)), _) => return format!("{{{}}}", list(vs)),
+        (_, _, _, Some(Value::Array(es))) => {
+            let entries: Vec<String> = es
+                .iter()
+                .map(|e| format!("{}: {}", text(&e[0]), text(&e[1])))
+                .collect();
+            return format!("{{{}}}", entries.join(", "));
+        }
+        _ => {}
+    }
+    match (o.get("tag"), o.get("value")) {
+        (Some(Value::String(tag)), Some(value)) if o.len() == 2 => match value {
+            Value::Object(f) if f.is_empty() => tag.clone(),
+            Value::Object(f) if !f.keys().any(|k| k.starts_with('#')) && !f.contains_key("tag") => {
+                format!("{tag} {{ {} }}", fields(f))
+            }
+            other => format!("{tag}({})", text(other)),
+        },
+        _ => format!("{{ {} }}", fields(o)),
+    }
+}
+
+/// A message in flight, `{src, dst, msg}` in the network's encoding, as
+/// the diagrams write it: `server 1 -> server 2  Accept { .. }`.
+fn envelope(lanes: &[String], key: &Value) -> Option<String> {
+    let lane = |v: &Value| {
+        let i = v.as_u64()? as usize;
+        Some(lanes.get(i).cloned().unwrap_or_else(|| i.to_string()))
+    };
+    let (src, dst, msg) = (key.get("src")?, key.get("dst")?, key.get("msg")?);
+    Some(format!("{} -> {}  {}", lane(src)?, lane(dst)?, text(msg)))
 }
 
 fn items(vs: &[&Value]) -> String {
@@ -245,6 +312,30 @@ mod tests {
             "RM1's stable storage"
         );
         assert_eq!(part_words("network"), "the messages in flight");
+    }
+
+    #[test]
+    fn values_read_as_the_models_print_them_and_messages_as_the_diagrams() {
+        let accept =
+            |v: &str| json!({"tag": "Accept", "value": {"ballot": {"#tup": [1, 1]}, "value": v}});
+        let net =
+            |v: &str| json!({"network": {"#map": [[{"src": 1, "dst": 0, "msg": accept(v)}, 1]]}});
+        assert_eq!(
+            lines(net("B"), net("A")),
+            [
+                "network: RM1 -> TM  Accept { ballot: (1, 1), value: \"B\" }: only in bug",
+                "network: RM1 -> TM  Accept { ballot: (1, 1), value: \"A\" }: only in correct",
+            ]
+        );
+        assert_eq!(
+            text(&json!({"tag": "Some", "value": {"#set": [{"tag": "Commit", "value": {}}]}})),
+            "Some({Commit})"
+        );
+        assert_eq!(
+            text(&json!({"#bigint": "123456789012345678901"})),
+            "123456789012345678901"
+        );
+        assert_eq!(text(&json!({"#map": [[1, [true]]]})), "{1: [true]}");
     }
 
     #[test]

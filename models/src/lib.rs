@@ -251,17 +251,14 @@ pub fn processes_refusal(protocol: &Protocol, opts: &RunOptions) -> Option<Strin
     None
 }
 
-pub fn run(
-    protocol: &Protocol,
-    variant: &str,
-    params: &Params,
-    opts: &RunOptions,
-) -> Result<RunReport, String> {
-    let run = protocol
-        .run
-        .ok_or_else(|| format!("{} has no real run yet", protocol.name))?;
+/// Why `opts` cannot run `protocol` for real, if they cannot: one line
+/// naming what is valid. `dsw run` asks before it starts anything.
+pub fn run_refusal(protocol: &Protocol, opts: &RunOptions) -> Option<String> {
+    if protocol.run.is_none() {
+        return Some(format!("{} has no real run yet", protocol.name));
+    }
     if opts.seeds > 1 && !MULTI_SEED_RUNS.contains(&protocol.name) {
-        return Err(format!(
+        return Some(format!(
             "--seeds {} is not supported by {}: it runs one seed (--seed); --seeds is for {}",
             opts.seeds,
             protocol.name,
@@ -269,30 +266,45 @@ pub fn run(
         ));
     }
     if let Some(why) = processes_refusal(protocol, opts).or_else(|| loss_refusal(protocol, opts)) {
-        return Err(why);
+        return Some(why);
     }
     if opts.fuzz > 0 && NO_NEMESIS_RUNS.contains(&protocol.name) {
-        return Err(format!(
+        return Some(format!(
             "--fuzz is not supported by {}: its real run drives the runtime itself; --fuzz is for every other runnable model",
             protocol.name
         ));
     }
     if let Some(nemesis) = &opts.nemesis {
         if NO_NEMESIS_RUNS.contains(&protocol.name) {
-            return Err(format!(
+            return Some(format!(
                 "--nemesis is not supported by {}: its real run drives the runtime itself; --nemesis is for every other runnable model",
                 protocol.name
             ));
         }
         let kill = nemesis.kinds.contains(&runtime::faults::Kind::Kill);
         if kill && !KILL_RUNS.contains(&protocol.name) {
-            return Err(format!(
+            return Some(format!(
                 "--nemesis kill is not supported by {}: a killed node restarts from its storage file, and only {} keep one (partition and pause apply to every model)",
                 protocol.name,
                 KILL_RUNS.join(", ")
             ));
         }
     }
+    None
+}
+
+pub fn run(
+    protocol: &Protocol,
+    variant: &str,
+    params: &Params,
+    opts: &RunOptions,
+) -> Result<RunReport, String> {
+    if let Some(why) = run_refusal(protocol, opts) {
+        return Err(why);
+    }
+    let run = protocol
+        .run
+        .ok_or_else(|| format!("{} has no real run yet", protocol.name))?;
     let mut report = run(variant, params, opts)?;
     report.model = protocol.name.to_string();
     Ok(report)

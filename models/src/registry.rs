@@ -820,7 +820,13 @@ pub fn serve_explorer(
         compare: (variant != CORRECT).then(|| {
             let (variant, params) = (variant.to_string(), params.clone());
             let compare: presentation::explorer::CompareFn = Box::new(move |property, kind, ce| {
-                crate::compare_given(protocol, &variant, &params, fairness, Given { property, kind, ce })
+                crate::compare_given(
+                    protocol,
+                    &variant,
+                    &params,
+                    fairness,
+                    Given { property, kind, ce },
+                )
             });
             compare
         }),

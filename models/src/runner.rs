@@ -789,20 +789,25 @@ impl<A: Actor> Actor for Ticking<A> {
     }
 }
 
-/// `text` (a state's `Debug`) with every real node id `Id(n)` written as
-/// the model writes it, `Id(i)` for node `i`: a real run's evidence then
-/// reads as the checker's counterexamples do, not as socket addresses.
+/// `text` (a state's `Debug`) with every real node id written as the
+/// model writes it, `i` for node `i`: `Id(n)`, and the bare numbers some
+/// models print (raft-kv's `[client.seq op]`). A real id is a socket's
+/// address and port, far above any index or value a model uses, so a
+/// number is taken for one only when it is a whole run of digits equal
+/// to a real id of at least 2^16. A real run's evidence and trace then
+/// read as the checker's counterexamples do.
 fn model_ids(text: &str, ids: &[Id]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("Id(") {
-        let (before, after) = rest.split_at(at + 3);
+    while let Some(at) = rest.find(|c: char| c.is_ascii_digit()) {
+        let (before, from) = rest.split_at(at);
         out.push_str(before);
-        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let (number, tail) = after.split_at(digits);
+        let digits = from.len() - from.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let (number, tail) = from.split_at(digits);
         let node = number
             .parse::<usize>()
             .ok()
+            .filter(|&n| n >= 1 << 16)
             .and_then(|n| ids.iter().position(|id| usize::from(*id) == n));
         match node {
             Some(i) => out.push_str(&i.to_string()),
@@ -865,5 +870,28 @@ mod tests {
             "{ballot: (1, Id(1)), from: Id(0), other: Id(7)}"
         );
         assert_eq!(model_ids("Id(", &ids), "Id(");
+        assert_eq!(
+            model_ids(
+                "entries: [1[139637976829988.2 Get(x)]], 1396379768299880",
+                &ids
+            ),
+            "entries: [1[0.2 Get(x)]], 1396379768299880"
+        );
+    }
+}
+
+/// Every message in flight. Stateright 0.31's `Network::iter_all` never
+/// ends on an ordered network (its iterator returns a link's first
+/// message again and again), so the FIFO links are walked here, each in
+/// its order.
+pub fn in_flight<M: Eq + std::hash::Hash>(
+    network: &stateright::actor::Network<M>,
+) -> Box<dyn Iterator<Item = stateright::actor::Envelope<&M>> + '_> {
+    use stateright::actor::{Envelope, Network};
+    match network {
+        Network::Ordered(links) => Box::new(links.iter().flat_map(|(&(src, dst), queue)| {
+            queue.iter().map(move |msg| Envelope { src, dst, msg })
+        })),
+        network => Box::new(network.iter_all()),
     }
 }

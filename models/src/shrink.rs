@@ -22,9 +22,7 @@ use checker::describe::Describe;
 use checker::shrink::{Event, Extra, Replay, Shrunk, Target};
 use checker::summary::{Change, Step, StepKind};
 use runtime::trace::{TraceEvent, TraceKind};
-use stateright::actor::{
-    Actor, ActorModel, ActorModelState, Command, Envelope, Id, Network, Out,
-};
+use stateright::actor::{Actor, ActorModel, ActorModelState, Command, Envelope, Id, Network, Out};
 use stateright::{Expectation, Model};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -206,13 +204,7 @@ where
             let origin: Vec<String> = (1..=events.len())
                 .map(|k| format!("step {k} of the path"))
                 .collect();
-            let words = |i: usize| {
-                format!(
-                    "{} ({})",
-                    origin[i],
-                    event_words(&events[i], &names)
-                )
-            };
+            let words = |i: usize| format!("{} ({})", origin[i], event_words(&events[i], &names));
             let (property, shrunk) =
                 shrink_on(&model, &analyses, init, &events, None, property, &words)?;
             let explorer = match &shrunk.replay {
@@ -234,7 +226,10 @@ where
                 explorer,
             })
         }
-        Input::Trace { events: trace, lines } => {
+        Input::Trace {
+            events: trace,
+            lines,
+        } => {
             let real = C::new(variant, params).for_real_network();
             let mut model = runner::indexed(real.clone());
             let names = runtime::trace::names(&model.actors);
@@ -245,26 +240,17 @@ where
                 .iter()
                 .map(|&i| format!("trace line {}", lines[i]))
                 .collect();
-            let words = |i: usize| {
-                format!(
-                    "{} ({})",
-                    origin[i],
-                    event_words(&events[i], &names)
-                )
-            };
+            let words = |i: usize| format!("{} ({})", origin[i], event_words(&events[i], &names));
             let tick = |state: &ActorModelState<C::Actor, C::History>, e: &Event| {
-                run_only(&model, C::run_only_step()?, state, e)
+                if e.run_only {
+                    run_only(&model, C::run_only_step()?, state, e)
+                } else {
+                    overtaking(&model, state, e)
+                }
             };
             let analyses = Analyses::none();
-            let (property, shrunk) = shrink_on(
-                &model,
-                &analyses,
-                0,
-                &events,
-                Some(&tick),
-                property,
-                &words,
-            )?;
+            let (property, shrunk) =
+                shrink_on(&model, &analyses, 0, &events, Some(&tick), property, &words)?;
             let kept: Vec<Event> = shrunk.kept.iter().map(|&i| events[i].clone()).collect();
             let explorer = explorer_path::<C>(protocol, variant, &real, &property, &kept);
             Ok(Outcome {
@@ -307,6 +293,50 @@ fn fits(
         }
     }
     Ok(())
+}
+
+/// A delivery on a FIFO link past older messages the real network lost
+/// (sent to a node that was down, or across a cut), as trace validation
+/// reads it: those are taken off the link, and the model's own delivery
+/// of this one is the step. `None` where no message queued on the link
+/// is this one.
+fn overtaking<A, C, H>(
+    model: &ActorModel<A, C, H>,
+    state: &ActorModelState<A, H>,
+    e: &Event,
+) -> Option<(ActorModelState<A, H>, Step)>
+where
+    ActorModel<A, C, H>: Model<State = ActorModelState<A, H>> + Describe,
+    <ActorModel<A, C, H> as Model>::Action: Clone,
+    A: Actor,
+    A::Msg: Ord,
+    A::Timer: Ord,
+    H: Clone + std::fmt::Debug + std::hash::Hash,
+{
+    let (StepKind::Deliver, Some(src)) = (e.kind, e.from) else {
+        return None;
+    };
+    let link = (Id::from(src), Id::from(e.actor));
+    let Network::Ordered(links) = &state.network else {
+        return None;
+    };
+    let queued = links.get(&link)?.len();
+    let mut next = state.clone();
+    for _ in 1..queued {
+        if let Network::Ordered(links) = &mut next.network {
+            links.get_mut(&link)?.pop_front();
+        }
+        let mut actions = Vec::new();
+        model.actions(&next, &mut actions);
+        for action in actions {
+            let after = model.next_state(&next, action.clone());
+            let step = model.describe_step(&next, &action, after.as_ref().unwrap_or(&next));
+            if e.matches(&step) {
+                return Some((after.unwrap_or(next), step));
+            }
+        }
+    }
+    None
 }
 
 /// A real run's own step ([`Runnable::run_only_step`]) on `state`, as
@@ -372,9 +402,7 @@ where
         // Stateright's own send is private to it: the network is built
         // again with the new messages after those in flight (FIFO links
         // keep their order).
-        let all = next
-            .network
-            .iter_all()
+        let all = runner::in_flight(&next.network)
             .map(|env| env.to_cloned_msg())
             .chain(sent);
         next.network = match &state.network {
@@ -419,13 +447,7 @@ where
         let condition = p.condition;
         move |s: &M::State| condition(model, s)
     };
-    let names = || {
-        always
-            .iter()
-            .map(|p| p.name)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let names = || always.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
     let n = events.len();
     let stuck = |at: usize, what: &str| {
         Failed::Stuck(format!(
@@ -530,8 +552,7 @@ where
 {
     if kept.iter().any(|e| e.run_only) {
         return Err(
-            "it takes a step only the real run has (its heartbeat), which no model path can"
-                .into(),
+            "it takes a step only the real run has (its heartbeat), which no model path can".into(),
         );
     }
     let want = serde_json::to_value(real).map_err(|e| e.to_string())?;

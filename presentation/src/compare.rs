@@ -177,11 +177,7 @@ fn difference_lines(out: &mut String, c: &Comparison, indent: &str) {
         let _ = writeln!(out, "{indent}{line}");
     }
     if c.differences.len() > SHOWN {
-        let _ = writeln!(
-            out,
-            "{indent}... and {} more",
-            c.differences.len() - SHOWN
-        );
+        let _ = writeln!(out, "{indent}... and {} more", c.differences.len() - SHOWN);
     }
 }
 

@@ -275,6 +275,13 @@ pub fn bind(n: usize) -> Result<Bound, String> {
         ids.push(Id::from(addr));
         sockets.push(socket);
     }
+    // Node i gets the i-th smallest id, so ids compare as the model's
+    // indices do (Paxos breaks ballot ties by node id): a real run's
+    // schedule then means the same on the model of indices that `dsw
+    // shrink` replays it on.
+    let mut bound: Vec<(Id, UdpSocket)> = ids.into_iter().zip(sockets).collect();
+    bound.sort_by_key(|(id, _)| *id);
+    let (ids, sockets) = bound.into_iter().unzip();
     let storage = StorageDir::create()?;
     Ok(Bound {
         sockets,

@@ -264,7 +264,16 @@ fn a_correct_run_that_leaves_the_bugs_loop_is_not_drawn_looping() {
         c.judgement
     );
     let svg = presentation::compare::svg(&c, "gossip", "no-tie-break");
-    assert_eq!(svg.matches("repeat forever").count(), 1, "only the bug's loop");
+    assert_eq!(
+        svg.matches("loop: the steps below repeat forever").count(),
+        1,
+        "only the bug's loop is a band"
+    );
+    assert_eq!(
+        svg.matches("the loop above repeats forever").count(),
+        1,
+        "only the bug's run ends in its loop"
+    );
 }
 
 /// At the defaults, a variant that breaks only what the correct protocol

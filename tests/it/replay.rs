@@ -197,7 +197,7 @@ fn replay_names_what_differs() {
     assert!(what.contains("differs in 1 value"), "{what}");
     assert_eq!(
         diff,
-        vec!["actor_states[3] (RM3).voted_yes: file true, model false".to_string()]
+        vec!["actor_states[3] (RM3).voted_yes: the file true, the model false".to_string()]
     );
 
     // The action of step 2 relabelled: its state is reached, by another step.

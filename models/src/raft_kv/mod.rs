@@ -835,7 +835,7 @@ fn out_of_bounds(actors: &[RaftKvActor], state: &State) -> bool {
 /// (`max_log`) or a rejection is gone.
 fn on_its_way(state: &State, id: Id, seq: Seq) -> bool {
     let ours = |cmd: &KvCmd| cmd.client == id && cmd.seq == seq;
-    let in_flight = in_flight(state).any(|env| match env.msg {
+    let in_flight = crate::runner::in_flight(&state.network).any(|env| match env.msg {
         KvMsg::Request { seq: q, .. } => env.src == id && *q == seq,
         KvMsg::Reply { seq: q, .. } => env.dst == id && *q == seq,
         _ => false,
@@ -853,23 +853,11 @@ fn on_its_way(state: &State, id: Id, seq: Seq) -> bool {
         })
 }
 
-/// Every message in flight. Stateright 0.31's `Network::iter_all` never
-/// ends on an ordered network (its iterator returns a link's first
-/// message again and again), so the FIFO links are walked here.
-fn in_flight(state: &State) -> Box<dyn Iterator<Item = Envelope<&KvMsg>> + '_> {
-    match &state.network {
-        Network::Ordered(links) => Box::new(links.iter().flat_map(|(&(src, dst), queue)| {
-            queue.iter().map(move |msg| Envelope { src, dst, msg })
-        })),
-        network => Box::new(network.iter_all()),
-    }
-}
-
 /// The term bound bites: a server that would start an election may not
 /// (`max_term`), no server leads, and no vote is on its way, so no leader
 /// can arise.
 fn election_barred(actors: &[RaftKvActor], state: &State) -> bool {
-    let votes_pending = in_flight(state).any(|env| {
+    let votes_pending = crate::runner::in_flight(&state.network).any(|env| {
         matches!(
             env.msg,
             KvMsg::Raft(RaftMsg::RequestVote { .. } | RaftMsg::RequestVoteReply { .. })

@@ -66,7 +66,12 @@ pub fn real_cfg(cfg: RaftKvCfg) -> RaftKvCfg {
 
 /// The leader's idle-period AppendEntries (Figure 2), through the server's
 /// state machine like every other Raft step.
-pub(crate) fn heartbeat(actor: &RaftKvActor, id: Id, state: &mut Cow<RaftKvState>, o: &mut Out<RaftKvActor>) {
+pub(crate) fn heartbeat(
+    actor: &RaftKvActor,
+    id: Id,
+    state: &mut Cow<RaftKvState>,
+    o: &mut Out<RaftKvActor>,
+) {
     if let RaftKvActor::Server(server) = actor {
         super::with_server(state, |s| {
             server.raft_step(s, o, |r, ro| raft_run::heartbeat(&server.raft, id, r, ro))
