@@ -819,6 +819,22 @@ fn model_ids(text: &str, ids: &[Id]) -> String {
     out
 }
 
+/// Every message in flight. Stateright 0.31's `Network::iter_all` never
+/// ends on an ordered network (its iterator returns a link's first
+/// message again and again), so the FIFO links are walked here, each in
+/// its order.
+pub fn in_flight<M: Eq + std::hash::Hash>(
+    network: &stateright::actor::Network<M>,
+) -> Box<dyn Iterator<Item = stateright::actor::Envelope<&M>> + '_> {
+    use stateright::actor::{Envelope, Network};
+    match network {
+        Network::Ordered(links) => Box::new(links.iter().flat_map(|(&(src, dst), queue)| {
+            queue.iter().map(move |msg| Envelope { src, dst, msg })
+        })),
+        network => Box::new(network.iter_all()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{clients_line, model_ids, percentile, Operation};
@@ -877,21 +893,5 @@ mod tests {
             ),
             "entries: [1[0.2 Get(x)]], 1396379768299880"
         );
-    }
-}
-
-/// Every message in flight. Stateright 0.31's `Network::iter_all` never
-/// ends on an ordered network (its iterator returns a link's first
-/// message again and again), so the FIFO links are walked here, each in
-/// its order.
-pub fn in_flight<M: Eq + std::hash::Hash>(
-    network: &stateright::actor::Network<M>,
-) -> Box<dyn Iterator<Item = stateright::actor::Envelope<&M>> + '_> {
-    use stateright::actor::{Envelope, Network};
-    match network {
-        Network::Ordered(links) => Box::new(links.iter().flat_map(|(&(src, dst), queue)| {
-            queue.iter().map(move |msg| Envelope { src, dst, msg })
-        })),
-        network => Box::new(network.iter_all()),
     }
 }
