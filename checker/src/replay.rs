@@ -588,11 +588,16 @@ where
     } else {
         Err(String::new())
     };
-    let liveness = |ending: String| -> Outcome {
+    // `ending`: the first state of how the run ends (its last state for a
+    // stop, the loop's first for a lasso). As the check judges it, the
+    // model's workload bound cuts a state's future, so a run may not end
+    // there; it may pass through such a state on the way.
+    let liveness = |ending_from: usize, ending: String| -> Outcome {
         match &bad_from {
             Ok((from, words)) => {
                 if let Some(h) = &analyses.horizon {
-                    if let Some(i) = (*from..run.len()).find(|&i| (h.reached)(&run[i])) {
+                    let mut ends = ending_from.max(*from)..run.len();
+                    if let Some(i) = ends.find(|&i| (h.reached)(&run[i])) {
                         return Outcome::DoesNotShow(format!(
                             "{words}, but state {i} is at the model's workload bound ({}): the run may stop or stay there only because of the bound",
                             h.words
@@ -653,7 +658,7 @@ where
         CounterexampleKind::Deadlock => {
             let out = enabled(&run[last]);
             if out.is_empty() {
-                liveness(format!(
+                liveness(last, format!(
                     "and no step is enabled in its last state ({last}): the run stops there, as {by} says"
                 ))
             } else {
@@ -667,12 +672,12 @@ where
         CounterexampleKind::Stutter => {
             let out = enabled(&run[last]);
             match stop_among(out.iter().map(Option::is_some), claim.fairness) {
-                Some(Stop::Stutter) => liveness(format!(
+                Some(Stop::Stutter) => liveness(last, format!(
                     "and of the {} steps enabled in its last state ({last}), {} fairness demands none: the run may stop there, as {by} says",
                     out.len(),
                     claim.fairness.name()
                 )),
-                Some(Stop::Deadlock) => liveness(format!(
+                Some(Stop::Deadlock) => liveness(last, format!(
                     "and no step at all is enabled in its last state ({last}): the run stops there"
                 )),
                 None => Outcome::DoesNotShow(format!(
@@ -755,7 +760,7 @@ where
                     if starved == 1 { "is" } else { "are" }
                 ));
             }
-            liveness(format!(
+            liveness(k, format!(
                 "and its last state ({last}) is state {k} again{}: the loop of {} step{} repeats forever, fair under {} fairness, as {by} says",
                 if analyses.view.is_some() { " (under the model's view)" } else { "" },
                 last - k,
