@@ -211,15 +211,9 @@ where
 
     // The real nodes: the same configuration's actors, known by their
     // socket addresses.
-    let mut bound = runtime::bind(n).map_err(InputError)?;
-    // Node i gets the i-th smallest address, so that ids compare as the
-    // model's indices do (Paxos's ballots break ties by proposer id).
-    let mut pairs: Vec<_> = std::mem::take(&mut bound.sockets)
-        .into_iter()
-        .zip(std::mem::take(&mut bound.ids))
-        .collect();
-    pairs.sort_by_key(|(_, id)| *id);
-    (bound.sockets, bound.ids) = pairs.into_iter().unzip();
+    // (`bind` gives node i the i-th smallest id, so ids compare as the
+    // model's indices do: Paxos's ballots break ties by proposer id.)
+    let bound = runtime::bind(n).map_err(InputError)?;
     let ids = bound.ids.clone();
     let real = C::new(variant, params).model_on(&ids);
     let actors: Vec<C::Actor> = real.actors.clone();
