@@ -407,7 +407,7 @@ fn shrink_refuses_bad_input_in_one_line() {
         &["shrink", "rpc-kv", "--trace", "no-such-file.jsonl"],
         "cannot read no-such-file.jsonl",
     );
-    refused(&["shrink", "flp", "--path", "0"], "cannot be shrunk");
+    refused(&["shrink", "gossip", "--path", "0"], "cannot be shrunk");
     refused(&["shrink", "two-phase-commit"], "--trace");
     refused(
         &[

@@ -2,8 +2,9 @@
 //!
 //! The path (Stateright's index encoding, as `dsw check` links it, or the
 //! counterexample the check finds) is decoded on the model at the
-//! configuration given; the same configuration's actors then run over UDP
-//! on loopback in the runtime's held mode ([`runtime::held`]): every
+//! configuration given; the same configuration's actors, started as the
+//! path's initial state has them ([`Runnable::starting_in`]), then run over
+//! UDP on loopback in the runtime's held mode ([`runtime::held`]): every
 //! datagram is parked at its receiver, no timer fires by itself, and each
 //! step of the path is carried out on the real nodes in order (a delivery
 //! releases the parked datagram from that sender to that receiver whose
@@ -53,8 +54,9 @@ const PATIENCE: Duration = Duration::from_secs(5);
 pub fn replayer(name: &str) -> Result<ReplayFn, String> {
     use crate::{
         abd_register, alternating_bit, byzantine_generals, causal_broadcast, chandy_lamport,
-        crawler, lamport_clocks, lamport_mutex, mapreduce, paxos, raft, raft_kv,
-        reliable_broadcast, rpc_kv, three_phase_commit, total_order_broadcast, two_phase_commit,
+        crawler, flp, gossip, lamport_clocks, lamport_mutex, mapreduce, paxos, raft, raft_kv,
+        reliable_broadcast, rpc_kv, swim, three_phase_commit, total_order_broadcast,
+        two_phase_commit,
     };
     Ok(match name {
         "abd-register" => replay_config::<abd_register::AbdCfg>,
@@ -63,6 +65,8 @@ pub fn replayer(name: &str) -> Result<ReplayFn, String> {
         "causal-broadcast" => replay_config::<causal_broadcast::CbCfg>,
         "chandy-lamport" => replay_config::<chandy_lamport::SnapshotCfg>,
         "crawler" => replay_config::<crawler::CrawlerCfg>,
+        "flp" => replay_config::<flp::FlpCfg>,
+        "gossip" => replay_config::<gossip::GossipCfg>,
         "lamport-clocks" => replay_config::<lamport_clocks::ClocksCfg>,
         "lamport-mutex" => replay_config::<lamport_mutex::MutexCfg>,
         "mapreduce" => replay_config::<mapreduce::MrCfg>,
@@ -70,26 +74,18 @@ pub fn replayer(name: &str) -> Result<ReplayFn, String> {
         "raft" => replay_config::<raft::RaftCfg>,
         "raft-kv" => replay_config::<raft_kv::RaftKvCfg>,
         "rpc-kv" => replay_config::<rpc_kv::KvCfg>,
+        "swim" => replay_config::<swim::SwimCfg>,
         "three-phase-commit" => replay_config::<three_phase_commit::ThreePhaseCfg>,
         "total-order-broadcast" => replay_config::<total_order_broadcast::TobCfg>,
         "reliable-broadcast" => replay_config::<reliable_broadcast::RbCfg>,
         "two-phase-commit" => replay_config::<two_phase_commit::TwoPhaseCfg>,
-        _ => return Err(not_replayable(name)),
-    })
-}
-
-/// Why `protocol` cannot be replayed on real nodes.
-fn not_replayable(protocol: &str) -> String {
-    let why = match protocol {
-        "flp" | "gossip" | "swim" => {
-            "its checked model is not its real run's actors over a network (flp's wraps them; gossip's and swim's actors pick peers differently when checked)"
+        _ => {
+            return Err(format!(
+                "{name} cannot be replayed on real nodes: it has no real run; replayable: {}",
+                REPLAYABLE.join(", ")
+            ))
         }
-        _ => "it has no real run",
-    };
-    format!(
-        "{protocol} cannot be replayed on real nodes: {why}; replayable: {}",
-        REPLAYABLE.join(", ")
-    )
+    })
 }
 
 /// The protocols [`replayer`] replays.
@@ -100,6 +96,8 @@ pub const REPLAYABLE: &[&str] = &[
     "causal-broadcast",
     "chandy-lamport",
     "crawler",
+    "flp",
+    "gossip",
     "lamport-clocks",
     "lamport-mutex",
     "mapreduce",
@@ -108,6 +106,7 @@ pub const REPLAYABLE: &[&str] = &[
     "raft-kv",
     "reliable-broadcast",
     "rpc-kv",
+    "swim",
     "three-phase-commit",
     "total-order-broadcast",
     "two-phase-commit",
@@ -122,9 +121,16 @@ type State<C> = ActorModelState<<C as Runnable>::Actor, <C as Runnable>::History
 
 /// [`ReplayFn`] for a protocol whose checked model is its actors over a
 /// network ([`Runnable::model_on`] with indices), or a wrapper of them
-/// with the same states and actions (the alternating-bit protocol's
-/// bounded FIFO links, [`crate::channel::BoundedFifo`]: a message the
-/// bound cut is one the real nodes sent and the path never delivers).
+/// with the same states and actions that takes fewer of their steps: the
+/// alternating-bit protocol's bounded FIFO links
+/// ([`crate::channel::BoundedFifo`]: a message the bound cut is one the
+/// real nodes sent and the path never delivers), gossip's and swim's
+/// bounds on loss and timing (a message the model consumes as lost to a
+/// crashed member stays held), FLP's eight input configurations as
+/// initial states ([`Runnable::starting_in`] starts the real processes
+/// with the path's inputs). The real nodes are the checked actors:
+/// gossip's and swim's pick peers as the checker does, not at random once
+/// a period as `dsw run` has them.
 pub fn replay_config<C>(
     variant: &str,
     params: &Params,
@@ -196,7 +202,19 @@ where
         loop_start: None,
         final_states: Vec::new(),
     };
-    let n = C::new(variant, params).actor_count();
+    // The real nodes start where the path starts: the configuration
+    // whose actors start in its initial state, or none.
+    let start = C::new(variant, params).starting_in(&states[0]);
+    if !crate::runner::indexed(start.clone())
+        .init_states()
+        .contains(&states[0])
+    {
+        return Err(InputError(format!(
+            "the path {path} starts in initial state {}, which the real nodes cannot start in: they start as a real run starts them, every node up (flp's initially-dead p0 takes no step at all)",
+            path.split('/').next().unwrap_or_default()
+        )));
+    }
+    let n = start.actor_count();
     // Which option each of the path's random choices picks.
     let picks: Vec<Option<usize>> = actions
         .iter()
@@ -215,7 +233,7 @@ where
     // model's indices do: Paxos's ballots break ties by proposer id.)
     let bound = runtime::bind(n).map_err(InputError)?;
     let ids = bound.ids.clone();
-    let real = C::new(variant, params).model_on(&ids);
+    let real = start.model_on(&ids);
     let actors: Vec<C::Actor> = real.actors.clone();
     let names: Vec<String> = (0..ids.len())
         .map(|i| format!("{} {}", lanes[i], ids[i]))

@@ -85,6 +85,14 @@ pub trait Runnable: Config + Clone {
     fn for_real_network(self) -> Self {
         self
     }
+    /// The configuration whose actors start in `init`, one of the checked
+    /// model's initial states: where `dsw replay` starts its real nodes
+    /// when a path begins there (FLP's eight input configurations are the
+    /// initial states of one model, a real run's inputs one of them).
+    /// Default: the configuration as given.
+    fn starting_in(self, _init: &ActorModelState<Self::Actor, Self::History>) -> Self {
+        self
+    }
     /// The step a real run adds to each actor ([`Ticking`]'s `tick`), if
     /// it adds one: `dsw shrink` replays a trace's ticks with it. Default:
     /// none.

@@ -80,12 +80,14 @@ pub enum Failed {
 pub type ShrinkFn =
     fn(&Protocol, &str, &Params, &Input<'_>, Option<&str>) -> Result<Outcome, Failed>;
 
-/// The protocols whose real run's trace maps onto their model (those `dsw
-/// replay` runs on real nodes), and their shrinkers.
+/// The protocols whose real run's actors are their model's, so that a
+/// trace maps onto the model, and their shrinkers. (gossip's and swim's
+/// real members pick peers at random once a period, the checked ones any
+/// peer at any time: their traces do not map.)
 pub fn shrinker(name: &str) -> Result<ShrinkFn, String> {
     use crate::{
         abd_register, alternating_bit, byzantine_generals, causal_broadcast, chandy_lamport,
-        crawler, lamport_clocks, lamport_mutex, mapreduce, paxos, raft, raft_kv,
+        crawler, flp, lamport_clocks, lamport_mutex, mapreduce, paxos, raft, raft_kv,
         reliable_broadcast, rpc_kv, three_phase_commit, total_order_broadcast, two_phase_commit,
     };
     Ok(match name {
@@ -95,6 +97,7 @@ pub fn shrinker(name: &str) -> Result<ShrinkFn, String> {
         "causal-broadcast" => shrink_config::<causal_broadcast::CbCfg>,
         "chandy-lamport" => shrink_config::<chandy_lamport::SnapshotCfg>,
         "crawler" => shrink_config::<crawler::CrawlerCfg>,
+        "flp" => shrink_config::<flp::FlpCfg>,
         "lamport-clocks" => shrink_config::<lamport_clocks::ClocksCfg>,
         "lamport-mutex" => shrink_config::<lamport_mutex::MutexCfg>,
         "mapreduce" => shrink_config::<mapreduce::MrCfg>,
@@ -109,11 +112,33 @@ pub fn shrinker(name: &str) -> Result<ShrinkFn, String> {
         _ => {
             return Err(format!(
             "{name} cannot be shrunk: its real run's actors are not its model's; shrinkable: {}",
-            crate::real_replay::REPLAYABLE.join(", ")
+            SHRINKABLE.join(", ")
         ))
         }
     })
 }
+
+/// The protocols [`shrinker`] shrinks.
+pub const SHRINKABLE: &[&str] = &[
+    "abd-register",
+    "alternating-bit",
+    "byzantine-generals",
+    "causal-broadcast",
+    "chandy-lamport",
+    "crawler",
+    "flp",
+    "lamport-clocks",
+    "lamport-mutex",
+    "mapreduce",
+    "paxos",
+    "raft",
+    "raft-kv",
+    "reliable-broadcast",
+    "rpc-kv",
+    "three-phase-commit",
+    "total-order-broadcast",
+    "two-phase-commit",
+];
 
 /// A trace's model events, and each one's index in it.
 pub fn trace_events(trace: &[TraceEvent]) -> (Vec<Event>, Vec<usize>) {

@@ -4,14 +4,6 @@
 use checker::CheckOptions;
 use models::real_replay::{replayer, REPLAYABLE};
 
-/// Runnable models with no replay, and why: their checked model is not the
-/// real run's actors over a network.
-const NOT_REPLAYABLE: &[(&str, &str)] = &[
-    ("flp", "its checked model wraps the actors"),
-    ("gossip", "its actors pick peers differently when checked"),
-    ("swim", "its actors pick peers differently when checked"),
-];
-
 fn replay(
     model: &str,
     variant: &str,
@@ -37,25 +29,16 @@ fn replay(
     (r, lines)
 }
 
-/// Every runnable model is replayable or listed with its reason; for each
-/// replayable one, some bug variant's counterexample is followed step by
-/// step on real nodes, the real end state violates exactly what the model
-/// violates at the path's end (at least one property), and the recorded run
-/// validates.
+/// Every runnable model is replayable; for each, some bug variant's
+/// counterexample is followed step by step on real nodes, the real end
+/// state violates exactly what the model violates at the path's end (at
+/// least one property), and the recorded run validates.
 #[test]
 fn a_bug_of_every_runnable_model_is_reproduced_on_real_nodes() {
     for p in models::PROTOCOLS.iter().filter(|p| p.run.is_some()) {
-        if let Some((_, why)) = NOT_REPLAYABLE.iter().find(|(n, _)| *n == p.name) {
-            assert!(!REPLAYABLE.contains(&p.name), "{}", p.name);
-            let err = replayer(p.name)
-                .err()
-                .unwrap_or_else(|| panic!("{} replays ({why})", p.name));
-            assert!(err.contains("cannot be replayed"), "{err}");
-            continue;
-        }
         assert!(
-            REPLAYABLE.contains(&p.name),
-            "{} is neither replayable nor listed",
+            REPLAYABLE.contains(&p.name) && replayer(p.name).is_ok(),
+            "{} has a real run and no replay",
             p.name
         );
         let mut reproduced = None;
@@ -135,6 +118,42 @@ fn a_random_choice_left_pending_is_made_where_the_path_makes_it() {
             "{model} {variant}: {lines:#?}"
         );
     }
+}
+
+/// FLP's initial configurations are the initial states of one model: a
+/// path from one whose inputs are not a real run's default starts the real
+/// processes with its inputs. A path from a state no real run starts in
+/// (p0 dead from the start) is refused.
+#[test]
+fn a_path_starts_the_real_nodes_where_it_starts() {
+    // Initial state 5 is inputs 111 (Lemma 2's chain); the real run's
+    // default is 011. Each delivery carries its sender's input, so a
+    // process started with another input sends a report the path does
+    // not deliver.
+    for path in ["5/0/0", "2/0/0"] {
+        let (r, lines) = replay("flp", "correct", None, Some(path));
+        assert_eq!(r, Ok(true), "{path}: {lines:#?}");
+        assert!(
+            lines.iter().any(|l| l.contains("released datagram")),
+            "{lines:#?}"
+        );
+    }
+    let p = models::protocol("flp").unwrap();
+    let mut params = p.default_params();
+    params.insert("crashes", 0);
+    params.insert("initially-dead", 1);
+    let f = replayer("flp").unwrap();
+    let err = f(
+        "correct",
+        &params,
+        &CheckOptions::default(),
+        None,
+        Some("0"),
+        &mut |_| {},
+    )
+    .unwrap_err()
+    .0;
+    assert!(err.contains("real nodes cannot start in"), "{err}");
 }
 
 /// A path given as `dsw check` links it is followed as given; one whose

@@ -859,6 +859,14 @@ impl Runnable for FlpCfg {
             .collect()
     }
 
+    /// The inputs the path's initial configuration gives each process.
+    fn starting_in(self, init: &State) -> Self {
+        FlpCfg {
+            inputs: std::array::from_fn(|p| init.actor_states[p].input),
+            ..self
+        }
+    }
+
     fn model_on(self, ids: &[Id]) -> FlpActorModel {
         let (bug, inputs, crashes) = (self.bug, self.inputs, self.crashes);
         let actors = (0..N).map(|me| FlpActor {

@@ -34,6 +34,7 @@
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
 };
+use crate::runner::Runnable;
 use checker::liveness::FairnessClasses;
 use checker::{Describe, PropertyKind, Step, Verdict};
 use serde::{Deserialize, Serialize};
@@ -506,8 +507,37 @@ pub type Lost = u8;
 pub struct GossipModel {
     pub inner: ActorModel<GossipActor, GossipCfg, Lost>,
     pub losses: Lost,
-    pub writers: usize,
-    pub properties: Vec<Property<GossipModel>>,
+}
+
+/// The configuration the properties read (convergence waits for the
+/// writers): the checked model's, or that of the members `dsw replay`
+/// drives ([`Runnable::model_on`]).
+pub trait GossipConfigured {
+    fn gossip(&self) -> &GossipCfg;
+}
+
+impl GossipConfigured for GossipModel {
+    fn gossip(&self) -> &GossipCfg {
+        &self.inner.cfg
+    }
+}
+
+impl GossipConfigured for ActorModel<GossipActor, GossipCfg, Lost> {
+    fn gossip(&self) -> &GossipCfg {
+        &self.cfg
+    }
+}
+
+/// The properties, declared once for the checked model and the members
+/// `dsw replay` drives.
+fn properties<M: Model<State = State> + GossipConfigured>() -> Vec<Property<M>> {
+    vec![
+        Property::always("values only move forward", moves_forward),
+        Property::always("no lost update", no_lost_update),
+        Property::eventually("convergence", convergence),
+        Property::sometimes("a write reached every member", reached_everyone),
+        Property::sometimes("a write after another", wrote_after_another),
+    ]
 }
 
 impl GossipModel {
@@ -591,7 +621,7 @@ impl Model for GossipModel {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
-        self.properties.clone()
+        properties()
     }
 }
 
@@ -639,7 +669,7 @@ fn live(state: &State) -> impl Iterator<Item = (Member, &GossipState)> + '_ {
 /// to an older value. A member's own write is a new value whatever its
 /// stamp (Demers' `Update` assigns); with the Lamport tick the stamp
 /// exceeds every one held, and this is "the highest it has ever held".
-fn moves_forward(_: &GossipModel, state: &State) -> bool {
+fn moves_forward<M>(_: &M, state: &State) -> bool {
     state.actor_states.iter().all(|s| member_moves_forward(s))
 }
 
@@ -664,7 +694,7 @@ pub fn member_moves_forward(s: &GossipState) -> bool {
 /// (`skewed-clock`), a write that follows another can carry the smaller
 /// timestamp and lose to it at every member though no merge goes back:
 /// only this property sees it.
-fn no_lost_update(_: &GossipModel, state: &State) -> bool {
+fn no_lost_update<M>(_: &M, state: &State) -> bool {
     state.actor_states.iter().all(|s| member_keeps_updates(s))
 }
 
@@ -684,8 +714,8 @@ pub fn member_keeps_updates(s: &GossipState) -> bool {
 /// each entry is the newest any live member has held for its key. Agreement
 /// alone is not enough: members that all went back to an older value agree,
 /// yet a later update is reflected nowhere.
-fn convergence(model: &GossipModel, state: &State) -> bool {
-    let written = (0..model.writers)
+fn convergence<M: GossipConfigured>(model: &M, state: &State) -> bool {
+    let written = (0..model.gossip().writers)
         .all(|w| state.crashed[w] || !state.timers_set[w].iter().any(|t| *t == GossipTimer::Write));
     let live: Vec<&GossipState> = live(state).map(|(_, s)| s).collect();
     let Some(first) = live.first() else {
@@ -701,7 +731,7 @@ fn convergence(model: &GossipModel, state: &State) -> bool {
 
 /// Reachability: a write reached every member (Demers §1.3's epidemic
 /// completed for it).
-fn reached_everyone(_: &GossipModel, state: &State) -> bool {
+fn reached_everyone<M>(_: &M, state: &State) -> bool {
     let first = &state.actor_states[0].db;
     (0..first.len())
         .any(|k| first[k].is_some() && state.actor_states.iter().all(|s| s.db[k] == first[k]))
@@ -709,7 +739,7 @@ fn reached_everyone(_: &GossipModel, state: &State) -> bool {
 
 /// Reachability: a member wrote after holding another write to the same
 /// key, the case a stale copy could undo.
-fn wrote_after_another(_: &GossipModel, state: &State) -> bool {
+fn wrote_after_another<M>(_: &M, state: &State) -> bool {
     state
         .actor_states
         .iter()
@@ -783,25 +813,59 @@ impl Config for GossipCfg {
     }
 
     fn into_model(self) -> GossipModel {
-        let ids: Vec<Id> = (0..self.members).map(Id::from).collect();
-        let actors = self.actors(&ids, Selection::AnyPeer, run::PERIOD);
-        let (crashes, losses, writers) = (self.crashes, self.losses, self.writers);
+        let losses = self.losses;
         GossipModel {
-            inner: ActorModel::new(self, 0)
-                .actors(actors)
-                .init_network(Network::new_unordered_nonduplicating([]))
-                .lossy_network(LossyNetwork::Yes)
-                .max_crashes(crashes),
+            inner: crate::runner::indexed(self),
             losses,
-            writers,
-            properties: vec![
-                Property::always("values only move forward", moves_forward),
-                Property::always("no lost update", no_lost_update),
-                Property::eventually("convergence", convergence),
-                Property::sometimes("a write reached every member", reached_everyone),
-                Property::sometimes("a write after another", wrote_after_another),
-            ],
         }
+    }
+}
+
+impl Runnable for GossipCfg {
+    type Actor = GossipActor;
+    type History = Lost;
+
+    fn actor_count(&self) -> usize {
+        self.members
+    }
+
+    /// The checker's members (any peer they know, one exchange timer
+    /// each), known by `ids`, over a lossy network that may crash
+    /// `crashes` of them: the actors `dsw replay` drives along a path, each
+    /// timer fired where the path fires it. The checked model adds the loss
+    /// bound and one exchange per member at a time ([`GossipModel`]);
+    /// `dsw run gossip` runs members that pick a random peer once a period
+    /// ([`run`]).
+    fn model_on(self, ids: &[Id]) -> ActorModel<GossipActor, GossipCfg, Lost> {
+        let actors = self.actors(ids, Selection::AnyPeer, run::PERIOD);
+        let crashes = self.crashes;
+        let mut model = ActorModel::new(self, 0)
+            .actors(actors)
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .lossy_network(LossyNetwork::Yes)
+            .max_crashes(crashes);
+        model.properties = properties();
+        model
+    }
+
+    /// Every member holds the same non-empty database and member list.
+    fn done(states: &[Option<GossipState>]) -> bool {
+        let Some(Some(first)) = states.first() else {
+            return false;
+        };
+        first.db.iter().any(Option::is_some)
+            && states.iter().all(|s| {
+                s.as_ref()
+                    .is_some_and(|s| s.db == first.db && s.members == first.members)
+            })
+    }
+
+    fn observations(states: &[GossipState], _: &Lost) -> Vec<String> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(m, s)| format!("{}: {s:?}", name(m)))
+            .collect()
     }
 }
 

@@ -28,6 +28,7 @@
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
 };
+use crate::runner::Runnable;
 use checker::liveness::FairnessClasses;
 use checker::{Describe, PropertyKind, Step, Verdict};
 use serde::{Deserialize, Serialize};
@@ -603,7 +604,17 @@ pub type Lost = u8;
 pub struct SwimModel {
     pub inner: ActorModel<SwimActor, SwimCfg, Lost>,
     pub losses: Lost,
-    pub properties: Vec<Property<SwimModel>>,
+}
+
+/// The properties, declared once for the checked model and the members
+/// `dsw replay` drives.
+fn properties<M: Model<State = State>>() -> Vec<Property<M>> {
+    vec![
+        Property::always("accuracy", accuracy),
+        Property::eventually("strong completeness", strong_completeness),
+        Property::sometimes("a member suspected", suspected),
+        Property::sometimes("a suspicion refuted", refuted),
+    ]
 }
 
 impl Model for SwimModel {
@@ -671,7 +682,7 @@ impl Model for SwimModel {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
-        self.properties.clone()
+        properties()
     }
 }
 
@@ -718,7 +729,7 @@ fn live(state: &State) -> impl Iterator<Item = (Member, &SwimState)> + '_ {
 /// of a live member whole (its ping and its one ping-req); what stands
 /// between that and a false positive is the suspicion, and the suspected
 /// member's refutation with a new incarnation.
-fn accuracy(_: &SwimModel, state: &State) -> bool {
+fn accuracy<M>(_: &M, state: &State) -> bool {
     live(state).all(|(_, s)| live(state).all(|(m, _)| s.view[m] != Status::Faulty))
 }
 
@@ -730,7 +741,7 @@ fn accuracy(_: &SwimModel, state: &State) -> bool {
 /// a member may still crash (its fair choice not made), so that the state
 /// before a crash does not meet it vacuously, and from then on stable. A
 /// run on which nobody crashes meets it once every choice is made.
-fn strong_completeness(_: &SwimModel, state: &State) -> bool {
+fn strong_completeness<M>(_: &M, state: &State) -> bool {
     let states = &state.actor_states;
     states.iter().all(|s| !s.may_crash)
         && (0..states.len())
@@ -739,7 +750,7 @@ fn strong_completeness(_: &SwimModel, state: &State) -> bool {
 }
 
 /// Reachability: a member suspected another.
-fn suspected(_: &SwimModel, state: &State) -> bool {
+fn suspected<M>(_: &M, state: &State) -> bool {
     state
         .actor_states
         .iter()
@@ -748,7 +759,7 @@ fn suspected(_: &SwimModel, state: &State) -> bool {
 
 /// Reachability: a member refuted a suspicion of itself with a new
 /// incarnation (§4.2).
-fn refuted(_: &SwimModel, state: &State) -> bool {
+fn refuted<M>(_: &M, state: &State) -> bool {
     state
         .actor_states
         .iter()
@@ -818,8 +829,30 @@ impl Config for SwimCfg {
     }
 
     fn into_model(self) -> SwimModel {
-        let ids: Vec<Id> = (0..self.members).map(Id::from).collect();
-        let mut actors = self.actors(&ids, Selection::RoundRobin, run::PERIOD);
+        let losses = self.losses;
+        SwimModel {
+            inner: crate::runner::indexed(self),
+            losses,
+        }
+    }
+}
+
+impl Runnable for SwimCfg {
+    type Actor = SwimActor;
+    type History = Lost;
+
+    fn actor_count(&self) -> usize {
+        self.members
+    }
+
+    /// The checker's members (round robin, the last `crashes` of them
+    /// free to crash), known by `ids`, over a lossy network: the actors
+    /// `dsw replay` drives along a path. The checked model adds the loss
+    /// bound and the paper's timing ([`SwimModel`]); `dsw run swim` runs
+    /// members that pick targets at random and kills one on a timer
+    /// ([`run`]).
+    fn model_on(self, ids: &[Id]) -> ActorModel<SwimActor, SwimCfg, Lost> {
+        let mut actors = self.actors(ids, Selection::RoundRobin, run::PERIOD);
         // The last `crashes` members may crash. Round robin from the next
         // member on makes the group symmetric under rotation, so which
         // member may crash loses nothing when one may.
@@ -827,20 +860,32 @@ impl Config for SwimCfg {
         for a in &mut actors[n - self.crashes.min(n)..] {
             a.may_crash = true;
         }
-        let losses = self.losses;
-        SwimModel {
-            inner: ActorModel::new(self, 0)
-                .actors(actors)
-                .init_network(Network::new_unordered_nonduplicating([]))
-                .lossy_network(LossyNetwork::Yes),
-            losses,
-            properties: vec![
-                Property::always("accuracy", accuracy),
-                Property::eventually("strong completeness", strong_completeness),
-                Property::sometimes("a member suspected", suspected),
-                Property::sometimes("a suspicion refuted", refuted),
-            ],
-        }
+        let mut model = ActorModel::new(self, 0)
+            .actors(actors)
+            .init_network(Network::new_unordered_nonduplicating([]))
+            .lossy_network(LossyNetwork::Yes);
+        model.properties = properties();
+        model
+    }
+
+    /// Every member up agrees on every member's status, and none is
+    /// still free to crash.
+    fn done(states: &[Option<SwimState>]) -> bool {
+        let Some(Some(first)) = states.first() else {
+            return false;
+        };
+        states.iter().all(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.killed || (!s.may_crash && s.view == first.view))
+        })
+    }
+
+    fn observations(states: &[SwimState], _: &Lost) -> Vec<String> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(m, s)| format!("{}: {s:?}", name(m)))
+            .collect()
     }
 }
 
