@@ -463,7 +463,11 @@ pub struct RunArgs {
     /// Probability of delivering a datagram twice (0 to 1).
     #[arg(long, default_value_t = 0.0, value_parser = probability)]
     pub duplicate: f64,
-    /// Seed of the fault injection.
+    /// Seed of the faults: whether a datagram is lost or duplicated is a
+    /// hash of the seed, its link, its bytes and how often its sender sent
+    /// it there (not of the threads' timing), and --nemesis and --fuzz
+    /// draw from it. What a rerun cannot reproduce is the threads'
+    /// scheduling: which datagrams are sent, and when.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Runs, with seeds --seed, --seed + 1, ... (swim's detection times,

@@ -798,6 +798,15 @@ fn run_real(a: &RunArgs) -> Result<ExitCode, Failure> {
         },
         a.duration
     );
+    if a.loss > 0.0 || a.duplicate > 0.0 || a.nemesis.is_some() || a.fuzz > 0 {
+        eprintln!(
+            "dsw: the faults follow --seed {}: a datagram's loss and duplication are a hash of the seed, \
+             its link, its bytes and how often its sender sent it there, and the nemesis schedule and \
+             the fuzz are drawn from it; the threads' scheduling is not reproduced, so a rerun may send \
+             other datagrams at other times",
+            a.seed
+        );
+    }
     let report = models::run(protocol, &variant, &params, &opts).map_err(Failure)?;
     if let Some(file) = &a.trace {
         write_trace(file, &report.trace)?;

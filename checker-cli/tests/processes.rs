@@ -135,6 +135,12 @@ fn partitions_and_pauses_reach_the_processes() {
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(out.contains("trace validation: valid"), "{out}");
     assert!(!out.contains("VIOLATED"), "{out}");
+    // What the seed reproduces, and what it does not, is said.
+    assert!(
+        err.contains("the faults follow --seed 1")
+            && err.contains("the threads' scheduling is not reproduced"),
+        "{err}"
+    );
     // The schedule, printed before the run: fault i is line i.
     let kinds: Vec<&str> = out
         .lines()
