@@ -499,7 +499,7 @@ pub struct RunArgs {
     /// largest size, valid JSON of the wrong shape (these four also from
     /// the nodes' own addresses), and real messages from an address that
     /// is no node's. Each must be ignored; the workload counts as finished
-    /// only once all are sent. Not for swim or gossip.
+    /// only once all are sent.
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
     pub fuzz: u64,
     /// Keep the directory the nodes' storage files are written to (a fresh

@@ -100,6 +100,7 @@ fn main() {
                     loss: 0.0,
                     duplicate: 0.0,
                     seed,
+                    fuzz: 0,
                 };
                 run::trial(&c, &setup).expect("run")
             })
@@ -208,6 +209,7 @@ fn main() {
                         loss,
                         duplicate: 0.0,
                         seed,
+                        fuzz: 0,
                     };
                     run::trial(&c, &setup)
                         .expect("run")

@@ -268,12 +268,6 @@ pub fn run_refusal(protocol: &Protocol, opts: &RunOptions) -> Option<String> {
     if let Some(why) = processes_refusal(protocol, opts).or_else(|| loss_refusal(protocol, opts)) {
         return Some(why);
     }
-    if opts.fuzz > 0 && NO_NEMESIS_RUNS.contains(&protocol.name) {
-        return Some(format!(
-            "--fuzz is not supported by {}: its real run drives the runtime itself; --fuzz is for every other runnable model",
-            protocol.name
-        ));
-    }
     if let Some(nemesis) = &opts.nemesis {
         if NO_NEMESIS_RUNS.contains(&protocol.name) {
             return Some(format!(

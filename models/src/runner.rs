@@ -104,6 +104,21 @@ pub trait Runnable: Config + Clone {
 /// A step a real run adds to an actor ([`Ticking::tick`]).
 pub type RunOnlyStep<A> = fn(&A, Id, &mut Cow<<A as Actor>::State>, &mut Out<A>);
 
+/// The run's line for what `--fuzz` sent, by kind, and how many datagrams
+/// the nodes recorded as malformed.
+pub fn fuzz_line(f: &runtime::fuzz::FuzzReport, malformed: usize) -> String {
+    format!(
+        "fuzz: {} hostile datagrams sent ({} random bytes, {} real ones cut short, {} of the largest size, {} valid JSON of the wrong shape, {} real messages from an address that is no node's; {} from a node's own socket); the nodes recorded {malformed} as malformed and ignored them",
+        f.sent(),
+        f.random,
+        f.truncated,
+        f.oversized,
+        f.wrong_json,
+        f.replayed,
+        f.from_a_node,
+    )
+}
+
 /// The model with actors known by their indices: what the checker explores.
 pub fn indexed<C: Runnable>(cfg: C) -> ActorModel<C::Actor, C, C::History> {
     let ids: Vec<Id> = (0..cfg.actor_count()).map(Id::from).collect();
@@ -500,16 +515,7 @@ where
     observations.extend(crash_lines(rec));
     observations.extend(nemesis_lines(rec));
     if let Some(f) = &run.fuzz {
-        observations.push(format!(
-            "fuzz: {} hostile datagrams sent ({} random bytes, {} real ones cut short, {} of the largest size, {} valid JSON of the wrong shape, {} real messages from an address that is no node's; {} from a node's own socket); the nodes recorded {malformed} as malformed and ignored them",
-            f.sent(),
-            f.random,
-            f.truncated,
-            f.oversized,
-            f.wrong_json,
-            f.replayed,
-            f.from_a_node,
-        ));
+        observations.push(fuzz_line(f, malformed));
     }
     if let Some(dir) = &run.storage_dir {
         observations.push(format!("storage kept in {}", dir.display()));

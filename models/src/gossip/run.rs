@@ -433,6 +433,10 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
         "safety checked after each of the {} steps that changed a member's state (its write, every delivery), on the states rebuilt from the event log",
         replay.steps
     ));
+    if let Some(f) = &result.fuzz {
+        let malformed = result.count(|k| matches!(k, EventKind::Malformed { .. }));
+        observations.push(crate::runner::fuzz_line(f, malformed));
+    }
     // The log rebuilds exactly the states the run ended in, or the
     // step-by-step checks are not about this run.
     let replayed = replay.last == result.states;
@@ -485,7 +489,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
         checks,
         evidence,
         trace: runtime::trace::trace(&result, &runtime::trace::names(&actors)),
-        fuzz: None,
+        fuzz: result.fuzz.clone(),
         validation,
     })
 }

@@ -56,6 +56,8 @@ pub struct Setup {
     pub loss: f64,
     pub duplicate: f64,
     pub seed: u64,
+    /// Hostile datagrams to send the members (`dsw run --fuzz`).
+    pub fuzz: u64,
 }
 
 /// What one run measured. Times are in protocol periods: after the kill for
@@ -94,6 +96,8 @@ pub struct Trial {
     pub trace: Vec<runtime::trace::TraceEvent>,
     /// The run replayed through the model ([`crate::validate`]).
     pub validation: Validation,
+    /// What the fuzzer sent, with [`Setup::fuzz`].
+    pub fuzz: Option<runtime::fuzz::FuzzReport>,
 }
 
 /// The first suspicion rebuilt from the run's event log, in the terms of
@@ -310,7 +314,7 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             seed: setup.seed,
             keep_storage: false,
             nemesis: Vec::new(),
-            fuzz: 0,
+            fuzz: setup.fuzz,
             tamper: None,
         },
         done,
@@ -367,6 +371,7 @@ pub fn trial(cfg: &SwimCfg, setup: &Setup) -> Result<Trial, String> {
             &result,
             &|_| false,
         ),
+        fuzz: result.fuzz.clone(),
     })
 }
 
@@ -466,6 +471,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             loss: opts.loss,
             duplicate: opts.duplicate,
             seed,
+            fuzz: opts.fuzz,
         };
         trials.push(trial(&cfg, &setup)?);
     }
@@ -515,6 +521,25 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
                 std::iter::once(trials[0].declared[m]),
             ));
         }
+    }
+    // What the fuzzer sent, over every run.
+    let fuzz = trials
+        .iter()
+        .filter_map(|t| t.fuzz.as_ref())
+        .fold(None, |sum, f| {
+            let s: runtime::fuzz::FuzzReport = sum.unwrap_or_default();
+            Some(runtime::fuzz::FuzzReport {
+                random: s.random + f.random,
+                truncated: s.truncated + f.truncated,
+                oversized: s.oversized + f.oversized,
+                wrong_json: s.wrong_json + f.wrong_json,
+                replayed: s.replayed + f.replayed,
+                from_a_node: s.from_a_node + f.from_a_node,
+            })
+        });
+    if let Some(f) = &fuzz {
+        let malformed = trials.iter().map(|t| t.malformed).sum();
+        observations.push(crate::runner::fuzz_line(f, malformed));
     }
     let fp_runs = trials.iter().filter(|t| t.false_positive.is_some()).count();
     observations.push(format!(
@@ -586,7 +611,7 @@ pub fn run(variant: &str, params: &Params, opts: &RunOptions) -> Result<RunRepor
             .first_mut()
             .map(|t| std::mem::take(&mut t.trace))
             .unwrap_or_default(),
-        fuzz: None,
+        fuzz,
         validation,
     })
 }
