@@ -23,6 +23,16 @@ pub enum ModelKind {
     Kv,
 }
 
+impl ModelKind {
+    /// The name `dsw history --model` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Register => "register",
+            ModelKind::Kv => "kv",
+        }
+    }
+}
+
 /// How an operation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {

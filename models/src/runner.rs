@@ -64,6 +64,17 @@ pub trait Runnable: Config + Clone {
     fn client_op(_msg: &<Self::Actor as Actor>::Msg) -> Option<OpEdge> {
         None
     }
+    /// The register the history checker (`dsw history`) judges this run's
+    /// clients by, and each client message as a line of their history
+    /// ([`HistoryEdge`]): every real run with clients writes its history as
+    /// `dsw history` reads it and checks it there too ([`client_history`]).
+    /// Default: no clients.
+    const CLIENT_HISTORY: Option<history::ModelKind> = None;
+    /// A message the model's history takes (see [`Runnable::client_op`])
+    /// as an invocation or a completion of its client's operation.
+    fn history_edge(_msg: &<Self::Actor as Actor>::Msg) -> Option<HistoryEdge> {
+        None
+    }
     /// Real runs: whom to crash, when, and for how long. While no node is
     /// down, every few milliseconds, with the number of crashes so far and
     /// the nodes' states (none for a node not started yet): a `Some` crashes
@@ -100,6 +111,82 @@ pub trait Runnable: Config + Clone {
         None
     }
 }
+
+/// A client's message as a line of its history (Jepsen's format, which
+/// `dsw history` reads): the client is the node that sends it (an
+/// invocation, or a return the client records itself) or receives it (a
+/// reply).
+#[derive(Clone, Debug, PartialEq)]
+pub enum HistoryEdge {
+    /// The client invokes `f` (`read`, `write`, `cas`, `append`) on `key`
+    /// (kv only) with `value` (null for a read).
+    Invoke {
+        f: &'static str,
+        key: Option<String>,
+        value: serde_json::Value,
+    },
+    /// It returns ok: a read with the value read (`Some`), anything else
+    /// with its invocation's value (`None`).
+    Ok(Option<serde_json::Value>),
+    /// It returns having taken no effect (Jepsen's `fail`).
+    Fail,
+}
+
+/// The clients' history of a run as `dsw history` reads it: one JSON line
+/// per invocation and completion, from the messages the model's history
+/// takes ([`Runnable::history_edge`]), in the order the runtime logged
+/// them (`index`). An operation never completed stays open: it may or may
+/// not have taken effect. Empty for a model without clients.
+pub fn client_history<C, R>(
+    model: &ActorModel<C::Actor, C, C::History>,
+    ids: &[Id],
+    run: &RunResult<R>,
+) -> String
+where
+    C: Runnable,
+    R: Actor<Msg = <C::Actor as Actor>::Msg>,
+{
+    let mut lines = Vec::new();
+    let mut open: std::collections::HashMap<
+        usize,
+        (&'static str, Option<String>, serde_json::Value),
+    > = Default::default();
+    fold(model, ids, run, |e, msg| {
+        let Some(edge) = C::history_edge(msg) else {
+            return;
+        };
+        let (kind, (f, key, value)) = match edge {
+            HistoryEdge::Invoke { f, key, value } => {
+                open.insert(e.node, (f, key.clone(), value.clone()));
+                ("invoke", (f, key, value))
+            }
+            HistoryEdge::Ok(result) => match open.remove(&e.node) {
+                Some((f, key, value)) => ("ok", (f, key, result.unwrap_or(value))),
+                None => return,
+            },
+            HistoryEdge::Fail => match open.remove(&e.node) {
+                Some(op) => ("fail", op),
+                None => return,
+            },
+        };
+        let mut line = serde_json::json!({
+            "process": e.node,
+            "type": kind,
+            "f": f,
+            "value": value,
+            "index": lines.len(),
+        });
+        if let Some(key) = key {
+            line["key"] = serde_json::Value::from(key);
+        }
+        lines.push(line.to_string());
+    });
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// The check [`client_history`] adds to a real run's.
+pub const HISTORY_LINEARIZABLE: &str =
+    "the client history is linearizable (the history checker, dsw history)";
 
 /// A step a real run adds to an actor ([`Ticking::tick`]).
 pub type RunOnlyStep<A> = fn(&A, Id, &mut Cow<<A as Actor>::State>, &mut Out<A>);
@@ -536,6 +623,48 @@ where
         .map(|p| (p.name.to_string(), (p.condition)(&rec.model, state)))
         .collect();
     checks.push(("workload finished in time".into(), run.finished));
+    let mut history_evidence = None;
+    if let Some(kind) = C::CLIENT_HISTORY {
+        let text = client_history(&rec.model, &rec.ids, run);
+        let (line, linearizable) = match history::parse(&text, kind) {
+            Ok(parsed) => {
+                let ops = match parsed.failed {
+                    0 => format!("{} operations", parsed.ops.len()),
+                    failed => format!(
+                        "{} operations and {failed} that failed (took no effect)",
+                        parsed.ops.len()
+                    ),
+                };
+                match history::check(&parsed) {
+                    history::Verdict::Linearizable => {
+                        (format!("client history: {ops}, linearizable"), true)
+                    }
+                    history::Verdict::NotLinearizable(f) => (
+                        format!("client history: {ops}, NOT linearizable: {f:?}"),
+                        false,
+                    ),
+                }
+            }
+            Err(e) => (format!("client history: does not parse: {e:?}"), false),
+        };
+        observations.push(line);
+        if let Some(dir) = &run.storage_dir {
+            let file = dir.join("history.jsonl");
+            observations.push(match std::fs::write(&file, &text) {
+                Ok(()) => format!(
+                    "client history written to {} (dsw history {} --model {})",
+                    file.display(),
+                    file.display(),
+                    kind.name()
+                ),
+                Err(e) => format!("cannot write {}: {e}", file.display()),
+            });
+        }
+        if !linearizable {
+            history_evidence = Some(format!("client history:\n{text}"));
+        }
+        checks.push((HISTORY_LINEARIZABLE.into(), linearizable));
+    }
     let validation = rec.validation();
     checks.push((VALIDATED.into(), validation.valid()));
     if !failures.is_empty() {
@@ -558,6 +687,7 @@ where
             .into_iter()
             .chain(lines)
             .chain(Some(history).filter(|h| h != "history: ()"))
+            .chain(history_evidence)
             .collect()
     };
     RunReport {

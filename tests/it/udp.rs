@@ -32,6 +32,67 @@ fn correct_variants_hold_on_real_runs() {
     }
 }
 
+/// Every real run with clients checks their history with the history
+/// checker (`dsw history`'s; raft-kv's run has its own test): the run says
+/// how many operations it judged and the check holds on the correct
+/// protocols. The history it keeps (`--keep-storage`) is the one judged:
+/// read back it is linearizable, and with one read's result changed to a
+/// value no client wrote it is not.
+#[test]
+fn every_run_with_clients_checks_its_history() {
+    for model in ["paxos", "abd-register", "rpc-kv"] {
+        let p = models::protocol(model).unwrap();
+        let opts = RunOptions {
+            duration: Duration::from_secs(20),
+            seed: 2,
+            keep_storage: true,
+            ..RunOptions::default()
+        };
+        let report = models::run(p, models::CORRECT, &p.default_params(), &opts).unwrap();
+        let check = report
+            .checks
+            .iter()
+            .find(|(name, _)| name == models::runner::HISTORY_LINEARIZABLE);
+        assert_eq!(check.map(|(_, ok)| *ok), Some(true), "{model}: {report:?}");
+        let judged = report
+            .observations
+            .iter()
+            .find(|o| o.starts_with("client history: ") && o.ends_with(", linearizable"))
+            .unwrap_or_else(|| panic!("{model}: {:?}", report.observations));
+        let file = report
+            .observations
+            .iter()
+            .find_map(|o| o.strip_prefix("client history written to "))
+            .and_then(|o| o.split(" (dsw history ").next())
+            .unwrap_or_else(|| panic!("{model}: {:?}", report.observations));
+        let text = std::fs::read_to_string(file).unwrap();
+        let dir = std::path::Path::new(file).parent().unwrap().to_path_buf();
+        let _ = std::fs::remove_dir_all(&dir);
+        let parsed = history::parse(&text, history::ModelKind::Register).unwrap();
+        assert!(
+            judged.starts_with(&format!("client history: {} operations", parsed.ops.len())),
+            "{model}: {judged}"
+        );
+        assert_eq!(history::check(&parsed), history::Verdict::Linearizable);
+        // A read that returns what nobody wrote.
+        let lines: Vec<String> = text.lines().map(String::from).collect();
+        let read = lines
+            .iter()
+            .position(|l| l.contains(r#""type":"ok""#) && l.contains(r#""f":"read""#))
+            .unwrap_or_else(|| panic!("{model}: no read returned: {text}"));
+        let mut line: serde_json::Value = serde_json::from_str(&lines[read]).unwrap();
+        line["value"] = serde_json::Value::from("never written");
+        let mut tampered = lines.clone();
+        tampered[read] = line.to_string();
+        let parsed = history::parse(&tampered.join("\n"), history::ModelKind::Register).unwrap();
+        assert_ne!(
+            history::check(&parsed),
+            history::Verdict::Linearizable,
+            "{model}: {tampered:#?}"
+        );
+    }
+}
+
 /// A violation on a real run comes with its evidence: every node's last
 /// state and the recorded history, with node ids written as the model
 /// writes them (`Id(1)`, not a socket's). In `table-keyed-by-request-id`

@@ -46,7 +46,7 @@
 use crate::registry::{
     Config, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
 };
-use crate::runner::{OpEdge, Runnable};
+use crate::runner::{HistoryEdge, OpEdge, Runnable};
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
 use stateright::actor::{Actor, ActorModel, Envelope, Id, LossyNetwork, Network, Out};
@@ -1091,6 +1091,32 @@ impl Runnable for AbdCfg {
             AbdMsg::Return(_) => Some(OpEdge::Return),
             _ => None,
         }
+    }
+
+    const CLIENT_HISTORY: Option<history::ModelKind> = Some(history::ModelKind::Register);
+
+    /// The register's reads and writes; a read of [`INITIAL_VALUE`] reads
+    /// the history checker's empty register (no client writes it).
+    fn history_edge(msg: &AbdMsg) -> Option<HistoryEdge> {
+        Some(match msg {
+            AbdMsg::Invoke(Op::Write(v)) => HistoryEdge::Invoke {
+                f: "write",
+                key: None,
+                value: serde_json::Value::from(*v),
+            },
+            AbdMsg::Invoke(Op::Read) => HistoryEdge::Invoke {
+                f: "read",
+                key: None,
+                value: serde_json::Value::Null,
+            },
+            AbdMsg::Return(Response::WriteOk) => HistoryEdge::Ok(None),
+            AbdMsg::Return(Response::ReadOk(v)) => HistoryEdge::Ok(Some(if *v == INITIAL_VALUE {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::from(*v)
+            })),
+            _ => return None,
+        })
     }
 
     fn done(states: &[Option<AbdState>]) -> bool {

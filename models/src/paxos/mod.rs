@@ -86,7 +86,7 @@
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec,
 };
-use crate::runner::{OpEdge, Runnable};
+use crate::runner::{HistoryEdge, OpEdge, Runnable};
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
 use specs::abstract_spec::voting::{self, Voting};
@@ -1558,6 +1558,35 @@ impl Runnable for PaxosCfg {
             PaxosMsg::PutOk | PaxosMsg::PutFail | PaxosMsg::GetOk { .. } => Some(OpEdge::Return),
             _ => None,
         }
+    }
+
+    const CLIENT_HISTORY: Option<history::ModelKind> = Some(history::ModelKind::Register);
+
+    /// The clients' write-once register (§2.3's clients of a chosen
+    /// value): a `Put` of `v` is `cas null -> v`, which takes effect only on
+    /// an empty register, as Stateright's `WORegister` write does (each
+    /// client writes its own value, so no other write makes the register
+    /// `v` first). A `PutFail` took no effect (`fail`); what it says of
+    /// the register (another value was chosen) is left to the model's
+    /// "linearizable", which reads the same history.
+    fn history_edge(msg: &PaxosMsg) -> Option<HistoryEdge> {
+        let value = |v: &Value| serde_json::Value::from(v.to_string());
+        Some(match msg {
+            PaxosMsg::Put { value: v } => HistoryEdge::Invoke {
+                f: "cas",
+                key: None,
+                value: serde_json::json!([null, value(v)]),
+            },
+            PaxosMsg::Get => HistoryEdge::Invoke {
+                f: "read",
+                key: None,
+                value: serde_json::Value::Null,
+            },
+            PaxosMsg::PutOk => HistoryEdge::Ok(None),
+            PaxosMsg::PutFail => HistoryEdge::Fail,
+            PaxosMsg::GetOk { value: v } => HistoryEdge::Ok(Some(value(v))),
+            _ => return None,
+        })
     }
 
     fn done(states: &[Option<PaxosState>]) -> bool {

@@ -19,7 +19,7 @@
 //! result, so a call returns without having run.
 
 use crate::registry::{Config, Params, PropertySpec, Protocol, ScenarioSpec, VariantSpec};
-use crate::runner::Runnable;
+use crate::runner::{HistoryEdge, Runnable};
 use checker::{Fairness, PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
 use stateright::actor::{Actor, ActorModel, Envelope, Id, LossyNetwork, Network, Out};
@@ -524,6 +524,38 @@ impl Runnable for KvCfg {
 
     fn actor_count(&self) -> usize {
         1 + workloads().len()
+    }
+
+    const CLIENT_HISTORY: Option<history::ModelKind> = Some(history::ModelKind::Register);
+
+    /// The server's one string: `Put` writes it, `Append` appends to it,
+    /// `Get` reads it (the empty string is the history checker's empty
+    /// register). A call's first send invokes it, and the result the client
+    /// accepts returns it.
+    fn history_edge(msg: &KvMsg) -> Option<HistoryEdge> {
+        let text = |c: &char| serde_json::Value::from(c.to_string());
+        Some(match msg {
+            KvMsg::Call { op, .. } => {
+                let (f, value) = match op {
+                    Op::Put(c) => ("write", text(c)),
+                    Op::Append(c) => ("append", text(c)),
+                    Op::Get => ("read", serde_json::Value::Null),
+                };
+                HistoryEdge::Invoke {
+                    f,
+                    key: None,
+                    value,
+                }
+            }
+            KvMsg::Result { ret: Ret::Ok, .. } => HistoryEdge::Ok(None),
+            KvMsg::Result {
+                ret: Ret::Value(v), ..
+            } => HistoryEdge::Ok(Some(if v.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::from(v.as_str())
+            })),
+        })
     }
 
     fn done(states: &[Option<KvState>]) -> bool {
