@@ -808,7 +808,12 @@ fn encode(indices: &[usize]) -> String {
 /// Under a view the indices are those of the explored (viewed) states; the
 /// run shown is the concrete one: from each real state, the first action
 /// whose successor has the same view as the explored step's. The view being
-/// sound, one always exists.
+/// sound, one always exists. A step from a view to itself (a timer that
+/// sends again what is still in flight) is shown as the explored action
+/// itself where the real state has it: any stutter matches such a step,
+/// and the first in Stateright's order, a loss of some dead message, would
+/// show a step the checker never took (and, in a lasso's loop, one that
+/// fairness does not demand).
 fn replay<M>(model: &M, view: Option<&View<M>>, indices: &[usize]) -> (Run<M>, Vec<usize>)
 where
     M: Model,
@@ -834,17 +839,22 @@ where
             }
             Some(view) => {
                 let seen = view(&state);
+                let explored = actions_of(&seen)[i].clone();
                 let target = model
-                    .next_state(&seen, actions_of(&seen)[i].clone())
+                    .next_state(&seen, explored.clone())
                     .map(|n| view(&n))
                     .expect("the explored edge exists");
-                actions_of(&state)
-                    .into_iter()
-                    .enumerate()
-                    .find_map(|(ci, a)| {
-                        let next = model.next_state(&state, a.clone())?;
-                        (view(&next) == target).then_some((ci, a, next))
-                    })
+                let real = actions_of(&state);
+                let leads = |ci: usize| {
+                    let next = model.next_state(&state, real[ci].clone())?;
+                    (view(&next) == target).then(|| (ci, real[ci].clone(), next))
+                };
+                let itself = (target == seen)
+                    .then(|| real.iter().position(|a| *a == explored))
+                    .flatten();
+                itself
+                    .and_then(leads)
+                    .or_else(|| (0..real.len()).find_map(leads))
                     .expect("the view is sound: a real step matches each explored step")
             }
         };
