@@ -665,7 +665,8 @@ fn flp_has_a_bivalent_initial_configuration_and_a_bivalent_fair_lasso() {
 
 /// FLP §4 and the n - f wait on the `flp` model: with p0 dead from the
 /// start (Theorem 2's setting) every fair run decides and no initial
-/// configuration is bivalent. `wait-for-all`, which waits for all three
+/// configuration is bivalent, on a reliable network and on a lossy one
+/// with retransmission. `wait-for-all`, which waits for all three
 /// processes, has no bivalent configuration at all when every process is
 /// up, but never decides with p0 dead, and with a crash its termination
 /// counterexample is a run that stops after a crash, the others waiting for
@@ -681,6 +682,20 @@ fn flp_decides_without_a_dead_process_and_waiting_for_all_does_not() {
     );
     let v = dead.valence.expect("flp declares its decisions");
     assert_eq!((v.bivalent_initial, v.bivalent_states), (0, 0));
+
+    // On a lossy network with retransmission, the same: every strongly
+    // fair run decides, and each initial configuration reaches the
+    // decisions it reaches on a reliable one (a resent message is one sent
+    // before, the input its report carries included).
+    let lossy = check_job("flp", "initially-dead-lossy");
+    assert!(lossy.complete);
+    assert_eq!(
+        lossy.property("termination").unwrap().verdict,
+        Verdict::Holds
+    );
+    let lv = lossy.valence.expect("flp declares its decisions");
+    assert_eq!(lv.initial, v.initial);
+    assert_eq!((lv.bivalent_initial, lv.bivalent_states), (0, 0));
 
     let stuck = check_job("flp", "initially-dead-wait-for-all");
     let termination = stuck.property("termination").unwrap();
@@ -705,22 +720,49 @@ fn flp_decides_without_a_dead_process_and_waiting_for_all_does_not() {
 }
 
 /// The round view commutes with every step on random walks of the unviewed
-/// model, with a crash and in a bug variant that proposes two values.
+/// model, with a crash and in a bug variant that proposes two values, and
+/// with retransmission on a lossy network (with a crash, and with p0 dead
+/// from the start), where a step to a state with the same view is a stutter
+/// on both sides.
 #[test]
 fn the_flp_round_view_commutes_on_random_walks_of_the_unviewed_model() {
     use models::flp::{Bug, FlpCfg};
-    for (i, bug) in [Bug::None, Bug::ProposeWithoutMajority]
-        .into_iter()
-        .enumerate()
-    {
-        let model = FlpCfg {
-            bug,
+    let lossy = FlpCfg {
+        retransmit: true,
+        ..FlpCfg::default()
+    };
+    let configs = [
+        FlpCfg::default(),
+        FlpCfg {
+            bug: Bug::ProposeWithoutMajority,
             ..FlpCfg::default()
-        }
-        .into_model();
+        },
+        lossy.clone(),
+        FlpCfg {
+            crashes: 0,
+            initially_dead: true,
+            ..lossy.clone()
+        },
+        FlpCfg {
+            crashes: 0,
+            initially_dead: true,
+            bug: Bug::ForgetPastRounds,
+            ..lossy
+        },
+    ];
+    for (i, cfg) in configs.into_iter().enumerate() {
+        let model = cfg.clone().into_model();
         let view = FlpCfg::analyses(&model).view.expect("flp declares a view");
-        let changed = assert_view_commutes(&model, &*view, 300, 120, 11 + i as u64);
-        assert!(changed > 0, "{bug:?}: the walks never exercised the view");
+        let changed = assert_view_commutes_up_to(
+            &model,
+            &*view,
+            &|_| false,
+            300,
+            120,
+            11 + i as u64,
+            cfg.retransmit,
+        );
+        assert!(changed > 0, "{cfg:?}: the walks never exercised the view");
     }
 }
 

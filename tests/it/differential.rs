@@ -99,6 +99,10 @@ fn eventually_agrees_with_stateright_on_the_catalog() {
             "alternating-bit weak-fairness every message delivered: a lasso, which Stateright cannot see",
             // FLP's Lemma 3: a fair run that stays bivalent forever.
             "flp correct termination: a lasso, which Stateright cannot see",
+            // The default, where forget-past-rounds is the correct protocol,
+            // and its scenario: two processes' timers fire forever.
+            "flp forget-past-rounds termination: a lasso, which Stateright cannot see",
+            "flp initially-dead-lossy-forget-past-rounds termination: a lasso, which Stateright cannot see",
             "flp no-crash termination: a lasso, which Stateright cannot see",
             "flp no-relay termination: a lasso, which Stateright cannot see",
             // mapreduce: crashed workers stay down (recoveries are excluded);

@@ -724,3 +724,116 @@ mod abd_register {
         }
     }
 }
+
+mod flp {
+    use models::flp::{Bug, FlpActor, FlpMsg, FlpState, FlpTimer};
+    use stateright::actor::{Actor, Command, Id, Out};
+    use std::borrow::Cow;
+    use std::collections::BTreeSet;
+
+    fn ids() -> [Id; 3] {
+        [Id::from(0), Id::from(1), Id::from(2)]
+    }
+
+    /// What `out` sends to `to`.
+    fn sent_to(out: &Out<FlpActor>, to: Id) -> BTreeSet<FlpMsg> {
+        out.iter()
+            .filter_map(|c| match c {
+                Command::Send(dst, msg) if *dst == to => Some(msg.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// p1 (input 0) with retransmission, driven by p2's messages through
+    /// two rounds: round 1 splits (0 and 1: both propose ?, both fall back
+    /// to 0), round 2 agrees on 0, and p1 waits for a second proposal; then,
+    /// if `decide`, p2's proposal of 0 decides it.
+    fn p1_after_two_rounds(bug: Bug, decide: bool) -> (FlpActor, FlpState) {
+        let [p0, p1, p2] = ids();
+        let actor = FlpActor {
+            me: 1,
+            peers: vec![p0, p1, p2],
+            input: 0,
+            retransmit: true,
+            bug,
+        };
+        let mut o = Out::new();
+        let mut state = Cow::Owned(actor.on_start(p1, &None, &mut o));
+        let mut from_p2 = vec![
+            FlpMsg::Report { round: 1, value: 1 },
+            FlpMsg::Proposal {
+                round: 1,
+                value: None,
+            },
+            FlpMsg::Report { round: 2, value: 0 },
+        ];
+        if decide {
+            from_p2.push(FlpMsg::Proposal {
+                round: 2,
+                value: Some(0),
+            });
+        }
+        for msg in from_p2 {
+            actor.on_msg(p1, &mut state, p2, msg, &mut Out::new());
+        }
+        (actor, state.into_owned())
+    }
+
+    /// What p1's retransmission timer sends to each other process.
+    fn timeout(actor: &FlpActor, state: &FlpState) -> [BTreeSet<FlpMsg>; 2] {
+        let [p0, p1, p2] = ids();
+        let mut o = Out::new();
+        let mut s = Cow::Borrowed(state);
+        actor.on_timeout(p1, &mut s, &FlpTimer::Retransmit, &mut o);
+        assert!(
+            o.iter()
+                .any(|c| matches!(c, Command::SetTimer(FlpTimer::Retransmit, _))),
+            "the timer is set again: a stubborn link retransmits forever"
+        );
+        [sent_to(&o, p0), sent_to(&o, p2)]
+    }
+
+    /// A stubborn link sends again everything it sent (Cachin, Guerraoui
+    /// & Rodrigues 2011, Algorithm 2.1): after two rounds, p1's timer sends
+    /// both rounds' reports and proposals to p0 (which may still be in
+    /// round 1, every message to it lost) and to p2; once decided, its
+    /// decision too. `forget-past-rounds` sends only the round it is in;
+    /// `no-relay` never the decision, but still what it sent.
+    #[test]
+    fn retransmission_sends_every_round_kept_and_the_decision() {
+        let round = |r, report, proposal| {
+            [
+                FlpMsg::Report {
+                    round: r,
+                    value: report,
+                },
+                FlpMsg::Proposal {
+                    round: r,
+                    value: proposal,
+                },
+            ]
+        };
+        let both: BTreeSet<FlpMsg> = round(1, 0, None)
+            .into_iter()
+            .chain(round(2, 0, Some(0)))
+            .collect();
+        let (actor, state) = p1_after_two_rounds(Bug::None, false);
+        assert_eq!((state.round, state.decision), (2, None));
+        assert_eq!(timeout(&actor, &state), [both.clone(), both.clone()]);
+
+        let (actor, state) = p1_after_two_rounds(Bug::ForgetPastRounds, false);
+        let last: BTreeSet<FlpMsg> = round(2, 0, Some(0)).into_iter().collect();
+        assert_eq!(timeout(&actor, &state), [last.clone(), last]);
+
+        let (actor, state) = p1_after_two_rounds(Bug::None, true);
+        assert_eq!(state.decision, Some(0));
+        let mut decided = both.clone();
+        decided.insert(FlpMsg::Decide { value: 0 });
+        assert_eq!(timeout(&actor, &state), [decided.clone(), decided]);
+
+        let (actor, state) = p1_after_two_rounds(Bug::NoRelay, true);
+        assert_eq!(state.decision, Some(0));
+        assert_eq!(timeout(&actor, &state), [both.clone(), both]);
+    }
+}

@@ -318,11 +318,19 @@ fn rpc_kv_survives_loss_and_duplication() {
     }
 }
 
+/// Checks a real run under 30% loss need not pass, with the reason: the
+/// protocol promises them only while fewer messages are lost.
+const NOT_PROMISED_UNDER_LOSS: &[(&str, &str, &str)] = &[(
+    "swim",
+    "accuracy",
+    "suspicion lowers the rate of false positives, it does not remove it (Das, Gupta & Motivala 2002 §4.2): the model keeps accuracy with up to three losses and shows it broken with four, and a second of 30% loss loses dozens",
+)];
+
 /// `dsw run <model> --loss 0.3 --duplicate 0.1 --seed <seed>`, asserting
 /// that the workload finished (gossip's: every member holds the newest
 /// write; swim's: the killed member is declared failed by every live one)
-/// and every check held; the report, for what the caller asserts of the
-/// network.
+/// and every check held but those in [`NOT_PROMISED_UNDER_LOSS`]; the
+/// report, for what the caller asserts of the network.
 fn completes_under_loss(model: &str, seed: u64) -> models::RunReport {
     let p = models::protocol(model).unwrap();
     let opts = RunOptions {
@@ -342,8 +350,16 @@ fn completes_under_loss(model: &str, seed: u64) -> models::RunReport {
         finished,
         "{model} seed {seed}: the workload did not finish: {report:?}"
     );
+    let promised = |name: &str| {
+        !NOT_PROMISED_UNDER_LOSS
+            .iter()
+            .any(|(m, check, _)| *m == model && name == *check)
+    };
     for (name, ok) in &report.checks {
-        assert!(ok, "{model} seed {seed}: {name} failed: {report:?}");
+        assert!(
+            *ok || !promised(name),
+            "{model} seed {seed}: {name} failed: {report:?}"
+        );
     }
     report
 }
@@ -364,30 +380,21 @@ fn paxos_and_abd_complete_under_loss_and_duplication() {
     }
 }
 
-/// Runnable models whose actors do not retransmit yet, and why their real
-/// runs may stall under loss.
-const NOT_RETRANSMITTING: &[(&str, &str)] = &[(
-    "flp",
-    "a process waits for n - f reports and proposals of its round and nobody resends a lost one: one CI run stalled at seed 1",
-)];
-
-/// `dsw run` of every runnable model but those tested above, the crawler
-/// (whose messages are memory accesses, never lost) and
-/// [`NOT_RETRANSMITTING`] finishes its workload under 30% loss and 10%
-/// duplication, with every property holding: each one's actors retransmit
-/// or retry on a timer (see each model's `retransmit` parameter; the
-/// alternating-bit sender, Raft's heartbeats, gossip's periodic exchanges
-/// and swim's probes always do). Completion and properties only: how many
-/// messages a run sends or loses follows the threads' timing.
+/// `dsw run` of every runnable model but those tested above and the
+/// crawler (whose messages are memory accesses, never lost) finishes its
+/// workload under 30% loss and 10% duplication, with every property
+/// holding (but swim's accuracy, [`NOT_PROMISED_UNDER_LOSS`]): each one's
+/// actors retransmit or retry on a timer (see each model's `retransmit`
+/// parameter; the alternating-bit sender, Raft's heartbeats, gossip's
+/// periodic exchanges and swim's probes always do). Completion and
+/// properties only: how many messages a run sends or loses follows the
+/// threads' timing.
 #[test]
 fn every_runnable_model_completes_under_loss_and_duplication() {
     let mut tried = Vec::new();
     for p in models::PROTOCOLS.iter().filter(|p| p.run.is_some()) {
         let model = p.name;
-        if ["paxos", "abd-register"].contains(&model)
-            || models::NO_LOSS_RUNS.contains(&model)
-            || NOT_RETRANSMITTING.iter().any(|(m, _)| *m == model)
-        {
+        if ["paxos", "abd-register"].contains(&model) || models::NO_LOSS_RUNS.contains(&model) {
             continue;
         }
         // Loss is a function of the seed and the datagram: a model that
@@ -406,6 +413,7 @@ fn every_runnable_model_completes_under_loss_and_duplication() {
         "gossip",
         "swim",
         "alternating-bit",
+        "flp",
     ] {
         assert!(tried.contains(&model), "{model} was not tried: {tried:?}");
     }

@@ -41,6 +41,23 @@
 //! process decided) that holds thanks to the relay; `no-relay` drops the
 //! relay and breaks it: two processes decide and halt, and the third waits
 //! forever for a round they never run.
+//!
+//! Ben-Or's channels are reliable; a real network's are not. With
+//! `retransmit = 1` (scenario `initially-dead-lossy`, and every real run)
+//! the network loses, duplicates and reorders, and each process
+//! makes its links reliable as a stubborn link does (Cachin, Guerraoui &
+//! Rodrigues 2011, Algorithm 2.1, "retransmit forever"): on a timer it
+//! sends again every report and proposal it has sent, of every round, and
+//! once decided its decision too. The old rounds matter: a process may move
+//! on while another still waits for its proposal of the round it left
+//! (`forget-past-rounds` sends only the current round's, and two processes
+//! alone then wait for each other forever). The lossy network is checked
+//! in FLP §4's setting, p0 dead from the start, where p1 and p2 must still
+//! decide; there the two are never more than a round apart, so the check
+//! needs only the last round's proposal sent again, and what a process
+//! sends again after a longer lag (possible with three processes: two may
+//! run two rounds ahead of the third) is tested directly. With three live
+//! processes the lossy state space is too large to check in seconds.
 
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport,
@@ -52,10 +69,12 @@ use checker::liveness::FairnessClasses;
 use checker::summary::Step;
 use checker::{PropertyKind, Verdict};
 use serde::{Deserialize, Serialize};
-use stateright::actor::{Actor, ActorModel, ActorModelAction, Envelope, Id, Network, Out};
+use stateright::actor::{
+    Actor, ActorModel, ActorModelAction, Envelope, Id, LossyNetwork, Network, Out,
+};
 use stateright::{Expectation, Model, Path, Property};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A binary input or decision value (FLP §2: "x_p ∈ {0, 1}").
 pub type Value = u8;
@@ -125,6 +144,10 @@ pub struct FlpState {
     pub reports: BTreeMap<Process, Value>,
     /// This round's proposals, by sender.
     pub proposals: BTreeMap<Process, Option<Value>>,
+    /// With [`FlpCfg::retransmit`]: every report and proposal this process
+    /// has sent, to be sent again (a stubborn link keeps what it sent).
+    /// Empty otherwise.
+    pub sent: BTreeSet<FlpMsg>,
 }
 
 impl std::fmt::Debug for FlpState {
@@ -150,6 +173,10 @@ impl std::fmt::Debug for FlpState {
                 })
                 .collect();
             write!(f, " proposals {{{}}}", p.join(", "))?;
+        }
+        if !self.sent.is_empty() {
+            let sent: Vec<String> = self.sent.iter().map(|m| format!("{m:?}")).collect();
+            write!(f, " sent {{{}}}", sent.join(", "))?;
         }
         Ok(())
     }
@@ -189,13 +216,22 @@ pub enum Bug {
     /// is bivalent, which is how it escapes Lemma 2, whose proof needs a
     /// decision in a run where one process takes no steps.)
     WaitForAll,
-    /// A process that decides halts without relaying `Decide`. Must violate
-    /// "every correct process decides" (with every process up): two
-    /// processes that each proposed v decide v on each other's proposal
-    /// and halt, while the third, whose own proposal was ?, sees one v,
-    /// adopts it and waits forever for reports of a round the halted two
-    /// never run. "termination" cannot tell: some process decided.
+    /// A process that decides halts without relaying `Decide` (nor, with
+    /// retransmission, sending it again; what it sent before it still
+    /// sends again). Must violate "every correct
+    /// process decides" (with every process up): two processes that each
+    /// proposed v decide v on each other's proposal and halt, while the
+    /// third, whose own proposal was ?, sees one v, adopts it and waits
+    /// forever for reports of a round the halted two never run.
+    /// "termination" cannot tell: some process decided.
     NoRelay,
+    /// With retransmission, a process keeps only its current round's
+    /// messages, so it sends again only those, not those of the rounds it
+    /// has left. Must violate "termination" in scenario
+    /// `initially-dead-lossy`: p2 takes p1's proposal and moves on, p2's
+    /// proposal to p1 is lost, and p1 waits for it forever while p2 waits
+    /// for p1's next report.
+    ForgetPastRounds,
 }
 
 impl crate::registry::BugVariant for Bug {
@@ -206,6 +242,7 @@ impl crate::registry::BugVariant for Bug {
         Bug::IgnoreProposal,
         Bug::WaitForAll,
         Bug::NoRelay,
+        Bug::ForgetPastRounds,
     ];
 
     fn name(self) -> &'static str {
@@ -216,6 +253,7 @@ impl crate::registry::BugVariant for Bug {
             Bug::IgnoreProposal => "ignore-proposal",
             Bug::WaitForAll => "wait-for-all",
             Bug::NoRelay => "no-relay",
+            Bug::ForgetPastRounds => "forget-past-rounds",
         }
     }
 }
@@ -229,8 +267,22 @@ pub struct FlpActor {
     /// Its input in a real run; the checker explores every initial
     /// configuration instead ([`FlpModel`]).
     pub input: Value,
+    /// Send again what may have been lost (see [`FlpCfg::retransmit`]).
+    pub retransmit: bool,
     pub bug: Bug,
 }
+
+/// The process's one timer, set only with [`FlpCfg::retransmit`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum FlpTimer {
+    /// Send again what this process has sent (see `on_timeout`).
+    Retransmit,
+}
+
+/// How long a process waits before retransmitting, on a real network. The
+/// checker fires the timer at any time.
+const RETRANSMIT: std::ops::Range<std::time::Duration> =
+    std::time::Duration::from_millis(20)..std::time::Duration::from_millis(40);
 
 impl FlpActor {
     /// The sender's process index; `None` for a sender that is no process
@@ -260,8 +312,17 @@ impl FlpActor {
             round: state.round,
             value: state.estimate,
         };
-        o.broadcast(&self.others(), &msg);
+        self.send_to_others(state, o, msg);
         state.reports.insert(self.me, state.estimate);
+    }
+
+    /// Sends `msg` to every other process, and keeps it to send again if
+    /// this process retransmits.
+    fn send_to_others(&self, state: &mut FlpState, o: &mut Out<Self>, msg: FlpMsg) {
+        o.broadcast(&self.others(), &msg);
+        if self.retransmit {
+            state.sent.insert(msg);
+        }
     }
 
     fn others(&self) -> Vec<Id> {
@@ -274,11 +335,18 @@ impl FlpActor {
         state.reports.clear();
         state.proposals.clear();
     }
+
+    /// Arms the retransmission timer, if this process retransmits.
+    fn arm(&self, o: &mut Out<Self>) {
+        if self.retransmit {
+            o.set_timer(FlpTimer::Retransmit, RETRANSMIT);
+        }
+    }
 }
 
 impl Actor for FlpActor {
     type Msg = FlpMsg;
-    type Timer = ();
+    type Timer = FlpTimer;
     type State = FlpState;
     type Storage = ();
     type Random = ();
@@ -297,8 +365,10 @@ impl Actor for FlpActor {
             estimate: self.input,
             reports: BTreeMap::new(),
             proposals: BTreeMap::new(),
+            sent: BTreeSet::new(),
         };
         self.report(&mut state, o);
+        self.arm(o);
         state
     }
 
@@ -330,7 +400,7 @@ impl Actor for FlpActor {
                 if s.reports.len() == wait_for {
                     let value = self.proposal(&s.reports, s.estimate);
                     s.phase = Phase::Proposing;
-                    o.broadcast(&self.others(), &FlpMsg::Proposal { round, value });
+                    self.send_to_others(s, o, FlpMsg::Proposal { round, value });
                     s.proposals.insert(self.me, value);
                 }
             }
@@ -386,6 +456,11 @@ impl Actor for FlpActor {
                 s.phase = Phase::Reporting;
                 s.reports.clear();
                 s.proposals.clear();
+                // The bug: what was sent in the rounds left is forgotten,
+                // and not sent again.
+                if self.bug == Bug::ForgetPastRounds {
+                    s.sent.clear();
+                }
                 self.report(s, o);
             }
             // Another process decided: so does this one (the relay, an
@@ -398,14 +473,46 @@ impl Actor for FlpActor {
             _ => {}
         }
     }
+
+    /// Retransmission, with [`FlpCfg::retransmit`]: a stubborn link
+    /// (Cachin, Guerraoui & Rodrigues 2011, Algorithm 2.1 "Retransmit
+    /// Forever") sends every message again, forever, since the sender cannot
+    /// tell which arrived: every report and proposal this process has sent,
+    /// of every round, and once it has decided its decision too (the relay,
+    /// which the bug `no-relay` never makes). A receiver counts each sender
+    /// once per round and decides once, which drops the copies as perfect
+    /// links would (Algorithm 2.2 "Eliminate Duplicates"), so a copy changes
+    /// nothing. What is kept grows by two messages a round; a real run
+    /// decides within a few.
+    fn on_timeout(&self, _id: Id, state: &mut Cow<FlpState>, _: &FlpTimer, o: &mut Out<Self>) {
+        let s = state.as_ref();
+        for msg in &s.sent {
+            o.broadcast(&self.others(), msg);
+        }
+        match s.decision {
+            Some(_) if self.bug == Bug::NoRelay => {}
+            Some(value) => o.broadcast(&self.others(), &FlpMsg::Decide { value }),
+            None => {}
+        }
+        self.arm(o);
+    }
 }
 
 pub type FlpActorModel = ActorModel<FlpActor, FlpCfg>;
 type State = stateright::actor::ActorModelState<FlpActor>;
-type Action = ActorModelAction<FlpMsg, (), ()>;
+type Action = ActorModelAction<FlpMsg, FlpTimer, ()>;
 
 fn processes(state: &State) -> impl Iterator<Item = &FlpState> + '_ {
     state.actor_states.iter().map(|s| &**s)
+}
+
+/// A network of the same kind as `like` (duplicating with retransmission,
+/// else not) holding `envelopes`.
+fn network_like(like: &Network<FlpMsg>, envelopes: Vec<Envelope<FlpMsg>>) -> Network<FlpMsg> {
+    match like {
+        Network::UnorderedDuplicating(..) => Network::new_unordered_duplicating(envelopes),
+        _ => Network::new_unordered_nonduplicating(envelopes),
+    }
 }
 
 // Properties. Each is a function of the state alone, so the checked model
@@ -518,7 +625,8 @@ pub fn initial_inputs(k: usize) -> [Value; N] {
 }
 
 /// `state`, the actor model's initial state, with these inputs: each
-/// process's registers and the report of its input it has sent.
+/// process's registers and the report of its input it has sent (in flight,
+/// and kept to be sent again with retransmission).
 fn with_inputs(state: &State, inputs: [Value; N]) -> State {
     let mut s = state.clone();
     for (p, v) in inputs.iter().enumerate() {
@@ -526,6 +634,17 @@ fn with_inputs(state: &State, inputs: [Value; N]) -> State {
         process.input = *v;
         process.estimate = *v;
         process.reports = BTreeMap::from([(p, *v)]);
+        process.sent = process
+            .sent
+            .iter()
+            .map(|m| match m {
+                FlpMsg::Report { round, .. } => FlpMsg::Report {
+                    round: *round,
+                    value: *v,
+                },
+                m => m.clone(),
+            })
+            .collect();
         s.actor_states[p] = std::sync::Arc::new(process);
     }
     let envelopes: Vec<Envelope<FlpMsg>> = state
@@ -543,7 +662,7 @@ fn with_inputs(state: &State, inputs: [Value; N]) -> State {
             },
         })
         .collect();
-    s.network = Network::new_unordered_nonduplicating(envelopes);
+    s.network = network_like(&state.network, envelopes);
     s
 }
 
@@ -551,9 +670,11 @@ fn with_inputs(state: &State, inputs: [Value; N]) -> State {
 pub const DEAD: Process = 0;
 
 /// `state` with process `p` dead from the start: crashed, and the report it
-/// would have sent in its first step neither sent nor counted.
+/// would have sent in its first step neither sent nor counted (nor its
+/// timer set).
 fn initially_dead(mut state: State, p: Process) -> State {
     state.crashed[p] = true;
+    state.timers_set[p].cancel_all();
     let mut dead = (*state.actor_states[p]).clone();
     dead.reports.clear();
     state.actor_states[p] = std::sync::Arc::new(dead);
@@ -567,7 +688,7 @@ fn initially_dead(mut state: State, p: Process) -> State {
             msg: e.msg.clone(),
         })
         .collect();
-    state.network = Network::new_unordered_nonduplicating(envelopes);
+    state.network = network_like(&state.network, envelopes);
     state
 }
 
@@ -669,10 +790,11 @@ impl FairnessClasses for FlpModel {
 ///    does not offer a no-op delivery as a step, so no fairness class is
 ///    enabled by one either.
 /// 2. *The rounds of halted processes.* A crashed or decided process takes
-///    no more steps; its round, estimate and tallies are never read again
-///    (the properties read only inputs, decisions and which processes
-///    crashed, all kept). Its phase is kept too: harmless, it only costs a
-///    little reduction.
+///    no more steps (with retransmission, a decided one only sends again
+///    what it kept and its decision); its round, estimate and tallies are
+///    never read again (the properties read only inputs, decisions and
+///    which processes crashed, all kept). Its phase is kept too: harmless,
+///    it only costs a little reduction.
 /// 3. *The size of round numbers.* The protocol only tests a message's round
 ///    for equality with the receiver's, and sends its own round or the next,
 ///    so subtracting the same number from every live round (the smallest
@@ -690,21 +812,35 @@ impl FairnessClasses for FlpModel {
 /// is weakly fair, and admissible in FLP's sense (every message received,
 /// the late ones as no-ops). The bug variants and scenario
 /// `initially-dead` have no cycle through undecided states at all, so
-/// their "termination" verdicts do not depend on fairness.
+/// their "termination" verdicts do not depend on fairness. The lossy
+/// scenarios do (a message lost and sent again, forever), and are judged
+/// under strong fairness: a delivery enabled infinitely often is taken, so
+/// a message sent again and again arrives (fair-loss links). Their cycles
+/// keep every live round, since two processes alone decide within two
+/// rounds, so their classes are exact.
 ///
 /// The view is finite: two processes running ahead of the third see only
 /// each other, and two processes alone decide within two rounds (equal
 /// estimates are both proposed; different ones fall back to 0), so no live
 /// process is more than a few rounds ahead of another. Counterexamples are
 /// still shown as the real run, rounds growing.
+///
+/// *Retransmission* ([`FlpCfg::retransmit`]). The network duplicates: a
+/// message stays in flight until it is lost, and delivering a dead one
+/// changes nothing (it is no step; Stateright's record of the last message
+/// delivered, which nothing reads, is forgotten). What a process keeps to
+/// send again of a round below every undecided live process's is forgotten
+/// with the round (all of it once no live process is undecided): sent
+/// again, it would be dead on arrival. A crashed process's store is
+/// forgotten too (it never sends again); the rounds a store keeps are
+/// renumbered with the others.
 pub fn view(state: &State) -> State {
     let halted = |p: Process| state.crashed[p] || state.actor_states[p].decision.is_some();
-    let base = (0..N)
+    let lowest = (0..N)
         .filter(|p| !halted(*p))
         .map(|p| state.actor_states[p].round)
-        .min()
-        .unwrap_or(1)
-        - 1;
+        .min();
+    let base = lowest.unwrap_or(1) - 1;
     // 1. Dead messages.
     let live = |env: &Envelope<&FlpMsg>| {
         let (from, to) = (usize::from(env.src), usize::from(env.dst));
@@ -727,34 +863,41 @@ pub fn view(state: &State) -> State {
     };
     // 3. Rounds, renumbered.
     let shift = |r: Round| r - base;
+    let renumber = |m: &FlpMsg| match m.clone() {
+        FlpMsg::Report { round, value } => FlpMsg::Report {
+            round: shift(round),
+            value,
+        },
+        FlpMsg::Proposal { round, value } => FlpMsg::Proposal {
+            round: shift(round),
+            value,
+        },
+        m @ FlpMsg::Decide { .. } => m,
+    };
     let envelopes: Vec<Envelope<FlpMsg>> = state
         .network
         .iter_all()
         .filter(live)
-        .map(|e| {
-            let msg = match e.msg.clone() {
-                FlpMsg::Report { round, value } => FlpMsg::Report {
-                    round: shift(round),
-                    value,
-                },
-                FlpMsg::Proposal { round, value } => FlpMsg::Proposal {
-                    round: shift(round),
-                    value,
-                },
-                m @ FlpMsg::Decide { .. } => m,
-            };
-            Envelope {
-                src: e.src,
-                dst: e.dst,
-                msg,
-            }
+        .map(|e| Envelope {
+            src: e.src,
+            dst: e.dst,
+            msg: renumber(e.msg),
         })
         .collect();
+    // What a process keeps to send again: only messages of rounds a live
+    // process is in or will be in can be counted.
+    let counted = |m: &FlpMsg| match *m {
+        FlpMsg::Report { round, .. } | FlpMsg::Proposal { round, .. } => {
+            lowest.is_some_and(|r| round >= r)
+        }
+        FlpMsg::Decide { .. } => true,
+    };
     let mut next = state.clone();
     for p in 0..N {
         let mut s = (*state.actor_states[p]).clone();
         if halted(p) {
-            // 2. Halted processes: only the registers remain.
+            // 2. Halted processes: only the registers remain, and what a
+            // decided one still sends.
             s.round = 0;
             s.estimate = s.input;
             s.reports.clear();
@@ -762,9 +905,14 @@ pub fn view(state: &State) -> State {
         } else {
             s.round = shift(s.round);
         }
+        s.sent = if state.crashed[p] {
+            BTreeSet::new()
+        } else {
+            s.sent.iter().filter(|m| counted(m)).map(renumber).collect()
+        };
         next.actor_states[p] = std::sync::Arc::new(s);
     }
-    next.network = Network::new_unordered_nonduplicating(envelopes);
+    next.network = network_like(&state.network, envelopes);
     next
 }
 
@@ -779,6 +927,11 @@ pub struct FlpCfg {
     /// p0 is dead from the start (FLP §4's initially dead process); checked
     /// only, a real run starts every process.
     pub initially_dead: bool,
+    /// The network loses, duplicates and reorders messages, and the
+    /// processes send again on a timer all they have sent (see
+    /// [`FlpActor`]'s `on_timeout` and the module's notes): scenario
+    /// `initially-dead-lossy`, and every real run.
+    pub retransmit: bool,
     pub bug: Bug,
 }
 
@@ -790,6 +943,7 @@ impl Default for FlpCfg {
             crashes: 1,
             inputs: [0, 1, 1],
             initially_dead: false,
+            retransmit: false,
             bug: Bug::None,
         }
     }
@@ -802,6 +956,7 @@ impl Config for FlpCfg {
         FlpCfg {
             crashes: params["crashes"] as usize,
             initially_dead: params["initially-dead"] == 1,
+            retransmit: params["retransmit"] == 1,
             bug: crate::registry::bug(variant),
             ..FlpCfg::default()
         }
@@ -867,17 +1022,38 @@ impl Runnable for FlpCfg {
         }
     }
 
+    /// `dsw run flp`: the configuration given, with `retransmit` on, as
+    /// scenario `initially-dead-lossy` checks it (there with p0 dead): a
+    /// real network may lose and duplicate (`--loss`, `--duplicate`), and a
+    /// process waiting for a lost report would wait forever.
+    fn for_real_network(self) -> Self {
+        FlpCfg {
+            retransmit: true,
+            ..self
+        }
+    }
+
     fn model_on(self, ids: &[Id]) -> FlpActorModel {
         let (bug, inputs, crashes) = (self.bug, self.inputs, self.crashes);
+        let retransmit = self.retransmit;
         let actors = (0..N).map(|me| FlpActor {
             me,
             peers: ids.to_vec(),
             input: inputs[me],
+            retransmit,
             bug,
         });
+        // With retransmission the network loses and duplicates (Stateright's
+        // duplicating network keeps a message in flight until it is lost).
+        let (network, lossy) = if retransmit {
+            (Network::new_unordered_duplicating([]), LossyNetwork::Yes)
+        } else {
+            (Network::new_unordered_nonduplicating([]), LossyNetwork::No)
+        };
         ActorModel::new(self, ())
             .actors(actors)
-            .init_network(Network::new_unordered_nonduplicating([]))
+            .init_network(network)
+            .lossy_network(lossy)
             .max_crashes(crashes)
             .property(Expectation::Always, "agreement", agreement)
             .property(Expectation::Always, "validity", validity)
@@ -915,6 +1091,13 @@ pub static PROTOCOL: Protocol = Protocol {
         ParamSpec {
             name: "initially-dead",
             doc: "1: p0 is dead from the start and takes no step (FLP §4); checked only, not run",
+            default: 0,
+            min: 0,
+            max: 1,
+        },
+        ParamSpec {
+            name: "retransmit",
+            doc: "1: the network loses, duplicates and reorders, and each process sends again on a timer every report and proposal it has sent, of every round, and once decided its decision too (stubborn links; scenario initially-dead-lossy; every real run retransmits); 0: a reliable network, no timers",
             default: 0,
             min: 0,
             max: 1,
@@ -989,11 +1172,16 @@ pub static PROTOCOL: Protocol = Protocol {
         },
         VariantSpec {
             name: "no-relay",
-            doc: "a process that decides halts without relaying its decision: a process that moved on to the next round waits forever for the halted ones",
+            doc: "a process that decides halts without relaying its decision (nor sending it again): a process that moved on to the next round waits forever for the halted ones",
             expect: &[
                 ("termination", Verdict::Violated),
                 (EVERY_CORRECT_PROCESS_DECIDES, Verdict::Violated),
             ],
+        },
+        VariantSpec {
+            name: "forget-past-rounds",
+            doc: "with retransmission, a process keeps only its current round's messages and sends again only those, not those of the rounds it has left: a process whose proposal was lost waits forever for the one that moved on (caught in scenario initially-dead-lossy-forget-past-rounds; without retransmission it is the correct protocol)",
+            expect: &[("termination", Verdict::Violated)],
         },
     ],
     scenarios: &[
@@ -1028,6 +1216,22 @@ pub static PROTOCOL: Protocol = Protocol {
                 ("decides 1", Verdict::NoExample),
                 ("decides despite a crash", Verdict::NoExample),
             ],
+        },
+        ScenarioSpec {
+            name: "initially-dead-lossy",
+            doc: "initially-dead on a network that loses, duplicates and reorders, each process sending again on a timer all it has sent (the real run's retransmission): p1 and p2 still agree and decide on every strongly fair run (a message sent again and again is delivered at last), the one left behind in a round is sent what it lacks by the one that moved on",
+            variant: crate::registry::CORRECT,
+            params: &[("crashes", 0), ("initially-dead", 1), ("retransmit", 1)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[],
+        },
+        ScenarioSpec {
+            name: "initially-dead-lossy-forget-past-rounds",
+            doc: "forget-past-rounds in initially-dead-lossy: p2 takes p1's proposal and moves on, p2's own proposal to p1 is lost, and each waits for the other forever",
+            variant: "forget-past-rounds",
+            params: &[("crashes", 0), ("initially-dead", 1), ("retransmit", 1)],
+            fairness: Some(checker::Fairness::Strong),
+            expect: &[("termination", Verdict::Violated)],
         },
     ],
     fairness: checker::Fairness::Weak,
@@ -1137,6 +1341,23 @@ proposes ?; p1 and then p0 decide on each other's proposal and halt,
 while p2, seeing one 0, adopts it and waits forever for reports of round
 2 that no one will send. "termination" cannot see this bug: a process did
 decide.
+
+**A lossy network.** Ben-Or's channels are reliable. A real run's are
+not, so there (and with `-p retransmit=1`) each process sends again, on a
+timer, everything it has sent: its report and proposal of every round,
+and its decision once it has one (a stubborn link). The old rounds are
+needed: in scenario `initially-dead-lossy` p2 can take p1's proposal and
+move on to round 2 while its own proposal to p1 is lost; p1 then waits in
+round 1 for what only p2's round-1 proposal can give it, and p2 waits in
+round 2 for p1's report. Sent again, the lost proposal lets p1 catch up,
+and `termination` holds on every strongly fair run (a message sent again
+and again is delivered at last). `forget-past-rounds` sends again only
+the current round's messages, and its counterexample is that run: the
+two processes' timers fire forever and nothing moves. (With p0 dead, p1
+and p2 are never more than a round apart, so this check needs only the
+last round sent again; with three processes two may run two rounds ahead
+of the third, but that state space is too large for the catalog, and a
+test checks directly that a process sends again every round it kept.)
 
 **The bugs.** `propose-without-majority`, `decide-on-one-proposal` and
 `ignore-proposal` each weaken one rule of the round and make the protocol
