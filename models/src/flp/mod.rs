@@ -54,10 +54,9 @@
 //! alone then wait for each other forever). The lossy network is checked
 //! in FLP §4's setting, p0 dead from the start, where p1 and p2 must still
 //! decide; there the two are never more than a round apart, so the check
-//! needs only the last round's proposal sent again, and what a process
-//! sends again after a longer lag (possible with three processes: two may
-//! run two rounds ahead of the third) is tested directly. With three live
-//! processes the lossy state space is too large to check in seconds.
+//! needs only the last round's proposal sent again. With three live
+//! processes the lossy state space is too large to check in seconds, and a
+//! test checks directly that a process sends again every round it kept.
 
 use crate::registry::{
     Config, ParamRule, ParamSpec, Params, PropertySpec, Protocol, RunOptions, RunReport,
@@ -218,12 +217,12 @@ pub enum Bug {
     WaitForAll,
     /// A process that decides halts without relaying `Decide` (nor, with
     /// retransmission, sending it again; what it sent before it still
-    /// sends again). Must violate "every correct
-    /// process decides" (with every process up): two processes that each
-    /// proposed v decide v on each other's proposal and halt, while the
-    /// third, whose own proposal was ?, sees one v, adopts it and waits
-    /// forever for reports of a round the halted two never run.
-    /// "termination" cannot tell: some process decided.
+    /// sends again). Must violate "every correct process decides" (with
+    /// every process up): two processes that each proposed v decide v on
+    /// each other's proposal and halt, while the third, whose own proposal
+    /// was ?, sees one v, adopts it and waits forever for reports of a
+    /// round the halted two never run. "termination" cannot tell: some
+    /// process decided.
     NoRelay,
     /// With retransmission, a process keeps only its current round's
     /// messages, so it sends again only those, not those of the rounds it
@@ -1355,9 +1354,9 @@ and again is delivered at last). `forget-past-rounds` sends again only
 the current round's messages, and its counterexample is that run: the
 two processes' timers fire forever and nothing moves. (With p0 dead, p1
 and p2 are never more than a round apart, so this check needs only the
-last round sent again; with three processes two may run two rounds ahead
-of the third, but that state space is too large for the catalog, and a
-test checks directly that a process sends again every round it kept.)
+last round sent again; with three processes the state space is too
+large for the catalog, and a test checks directly that a process sends
+again every round it kept.)
 
 **The bugs.** `propose-without-majority`, `decide-on-one-proposal` and
 `ignore-proposal` each weaken one rule of the round and make the protocol
